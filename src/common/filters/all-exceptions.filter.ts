@@ -1,0 +1,28 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from '../http/error-response';
+
+/**
+ * Shapes every error the same way and never leaks internals: unexpected errors are logged in full
+ * here, on the server, and the caller gets a generic 500 carrying the request id to quote.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+  }
+}
+
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const body = toErrorResponse(exception, request.id);
+  if (body.statusCode >= 500) {
+    const detail = exception instanceof Error ? exception.stack : String(exception);
+    logger.error({ message: 'unhandled error', requestId: request.id, detail });
+  } else if (!(exception instanceof HttpException)) {
+    logger.warn({ message: 'request rejected before routing', requestId: request.id, status: body.statusCode });
+  }
+  void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { withDevSecrets } from './dev-secrets';
+import { ENV_VARIABLES, Env } from './env.schema';
+import { productionProblems } from './production-rules';
+
+/** Thrown when the environment is unusable; `problems` holds one line per variable. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.join('\n')}`);
+  }
+}
+
+/**
+ * Validates the environment once, at start-up. Values are never echoed in a problem line:
+ * a secret pasted into the wrong variable must not end up in a log.
+ */
+export function loadEnv(raw: Record<string, string | undefined> = process.env): Env {
+  const isProduction = raw.NODE_ENV === 'production';
+  const dataDir = resolve(raw.DATA_DIR || './.data');
+  const input = isProduction ? { ...raw } : withDevSecrets(raw, dataDir);
+  const picked = Object.fromEntries(
+    ENV_VARIABLES.filter((name) => input[name] !== undefined && input[name] !== '').map((name) => [name, input[name]]),
+  );
+  const env = plainToInstance(Env, picked);
+  const problems = validateSync(env, { whitelist: true, forbidUnknownValues: true }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) => `${error.property} ${stripValue(message, error.property)}`),
+  );
+  if (isProduction) problems.push(...productionProblems(env, raw));
+  if (problems.length > 0) throw new EnvError([...new Set(problems)]);
+  env.DATA_DIR = dataDir;
+  env.LOG_DIR = resolve(env.LOG_DIR);
+  return env;
+}
+
+// class-validator messages start with the property name; keep only the rule.
+function stripValue(message: string, property: string): string {
+  return message.startsWith(property) ? message.slice(property.length).trim() : message;
+}

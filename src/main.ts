@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { AppModule } from './app.module';
+import { createApp } from './app.setup';
+import { EnvError, loadEnv } from './config/load-env';
+
+async function bootstrap(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env = loadEnv();
+  const app = await createApp(AppModule.forRoot(env), env);
+  await app.listen({ host: env.HOST, port: env.PORT });
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof EnvError) {
+    for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+  } else {
+    process.stderr.write(`startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});
