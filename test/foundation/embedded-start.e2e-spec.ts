@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnApp, waitForStatus, type SpawnedApp } from '../support/spawn-app';
+
+/** `npm start` without configuration: the embedded TLS PostgreSQL in DATA_DIR, started and stopped with the app. */
+describe('zero-config start with the embedded PostgreSQL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'snf-start-'));
+  chmodSync(dir, 0o711); // the postgres user must traverse it, as with any DATA_DIR
+  const dataDir = join(dir, 'data');
+  let port = 0;
+  const start = (): SpawnedApp => {
+    port = 20_000 + Math.floor(Math.random() * 20_000);
+    return spawnApp({ DATA_DIR: dataDir, LOG_DIR: join(dir, 'logs'), PORT: String(port), BCRYPT_ROUNDS: '4' });
+  };
+  const postgresAlive = (): boolean => {
+    const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    return out.split('\n').some((line) => line.includes(join(dataDir, 'postgres')));
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('initialises the cluster on first start and is ready, then stops PostgreSQL on SIGINT', async () => {
+    const app = start();
+    const ms = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${app.output()}`);
+    });
+    expect(ms).toBeLessThan(30_000);
+    expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'postgres', 'server.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dataDir, 'postgres', 'pg_hba.conf'), 'utf8').trim()).toBe(
+      'hostssl all all 127.0.0.1/32 scram-sha-256',
+    );
+    expect(postgresAlive()).toBe(true);
+    app.child.kill('SIGINT');
+    await app.exited;
+    expect(postgresAlive()).toBe(false);
+  }, 60_000);
+
+  it('reuses the cluster on the next start', async () => {
+    const secrets = readFileSync(join(dataDir, 'secrets.json'), 'utf8');
+    const app = start();
+    const ms = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 8_000);
+    expect(ms).toBeLessThan(8_000);
+    expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(secrets);
+    app.child.kill('SIGTERM');
+    await app.exited;
+    expect(postgresAlive()).toBe(false);
+  }, 30_000);
+
+  it('recovers from a stale postmaster.pid left by a crash', async () => {
+    writeFileSync(join(dataDir, 'postgres', 'postmaster.pid'), '999999\n/nonexistent\n');
+    const app = start();
+    await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 15_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${app.output()}`);
+    });
+    app.child.kill('SIGINT');
+    await app.exited;
+    expect(postgresAlive()).toBe(false);
+  }, 30_000);
+});

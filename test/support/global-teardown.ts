@@ -1,0 +1,10 @@
+import { rm } from 'node:fs/promises';
+import type { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+
+export default async function globalTeardown(): Promise<void> {
+  const holder = globalThis as { __embeddedPostgres?: EmbeddedPostgresServer };
+  await holder.__embeddedPostgres?.stop();
+  if (process.env.TEST_EMBEDDED_DATA_DIR) {
+    await rm(process.env.TEST_EMBEDDED_DATA_DIR, { recursive: true, force: true });
+  }
+}

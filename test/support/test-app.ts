@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../src/app.module';
+import { createApp } from '../../src/app.setup';
+import type { Env } from '../../src/config/env.schema';
+import { loadEnv } from '../../src/config/load-env';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  env: Env;
+  db: TestDatabase;
+  /** Base URL of the app listening on a real loopback port. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the app exactly as main.ts does (createApp + AppModule.forRoot), on its own database and
+ * a random loopback port. `overrides` are raw environment values, validated like production's.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+  const database = db ?? (await createTestDatabase());
+  const dir = mkdtempSync(join(tmpdir(), 'snf-app-'));
+  const env = loadEnv({
+    NODE_ENV: 'test',
+    DATA_DIR: join(dir, 'data'),
+    LOG_DIR: join(dir, 'logs'),
+    LOG_LEVEL: 'warn',
+    BCRYPT_ROUNDS: '4',
+    DATABASE_URL: database.url,
+    DATABASE_SSL_CA: database.caFile ?? '',
+    ...overrides,
+  });
+  const app = await createApp(AppModule.forRoot(env), env);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    env,
+    db: database,
+    url: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await app.close();
+      if (!db) await database.drop();
+    },
+  };
+}
