@@ -14,7 +14,7 @@ let commonPasswords: Set<string> | undefined;
 
 /**
  * Loads the list once into a Set. Synchronous on purpose: the policy function is synchronous
- * (class-validator calls it), and the one-off cost (~0.3 s, ~25 MB heap) is paid on first use.
+ * (class-validator calls it), and the one-off cost (~0.2 s, ~30 MB heap) is paid on first use.
  * Call it at bootstrap to move that cost off the first registration request.
  */
 export function loadCommonPasswords(): ReadonlySet<string> {
