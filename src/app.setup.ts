@@ -1,4 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -50,6 +51,7 @@ export async function configureApp(app: NestFastifyApplication, env: Env): Promi
     reply.header('X-Request-Id', request.id);
   });
   registerJsonBodyParser(fastify);
+  await app.register(fastifyCookie);
   await registerSecurityHeaders(fastify);
   enableCors(app, env.corsOrigins);
 

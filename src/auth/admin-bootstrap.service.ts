@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Env } from '../config/env.schema';
+import { UsersService } from '../users/users.service';
+import { passwordPolicyViolations } from './password-policy';
+
+/** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD at start, and for the create-admin CLI. */
+@Injectable()
+export class AdminBootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('AdminBootstrap');
+
+  constructor(
+    private readonly env: Env,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.env.ADMIN_EMAIL || !this.env.ADMIN_PASSWORD) return;
+    const created = await this.createAdmin(this.env.ADMIN_EMAIL, this.env.ADMIN_PASSWORD);
+    if (created) this.logger.log({ message: 'admin account created from ADMIN_EMAIL', userId: created });
+  }
+
+  /** Returns the new admin's id, or undefined when an account with that email already exists. */
+  async createAdmin(rawEmail: string, password: string): Promise<string | undefined> {
+    const email = rawEmail.trim().normalize('NFKC').toLowerCase();
+    if (await this.users.findByEmail(email)) return undefined;
+    const username = adminUsername(email);
+    const problems = passwordPolicyViolations(password, { username, email });
+    if (problems.length > 0) throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.join(' ')}`);
+    return this.db.transaction(async (manager) => {
+      const user = await this.users.create(manager, { email, username, password, birthDate: null, role: 'admin' });
+      await this.audit.record({ type: 'admin.user.created', userId: user.id, metadata: { via: 'bootstrap' } }, manager);
+      return user.id;
+    });
+  }
+}
+
+function adminUsername(email: string): string {
+  const base = email.split('@')[0].replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24);
+  return `${base.length >= 3 ? base : 'admin'}_${Math.random().toString(36).slice(2, 6)}`;
+}

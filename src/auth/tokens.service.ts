@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { durationToSeconds } from '../common/time/duration';
+import { Env } from '../config/env.schema';
+import { TokenPair } from './dto/token-pair.dto';
+
+/** The claim that tells an access token apart; refresh tokens are opaque and never JWTs. */
+export const ACCESS_TOKEN_TYPE = 'access';
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  typ: typeof ACCESS_TOKEN_TYPE;
+}
+
+@Injectable()
+export class TokensService {
+  readonly accessTtlSeconds: number;
+  readonly refreshTtlSeconds: number;
+
+  constructor(
+    private readonly jwt: JwtService,
+    env: Env,
+  ) {
+    this.accessTtlSeconds = durationToSeconds(env.JWT_ACCESS_TTL);
+    this.refreshTtlSeconds = durationToSeconds(env.JWT_REFRESH_TTL);
+  }
+
+  /** iss, aud, exp, nbf and the HS256 header come from JwtModule's signOptions (auth.module.ts). */
+  async pair(userId: string, sessionId: string, refreshToken: string): Promise<TokenPair> {
+    const claims: AccessTokenClaims = { sub: userId, sid: sessionId, typ: ACCESS_TOKEN_TYPE };
+    const accessToken = await this.jwt.signAsync(claims);
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.accessTtlSeconds };
+  }
+}

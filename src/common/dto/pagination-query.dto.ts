@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+
+/**
+ * A repeated query parameter (`?page=1&page=2`) arrives as an array: it is left as is, so IsInt
+ * rejects it with a 400 instead of one value silently winning.
+ */
+export const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+
+export class PaginationQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @Transform(toInteger)
+  @IsInt({ message: 'page must be a single integer' })
+  @Min(1)
+  page: number = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @Transform(toInteger)
+  @IsInt({ message: 'limit must be a single integer' })
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+}
