@@ -1,4 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, type INestApplication } from '@nestjs/common';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -55,9 +55,7 @@ export async function configureApp(app: NestFastifyApplication, env: Env): Promi
   await registerSecurityHeaders(fastify);
   enableCors(app, env.corsOrigins);
 
-  app.setGlobalPrefix('api', {
-    exclude: [{ path: 'health/*path', method: RequestMethod.ALL }],
-  });
+  applyGlobalPrefix(app);
   app.enableShutdownHooks();
 
   if (env.swaggerEnabled) {
@@ -69,6 +67,11 @@ export async function configureApp(app: NestFastifyApplication, env: Env): Promi
       customSiteTitle: 'Secure NestJS Foundation API',
     });
   }
+}
+
+/** `/api` for the application; health and docs sit outside it (API.md conventions). */
+export function applyGlobalPrefix(app: INestApplication): void {
+  app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
 }
 
 function trustProxySetting(value: string | undefined): boolean | string[] {

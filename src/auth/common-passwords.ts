@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-// Shipped next to this file (see data/README.md for provenance and licence). nest-cli.json
+// Shipped next to this file (see data/README.md for provenance and licence). scripts/copy-assets.js
 // copies it into dist/auth/data so the same relative path works from src (jest) and dist.
 const LIST_PATH = join(__dirname, 'data', 'common-passwords.txt.gz');
 

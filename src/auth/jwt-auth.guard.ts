@@ -20,7 +20,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   // A database outage while checking the session is a 5xx, not a reason to call the token bad.
   override handleRequest<T>(error: unknown, user: T | false): T {
     if (error instanceof HttpException) throw error;
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error('authentication failed unexpectedly');
     if (!user) throw new UnauthorizedException(UNAUTHENTICATED);
     return user;
   }

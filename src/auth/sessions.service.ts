@@ -39,11 +39,11 @@ export class SessionsService {
 
   /** Opens a session whose absolute end (login + JWT_REFRESH_TTL) no refresh will ever extend. */
   async open(manager: EntityManager, userId: string, client: ClientContext): Promise<Rotation> {
-    const [session] = (await manager.query(
+    const [session] = await manager.query<Array<{ id: string }>>(
       `INSERT INTO sessions (user_id, expires_at, ip, user_agent)
        VALUES ($1, now() + make_interval(secs => $2), $3, $4) RETURNING id`,
       [userId, this.tokens.refreshTtlSeconds, client.ip, client.userAgent],
-    )) as Array<{ id: string }>;
+    );
     const refreshToken = await this.issueRefreshToken(manager, session.id);
     return { userId, sessionId: session.id, refreshToken };
   }
@@ -55,14 +55,14 @@ export class SessionsService {
   async rotate(presented: string, client: ClientContext): Promise<Rotation> {
     const hash = sha256Hex(presented);
     const rotated = await this.db.transaction(async (manager) => {
-      const [spent] = (await manager.query(
+      const [spent] = await manager.query<Array<{ session_id: string; user_id: string }>>(
         `UPDATE refresh_tokens t SET spent_at = now()
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
             AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
         RETURNING s.id AS session_id, s.user_id`,
         [hash],
-      )) as Array<{ session_id: string; user_id: string }>;
+      );
       if (!spent) return undefined;
       await manager.query('UPDATE sessions SET last_used_at = now() WHERE id = $1', [spent.session_id]);
       const refreshToken = await this.issueRefreshToken(manager, spent.session_id);
@@ -76,20 +76,20 @@ export class SessionsService {
 
   /** The per-request check: one indexed read, joining the live session to its active user. */
   async authenticate(sessionId: string, userId: string): Promise<AuthenticatedUser | undefined> {
-    const [row] = (await this.db.query(
+    const [row] = await this.db.query<Array<{ id: string; role: 'user' | 'admin' }>>(
       `SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
       [sessionId, userId],
-    )) as Array<{ id: string; role: 'user' | 'admin' }>;
+    );
     return row ? { id: row.id, role: row.role, sessionId } : undefined;
   }
 
   async list(user: AuthenticatedUser): Promise<SessionResponse[]> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<SessionRow[]>(
       `SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM sessions
         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`,
       [user.id],
-    )) as SessionRow[];
+    );
     return rows.map((row) => toSessionResponse(row, user.sessionId));
   }
 
@@ -108,13 +108,13 @@ export class SessionsService {
     target: { userId: string; sessionId?: string; exceptSessionId?: string },
     reason: string,
   ): Promise<number> {
-    const result = (await manager.query(
+    const result = await manager.query<[unknown[], number]>(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
         WHERE user_id = $1 AND revoked_at IS NULL
           AND ($3::uuid IS NULL OR id = $3::uuid) AND ($4::uuid IS NULL OR id <> $4::uuid)
         RETURNING id`,
       [target.userId, reason, target.sessionId ?? null, target.exceptSessionId ?? null],
-    )) as [unknown[], number];
+    );
     return result[1];
   }
 
@@ -126,11 +126,11 @@ export class SessionsService {
 
   private async revokeOnReuse(hash: string, client: ClientContext): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const [known] = (await manager.query(
+      const [known] = await manager.query<Array<{ id: string; user_id: string }>>(
         `SELECT s.id, s.user_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
           WHERE t.token_hash = $1 AND t.spent_at IS NOT NULL`,
         [hash],
-      )) as Array<{ id: string; user_id: string }>;
+      );
       if (!known) return; // never issued, or its session is gone: nothing to protect
       const revoked = await this.revoke(manager, { userId: known.user_id, sessionId: known.id }, 'refresh_token_reuse');
       await this.audit.record(

@@ -56,3 +56,48 @@ export async function adminToken(t: TestApp): Promise<string> {
 }
 
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+
+/**
+ * Generous limits so that suites making many auth calls from one IP test the feature, not the
+ * rate limiter (which has its own suite).
+ */
+export const RELAXED_LIMITS: Record<string, string> = {
+  RATE_LIMIT_MAX: '100000',
+  AUTH_RATE_LIMIT_MAX: '100000',
+  LOGIN_FAILURE_MAX: '100000',
+};
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const ISO_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Header and payload of a JWT, decoded without verifying anything. */
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header, payload] = token.split('.');
+  const part = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return { header: part(header), payload: part(payload) };
+}
+
+/** Asserts the uniform error body `{ statusCode, error, message, requestId }` and returns it. */
+export function expectErrorBody(res: request.Response, status: number): { statusCode: number; error: string; message: string | string[]; requestId: string } {
+  expect(res.status).toBe(status);
+  expect(Object.keys(res.body as object).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+  expect(res.body.statusCode).toBe(status);
+  expect(typeof res.body.error).toBe('string');
+  expect(res.body.requestId).toBe(res.headers['x-request-id']);
+  if (status === 400) {
+    expect(Array.isArray(res.body.message) || typeof res.body.message === 'string').toBe(true);
+  } else {
+    expect(typeof res.body.message).toBe('string');
+  }
+  return res.body;
+}
+
+/** GET /api/users/me with `token`: the cheapest authenticated request. */
+export function getMe(t: TestApp, token: string): request.Test {
+  return request(t.url).get('/api/users/me').set(...bearer(token));
+}
+
+/** POST /api/auth/refresh with the token in the body. */
+export function refreshWith(t: TestApp, refreshToken: string): request.Test {
+  return request(t.url).post('/api/auth/refresh').send({ refreshToken });
+}

@@ -15,7 +15,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     'application/json',
     { parseAs: 'string' },
     (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
-      parse(request, body.toString(), (error: Error | null, value?: unknown) => {
+      void parse(request, body.toString(), (error: Error | null, value?: unknown) => {
         if (error) return done(protoPoisoning(error) ? new BadRequestException('Request body contains a forbidden key') : error);
         if (depthOf(value) > MAX_DEPTH) return done(new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`));
         done(null, value);
