@@ -55,7 +55,8 @@ export class SessionsService {
   async rotate(presented: string, client: ClientContext): Promise<Rotation> {
     const hash = sha256Hex(presented);
     const rotated = await this.db.transaction(async (manager) => {
-      const [spent] = await manager.query<Array<{ session_id: string; user_id: string }>>(
+      // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not with the rows alone.
+      const [rows] = await manager.query<[Array<{ session_id: string; user_id: string }>, number]>(
         `UPDATE refresh_tokens t SET spent_at = now()
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
@@ -63,6 +64,7 @@ export class SessionsService {
         RETURNING s.id AS session_id, s.user_id`,
         [hash],
       );
+      const spent = rows[0];
       if (!spent) return undefined;
       await manager.query('UPDATE sessions SET last_used_at = now() WHERE id = $1', [spent.session_id]);
       const refreshToken = await this.issueRefreshToken(manager, spent.session_id);

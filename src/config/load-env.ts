@@ -24,7 +24,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     ENV_VARIABLES.filter((name) => input[name] !== undefined && input[name] !== '').map((name) => [name, input[name]]),
   );
   const env = plainToInstance(Env, picked);
-  const problems = validateSync(env, { whitelist: true, forbidUnknownValues: true }).flatMap((error) =>
+  const problems = validateSync(env, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true }).flatMap((error) =>
     Object.values(error.constraints ?? {}).map((message) => `${error.property} ${stripValue(message, error.property)}`),
   );
   if (isProduction) problems.push(...productionProblems(env, raw));

@@ -31,6 +31,11 @@ interface ParsedToken {
 export class FieldCipher {
   constructor(@Inject(KEYRING) private readonly keyring: Keyring) {}
 
+  /** The key new values are encrypted under. */
+  get activeKeyId(): string {
+    return this.keyring.activeKeyId;
+  }
+
   encrypt(plaintext: string, aad: FieldLocation): string {
     if (typeof plaintext !== 'string') throw new TypeError('plaintext must be a string');
     // UTF-8 encoding would silently turn these into U+FFFD, so the round trip would not be exact.

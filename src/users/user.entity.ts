@@ -28,6 +28,13 @@ export class User {
   @Column({ name: 'birth_date', type: 'date', nullable: true })
   birthDate!: string | null;
 
+  /** AES-256-GCM tokens bound to (users, column, id); read and written only by SensitiveDataService. */
+  @Column({ name: 'ssn_encrypted', type: 'text', nullable: true, select: false })
+  ssnEncrypted!: string | null;
+
+  @Column({ name: 'bank_account_encrypted', type: 'text', nullable: true, select: false })
+  bankAccountEncrypted!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -23,7 +23,10 @@ export interface TestApp {
  */
 export async function startTestApp(overrides: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
-  const dir = mkdtempSync(join(tmpdir(), 'snf-app-'));
+  // One DATA_DIR per database: apps sharing a database share its dev secrets (pepper, JWT, keys),
+  // like instances of one deployment do.
+  const dir = join(tmpdir(), `snf-app-${database.name}`);
+  mkdirSync(dir, { recursive: true });
   const env = loadEnv({
     NODE_ENV: 'test',
     DATA_DIR: join(dir, 'data'),

@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvError, loadEnv } from './load-env';
+
+const dataDir = (): string => mkdtempSync(join(tmpdir(), 'snf-env-'));
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'q8Vf2LrX9pZ0mWc4Tn7Yb1Kd6Hs3Ja5Ue8Gi0Ox2Pl',
+  JWT_REFRESH_SECRET: 'Zt4Nw8Qe1Ry6Ui3Op9As2Df7Gh5Jk0Lz4Xc8Vb1Nm',
+  JWT_ISSUER: 'https://auth.example.org',
+  JWT_AUDIENCE: 'api.example.org',
+  ENCRYPTION_KEY: 'a3f1c9e27b5d4086f1e2d3c4b5a69788a3f1c9e27b5d4086f1e2d3c4b5a69788',
+  PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
+  DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
+};
+
+function problems(raw: Record<string, string | undefined>): string[] {
+  try {
+    loadEnv(raw);
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadEnv', () => {
+  it('applies the API.md defaults outside production', () => {
+    const env = loadEnv({ DATA_DIR: dataDir() });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      JWT_ACCESS_TTL: '15m',
+      JWT_REFRESH_TTL: '7d',
+      BCRYPT_ROUNDS: 12,
+      RATE_LIMIT_WINDOW_MS: 900_000,
+      RATE_LIMIT_MAX: 100,
+      AUTH_RATE_LIMIT_MAX: 5,
+      LOGIN_FAILURE_MAX: 5,
+      LOG_LEVEL: 'info',
+    });
+    expect(env.swaggerEnabled).toBe(true);
+    expect(env.corsOrigins).toEqual([]);
+  });
+
+  it('generates dev secrets once, mode 0600, and reuses them', () => {
+    const dir = dataDir();
+    const first = loadEnv({ DATA_DIR: dir });
+    const second = loadEnv({ DATA_DIR: dir });
+    expect(first.JWT_SECRET).toHaveLength(64);
+    expect(first.JWT_SECRET).not.toBe(first.JWT_REFRESH_SECRET);
+    expect(first.ENCRYPTION_KEY).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.JWT_SECRET).toBe(first.JWT_SECRET);
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).PASSWORD_PEPPER).toBe(first.PASSWORD_PEPPER);
+  });
+
+  it('accepts a complete production configuration', () => {
+    expect(problems(PRODUCTION)).toEqual([]);
+    expect(loadEnv(PRODUCTION).swaggerEnabled).toBe(false);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: undefined }],
+    ['JWT_SECRET', { JWT_SECRET: 'secret' }],
+    ['JWT_SECRET', { JWT_SECRET: 'changeme-changeme-changeme-changeme' }],
+    ['JWT_REFRESH_SECRET', { JWT_REFRESH_SECRET: PRODUCTION.JWT_SECRET }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: 'abc123' }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }],
+    ['PASSWORD_PEPPER', { PASSWORD_PEPPER: 'short' }],
+    ['BCRYPT_ROUNDS', { BCRYPT_ROUNDS: '10' }],
+    ['JWT_ISSUER', { JWT_ISSUER: undefined }],
+    ['JWT_AUDIENCE', { JWT_AUDIENCE: undefined }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgresql://a:b@h/db?sslmode=disable' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgresql://a:b@h/db?sslmode=require' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://a:b@h/db' }],
+  ])('in production rejects a bad %s with a line naming it', (name, change) => {
+    const lines = problems({ ...PRODUCTION, ...change });
+    expect(lines.some((line) => line.startsWith(`${name} `))).toBe(true);
+  });
+
+  it('never echoes a value in a problem line', () => {
+    const pasted = 'not-a-url-but-a-secret-0123456789abcdef';
+    const lines = problems({ ...PRODUCTION, DATABASE_URL: pasted, JWT_SECRET: 'tiny-secret' });
+    expect(lines.join('\n')).not.toContain(pasted);
+    expect(lines.join('\n')).not.toContain('tiny-secret');
+  });
+
+  it('rejects malformed values outside production too', () => {
+    expect(problems({ DATA_DIR: dataDir(), PORT: 'eighty' })).toEqual([expect.stringMatching(/^PORT /)]);
+    expect(problems({ DATA_DIR: dataDir(), JWT_ACCESS_TTL: 'soon' })).toEqual([expect.stringMatching(/^JWT_ACCESS_TTL /)]);
+    expect(problems({ DATA_DIR: dataDir(), SWAGGER_ENABLED: 'yes' })).toEqual([expect.stringMatching(/^SWAGGER_ENABLED /)]);
+  });
+});

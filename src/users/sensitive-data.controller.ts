@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator';
+import { ErrorResponse } from '../common/dto/error-response.dto';
+import { Client, type ClientContext } from '../common/http/client-context';
+import {
+  RevealSensitiveDataDto,
+  SensitiveDataResponse,
+  UpdateSensitiveDataDto,
+  toMaskedSensitiveData,
+} from './dto/sensitive-data.dto';
+import { SensitiveDataService } from './sensitive-data.service';
+
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@ApiUnauthorizedResponse({ type: ErrorResponse })
+@ApiBadRequestResponse({ type: ErrorResponse })
+@Controller('users/me/sensitive')
+export class SensitiveDataController {
+  constructor(private readonly sensitive: SensitiveDataService) {}
+
+  @Put()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Store SSN and/or bank account, encrypted with AES-256-GCM (null erases)' })
+  @ApiNoContentResponse()
+  update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: UpdateSensitiveDataDto,
+    @Client() client: ClientContext,
+  ): Promise<void> {
+    return this.sensitive.update(user, dto, client);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The stored values, masked' })
+  @ApiOkResponse({ type: SensitiveDataResponse })
+  async masked(@CurrentUser() user: AuthenticatedUser, @Client() client: ClientContext): Promise<SensitiveDataResponse> {
+    return toMaskedSensitiveData(await this.sensitive.read(user, client));
+  }
+
+  @Post('reveal')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'The stored values in clear; needs the password again and is audited' })
+  @ApiOkResponse({ type: SensitiveDataResponse })
+  reveal(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: RevealSensitiveDataDto,
+    @Client() client: ClientContext,
+  ): Promise<SensitiveDataResponse> {
+    return this.sensitive.reveal(user, dto.password, client);
+  }
+}
