@@ -10,19 +10,57 @@ const LIST_PATH = join(__dirname, 'data', 'common-passwords.txt.gz');
 // matching those against a stripped prefix would flag passwords for noise, not weakness.
 const MIN_VARIANT_LENGTH = 4;
 
-let commonPasswords: Set<string> | undefined;
+/**
+ * The sorted list kept as one string plus line offsets, searched by bisection: ~5 MB resident
+ * instead of ~70 MB for a Set of 400k strings, at ~20 comparisons per lookup.
+ */
+export class SortedWordList {
+  private readonly starts: Uint32Array;
+
+  constructor(private readonly text: string) {
+    const starts: number[] = [];
+    for (let i = 0; i < text.length; i = text.indexOf('\n', i) + 1) {
+      if (text[i] !== '\n') starts.push(i);
+      if (text.indexOf('\n', i) === -1) break;
+    }
+    this.starts = Uint32Array.from(starts);
+  }
+
+  get size(): number {
+    return this.starts.length;
+  }
+
+  has(word: string): boolean {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const entry = this.entry(mid);
+      if (entry === word) return true;
+      if (entry < word) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+
+  private entry(index: number): string {
+    const start = this.starts[index];
+    const end = this.text.indexOf('\n', start);
+    return this.text.slice(start, end === -1 ? undefined : end);
+  }
+}
+
+let commonPasswords: SortedWordList | undefined;
 
 /**
- * Loads the list once into a Set. Synchronous on purpose: the policy function is synchronous
- * (class-validator calls it), and the one-off cost (~0.2 s, ~30 MB heap) is paid on first use.
+ * Loads the list once. Synchronous on purpose: the policy function is synchronous
+ * (class-validator calls it), and the one-off cost is paid on first use.
  * Call it at bootstrap to move that cost off the first registration request.
  */
-export function loadCommonPasswords(): ReadonlySet<string> {
-  if (!commonPasswords) {
-    const text = gunzipSync(readFileSync(LIST_PATH)).toString('utf8');
-    // The file is already NFKC-normalised, lower-cased, trimmed and de-duplicated.
-    commonPasswords = new Set(text.split('\n').filter((line) => line.length > 0));
-  }
+export function loadCommonPasswords(): SortedWordList {
+  // The file is NFKC-normalised, lower-cased, trimmed, de-duplicated and sorted in UTF-16 code
+  // unit order (JavaScript's default sort), the order bisection with `<` relies on.
+  commonPasswords ??= new SortedWordList(gunzipSync(readFileSync(LIST_PATH)).toString('utf8'));
   return commonPasswords;
 }
 
