@@ -33,6 +33,13 @@ describe('zero-config start with the embedded PostgreSQL', () => {
       'hostssl all all 127.0.0.1/32 scram-sha-256',
     );
     expect(postgresAlive()).toBe(true);
+    // The migrations ran: an account can be created through the API of the built app.
+    const registered = await fetch(`http://127.0.0.1:${port}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'first@example.org', username: 'first_user', password: 'Violet-Harbor-Lamp-42', birthDate: '1990-01-01' }),
+    });
+    expect(registered.status).toBe(201);
     app.child.kill('SIGINT');
     await app.exited;
     expect(postgresAlive()).toBe(false);
