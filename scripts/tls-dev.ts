@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
   const material = await generate(HOSTNAMES, IPS);
   const ca = assertPem('CA certificate', material.caCert, /-----BEGIN CERTIFICATE-----/);
   const cert = assertPem('server certificate', material.serverCert, /-----BEGIN CERTIFICATE-----/);
-  const key = assertPem('server key', material.serverKey, /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/);
+  const key = assertPem('server key', material.serverKey, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
 
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   await writeFile(files.ca, ca, { mode: 0o644 });

@@ -18,6 +18,7 @@ import { parse as parseYaml, parseDocument } from 'yaml';
 
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
 export class Report {
   readonly failures: string[] = [];
@@ -30,6 +31,8 @@ export class Report {
   }
 }
 
+// A version tag (v4, v4.2, v4.2.1) or a full commit SHA; never a branch.
+const PINNED = /^(v\d+|v\d+\.\d+|v\d+\.\d+\.\d+|[0-9a-f]{40})$/;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PEPPER|TOKEN|PRIVATE|(^|_)KEYS?$)/i;
 // Text that turns TLS verification off, wherever it appears in the delivery files or sources.
@@ -122,7 +125,8 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
   const hasHealthcheck = (svc: unknown): boolean =>
     isDict(svc) && isDict(svc.healthcheck) && svc.healthcheck.disable !== true && svc.healthcheck.test !== undefined;
 
-  for (const [name, svc] of Object.entries(services)) {
+  const serviceMap = new Map(Object.entries(services));
+  for (const [name, svc] of serviceMap) {
     if (!isDict(svc)) continue;
     const where = `${file} services.${name}`;
 
@@ -146,9 +150,9 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
       for (const [dep, cond] of Object.entries(svc.depends_on)) {
         const condition = isDict(cond) ? cond.condition : undefined;
         if (condition === 'service_healthy') {
-          if (!hasHealthcheck(services[dep])) report.fail(where, `depends on ${dep} being healthy, but ${dep} has no healthcheck`);
+          if (!hasHealthcheck(serviceMap.get(dep))) report.fail(where, `depends on ${dep} being healthy, but ${dep} has no healthcheck`);
         } else if (condition !== 'service_completed_successfully') {
-          report.fail(where, `depends_on.${dep} needs condition: service_healthy (got ${String(condition ?? 'none')})`);
+          report.fail(where, `depends_on.${dep} needs condition: service_healthy (got ${show(condition ?? 'none')})`);
         }
       }
     }
@@ -163,10 +167,10 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
         ? Object.entries(env)
         : [];
     for (const [key, value] of entries) {
-      if (SECRET_NAME.test(key) && value !== undefined && value !== null && !/^\$\{[^}]+\}$/.test(String(value))) {
+      if (SECRET_NAME.test(key) && value !== undefined && value !== null && !/^\$\{[^}]+\}$/.test(show(value))) {
         report.fail(where, `environment.${key} holds a literal secret; take it from .env via \${...} or env_file`);
       }
-      if (/^DATABASE_URL$/i.test(key) && !/sslmode=verify-full/.test(String(value))) {
+      if (/^DATABASE_URL$/i.test(key) && !/sslmode=verify-full/.test(show(value))) {
         report.fail(where, 'DATABASE_URL must use sslmode=verify-full');
       }
     }
@@ -207,7 +211,7 @@ export function validateDockerfile(root: string, report: Report): void {
   const users = runtime.filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]);
   const finalUser = users[users.length - 1];
   if (!finalUser || /^(root|0)(:|$)/.test(finalUser)) report.fail(file, 'the runtime stage must switch to a non-root USER');
-  if (!runtime.some((l) => /^HEALTHCHECK\s+(--\S+\s+)*CMD\b.*\/health\/live/i.test(l))) {
+  if (!runtime.some((l) => /^HEALTHCHECK\s.*\bCMD\b.*\/health\/live/i.test(l))) {
     report.fail(file, 'the runtime stage needs a HEALTHCHECK on /health/live');
   }
   if (!runtime.some((l) => /^ENV\s.*\bNODE_ENV[= ]production\b/i.test(l))) report.fail(file, 'the runtime stage must set NODE_ENV=production');
@@ -269,11 +273,11 @@ export async function validateWorkflows(root: string, report: Report): Promise<v
       for (const step of steps) {
         if (!isDict(step) || typeof step.uses !== 'string' || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
         const ref = step.uses.split('@')[1];
-        if (!ref || !/^(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(ref)) {
+        if (!ref || !PINNED.test(ref)) {
           fail(`jobs.${jobName}: '${step.uses}' must be pinned to a version tag or a commit SHA`);
         }
       }
-      if (typeof job.uses === 'string' && !/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(job.uses) && !job.uses.startsWith('./')) {
+      if (typeof job.uses === 'string' && !PINNED.test(job.uses.split('@')[1] ?? '') && !job.uses.startsWith('./')) {
         fail(`jobs.${jobName}: reusable workflow '${job.uses}' must be pinned`);
       }
     }
