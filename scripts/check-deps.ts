@@ -49,10 +49,17 @@ function* specs(deps: unknown, path: string): Generator<[string, string]> {
 export function checkDeps(root: string): string[] {
   const problems: string[] = [];
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Dict;
-  const fields = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides']);
+  const fields = new Set([
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'overrides',
+  ]);
   for (const [field, deps] of Object.entries(pkg).filter(([k]) => fields.has(k))) {
     for (const [where, spec] of specs(deps, field)) {
-      if (badSpec(spec)) problems.push(`package.json ${where}: "${spec}" is not a registry version range`);
+      if (badSpec(spec))
+        problems.push(`package.json ${where}: "${spec}" is not a registry version range`);
     }
   }
 
@@ -60,7 +67,9 @@ export function checkDeps(root: string): string[] {
   if (isDict(allow)) {
     for (const [name, value] of Object.entries(allow)) {
       if (value !== false && !ALLOWED_INSTALL_SCRIPTS.has(name)) {
-        problems.push(`package.json allowScripts.${name}: only ${[...ALLOWED_INSTALL_SCRIPTS].join(', ')} may run install scripts`);
+        problems.push(
+          `package.json allowScripts.${name}: only ${[...ALLOWED_INSTALL_SCRIPTS].join(', ')} may run install scripts`,
+        );
       }
     }
   }
@@ -97,7 +106,9 @@ if (require.main === module) {
   try {
     const problems = checkDeps(root);
     for (const p of problems) console.error(`FAIL ${p}`);
-    console.log(`check:deps: ${problems.length === 0 ? 'every dependency comes from the npm registry' : `${problems.length} problem(s)`}`);
+    console.log(
+      `check:deps: ${problems.length === 0 ? 'every dependency comes from the npm registry' : `${problems.length} problem(s)`}`,
+    );
     process.exit(problems.length === 0 ? 0 : 1);
   } catch (err: unknown) {
     console.error(`check:deps crashed: ${err instanceof Error ? err.message : String(err)}`);

