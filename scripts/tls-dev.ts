@@ -9,28 +9,10 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-interface TlsMaterial {
-  caCert: string;
-  serverCert: string;
-  serverKey: string;
-}
-type GenerateTlsMaterial = (hostnames: string[], ips: string[]) => Promise<TlsMaterial>;
+import { generateTlsMaterial } from '../src/database/tls-material';
 
 export const HOSTNAMES = ['postgres', 'localhost'];
 export const IPS = ['127.0.0.1', '::1'];
-
-// Loaded at run time rather than imported statically so that this script type-checks on its
-// own; the contract is src/database/tls-material.ts's exported generateTlsMaterial().
-async function loadGenerator(): Promise<GenerateTlsMaterial> {
-  const modulePath = resolve(__dirname, '../src/database/tls-material.ts');
-  const mod = (await import(pathToFileURL(modulePath).href)) as { generateTlsMaterial?: unknown };
-  if (typeof mod.generateTlsMaterial !== 'function') {
-    throw new Error(`${modulePath} does not export generateTlsMaterial()`);
-  }
-  return mod.generateTlsMaterial as GenerateTlsMaterial;
-}
 
 function assertPem(label: string, value: unknown, kind: RegExp): string {
   if (typeof value !== 'string' || !kind.test(value)) {
@@ -53,8 +35,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
-  const generate = await loadGenerator();
-  const material = await generate(HOSTNAMES, IPS);
+  const material = await generateTlsMaterial(HOSTNAMES, IPS);
   const ca = assertPem('CA certificate', material.caCert, /-----BEGIN CERTIFICATE-----/);
   const cert = assertPem('server certificate', material.serverCert, /-----BEGIN CERTIFICATE-----/);
   const key = assertPem('server key', material.serverKey, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);

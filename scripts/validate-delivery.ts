@@ -38,7 +38,11 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PEPPER|TOKEN|PRIVATE|(^|_)KEYS?$)/i;
 // Text that turns TLS verification off, wherever it appears in the delivery files or sources.
 const TLS_OFF: Array<[RegExp, string]> = [
-  [/rejectUnauthorized/, 'rejectUnauthorized must not appear: TLS verification stays on'],
+  // Anything but a literal `true` (false, 0, a variable that may be false) is refused.
+  [
+    /rejectUnauthorized['"]?\s*[:=](?!\s*true\b)/,
+    'rejectUnauthorized may only be set to true: TLS verification stays on',
+  ],
   [/NODE_TLS_REJECT_UNAUTHORIZED/, 'NODE_TLS_REJECT_UNAUTHORIZED must not be set'],
   [
     /sslmode=(disable|allow|prefer|require|no-verify|verify-ca)\b/,

@@ -157,7 +157,7 @@ describe('validate:delivery', () => {
     expect(r.output).toMatch(/DATABASE_URL must use sslmode=verify-full/);
   });
 
-  it('fails when rejectUnauthorized appears in the delivery files', () => {
+  it('fails when rejectUnauthorized is turned off in the delivery files', () => {
     edit('docker-compose.yml', (t) =>
       t.replace(
         '    DATABASE_SSL_CA: /run/tls/ca.crt\n',
@@ -166,7 +166,7 @@ describe('validate:delivery', () => {
     );
     const r = validateDelivery(dir);
     expect(r.status).toBe(1);
-    expect(r.output).toMatch(/rejectUnauthorized must not appear/);
+    expect(r.output).toMatch(/rejectUnauthorized may only be set to true/);
   });
 
   it('fails when a secret is written into the compose file', () => {
