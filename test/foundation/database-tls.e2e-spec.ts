@@ -23,11 +23,19 @@ describe('PostgreSQL over verified TLS', () => {
   it('runs the migrations into the database (synchronize is off)', async () => {
     const dataSource = t.app.get(DataSource);
     expect(dataSource.options.synchronize).toBe(false);
-    const [{ exists }] = await dataSource.query("SELECT to_regclass('public.migrations') IS NOT NULL AS exists");
+    const [{ exists }] = await dataSource.query(
+      "SELECT to_regclass('public.migrations') IS NOT NULL AS exists",
+    );
     expect(exists).toBe(true);
   });
 
-  const target = (): { host: string; port: number; user: string; password: string; database: string } => {
+  const target = (): {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    database: string;
+  } => {
     const url = new URL(t.db.url);
     return {
       host: url.hostname,
@@ -49,13 +57,16 @@ describe('PostgreSQL over verified TLS', () => {
     const ca = readFileSync(t.db.caFile as string, 'utf8');
     const client = new Client({ ...target(), ssl: { ca, rejectUnauthorized: true } });
     await client.connect();
-    const { rows } = await client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+    const { rows } = await client.query<{ ssl: boolean }>(
+      'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+    );
     await client.end();
     expect(rows[0].ssl).toBe(true);
   });
 
   it('refuses an unencrypted connection (pg_hba allows hostssl only)', async () => {
-    if (!process.env.TEST_EMBEDDED_DATA_DIR) return expect(process.env.TEST_DATABASE_URL).toBeDefined();
+    if (!process.env.TEST_EMBEDDED_DATA_DIR)
+      return expect(process.env.TEST_DATABASE_URL).toBeDefined();
     const client = new Client({ ...target(), ssl: false });
     client.on('error', () => undefined);
     await expect(client.connect()).rejects.toThrow(/pg_hba\.conf|no encryption/i);

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, waitForStatus, type SpawnedApp } from '../support/spawn-app';
@@ -12,7 +20,12 @@ describe('zero-config start with the embedded PostgreSQL', () => {
   let port = 0;
   const start = (): SpawnedApp => {
     port = 20_000 + Math.floor(Math.random() * 20_000);
-    return spawnApp({ DATA_DIR: dataDir, LOG_DIR: join(dir, 'logs'), PORT: String(port), BCRYPT_ROUNDS: '4' });
+    return spawnApp({
+      DATA_DIR: dataDir,
+      LOG_DIR: join(dir, 'logs'),
+      PORT: String(port),
+      BCRYPT_ROUNDS: '4',
+    });
   };
   const postgresAlive = (): boolean => {
     const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
@@ -22,9 +35,11 @@ describe('zero-config start with the embedded PostgreSQL', () => {
 
   it('initialises the cluster on first start and is ready, then stops PostgreSQL on SIGINT', async () => {
     const app = start();
-    const ms = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000).catch((e: Error) => {
-      throw new Error(`${e.message}\n${app.output()}`);
-    });
+    const ms = await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000).catch(
+      (e: Error) => {
+        throw new Error(`${e.message}\n${app.output()}`);
+      },
+    );
     expect(ms).toBeLessThan(30_000);
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);

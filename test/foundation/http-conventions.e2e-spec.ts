@@ -23,7 +23,10 @@ describe('HTTP conventions', () => {
   });
 
   it('echoes a well-formed X-Request-Id and replaces anything else', async () => {
-    const echoed = await request(t.url).get('/health/live').set('X-Request-Id', 'trace-1.a_B').expect(200);
+    const echoed = await request(t.url)
+      .get('/health/live')
+      .set('X-Request-Id', 'trace-1.a_B')
+      .expect(200);
     expect(echoed.headers['x-request-id']).toBe('trace-1.a_B');
     for (const bad of ['a'.repeat(65), 'has space', 'semi;colon', '']) {
       const res = await request(t.url).get('/health/live').set('X-Request-Id', bad).expect(200);
@@ -31,27 +34,38 @@ describe('HTTP conventions', () => {
     }
   });
 
-  it.each(['/health/live', '/health/ready', '/api/nothing-here'])('sends every security header on %s', async (path) => {
-    const res = await request(t.url).get(path);
-    expect(res.headers).toMatchObject({
-      'strict-transport-security': 'max-age=31536000; includeSubDomains; preload',
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'strict-origin-when-cross-origin',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-resource-policy': 'same-origin',
-      'x-dns-prefetch-control': 'off',
-      'x-xss-protection': '0',
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-      'cache-control': 'no-store',
-    });
-    expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.headers['x-request-id']).toBeDefined();
-  });
+  it.each(['/health/live', '/health/ready', '/api/nothing-here'])(
+    'sends every security header on %s',
+    async (path) => {
+      const res = await request(t.url).get(path);
+      expect(res.headers).toMatchObject({
+        'strict-transport-security': 'max-age=31536000; includeSubDomains; preload',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'strict-origin-when-cross-origin',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'x-dns-prefetch-control': 'off',
+        'x-xss-protection': '0',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'cache-control': 'no-store',
+      });
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-request-id']).toBeDefined();
+    },
+  );
 
   it('answers an unknown route with the uniform error body', async () => {
-    const res = await request(t.url).get('/api/nothing-here').set('X-Request-Id', 'req-404').expect(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String), requestId: 'req-404' });
+    const res = await request(t.url)
+      .get('/api/nothing-here')
+      .set('X-Request-Id', 'req-404')
+      .expect(404);
+    expect(res.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.any(String),
+      requestId: 'req-404',
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/nothing-here/);
   });
 

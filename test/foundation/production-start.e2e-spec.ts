@@ -10,7 +10,9 @@ const STRONG = {
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
 };
 
-async function productionStart(env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
+async function productionStart(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string; ms: number }> {
   const started = Date.now();
   const app = spawnApp({ NODE_ENV: 'production', ...env });
   const code = await app.exited;
@@ -44,20 +46,31 @@ describe('production start refuses an unsafe configuration', () => {
       DATABASE_URL: 'postgresql://app:pw@db.internal/app?sslmode=require',
     });
     expect(result.code).toBe(1);
-    const lines = result.output.trim().split('\n').filter((l) => l.startsWith('config error:'));
+    const lines = result.output
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('config error:'));
     expect(lines.map((l) => l.split(' ')[2])).toEqual(
-      expect.arrayContaining(['ENCRYPTION_KEY', 'JWT_REFRESH_SECRET', 'PASSWORD_PEPPER', 'DATABASE_URL']),
+      expect.arrayContaining([
+        'ENCRYPTION_KEY',
+        'JWT_REFRESH_SECRET',
+        'PASSWORD_PEPPER',
+        'DATABASE_URL',
+      ]),
     );
   });
 
-  it.each(['JWT_ISSUER', 'JWT_AUDIENCE', 'PASSWORD_PEPPER', 'ENCRYPTION_KEY', 'JWT_REFRESH_SECRET'])(
-    'exits 1 when %s is missing',
-    async (name) => {
-      const env: Record<string, string> = { ...STRONG };
-      delete env[name];
-      const result = await productionStart(env);
-      expect(result.code).toBe(1);
-      expect(result.output).toMatch(new RegExp(`^config error: ${name} `, 'm'));
-    },
-  );
+  it.each([
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+    'PASSWORD_PEPPER',
+    'ENCRYPTION_KEY',
+    'JWT_REFRESH_SECRET',
+  ])('exits 1 when %s is missing', async (name) => {
+    const env: Record<string, string> = { ...STRONG };
+    delete env[name];
+    const result = await productionStart(env);
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(new RegExp(`^config error: ${name} `, 'm'));
+  });
 });

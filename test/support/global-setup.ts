@@ -22,5 +22,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_DATABASE_OWNER_PASSWORD = info.app.password;
   process.env.TEST_EMBEDDED_DATA_DIR = dataDir;
   (globalThis as { __embeddedPostgres?: EmbeddedPostgresServer }).__embeddedPostgres = server;
-  process.stdout.write(`\nembedded PostgreSQL for tests on port ${admin.port} (${Date.now() - started} ms)\n`);
+  process.stdout.write(
+    `\nembedded PostgreSQL for tests on port ${admin.port} (${Date.now() - started} ms)\n`,
+  );
 }

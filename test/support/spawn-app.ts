@@ -23,7 +23,11 @@ export function spawnApp(env: Record<string, string>): SpawnedApp {
 }
 
 /** Polls `url` until it answers `status`, returning the elapsed milliseconds. */
-export async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number> {
+export async function waitForStatus(
+  url: string,
+  status: number,
+  timeoutMs: number,
+): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     try {

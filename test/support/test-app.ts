@@ -21,7 +21,10 @@ export interface TestApp {
  * Starts the app exactly as main.ts does (createApp + AppModule.forRoot), on its own database and
  * a random loopback port. `overrides` are raw environment values, validated like production's.
  */
-export async function startTestApp(overrides: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   // One DATA_DIR per database: apps sharing a database share its dev secrets (pepper, JWT, keys),
   // like instances of one deployment do.

