@@ -371,13 +371,14 @@ export async function validateWorkflows(root: string, report: Report): Promise<v
 }
 
 // ---------------------------------------------------------------- sources
+// Unit specs are skipped: they spell out insecure settings on purpose, to prove they are refused.
 export function scanSources(root: string, report: Report): void {
   const walk = (dir: string): string[] =>
     existsSync(dir)
       ? readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
           d.isDirectory()
             ? walk(join(dir, d.name))
-            : /\.(ts|js|mjs|cjs|json|ya?ml|sh|conf)$/.test(d.name)
+            : /\.(ts|js|mjs|cjs|json|ya?ml|sh|conf)$/.test(d.name) && !d.name.endsWith('.spec.ts')
               ? [join(dir, d.name)]
               : [],
         )
