@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import request from 'supertest';
-import { RELAXED_LIMITS, decodeJwt, expectErrorBody, getMe, registerAndLogin, type LoggedIn } from '../support/auth-helpers';
+import {
+  RELAXED_LIMITS,
+  decodeJwt,
+  expectErrorBody,
+  getMe,
+  registerAndLogin,
+  type LoggedIn,
+} from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -36,7 +43,11 @@ describe('forged and misused access tokens', () => {
     return base;
   }
 
-  function sign(payload: Record<string, unknown>, secret = t.env.JWT_SECRET, algorithm: Algorithm = 'HS256'): string {
+  function sign(
+    payload: Record<string, unknown>,
+    secret = t.env.JWT_SECRET,
+    algorithm: Algorithm = 'HS256',
+  ): string {
     return jwt.sign(payload, secret, { algorithm, header: { alg: algorithm, typ: 'at+jwt' } });
   }
 
@@ -46,7 +57,9 @@ describe('forged and misused access tokens', () => {
     // One message for every cause: the same as for no token at all, naming no jsonwebtoken detail.
     const none = await request(t.url).get('/api/users/me');
     expect(body.message).toBe(none.body.message);
-    expect(JSON.stringify(body)).not.toMatch(/jwt |signature|malformed|algorithm|audience|issuer|not active|stack/i);
+    expect(JSON.stringify(body)).not.toMatch(
+      /jwt |signature|malformed|algorithm|audience|issuer|not active|stack/i,
+    );
   }
 
   it('control: a token forged with the right secret and claims is accepted (so the 401s below mean something)', async () => {
@@ -75,7 +88,9 @@ describe('forged and misused access tokens', () => {
 
   it('401 for a tampered payload under the original signature', async () => {
     const [header, , signature] = user.accessToken.split('.');
-    await expect401(`${header}.${b64url(claims({ sub: other.id, sid: decodeJwt(other.accessToken).payload.sid }))}.${signature}`);
+    await expect401(
+      `${header}.${b64url(claims({ sub: other.id, sid: decodeJwt(other.accessToken).payload.sid }))}.${signature}`,
+    );
   });
 
   it('401 for a wrong or missing iss', async () => {
@@ -124,7 +139,14 @@ describe('forged and misused access tokens', () => {
   });
 
   it('401 for garbage and for the wrong scheme', async () => {
-    for (const header of ['Bearer', 'Bearer ', 'Bearer not.a.jwt', `Basic ${user.accessToken}`, user.accessToken, `Token ${user.accessToken}`]) {
+    for (const header of [
+      'Bearer',
+      'Bearer ',
+      'Bearer not.a.jwt',
+      `Basic ${user.accessToken}`,
+      user.accessToken,
+      `Token ${user.accessToken}`,
+    ]) {
       const res = await request(t.url).get('/api/users/me').set('Authorization', header);
       expectErrorBody(res, 401);
     }
@@ -134,13 +156,22 @@ describe('forged and misused access tokens', () => {
     for (const name of ['access_token', 'token', 'accessToken']) {
       expectErrorBody(await request(t.url).get(`/api/users/me?${name}=${user.accessToken}`), 401);
     }
-    expectErrorBody(await request(t.url).get('/api/users/me').set('Cookie', `access_token=${user.accessToken}`), 401);
-    expectErrorBody(await request(t.url).get('/api/users/me').set('Cookie', `refresh_token=${user.refreshToken}`), 401);
+    expectErrorBody(
+      await request(t.url).get('/api/users/me').set('Cookie', `access_token=${user.accessToken}`),
+      401,
+    );
+    expectErrorBody(
+      await request(t.url).get('/api/users/me').set('Cookie', `refresh_token=${user.refreshToken}`),
+      401,
+    );
   });
 
   it('a genuine token of a logged-out session is refused even though its signature and exp are fine', async () => {
     const victim = await registerAndLogin(t);
-    await request(t.url).post('/api/auth/logout').set('Authorization', `Bearer ${victim.accessToken}`).expect(204);
+    await request(t.url)
+      .post('/api/auth/logout')
+      .set('Authorization', `Bearer ${victim.accessToken}`)
+      .expect(204);
     expect((decodeJwt(victim.accessToken).payload.exp as number) > now()).toBe(true);
     await expect401(victim.accessToken);
   });

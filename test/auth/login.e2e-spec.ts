@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import {
   RELAXED_LIMITS,
   UUID_RE,
@@ -11,11 +10,15 @@ import {
   register,
   type LoggedIn,
   type TestUser,
+  sql,
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** The Set-Cookie line for `name`, split into its value and lower-cased attribute names → raw attribute. */
-function cookie(res: request.Response, name: string): { value: string; attrs: Map<string, string> } {
+function cookie(
+  res: request.Response,
+  name: string,
+): { value: string; attrs: Map<string, string> } {
   const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
   const line = raw.find((l) => l.startsWith(`${name}=`));
   if (!line) throw new Error(`no ${name} cookie in ${JSON.stringify(raw)}`);
@@ -80,9 +83,11 @@ describe('POST /api/auth/login', () => {
       expect((payload.exp as number) - (payload.iat as number)).toBe(900);
       expect(Math.abs((payload.iat as number) - Date.now() / 1000)).toBeLessThan(60);
       // The session named by sid is a live session of this user.
-      const rows = (await t.app
-        .get(DataSource)
-        .query('SELECT user_id FROM sessions WHERE id = $1 AND revoked_at IS NULL', [payload.sid])) as Array<{ user_id: string }>;
+      const rows = await sql<{ user_id: string }>(
+        t,
+        'SELECT user_id FROM sessions WHERE id = $1 AND revoked_at IS NULL',
+        [payload.sid],
+      );
       expect(rows).toEqual([{ user_id: user.id }]);
     });
 
@@ -93,14 +98,19 @@ describe('POST /api/auth/login', () => {
 
     it('each login opens a new session', async () => {
       const again = await post({ email: user.email, password: user.password }).expect(200);
-      expect(decodeJwt(again.body.accessToken).payload.sid).not.toBe(decodeJwt(res.body.accessToken).payload.sid);
+      expect(decodeJwt(again.body.accessToken).payload.sid).not.toBe(
+        decodeJwt(res.body.accessToken).payload.sid,
+      );
       expect(again.body.refreshToken).not.toBe(res.body.refreshToken);
     });
   });
 
   it('accepts the email in another case and with surrounding spaces', async () => {
     const user = await register(t);
-    const res = await post({ email: `  ${user.email.toUpperCase()} `, password: user.password }).expect(200);
+    const res = await post({
+      email: `  ${user.email.toUpperCase()} `,
+      password: user.password,
+    }).expect(200);
     expect(decodeJwt(res.body.accessToken).payload.sub).toBe(user.id);
   });
 
@@ -110,7 +120,11 @@ describe('POST /api/auth/login', () => {
     beforeAll(async () => {
       user = await register(t);
       inactive = await register(t);
-      await request(t.url).patch(`/api/users/${inactive.id}`).set(...bearer(admin.accessToken)).send({ isActive: false }).expect(200);
+      await request(t.url)
+        .patch(`/api/users/${inactive.id}`)
+        .set(...bearer(admin.accessToken))
+        .send({ isActive: false })
+        .expect(200);
     });
 
     it('401 with one identical body for an unknown email, a wrong password and a deactivated user', async () => {
@@ -128,32 +142,49 @@ describe('POST /api/auth/login', () => {
         expect(JSON.stringify(body)).not.toContain(attempt.email);
         bodies.push({ ...body, requestId: undefined });
       }
-      expect(bodies[0]).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: undefined });
+      expect(bodies[0]).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: expect.any(String),
+        requestId: undefined,
+      });
       expect(bodies[1]).toEqual(bodies[0]);
       expect(bodies[2]).toEqual(bodies[0]);
     });
 
     it('opens no session on failure', async () => {
-      const rows = (await t.app
-        .get(DataSource)
-        .query('SELECT count(*)::int AS n FROM sessions WHERE user_id = ANY($1)', [[user.id, inactive.id]])) as Array<{ n: number }>;
+      const rows = await sql<{ n: number }>(
+        t,
+        'SELECT count(*)::int AS n FROM sessions WHERE user_id = ANY($1)',
+        [[user.id, inactive.id]],
+      );
       expect(rows[0].n).toBe(0);
     });
 
     it('a deactivated user can log in again once reactivated', async () => {
-      await request(t.url).patch(`/api/users/${inactive.id}`).set(...bearer(admin.accessToken)).send({ isActive: true }).expect(200);
+      await request(t.url)
+        .patch(`/api/users/${inactive.id}`)
+        .set(...bearer(admin.accessToken))
+        .send({ isActive: true })
+        .expect(200);
       await post({ email: inactive.email, password: inactive.password }).expect(200);
     });
 
     it('400 (not 401) for a body of the wrong shape, and unknown properties', async () => {
       expectErrorBody(await post({ email: user.email }), 400);
-      expectErrorBody(await post({ email: user.email, password: user.password, remember: true }), 400);
+      expectErrorBody(
+        await post({ email: user.email, password: user.password, remember: true }),
+        400,
+      );
       const res = await post({ email: ['x'], password: 12 });
       expectErrorBody(res, 400);
     });
 
     it('the password is compared exactly (no case folding, no trimming)', async () => {
-      expectErrorBody(await post({ email: user.email, password: user.password.toUpperCase() }), 401);
+      expectErrorBody(
+        await post({ email: user.email, password: user.password.toUpperCase() }),
+        401,
+      );
       expectErrorBody(await post({ email: user.email, password: ` ${user.password}` }), 401);
     });
   });

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import {
   RELAXED_LIMITS,
   bearer,
@@ -11,6 +10,7 @@ import {
   register,
   registerAndLogin,
   type LoggedIn,
+  sql,
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -23,14 +23,14 @@ describe('POST /api/auth/refresh', () => {
   });
   afterAll(() => t.close());
 
-  async function session(sid: string): Promise<{ expires_at: Date; revoked_at: Date | null; revoked_reason: string | null }> {
-    const [row] = (await t.app
-      .get(DataSource)
-      .query('SELECT expires_at, revoked_at, revoked_reason FROM sessions WHERE id = $1', [sid])) as Array<{
+  async function session(
+    sid: string,
+  ): Promise<{ expires_at: Date; revoked_at: Date | null; revoked_reason: string | null }> {
+    const [row] = await sql<{
       expires_at: Date;
       revoked_at: Date | null;
       revoked_reason: string | null;
-    }>;
+    }>(t, 'SELECT expires_at, revoked_at, revoked_reason FROM sessions WHERE id = $1', [sid]);
     return row;
   }
 
@@ -45,7 +45,9 @@ describe('POST /api/auth/refresh', () => {
     });
     expect(res.body.refreshToken).not.toBe(user.refreshToken);
     expect(sidOf(res.body.accessToken)).toBe(sidOf(user.accessToken));
-    const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((l) => l.startsWith('refresh_token='));
+    const setCookie = ([] as string[])
+      .concat(res.headers['set-cookie'] ?? [])
+      .find((l) => l.startsWith('refresh_token='));
     expect(setCookie).toContain(`refresh_token=${res.body.refreshToken}`);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/Path=\/api\/auth/);
@@ -56,7 +58,10 @@ describe('POST /api/auth/refresh', () => {
 
   it('rotates with the refresh cookie only (no body)', async () => {
     const user = await registerAndLogin(t);
-    const res = await request(t.url).post('/api/auth/refresh').set('Cookie', `refresh_token=${user.refreshToken}`).expect(200);
+    const res = await request(t.url)
+      .post('/api/auth/refresh')
+      .set('Cookie', `refresh_token=${user.refreshToken}`)
+      .expect(200);
     expect(res.body.refreshToken).not.toBe(user.refreshToken);
     expect(sidOf(res.body.accessToken)).toBe(sidOf(user.accessToken));
     // and with an empty JSON body
@@ -111,30 +116,39 @@ describe('POST /api/auth/refresh', () => {
   });
 
   describe('concurrent refreshes with the same token', () => {
-    it.each([2, 5])('%i at once: exactly one 200, the rest 401, and the session is revoked', async (n) => {
-      const user = await registerAndLogin(t);
-      const results = await Promise.all(Array.from({ length: n }, () => refreshWith(t, user.refreshToken)));
-      const statuses = results.map((r) => r.status).sort();
-      expect(statuses).toEqual([200, ...Array<number>(n - 1).fill(401)]);
-      for (const r of results.filter((x) => x.status === 401)) expectErrorBody(r, 401);
-      // The losers presented a spent token: that is reuse, so the winner's pair dies with the session.
-      const winner = results.find((r) => r.status === 200)!;
-      expectErrorBody(await refreshWith(t, winner.body.refreshToken), 401);
-      expectErrorBody(await getMe(t, winner.body.accessToken), 401);
-      const tokens = (await t.app
-        .get(DataSource)
-        .query(
+    it.each([2, 5])(
+      '%i at once: exactly one 200, the rest 401, and the session is revoked',
+      async (n) => {
+        const user = await registerAndLogin(t);
+        const results = await Promise.all(
+          Array.from({ length: n }, () => refreshWith(t, user.refreshToken)),
+        );
+        const statuses = results.map((r) => r.status).sort();
+        expect(statuses).toEqual([200, ...Array<number>(n - 1).fill(401)]);
+        for (const r of results.filter((x) => x.status === 401)) expectErrorBody(r, 401);
+        // The losers presented a spent token: that is reuse, so the winner's pair dies with the session.
+        const winner = results.find((r) => r.status === 200)!;
+        expectErrorBody(await refreshWith(t, winner.body.refreshToken), 401);
+        expectErrorBody(await getMe(t, winner.body.accessToken), 401);
+        const tokens = await sql<{ n: number }>(
+          t,
           'SELECT count(*)::int AS n FROM refresh_tokens WHERE session_id = $1',
           [sidOf(user.accessToken)],
-        )) as Array<{ n: number }>;
-      expect(tokens[0].n).toBe(2); // the login's token and exactly one successor
-    });
+        );
+        expect(tokens[0].n).toBe(2); // the login's token and exactly one successor
+      },
+    );
   });
 
   it('a refresh token is not an access token: 401 as a bearer', async () => {
     const user = await registerAndLogin(t);
     expectErrorBody(await getMe(t, user.refreshToken), 401);
-    expectErrorBody(await request(t.url).get('/api/auth/sessions').set(...bearer(user.refreshToken)), 401);
+    expectErrorBody(
+      await request(t.url)
+        .get('/api/auth/sessions')
+        .set(...bearer(user.refreshToken)),
+      401,
+    );
   });
 
   it('an access token is not a refresh token: never 200', async () => {
@@ -143,7 +157,9 @@ describe('POST /api/auth/refresh', () => {
     expect([400, 401]).toContain(res.status);
     expectErrorBody(res, res.status);
     expect(JSON.stringify(res.body)).not.toContain(user.accessToken);
-    const viaCookie = await request(t.url).post('/api/auth/refresh').set('Cookie', `refresh_token=${user.accessToken}`);
+    const viaCookie = await request(t.url)
+      .post('/api/auth/refresh')
+      .set('Cookie', `refresh_token=${user.accessToken}`);
     expect([400, 401]).toContain(viaCookie.status);
     // The session survives a mistaken presentation.
     await getMe(t, user.accessToken).expect(200);
@@ -151,7 +167,12 @@ describe('POST /api/auth/refresh', () => {
 
   it('400 for an unknown property next to the token', async () => {
     const user = await registerAndLogin(t);
-    expectErrorBody(await request(t.url).post('/api/auth/refresh').send({ refreshToken: user.refreshToken, sid: 'x' }), 400);
+    expectErrorBody(
+      await request(t.url)
+        .post('/api/auth/refresh')
+        .send({ refreshToken: user.refreshToken, sid: 'x' }),
+      400,
+    );
   });
 
   it('does not extend the absolute lifetime: sessions.expires_at is unchanged', async () => {
@@ -171,7 +192,7 @@ describe('POST /api/auth/refresh', () => {
   it('401 once the user is deactivated, even with an unspent token', async () => {
     const created = await register(t);
     const user = await login(t, created);
-    await t.app.get(DataSource).query('UPDATE users SET is_active = false WHERE id = $1', [user.id]);
+    await sql(t, 'UPDATE users SET is_active = false WHERE id = $1', [user.id]);
     expectErrorBody(await refreshWith(t, user.refreshToken), 401);
   });
 });

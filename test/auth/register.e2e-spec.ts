@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { ISO_UTC_RE, RELAXED_LIMITS, UUID_RE, expectErrorBody, newUser, register } from '../support/auth-helpers';
+import {
+  ISO_UTC_RE,
+  RELAXED_LIMITS,
+  UUID_RE,
+  expectErrorBody,
+  newUser,
+  register,
+  sql,
+} from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const tag = (): string => randomBytes(4).toString('hex');
@@ -9,13 +16,16 @@ const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 
 /** The birth date that makes someone exactly `years` old today (UTC); Feb 29 falls back to Feb 28. */
 function birthDateForAge(years: number, today = new Date()): Date {
-  const d = new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate()));
+  const d = new Date(
+    Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate()),
+  );
   if (d.getUTCMonth() !== today.getUTCMonth()) d.setUTCDate(0); // rolled over: last day of the previous month
   return d;
 }
 
 /** Full-width (U+FF01..U+FF5E) form of printable ASCII, which NFKC folds back. */
-const fullWidth = (s: string): string => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+const fullWidth = (s: string): string =>
+  s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 describe('POST /api/auth/register', () => {
   let t: TestApp;
@@ -27,7 +37,7 @@ describe('POST /api/auth/register', () => {
   const post = (body: object) => request(t.url).post('/api/auth/register').send(body);
 
   async function emailStored(email: string): Promise<boolean> {
-    const rows = (await t.app.get(DataSource).query('SELECT 1 FROM users WHERE email = $1', [email])) as unknown[];
+    const rows = await sql(t, 'SELECT 1 FROM users WHERE email = $1', [email]);
     return rows.length > 0;
   }
 
@@ -52,9 +62,15 @@ describe('POST /api/auth/register', () => {
   });
 
   it('stores the email trimmed and lower-cased', async () => {
-    const res = await post({ ...newUser(), email: '  Ada@Example.ORG ', password: 'Zq!Kp7#Wm2$Rt9' }).expect(201);
+    const res = await post({
+      ...newUser(),
+      email: '  Ada@Example.ORG ',
+      password: 'Zq!Kp7#Wm2$Rt9',
+    }).expect(201);
     expect(res.body.email).toBe('ada@example.org');
-    const rows = (await t.app.get(DataSource).query('SELECT email FROM users WHERE id = $1', [res.body.id])) as Array<{ email: string }>;
+    const rows = await sql<{ email: string }>(t, 'SELECT email FROM users WHERE id = $1', [
+      res.body.id,
+    ]);
     expect(rows).toEqual([{ email: 'ada@example.org' }]);
   });
 
@@ -64,22 +80,46 @@ describe('POST /api/auth/register', () => {
   });
 
   // [rule, fields overriding a valid account (a function gets that account), a fragment the messages must contain]
-  type Case = [string, (a: ReturnType<typeof newUser>) => Partial<ReturnType<typeof newUser>>, RegExp];
+  type Case = [
+    string,
+    (a: ReturnType<typeof newUser>) => Partial<ReturnType<typeof newUser>>,
+    RegExp,
+  ];
   const cases: Case[] = [
-    ['email not an address', () => ({ email: `not-an-email-${tag()}` }), /email must be a valid email address/],
-    ['email with a Cyrillic look-alike local part', () => ({ email: `\u0430da.${tag()}@example.org` }), /email must be a valid email address/],
+    [
+      'email not an address',
+      () => ({ email: `not-an-email-${tag()}` }),
+      /email must be a valid email address/,
+    ],
+    [
+      'email with a Cyrillic look-alike local part',
+      () => ({ email: `\u0430da.${tag()}@example.org` }),
+      /email must be a valid email address/,
+    ],
     ['username too short', () => ({ username: 'ab' }), /username must be 3 to 30/],
     ['username too long', () => ({ username: `u${'x'.repeat(30)}` }), /username must be 3 to 30/],
-    ['username with bad characters', () => ({ username: `bad-name.${tag()}` }), /username must be 3 to 30/],
+    [
+      'username with bad characters',
+      () => ({ username: `bad-name.${tag()}` }),
+      /username must be 3 to 30/,
+    ],
     ['password too short', () => ({ password: 'Zq!k3x9#Wp' }), /at least 12 characters/],
-    ['password longer than 128', () => ({ password: `Zq!k3x9#${'Wp'.repeat(61)}` }), /at most 128 characters/],
+    [
+      'password longer than 128',
+      () => ({ password: `Zq!k3x9#${'Wp'.repeat(61)}` }),
+      /at most 128 characters/,
+    ],
     ['password without an uppercase letter', () => ({ password: 'zq!k3x9m#p2w7v' }), /uppercase/],
     ['password without a lowercase letter', () => ({ password: 'ZQ!K3X9M#P2W7V' }), /lowercase/],
     ['password without a digit', () => ({ password: 'Zq!kxmp#wvTrLs' }), /digit/],
     ['password without a special character', () => ({ password: 'Zq4kx9mp2wTrLs' }), /special/],
     ['a common password (Password123!)', () => ({ password: 'Password123!' }), /too common/],
     ['a password from the breached list', () => ({ password: '#Imnotahacker69' }), /too common/],
-    ['password containing the username', (a) => ({ password: `Qz!7${a.username.toUpperCase()}w` }), /must not contain your username/],
+    [
+      'password containing the username',
+      (a) => ({ password: `Qz!7${a.username.toUpperCase()}w` }),
+      /must not contain your username/,
+    ],
     [
       'password containing the email local part',
       (a) => ({ password: `Qz!7${a.email.split('@')[0].replace(/^u/, 'U')}w` }),
@@ -100,20 +140,23 @@ describe('POST /api/auth/register', () => {
     ['birthDate missing', () => ({ birthDate: undefined }), /birthDate/],
   ];
 
-  it.each(cases)('400 for %s, without echoing submitted values', async (_rule, change, expected) => {
-    const base = newUser();
-    const body = { ...base, ...change(base) };
-    const res = await post(body);
-    const error = expectErrorBody(res, 400);
-    expect(Array.isArray(error.message)).toBe(true);
-    expect((error.message as string[]).some((m) => expected.test(m))).toBe(true);
-    const text = JSON.stringify(res.body);
-    expect(text).not.toContain(body.password);
-    for (const value of [body.email, body.username, body.birthDate]) {
-      if (typeof value === 'string' && value.length >= 6) expect(text).not.toContain(value);
-    }
-    expect(await emailStored(body.email.trim().normalize('NFKC').toLowerCase())).toBe(false);
-  });
+  it.each(cases)(
+    '400 for %s, without echoing submitted values',
+    async (_rule, change, expected) => {
+      const base = newUser();
+      const body = { ...base, ...change(base) };
+      const res = await post(body);
+      const error = expectErrorBody(res, 400);
+      expect(Array.isArray(error.message)).toBe(true);
+      expect((error.message as string[]).some((m) => expected.test(m))).toBe(true);
+      const text = JSON.stringify(res.body);
+      expect(text).not.toContain(body.password);
+      for (const value of [body.email, body.username, body.birthDate]) {
+        if (typeof value === 'string' && value.length >= 6) expect(text).not.toContain(value);
+      }
+      expect(await emailStored(body.email.trim().normalize('NFKC').toLowerCase())).toBe(false);
+    },
+  );
 
   it.each([
     ['role', 'admin'],
@@ -165,12 +208,11 @@ describe('POST /api/auth/register', () => {
     });
 
     it('leaves exactly one account behind', async () => {
-      const rows = (await t.app
-        .get(DataSource)
-        .query('SELECT count(*)::int AS n FROM users WHERE email = $1 OR lower(username) = lower($2)', [
-          existing.email,
-          existing.username,
-        ])) as Array<{ n: number }>;
+      const rows = await sql<{ n: number }>(
+        t,
+        'SELECT count(*)::int AS n FROM users WHERE email = $1 OR lower(username) = lower($2)',
+        [existing.email, existing.username],
+      );
       expect(rows[0].n).toBe(1);
     });
   });

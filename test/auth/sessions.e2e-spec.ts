@@ -16,6 +16,12 @@ import {
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+interface SessionBody {
+  id: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
 const sidOf = (s: LoggedIn): string => decodeJwt(s.accessToken).payload.sid as string;
 
 describe('sessions: logout, logout-all, list, revoke, password change', () => {
@@ -32,7 +38,10 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     for (let i = 0; i < n; i++) out.push(await login(t, user));
     return out;
   }
-  const post = (path: string, token: string) => request(t.url).post(path).set(...bearer(token));
+  const post = (path: string, token: string) =>
+    request(t.url)
+      .post(path)
+      .set(...bearer(token));
 
   describe('POST /api/auth/logout', () => {
     it('204, then that access token is rejected on the very next request; other sessions still work', async () => {
@@ -40,7 +49,9 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
       await getMe(t, a.accessToken).expect(200);
       const res = await post('/api/auth/logout', a.accessToken).expect(204);
       expect(res.text).toBe('');
-      const cleared = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((l) => l.startsWith('refresh_token='));
+      const cleared = ([] as string[])
+        .concat(res.headers['set-cookie'] ?? [])
+        .find((l) => l.startsWith('refresh_token='));
       expect(cleared).toMatch(/^refresh_token=;/);
       expectErrorBody(await getMe(t, a.accessToken), 401);
       expectErrorBody(await refreshWith(t, a.refreshToken), 401);
@@ -70,10 +81,14 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
       const [a, b, c] = await sessions(3);
       await sessions(1); // someone else's session must never show up
       await post('/api/auth/logout', c.accessToken).expect(204);
-      const res = await request(t.url).get('/api/auth/sessions').set(...bearer(a.accessToken)).expect(200);
+      const res = await request(t.url)
+        .get('/api/auth/sessions')
+        .set(...bearer(a.accessToken))
+        .expect(200);
       expect(Array.isArray(res.body)).toBe(true);
-      expect(res.body.map((s: { id: string }) => s.id).sort()).toEqual([sidOf(a), sidOf(b)].sort());
-      for (const s of res.body) {
+      const list = res.body as SessionBody[];
+      expect(list.map((s) => s.id).sort()).toEqual([sidOf(a), sidOf(b)].sort());
+      for (const s of list) {
         expect(s).toEqual({
           id: expect.stringMatching(UUID_RE),
           createdAt: expect.stringMatching(ISO_UTC_RE),
@@ -85,9 +100,12 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
         });
         expect(JSON.stringify(s)).not.toMatch(/token|hash/i);
       }
-      expect(res.body.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
-      const fromB = await request(t.url).get('/api/auth/sessions').set(...bearer(b.accessToken)).expect(200);
-      expect(fromB.body.find((s: { current: boolean }) => s.current).id).toBe(sidOf(b));
+      expect(list.filter((s) => s.current)).toHaveLength(1);
+      const fromB = await request(t.url)
+        .get('/api/auth/sessions')
+        .set(...bearer(b.accessToken))
+        .expect(200);
+      expect((fromB.body as SessionBody[]).find((s) => s.current)?.id).toBe(sidOf(b));
     });
   });
 
@@ -101,26 +119,43 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     });
 
     it('204 for another session of the caller; that session’s token is then rejected', async () => {
-      await request(t.url).delete(`/api/auth/sessions/${sidOf(b)}`).set(...bearer(a.accessToken)).expect(204);
+      await request(t.url)
+        .delete(`/api/auth/sessions/${sidOf(b)}`)
+        .set(...bearer(a.accessToken))
+        .expect(204);
       expectErrorBody(await getMe(t, b.accessToken), 401);
       expectErrorBody(await refreshWith(t, b.refreshToken), 401);
       await getMe(t, a.accessToken).expect(200);
     });
 
     it('404 for a session already revoked', async () => {
-      expectErrorBody(await request(t.url).delete(`/api/auth/sessions/${sidOf(b)}`).set(...bearer(a.accessToken)), 404);
+      expectErrorBody(
+        await request(t.url)
+          .delete(`/api/auth/sessions/${sidOf(b)}`)
+          .set(...bearer(a.accessToken)),
+        404,
+      );
     });
 
     it('404 for another user’s session id, which stays alive', async () => {
-      const res = await request(t.url).delete(`/api/auth/sessions/${sidOf(stranger)}`).set(...bearer(a.accessToken));
+      const res = await request(t.url)
+        .delete(`/api/auth/sessions/${sidOf(stranger)}`)
+        .set(...bearer(a.accessToken));
       expectErrorBody(res, 404);
       await getMe(t, stranger.accessToken).expect(200);
     });
 
     it('404 for an unknown uuid; 400 for a malformed id', async () => {
-      expectErrorBody(await request(t.url).delete(`/api/auth/sessions/${randomUUID()}`).set(...bearer(a.accessToken)), 404);
+      expectErrorBody(
+        await request(t.url)
+          .delete(`/api/auth/sessions/${randomUUID()}`)
+          .set(...bearer(a.accessToken)),
+        404,
+      );
       for (const bad of ['not-a-uuid', '123', `${randomUUID()}x`]) {
-        const res = await request(t.url).delete(`/api/auth/sessions/${bad}`).set(...bearer(a.accessToken));
+        const res = await request(t.url)
+          .delete(`/api/auth/sessions/${bad}`)
+          .set(...bearer(a.accessToken));
         expectErrorBody(res, 400);
         expect(JSON.stringify(res.body)).not.toContain(bad);
       }
@@ -128,7 +163,10 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
 
     it('the caller may revoke its own current session', async () => {
       const [x] = await sessions(1);
-      await request(t.url).delete(`/api/auth/sessions/${sidOf(x)}`).set(...bearer(x.accessToken)).expect(204);
+      await request(t.url)
+        .delete(`/api/auth/sessions/${sidOf(x)}`)
+        .set(...bearer(x.accessToken))
+        .expect(204);
       expectErrorBody(await getMe(t, x.accessToken), 401);
     });
   });
@@ -143,10 +181,17 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
       current = await login(t, user);
       other = await login(t, user);
     });
-    const change = (token: string, body: object) => request(t.url).post('/api/users/me/password').set(...bearer(token)).send(body);
+    const change = (token: string, body: object) =>
+      request(t.url)
+        .post('/api/users/me/password')
+        .set(...bearer(token))
+        .send(body);
 
     it('401 for a wrong currentPassword, and nothing changes', async () => {
-      const res = await change(current.accessToken, { currentPassword: `${user.password}x`, newPassword: NEW_PASSWORD });
+      const res = await change(current.accessToken, {
+        currentPassword: `${user.password}x`,
+        newPassword: NEW_PASSWORD,
+      });
       expectErrorBody(res, 401);
       expect(JSON.stringify(res.body)).not.toContain(NEW_PASSWORD);
       await getMe(t, other.accessToken).expect(200);
@@ -158,7 +203,10 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
       ['common', 'Password123!'],
       ['without a digit', 'Tw!ce-Brewed-Lantern'],
     ])('400 for a weak new password (%s), never echoed', async (_rule, weak) => {
-      const res = await change(current.accessToken, { currentPassword: user.password, newPassword: weak });
+      const res = await change(current.accessToken, {
+        currentPassword: user.password,
+        newPassword: weak,
+      });
       const body = expectErrorBody(res, 400);
       expect(Array.isArray(body.message)).toBe(true);
       const text = JSON.stringify(res.body);
@@ -168,23 +216,37 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     });
 
     it('400 for a new password containing the username', async () => {
-      const res = await change(current.accessToken, { currentPassword: user.password, newPassword: `Qz!7${user.username}W` });
-      expect(expectErrorBody(res, 400).message).toEqual(expect.arrayContaining([expect.stringMatching(/username/)]));
+      const res = await change(current.accessToken, {
+        currentPassword: user.password,
+        newPassword: `Qz!7${user.username}W`,
+      });
+      expect(expectErrorBody(res, 400).message).toEqual(
+        expect.arrayContaining([expect.stringMatching(/username/)]),
+      );
     });
 
     it('400 for unknown properties', async () => {
-      const res = await change(current.accessToken, { currentPassword: user.password, newPassword: NEW_PASSWORD, userId: user.id });
+      const res = await change(current.accessToken, {
+        currentPassword: user.password,
+        newPassword: NEW_PASSWORD,
+        userId: user.id,
+      });
       expectErrorBody(res, 400);
     });
 
     it('204: the other sessions die, the current one lives, the new password logs in and the old does not', async () => {
-      const res = await change(current.accessToken, { currentPassword: user.password, newPassword: NEW_PASSWORD }).expect(204);
+      const res = await change(current.accessToken, {
+        currentPassword: user.password,
+        newPassword: NEW_PASSWORD,
+      }).expect(204);
       expect(res.text).toBe('');
       expectErrorBody(await getMe(t, other.accessToken), 401);
       expectErrorBody(await refreshWith(t, other.refreshToken), 401);
       await getMe(t, current.accessToken).expect(200);
       await refreshWith(t, current.refreshToken).expect(200);
-      const oldLogin = await request(t.url).post('/api/auth/login').send({ email: user.email, password: user.password });
+      const oldLogin = await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password });
       expectErrorBody(oldLogin, 401);
       await login(t, { ...user, password: NEW_PASSWORD });
     });
@@ -195,6 +257,11 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     expectErrorBody(await request(t.url).post('/api/auth/logout-all'), 401);
     expectErrorBody(await request(t.url).get('/api/auth/sessions'), 401);
     expectErrorBody(await request(t.url).delete(`/api/auth/sessions/${randomUUID()}`), 401);
-    expectErrorBody(await request(t.url).post('/api/users/me/password').send({ currentPassword: 'x', newPassword: 'y' }), 401);
+    expectErrorBody(
+      await request(t.url)
+        .post('/api/users/me/password')
+        .send({ currentPassword: 'x', newPassword: 'y' }),
+      401,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 import type { TestApp } from './test-app';
 
@@ -78,7 +79,14 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
 }
 
 /** Asserts the uniform error body `{ statusCode, error, message, requestId }` and returns it. */
-export function expectErrorBody(res: request.Response, status: number): { statusCode: number; error: string; message: string | string[]; requestId: string } {
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  requestId: string;
+}
+
+export function expectErrorBody(res: request.Response, status: number): ErrorBody {
   expect(res.status).toBe(status);
   expect(Object.keys(res.body as object).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
   expect(res.body.statusCode).toBe(status);
@@ -89,7 +97,7 @@ export function expectErrorBody(res: request.Response, status: number): { status
   } else {
     expect(typeof res.body.message).toBe('string');
   }
-  return res.body;
+  return res.body as ErrorBody;
 }
 
 /** GET /api/users/me with `token`: the cheapest authenticated request. */
@@ -100,4 +108,9 @@ export function getMe(t: TestApp, token: string): request.Test {
 /** POST /api/auth/refresh with the token in the body. */
 export function refreshWith(t: TestApp, refreshToken: string): request.Test {
   return request(t.url).post('/api/auth/refresh').send({ refreshToken });
+}
+
+/** A read (or write) straight against the app's database, for checks HTTP cannot make. */
+export function sql<T = Record<string, unknown>>(t: TestApp, text: string, params: unknown[] = []): Promise<T[]> {
+  return t.app.get(DataSource).query<T[]>(text, params);
 }

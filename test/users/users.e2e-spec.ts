@@ -14,7 +14,16 @@ import {
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const USER_KEYS = ['birthDate', 'createdAt', 'email', 'id', 'isActive', 'role', 'updatedAt', 'username'];
+const USER_KEYS = [
+  'birthDate',
+  'createdAt',
+  'email',
+  'id',
+  'isActive',
+  'role',
+  'updatedAt',
+  'username',
+];
 
 function expectUserResponse(body: Record<string, unknown>): void {
   expect(Object.keys(body).sort()).toEqual(USER_KEYS);
@@ -38,15 +47,28 @@ describe('/api/users', () => {
   afterAll(() => t.close());
 
   const as = (token: string) => ({
-    get: (path: string) => request(t.url).get(path).set(...bearer(token)),
-    patch: (path: string, body: object) => request(t.url).patch(path).set(...bearer(token)).send(body),
+    get: (path: string) =>
+      request(t.url)
+        .get(path)
+        .set(...bearer(token)),
+    patch: (path: string, body: object) =>
+      request(t.url)
+        .patch(path)
+        .set(...bearer(token))
+        .send(body),
   });
 
   describe('GET /me and PATCH /me', () => {
     it('GET /me returns the caller as a UserResponse', async () => {
       const res = await getMe(t, alice.accessToken).expect(200);
       expectUserResponse(res.body);
-      expect(res.body).toMatchObject({ id: alice.id, email: alice.email, username: alice.username, role: 'user', isActive: true });
+      expect(res.body).toMatchObject({
+        id: alice.id,
+        email: alice.email,
+        username: alice.username,
+        role: 'user',
+        isActive: true,
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/hash|token|password/i);
     });
 
@@ -66,8 +88,16 @@ describe('/api/users', () => {
     });
 
     it('409 for a username that is taken (in any case)', async () => {
-      expectErrorBody(await as(alice.accessToken).patch('/api/users/me', { username: bob.username }), 409);
-      expectErrorBody(await as(alice.accessToken).patch('/api/users/me', { username: bob.username.toUpperCase() }), 409);
+      expectErrorBody(
+        await as(alice.accessToken).patch('/api/users/me', { username: bob.username }),
+        409,
+      );
+      expectErrorBody(
+        await as(alice.accessToken).patch('/api/users/me', {
+          username: bob.username.toUpperCase(),
+        }),
+        409,
+      );
       expect((await getMe(t, alice.accessToken).expect(200)).body.username).toBe(alice.username);
     });
 
@@ -81,7 +111,12 @@ describe('/api/users', () => {
       const res = await as(alice.accessToken).patch('/api/users/me', body);
       expect(Array.isArray(expectErrorBody(res, 400).message)).toBe(true);
       const me = (await getMe(t, alice.accessToken).expect(200)).body;
-      expect(me).toMatchObject({ email: alice.email, username: alice.username, role: 'user', isActive: true });
+      expect(me).toMatchObject({
+        email: alice.email,
+        username: alice.username,
+        role: 'user',
+        isActive: true,
+      });
     });
   });
 
@@ -92,7 +127,10 @@ describe('/api/users', () => {
       ['PATCH', '/api/users/:id'],
     ])('403 for a non-admin on %s %s', async (method, path) => {
       const url = path.replace(':id', bob.id);
-      const req = method === 'GET' ? as(alice.accessToken).get(url) : as(alice.accessToken).patch(url, { isActive: false });
+      const req =
+        method === 'GET'
+          ? as(alice.accessToken).get(url)
+          : as(alice.accessToken).patch(url, { isActive: false });
       expectErrorBody(await req, 403);
       await getMe(t, bob.accessToken).expect(200); // bob was not deactivated
     });
@@ -104,14 +142,19 @@ describe('/api/users', () => {
       expect(first.body).toMatchObject({ page: 1, limit: 2 });
       expect(first.body.total).toBeGreaterThanOrEqual(5);
       expect(first.body.items).toHaveLength(2);
-      first.body.items.forEach(expectUserResponse);
+      (first.body.items as Array<Record<string, unknown>>).forEach(expectUserResponse);
       const second = await as(admin.accessToken).get('/api/users?page=2&limit=2').expect(200);
       expect(second.body.items).toHaveLength(2);
-      const ids = [...first.body.items, ...second.body.items].map((u: { id: string }) => u.id);
+      const ids = [
+        ...(first.body.items as Array<{ id: string }>),
+        ...(second.body.items as Array<{ id: string }>),
+      ].map((u) => u.id);
       expect(new Set(ids).size).toBe(4);
       const all = await as(admin.accessToken).get('/api/users').expect(200);
       expect(all.body).toMatchObject({ page: 1, limit: 20, total: first.body.total });
-      expect(all.body.items.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([alice.id, bob.id, admin.id]));
+      expect((all.body.items as Array<{ id: string }>).map((u) => u.id)).toEqual(
+        expect.arrayContaining([alice.id, bob.id, admin.id]),
+      );
       const beyond = await as(admin.accessToken).get('/api/users?page=1000&limit=100').expect(200);
       expect(beyond.body.items).toEqual([]);
     });
@@ -140,34 +183,59 @@ describe('/api/users', () => {
     });
 
     it('PATCH /:id unknown uuid → 404; malformed → 400; unknown property → 400', async () => {
-      expectErrorBody(await as(admin.accessToken).patch(`/api/users/${randomUUID()}`, { isActive: false }), 404);
-      expectErrorBody(await as(admin.accessToken).patch('/api/users/12345', { isActive: false }), 400);
-      for (const body of [{ email: 'x@example.org' }, { isActive: false, passwordHash: 'x' }, { username: 'hijack' }]) {
+      expectErrorBody(
+        await as(admin.accessToken).patch(`/api/users/${randomUUID()}`, { isActive: false }),
+        404,
+      );
+      expectErrorBody(
+        await as(admin.accessToken).patch('/api/users/12345', { isActive: false }),
+        400,
+      );
+      for (const body of [
+        { email: 'x@example.org' },
+        { isActive: false, passwordHash: 'x' },
+        { username: 'hijack' },
+      ]) {
         expectErrorBody(await as(admin.accessToken).patch(`/api/users/${bob.id}`, body), 400);
       }
       for (const body of [{ role: 'superuser' }, { isActive: 'false' }, { isActive: 0 }]) {
         expectErrorBody(await as(admin.accessToken).patch(`/api/users/${bob.id}`, body), 400);
       }
       await getMe(t, bob.accessToken).expect(200);
-      expect((await getMe(t, bob.accessToken)).body).toMatchObject({ role: 'user', isActive: true, email: bob.email });
+      expect((await getMe(t, bob.accessToken)).body).toMatchObject({
+        role: 'user',
+        isActive: true,
+        email: bob.email,
+      });
     });
 
     it('isActive:false takes effect on the user’s very next request', async () => {
       const victim = await registerAndLogin(t);
       await getMe(t, victim.accessToken).expect(200);
-      const res = await as(admin.accessToken).patch(`/api/users/${victim.id}`, { isActive: false }).expect(200);
+      const res = await as(admin.accessToken)
+        .patch(`/api/users/${victim.id}`, { isActive: false })
+        .expect(200);
       expectUserResponse(res.body);
       expect(res.body).toMatchObject({ id: victim.id, isActive: false });
       expectErrorBody(await getMe(t, victim.accessToken), 401);
       expectErrorBody(await refreshWith(t, victim.refreshToken), 401);
-      expectErrorBody(await request(t.url).post('/api/auth/login').send({ email: victim.email, password: victim.password }), 401);
-      expect((await as(admin.accessToken).get(`/api/users/${victim.id}`).expect(200)).body.isActive).toBe(false);
+      expectErrorBody(
+        await request(t.url)
+          .post('/api/auth/login')
+          .send({ email: victim.email, password: victim.password }),
+        401,
+      );
+      expect(
+        (await as(admin.accessToken).get(`/api/users/${victim.id}`).expect(200)).body.isActive,
+      ).toBe(false);
     });
 
     it('role:admin promotes the user, effective on their next request', async () => {
       const promoted = await registerAndLogin(t);
       expectErrorBody(await as(promoted.accessToken).get('/api/users'), 403);
-      const res = await as(admin.accessToken).patch(`/api/users/${promoted.id}`, { role: 'admin' }).expect(200);
+      const res = await as(admin.accessToken)
+        .patch(`/api/users/${promoted.id}`, { role: 'admin' })
+        .expect(200);
       expect(res.body).toMatchObject({ id: promoted.id, role: 'admin', isActive: true });
       await as(promoted.accessToken).get('/api/users').expect(200);
       await as(admin.accessToken).patch(`/api/users/${promoted.id}`, { role: 'user' }).expect(200);
@@ -175,8 +243,14 @@ describe('/api/users', () => {
     });
 
     it('an admin cannot deactivate or demote themselves', async () => {
-      expectErrorBody(await as(admin.accessToken).patch(`/api/users/${admin.id}`, { isActive: false }), 400);
-      expectErrorBody(await as(admin.accessToken).patch(`/api/users/${admin.id}`, { role: 'user' }), 400);
+      expectErrorBody(
+        await as(admin.accessToken).patch(`/api/users/${admin.id}`, { isActive: false }),
+        400,
+      );
+      expectErrorBody(
+        await as(admin.accessToken).patch(`/api/users/${admin.id}`, { role: 'user' }),
+        400,
+      );
       await as(admin.accessToken).get('/api/users').expect(200);
     });
   });
