@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { WinstonModule } from 'nest-winston';
+import { AuditModule } from './audit/audit.module';
+import { SecurityLoggingInterceptor } from './audit/logging/security-logging.interceptor';
 import { appLoggerOptions } from './audit/logging/winston.config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
@@ -20,10 +22,12 @@ export class AppModule {
         WinstonModule.forRoot(appLoggerOptions(env)),
         DatabaseModule,
         HealthModule,
+        AuditModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: SecurityLoggingInterceptor },
       ],
     };
   }
