@@ -25,9 +25,15 @@ export class CreateAuditEvents1767225600000 implements MigrationInterface {
         CONSTRAINT audit_events_prev_hash_unique UNIQUE (prev_hash),
         CONSTRAINT audit_events_hash_format CHECK (hash ~ '^[0-9a-f]{64}$' AND prev_hash ~ '^[0-9a-f]{64}$')
       )`);
-    await queryRunner.query(`CREATE INDEX audit_events_type_created_at_idx ON audit_events (type, created_at)`);
-    await queryRunner.query(`CREATE INDEX audit_events_user_id_created_at_idx ON audit_events (user_id, created_at)`);
-    await queryRunner.query(`CREATE INDEX audit_events_created_at_idx ON audit_events (created_at)`);
+    await queryRunner.query(
+      `CREATE INDEX audit_events_type_created_at_idx ON audit_events (type, created_at)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX audit_events_user_id_created_at_idx ON audit_events (user_id, created_at)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX audit_events_created_at_idx ON audit_events (created_at)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ROLES_KEY } from '../common/decorators/roles.decorator';
 
@@ -15,11 +21,19 @@ export class AuditAccessGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
+    const required =
+      this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
     const user = context.switchToHttp().getRequest<{ user?: Caller }>().user;
     if (!user) throw new UnauthorizedException('Authentication required');
-    const held = [user.role, ...(Array.isArray(user.roles) ? user.roles : [])];
-    if (required.length === 0 || !required.some((role) => held.includes(role))) throw new ForbiddenException('Insufficient role');
+    const held: unknown[] = [
+      user.role,
+      ...(Array.isArray(user.roles) ? (user.roles as unknown[]) : []),
+    ];
+    if (required.length === 0 || !required.some((role) => held.includes(role)))
+      throw new ForbiddenException('Insufficient role');
     return true;
   }
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, computeAuditHash, GENESIS_HASH, type HashedAuditFields } from './audit-hash';
+import {
+  canonicalJson,
+  computeAuditHash,
+  GENESIS_HASH,
+  type HashedAuditFields,
+} from './audit-hash';
 
 const fields: HashedAuditFields = {
   id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
@@ -14,15 +19,21 @@ const fields: HashedAuditFields = {
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, 1, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, 1, { z: 1, y: 2 }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,1,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('does not depend on the key order jsonb hands back', () => {
-    expect(canonicalJson({ x: 1, y: { q: 2, p: 3 } })).toBe(canonicalJson({ y: { p: 3, q: 2 }, x: 1 }));
+    expect(canonicalJson({ x: 1, y: { q: 2, p: 3 } })).toBe(
+      canonicalJson({ y: { p: 3, q: 2 }, x: 1 }),
+    );
   });
 
   it('drops undefined members like JSON.stringify, writes null for missing array items and non-finite numbers', () => {
-    expect(canonicalJson({ a: undefined, b: null, c: [undefined], d: Number.NaN })).toBe('{"b":null,"c":[null],"d":null}');
+    expect(canonicalJson({ a: undefined, b: null, c: [undefined], d: Number.NaN })).toBe(
+      '{"b":null,"c":[null],"d":null}',
+    );
   });
 
   it('escapes strings exactly as JSON does, so no value can fake a field boundary', () => {
@@ -60,7 +71,8 @@ describe('computeAuditHash', () => {
       { metadata: { b: 2, a: { d: [1, 'x', null], c: true } } },
       { createdAt: new Date('2025-01-02T03:04:05.679Z') },
     ];
-    for (const change of variants) expect(computeAuditHash(GENESIS_HASH, { ...fields, ...change })).not.toBe(base);
+    for (const change of variants)
+      expect(computeAuditHash(GENESIS_HASH, { ...fields, ...change })).not.toBe(base);
     expect(computeAuditHash('f'.repeat(64), fields)).not.toBe(base);
   });
 

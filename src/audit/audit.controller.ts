@@ -12,7 +12,11 @@ import { Roles } from '../common/decorators/roles.decorator';
 import { ErrorBodyDto } from '../common/http/error-body.dto';
 import { AuditAccessGuard } from './audit-access.guard';
 import { AuditService } from './audit.service';
-import { AuditEventPageResponse, AuditVerifyResponse, toAuditEventResponse } from './dto/audit-event.response';
+import {
+  AuditEventPageResponse,
+  AuditVerifyResponse,
+  toAuditEventResponse,
+} from './dto/audit-event.response';
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
 @ApiTags('audit')
@@ -43,7 +47,9 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Recompute the hash chain and report the first event that does not verify' })
+  @ApiOperation({
+    summary: 'Recompute the hash chain and report the first event that does not verify',
+  })
   @ApiOkResponse({ type: AuditVerifyResponse })
   verify(): Promise<AuditVerifyResponse> {
     return this.audit.verify();

@@ -11,7 +11,13 @@ import { SecurityLoggingInterceptor } from './logging/security-logging.intercept
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent])],
   controllers: [AuditController],
-  providers: [AuditService, AuditRetentionService, SecurityLogger, SecurityLoggingInterceptor, AuditAccessGuard],
+  providers: [
+    AuditService,
+    AuditRetentionService,
+    SecurityLogger,
+    SecurityLoggingInterceptor,
+    AuditAccessGuard,
+  ],
   exports: [AuditService, AuditRetentionService, SecurityLogger, SecurityLoggingInterceptor],
 })
 export class AuditModule {}

@@ -78,10 +78,10 @@ export class AuditService {
     const metadata = sanitizeMetadata(event.metadata);
     await manager.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_CHAIN_LOCK]);
     // A new statement after the lock, so READ COMMITTED sees the head the previous holder committed.
-    const [head] = (await manager.query(
+    const [head] = await manager.query<Array<{ prev_hash: string | null; now: Date }>>(
       `SELECT (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS prev_hash,
               date_trunc('milliseconds', clock_timestamp()) AS now`,
-    )) as Array<{ prev_hash: string | null; now: Date }>;
+    );
     const prevHash = head.prev_hash ?? GENESIS_HASH;
     const fields: HashedAuditFields = {
       id: randomUUID(),
@@ -94,12 +94,23 @@ export class AuditService {
       createdAt: head.now,
     };
     const hash = computeAuditHash(prevHash, fields);
-    const [row] = (await manager.query(
+    const [row] = await manager.query<AuditRow[]>(
       `INSERT INTO audit_events (id, type, user_id, ip, user_agent, request_id, metadata, created_at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
        RETURNING *`,
-      [fields.id, fields.type, fields.userId, fields.ip, fields.userAgent, fields.requestId, JSON.stringify(metadata), fields.createdAt, prevHash, hash],
-    )) as AuditRow[];
+      [
+        fields.id,
+        fields.type,
+        fields.userId,
+        fields.ip,
+        fields.userAgent,
+        fields.requestId,
+        JSON.stringify(metadata),
+        fields.createdAt,
+        prevHash,
+        hash,
+      ],
+    );
     return toEntity(row);
   }
 
@@ -119,11 +130,16 @@ export class AuditService {
       let expectedPrev: string | null | undefined;
       let lastSeq = '0';
       for (;;) {
-        const rows = (await runner.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [lastSeq, VERIFY_BATCH])) as AuditRow[];
+        const rows = (await runner.query(
+          'SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2',
+          [lastSeq, VERIFY_BATCH],
+        )) as AuditRow[];
         if (rows.length === 0) break;
         for (const row of rows) {
           if (expectedPrev === undefined) expectedPrev = await anchorOf(runner, row);
-          const intact = row.prev_hash === expectedPrev && computeAuditHash(row.prev_hash, fieldsOf(row)) === row.hash;
+          const intact =
+            row.prev_hash === expectedPrev &&
+            computeAuditHash(row.prev_hash, fieldsOf(row)) === row.hash;
           if (!intact && firstInvalidId === null) firstInvalidId = row.id;
           // Chain on the stored hash: one altered row is reported once, not as every row after it.
           expectedPrev = row.hash;
@@ -140,7 +156,8 @@ export class AuditService {
   }
 
   async list(filter: AuditEventFilter): Promise<{ items: AuditEvent[]; total: number }> {
-    if (filter.from && filter.to && filter.from > filter.to) throw new BadRequestException('from must not be after to');
+    if (filter.from && filter.to && filter.from > filter.to)
+      throw new BadRequestException('from must not be after to');
     const query = this.events.createQueryBuilder('e');
     if (filter.type) query.andWhere('e.type = :type', { type: filter.type });
     if (filter.userId) query.andWhere('e.user_id = :userId', { userId: filter.userId });
@@ -156,10 +173,14 @@ export class AuditService {
 }
 
 /** Metadata goes through the log redaction, then a JSON round trip: what is hashed is what jsonb stores. */
-export function sanitizeMetadata(metadata: Record<string, unknown> | undefined): Record<string, unknown> {
+export function sanitizeMetadata(
+  metadata: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const redacted = redact(metadata ?? {});
   const plain = JSON.parse(JSON.stringify(redacted ?? {})) as unknown;
-  return plain !== null && typeof plain === 'object' && !Array.isArray(plain) ? (plain as Record<string, unknown>) : {};
+  return plain !== null && typeof plain === 'object' && !Array.isArray(plain)
+    ? (plain as Record<string, unknown>)
+    : {};
 }
 
 async function anchorOf(runner: QueryRunner, first: AuditRow): Promise<string | null> {
@@ -187,5 +208,10 @@ function fieldsOf(row: AuditRow): HashedAuditFields {
 }
 
 function toEntity(row: AuditRow): AuditEvent {
-  return Object.assign(new AuditEvent(), { ...fieldsOf(row), seq: row.seq, prevHash: row.prev_hash, hash: row.hash });
+  return Object.assign(new AuditEvent(), {
+    ...fieldsOf(row),
+    seq: row.seq,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  });
 }

@@ -6,4 +6,8 @@ export interface CliOutput {
 }
 
 /** A subcommand runs inside a Nest application context and returns the process exit code. */
-export type CliCommand = (app: INestApplicationContext, args: string[], out: CliOutput) => Promise<number>;
+export type CliCommand = (
+  app: INestApplicationContext,
+  args: string[],
+  out: CliOutput,
+) => Promise<number>;

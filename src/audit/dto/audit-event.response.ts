@@ -21,13 +21,20 @@ export class AuditEventResponse {
   @ApiProperty({ nullable: true, type: String })
   requestId!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Non-secret details: ids, counts, reasons' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Non-secret details: ids, counts, reasons',
+  })
   metadata!: Record<string, unknown>;
 
   @ApiProperty({ format: 'date-time', example: '2025-01-02T03:04:05.678Z' })
   createdAt!: string;
 
-  @ApiProperty({ description: 'sha256(prevHash || canonical JSON of the event), hex', example: 'a3f1…' })
+  @ApiProperty({
+    description: 'sha256(prevHash || canonical JSON of the event), hex',
+    example: 'a3f1…',
+  })
   hash!: string;
 
   @ApiProperty({ description: 'hash of the previous event in the chain (64 zeros for the first)' })
@@ -55,7 +62,12 @@ export class AuditVerifyResponse {
   @ApiProperty({ description: 'Events checked' })
   count!: number;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The first event whose hash or link does not verify' })
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The first event whose hash or link does not verify',
+  })
   firstInvalidId!: string | null;
 }
 

@@ -4,7 +4,8 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-vali
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '../audit-event-type';
 
 // Query values arrive as strings; only a plain integer string becomes a number (no "1e2", no " 5").
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
 export class ListAuditEventsQuery {
   @ApiPropertyOptional({ enum: AUDIT_EVENT_TYPES })
@@ -17,12 +18,18 @@ export class ListAuditEventsQuery {
   @IsUUID()
   userId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive lower bound on createdAt (ISO 8601)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Inclusive lower bound on createdAt (ISO 8601)',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive upper bound on createdAt (ISO 8601)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Inclusive upper bound on createdAt (ISO 8601)',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;

@@ -5,27 +5,84 @@ const MESSAGE = Symbol.for('message'); // winston's serialised line (triple-beam
 
 describe('isSecretKey', () => {
   it.each([
-    'password', 'Password', 'PASSWORD', 'newPassword', 'current_password', 'password-confirmation', 'passwordHash',
-    'token', 'accessToken', 'refresh_token', 'REFRESH-TOKEN', 'x-auth-token', 'refreshTokens',
-    'authorization', 'Authorization', 'AUTHORIZATION', 'cookie', 'Set-Cookie', 'cookies',
-    'ssn', 'SSN', 'userSsn', 'ssnLast4', 'SSNNumber', 'bankAccount', 'bank_account', 'BANK-ACCOUNT', 'bankAccountNumber',
-    'secret', 'clientSecret', 'JWT_SECRET', 'jwt_refresh_secret', 'secrets',
-    'key', 'apiKey', 'API_KEY', 'x-api-key', 'privateKey', 'PRIVATE_KEY', 'ENCRYPTION_KEY', 'encryptionKeys', 'APIKey',
-    'PASSWORD_PEPPER', 'credentials', 'passwd', 'pwd',
+    'password',
+    'Password',
+    'PASSWORD',
+    'newPassword',
+    'current_password',
+    'password-confirmation',
+    'passwordHash',
+    'token',
+    'accessToken',
+    'refresh_token',
+    'REFRESH-TOKEN',
+    'x-auth-token',
+    'refreshTokens',
+    'authorization',
+    'Authorization',
+    'AUTHORIZATION',
+    'cookie',
+    'Set-Cookie',
+    'cookies',
+    'ssn',
+    'SSN',
+    'userSsn',
+    'ssnLast4',
+    'SSNNumber',
+    'bankAccount',
+    'bank_account',
+    'BANK-ACCOUNT',
+    'bankAccountNumber',
+    'secret',
+    'clientSecret',
+    'JWT_SECRET',
+    'jwt_refresh_secret',
+    'secrets',
+    'key',
+    'apiKey',
+    'API_KEY',
+    'x-api-key',
+    'privateKey',
+    'PRIVATE_KEY',
+    'ENCRYPTION_KEY',
+    'encryptionKeys',
+    'APIKey',
+    'PASSWORD_PEPPER',
+    'credentials',
+    'passwd',
+    'pwd',
   ])('treats %s as secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
 
-  it.each(['email', 'username', 'userId', 'requestId', 'keyId', 'businessName', 'lessons', 'status', 'path', 'method', 'hash', 'prevHash', 'ip', 'userAgent'])(
-    'keeps %s',
-    (key) => {
-      expect(isSecretKey(key)).toBe(false);
-    },
-  );
+  it.each([
+    'email',
+    'username',
+    'userId',
+    'requestId',
+    'keyId',
+    'businessName',
+    'lessons',
+    'status',
+    'path',
+    'method',
+    'hash',
+    'prevHash',
+    'ip',
+    'userAgent',
+  ])('keeps %s', (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
 });
 
 describe('redact', () => {
-  const SECRETS = ['hunter2-Password!', 'tok.en.value', '123-45-6789', 'DE89370400440532013000', 'k3y-material'];
+  const SECRETS = [
+    'hunter2-Password!',
+    'tok.en.value',
+    '123-45-6789',
+    'DE89370400440532013000',
+    'k3y-material',
+  ];
 
   it('removes secrets at any depth, in objects and arrays', () => {
     const input = {
@@ -56,13 +113,18 @@ describe('redact', () => {
 
   it('scrubs bearer credentials and JWTs from free text', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
-    const out = redact({ message: `header was Bearer ${jwt} and raw ${jwt}` }) as { message: string };
+    const out = redact({ message: `header was Bearer ${jwt} and raw ${jwt}` }) as {
+      message: string;
+    };
     expect(out.message).not.toContain('eyJ');
     expect(out.message).toContain(`Bearer ${REDACTED}`);
   });
 
   it('escapes CR, LF and other control characters in values and keys', () => {
-    const out = redact({ 'k\ney': 'a@b.c\r\n{"forged":true}\u0000\u2028' }) as Record<string, string>;
+    const out = redact({ 'k\ney': 'a@b.c\r\n{"forged":true}\u0000\u2028' }) as Record<
+      string,
+      string
+    >;
     expect(out).toEqual({ 'k\\u000aey': 'a@b.c\\u000d\\u000a{"forged":true}\\u0000\\u2028' });
   });
 
@@ -75,10 +137,11 @@ describe('redact', () => {
   });
 
   it('serialises dates, errors and buffers safely', () => {
-    const out = redact({ at: new Date('2024-01-02T03:04:05.000Z'), err: new Error('bad\nline'), raw: Buffer.from('secret') }) as Record<
-      string,
-      unknown
-    >;
+    const out = redact({
+      at: new Date('2024-01-02T03:04:05.000Z'),
+      err: new Error('bad\nline'),
+      raw: Buffer.from('secret'),
+    }) as Record<string, unknown>;
     expect(out.at).toBe('2024-01-02T03:04:05.000Z');
     expect((out.err as { message: string }).message).toBe('bad\\u000aline');
     expect(out.raw).toBe('[Binary]');
@@ -88,13 +151,20 @@ describe('redact', () => {
 describe('redactFormat', () => {
   it('redacts top-level fields of a winston entry and yields one JSON line', () => {
     const fmt = format.combine(redactFormat(), format.json());
-    const info = fmt.transform({ level: 'info', message: 'login\r\n{"forged":true}', password: 'p', meta: { token: 't' } }) as Record<
-      string | symbol,
-      unknown
-    >;
+    const info = fmt.transform({
+      level: 'info',
+      message: 'login\r\n{"forged":true}',
+      password: 'p',
+      meta: { token: 't' },
+    }) as Record<string | symbol, unknown>;
     const line = info[MESSAGE] as string;
     expect(line).not.toMatch(/[\r\n]/);
     const parsed = JSON.parse(line);
-    expect(parsed).toEqual({ level: 'info', message: 'login\\u000d\\u000a{"forged":true}', password: REDACTED, meta: { token: REDACTED } });
+    expect(parsed).toEqual({
+      level: 'info',
+      message: 'login\\u000d\\u000a{"forged":true}',
+      password: REDACTED,
+      meta: { token: REDACTED },
+    });
   });
 });

@@ -8,9 +8,32 @@ const MAX_DEPTH = 8;
 // UPPER_CASE, "Header Name"), then judged word by word: substring matching on the raw key either
 // misses ("ACCESS-TOKEN" is fine, "x_api_KEY" is not) or over-redacts ("businessName" holds "ssn").
 const SECRET_WORDS = new Set([
-  'password', 'passwords', 'passwd', 'pwd', 'pass', 'passphrase', 'secret', 'secrets', 'token', 'tokens',
-  'jwt', 'authorization', 'auth', 'cookie', 'cookies', 'ssn', 'pepper', 'credential', 'credentials',
-  'apikey', 'otp', 'cvv', 'pin', 'iban', 'signature', 'ciphertext',
+  'password',
+  'passwords',
+  'passwd',
+  'pwd',
+  'pass',
+  'passphrase',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'jwt',
+  'authorization',
+  'auth',
+  'cookie',
+  'cookies',
+  'ssn',
+  'pepper',
+  'credential',
+  'credentials',
+  'apikey',
+  'otp',
+  'cvv',
+  'pin',
+  'iban',
+  'signature',
+  'ciphertext',
 ]);
 // Words that make a key secret only as its last word: `encryptionKey`, `API_KEY`, but not `keyId`.
 const SECRET_LAST_WORDS = new Set(['key', 'keys']);
@@ -58,9 +81,16 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   try {
     if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
     if (value instanceof Error) {
-      return { name: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined };
+      return {
+        name: value.name,
+        message: scrubText(value.message),
+        stack: value.stack ? scrubText(value.stack) : undefined,
+      };
     }
-    const entries = value instanceof Map ? [...value.entries()].map(([k, v]) => [String(k), v] as const) : Object.entries(value);
+    const entries =
+      value instanceof Map
+        ? [...value.entries()].map(([k, v]) => [String(k), v] as const)
+        : Object.entries(value);
     // A null-prototype object: a "__proto__" key stays a plain key instead of becoming a prototype.
     const out = Object.create(null) as Record<string, unknown>;
     for (const [key, inner] of entries) {

@@ -18,22 +18,31 @@ export function annotateUserId(request: FastifyRequest, userId: string | undefin
  * /api/auth/login|register|refresh → info (warn if they failed). Nothing else is logged.
  */
 export function registerSecurityLogHook(fastify: FastifyInstance, logger: SecurityLogger): void {
-  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    try {
-      const status = reply.statusCode;
-      const path = request.url.split('?', 1)[0];
-      const authAttempt = request.method === 'POST' && AUTH_ATTEMPT.test(path);
-      if (status < 400 && !authAttempt) return;
-      const entry = securityLogEntry(request, status, path, reply.elapsedTime, authAttempt);
-      if (status >= 400) logger.warn(entry);
-      else logger.info(entry);
-    } finally {
-      done();
-    }
-  });
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      try {
+        const status = reply.statusCode;
+        const path = request.url.split('?', 1)[0];
+        const authAttempt = request.method === 'POST' && AUTH_ATTEMPT.test(path);
+        if (status < 400 && !authAttempt) return;
+        const entry = securityLogEntry(request, status, path, reply.elapsedTime, authAttempt);
+        if (status >= 400) logger.warn(entry);
+        else logger.info(entry);
+      } finally {
+        done();
+      }
+    },
+  );
 }
 
-function securityLogEntry(request: FastifyRequest, status: number, path: string, elapsed: number, authAttempt: boolean) {
+function securityLogEntry(
+  request: FastifyRequest,
+  status: number,
+  path: string,
+  elapsed: number,
+  authAttempt: boolean,
+) {
   const userAgent = request.headers['user-agent'];
   const annotated = request as AnnotatedRequest;
   const fromGuard = typeof annotated.user?.id === 'string' ? annotated.user.id : undefined;

@@ -14,7 +14,9 @@ import { annotateUserId } from './security-log.hook';
 export class SecurityLoggingInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<FastifyRequest & { user?: { id?: unknown } }>();
+      const request = context
+        .switchToHttp()
+        .getRequest<FastifyRequest & { user?: { id?: unknown } }>();
       const id = request.user?.id;
       annotateUserId(request, typeof id === 'string' ? id : undefined);
     }
