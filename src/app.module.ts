@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { WinstonModule } from 'nest-winston';
+import { AuditModule } from './audit/audit.module';
+import { SecurityLoggingInterceptor } from './audit/logging/security-logging.interceptor';
 import { appLoggerOptions } from './audit/logging/winston.config';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -26,6 +28,7 @@ export class AppModule {
         HealthModule,
         UsersModule,
         AuthModule,
+        AuditModule,
       ],
       // Global guards run in this order: authentication, then authorisation.
       providers: [
@@ -33,6 +36,7 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: RolesGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: SecurityLoggingInterceptor },
       ],
     };
   }

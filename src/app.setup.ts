@@ -5,6 +5,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { DynamicModule } from '@nestjs/common';
+import { registerSecurityLogHook } from './audit/logging/security-log.hook';
+import { SecurityLogger } from './audit/logging/security-logger.service';
 import { enableCors } from './common/http/cors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
@@ -50,6 +52,9 @@ export async function configureApp(app: NestFastifyApplication, env: Env): Promi
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  // Every response with status >= 400 and every auth attempt goes to the security log from here:
+  // onResponse is the one point every response passes, including those Nest never routes.
+  registerSecurityLogHook(fastify, app.get(SecurityLogger));
   registerJsonBodyParser(fastify);
   await app.register(fastifyCookie);
   await registerSecurityHeaders(fastify);

@@ -114,3 +114,8 @@ export function refreshWith(t: TestApp, refreshToken: string): request.Test {
 export function sql<T = Record<string, unknown>>(t: TestApp, text: string, params: unknown[] = []): Promise<T[]> {
   return t.app.get(DataSource).query<T[]>(text, params);
 }
+
+/** An access token of a plain (role `user`) account. */
+export async function userToken(t: TestApp): Promise<string> {
+  return (await registerAndLogin(t)).accessToken;
+}

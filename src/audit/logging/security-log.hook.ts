@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SecurityLogger } from './security-logger.service';
+
+const AUTH_ATTEMPT = /^\/api\/auth\/(login|register|refresh)\/?$/;
+const USER_ID = Symbol('securityLog.userId');
+
+type AnnotatedRequest = FastifyRequest & { [USER_ID]?: string; user?: { id?: unknown } };
+
+/** Called by SecurityLoggingInterceptor once the guards have identified the caller. */
+export function annotateUserId(request: FastifyRequest, userId: string | undefined): void {
+  if (userId) (request as AnnotatedRequest)[USER_ID] = userId;
+}
+
+/**
+ * Logs from Fastify's onResponse hook, the one place every response passes: Nest interceptors never
+ * see a 404 (no route), a 413/415 or a malformed body (Fastify rejects them before Nest), a guard's
+ * 401/403, or an error thrown by a handler on their success path. Status ≥ 400 → warn; attempts on
+ * /api/auth/login|register|refresh → info (warn if they failed). Nothing else is logged.
+ */
+export function registerSecurityLogHook(fastify: FastifyInstance, logger: SecurityLogger): void {
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      try {
+        const status = reply.statusCode;
+        const path = request.url.split('?', 1)[0];
+        const authAttempt = request.method === 'POST' && AUTH_ATTEMPT.test(path);
+        if (status < 400 && !authAttempt) return;
+        const entry = securityLogEntry(request, status, path, reply.elapsedTime, authAttempt);
+        if (status >= 400) logger.warn(entry);
+        else logger.info(entry);
+      } finally {
+        done();
+      }
+    },
+  );
+}
+
+function securityLogEntry(
+  request: FastifyRequest,
+  status: number,
+  path: string,
+  elapsed: number,
+  authAttempt: boolean,
+) {
+  const userAgent = request.headers['user-agent'];
+  const annotated = request as AnnotatedRequest;
+  const fromGuard = typeof annotated.user?.id === 'string' ? annotated.user.id : undefined;
+  return {
+    message: authAttempt ? 'auth attempt' : 'request failed',
+    requestId: request.id,
+    method: request.method,
+    path,
+    status,
+    durationMs: Math.round(elapsed * 100) / 100,
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+    userId: annotated[USER_ID] ?? fromGuard ?? 'anonymous',
+  };
+}

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module';
+import type { Env } from '../config/env.schema';
+import { EnvError, loadEnv } from '../config/load-env';
+import { auditVerify } from './audit-verify';
+import type { CliCommand, CliOutput } from './cli-command';
+
+/** Operator commands: adding one is one line here. Run `npm run build` first (`npm run cli` runs dist/). */
+const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
+  'audit:verify': {
+    run: auditVerify,
+    help: 'recompute the audit hash chain; exit 2 and name the first bad event if broken',
+  },
+};
+
+const processOutput: CliOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Exit codes: 0 success, 1 usage/config/runtime error, anything else as the command decides. */
+export async function runCli(
+  argv: string[],
+  env?: Env,
+  out: CliOutput = processOutput,
+): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    out.stderr(`${name ? `unknown command: ${name}\n` : ''}usage: npm run cli -- <command>\n`);
+    for (const [key, { help }] of Object.entries(COMMANDS))
+      out.stderr(`  ${key.padEnd(16)} ${help}\n`);
+    return 1;
+  }
+  let validated: Env;
+  try {
+    validated = env ?? loadEnv();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    for (const problem of error.problems) out.stderr(`config error: ${problem}\n`);
+    return 1;
+  }
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(validated), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  try {
+    return await command.run(app, args, out);
+  } finally {
+    await app.close();
+  }
+}
+
+if (require.main === module) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  runCli(process.argv.slice(2))
+    .then((code) => (process.exitCode = code))
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `command failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    });
+}
