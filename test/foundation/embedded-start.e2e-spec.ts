@@ -81,4 +81,32 @@ describe('zero-config start with the embedded PostgreSQL', () => {
     await app.exited;
     expect(postgresAlive()).toBe(false);
   }, 30_000);
+
+  it('stops a postmaster orphaned by a killed app, then starts normally', async () => {
+    const first = start();
+    await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 15_000);
+    first.child.kill('SIGKILL'); // no shutdown hooks: PostgreSQL survives its parent
+    await first.exited;
+    expect(postgresAlive()).toBe(true);
+    const second = start();
+    await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 20_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${second.output()}`);
+    });
+    second.child.kill('SIGINT');
+    await second.exited;
+    expect(postgresAlive()).toBe(false);
+  }, 60_000);
+
+  it('refuses to take over a cluster that a running app is using', async () => {
+    const owner = start();
+    const ownerPort = port;
+    await waitForStatus(`http://127.0.0.1:${ownerPort}/health/ready`, 200, 15_000);
+    const intruder = start();
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toMatch(/in use by process \d+/);
+    await waitForStatus(`http://127.0.0.1:${ownerPort}/health/ready`, 200, 2_000);
+    owner.child.kill('SIGINT');
+    await owner.exited;
+    expect(postgresAlive()).toBe(false);
+  }, 60_000);
 });
