@@ -6,13 +6,22 @@ import type { Env } from '../config/env.schema';
 import { EnvError, loadEnv } from '../config/load-env';
 import { auditVerify } from './audit-verify';
 import type { CliCommand, CliOutput } from './cli-command';
+import { createAdmin } from './create-admin';
+import { printNewKey } from './generate-key';
+import { reencrypt } from './reencrypt';
 
-/** Operator commands: adding one is one line here. Run `npm run build` first (`npm run cli` runs dist/). */
-const COMMANDS: Record<string, { run: CliCommand; help: string }> = {
+/**
+ * Operator commands: adding one is one line here. `npm run cli` builds, then runs dist/cli/main.js.
+ * `offline` commands need no database, so they start no application context.
+ */
+const COMMANDS: Record<string, { run: CliCommand; help: string; offline?: (out: CliOutput) => number }> = {
   'audit:verify': {
     run: auditVerify,
     help: 'recompute the audit hash chain; exit 2 and name the first bad event if broken',
   },
+  'create-admin': { run: createAdmin, help: '--email <address>: create an admin; password read from stdin' },
+  reencrypt: { run: reencrypt, help: 'move every encrypted field to the active key (batched, resumable)' },
+  'generate-key': { run: () => Promise.resolve(0), offline: printNewKey, help: 'print a new encryption key id and key' },
 };
 
 const processOutput: CliOutput = {
@@ -34,6 +43,7 @@ export async function runCli(
       out.stderr(`  ${key.padEnd(16)} ${help}\n`);
     return 1;
   }
+  if (command.offline) return command.offline(out);
   let validated: Env;
   try {
     validated = env ?? loadEnv();
