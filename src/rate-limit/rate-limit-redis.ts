@@ -28,6 +28,7 @@ export class RateLimitRedis implements OnModuleInit, OnApplicationShutdown {
           maxRetriesPerRequest: 1,
           connectTimeout: 1_000,
           commandTimeout: 500,
+          disconnectTimeout: 200,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
           connectionName: 'secure-nest-foundation:rate-limit',
         })
