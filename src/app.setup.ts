@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { DynamicModule } from '@nestjs/common';
 import { enableCors } from './common/http/cors';
+import { onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
@@ -24,6 +25,7 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: onFrameworkError,
   });
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Param, Post } from '@nestjs/common';
 import { IsString } from 'class-validator';
 import { Public } from '../../src/common/decorators/public.decorator';
 import { AuthRateLimit } from '../../src/rate-limit/auth-rate-limit.decorator';
@@ -19,6 +19,11 @@ export class ProbeController {
   @Get()
   get(): { ok: true } {
     return { ok: true };
+  }
+
+  @Get('item/:id')
+  item(@Param('id') id: string): { id: string } {
+    return { id };
   }
 
   @Post('auth')

@@ -46,6 +46,24 @@ export async function registerSecurityHeaders(fastify: FastifyInstance): Promise
   });
 }
 
+/**
+ * What helmet and the onSend hook above send on an /api answer, as literal headers: for the few
+ * answers Fastify makes before any hook runs (a malformed URL, see framework-errors.ts).
+ * test/security/http-hardening.e2e-spec.ts checks both paths against API.md's list.
+ */
+export const PRE_ROUTING_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains; preload',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-XSS-Protection': '0',
+  'Content-Security-Policy': API_CSP,
+  'Cache-Control': 'no-store',
+};
+
 function isDocsPath(url: string): boolean {
   const path = url.split('?')[0];
   return path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
