@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DOCS_CSP } from '../../src/common/http/security-headers';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -27,11 +26,11 @@ interface Problem {
 async function watch(page: Page): Promise<Problem[]> {
   const problems: Problem[] = [];
   await page.exposeFunction('__reportCspViolation', (text: string) => problems.push({ kind: 'securitypolicyviolation', text }));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { __reportCspViolation: (t: string) => void }).__reportCspViolation;
-      void report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`);
-    });
+  // A string, not a function: this runs in the page, and the test project has no DOM types.
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => {
+      window.__reportCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' (' + e.sourceFile + ':' + e.lineNumber + ') ' + e.sample);
+    });`,
   });
   page.on('console', (msg) => {
     if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push({ kind: `console.${msg.type()}`, text: msg.text() });
@@ -65,7 +64,7 @@ describe('Swagger UI under its CSP, in headless Chromium', () => {
     const sprite = await page.locator('body > svg').first().boundingBox();
     expect(sprite?.height ?? 0).toBe(0);
     // The page's own styles applied (inline <style>: body background #fafafa).
-    await expect(page.evaluate(() => getComputedStyle(document.body).backgroundColor)).resolves.toBe('rgb(250, 250, 250)');
+    await expect(page.evaluate('getComputedStyle(document.body).backgroundColor')).resolves.toBe('rgb(250, 250, 250)');
 
     // "Authorize": the bearer dialog opens, takes a token and closes.
     await page.locator('button.authorize').first().click();
