@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 schemas through tsyringe
-import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 export interface TlsMaterial {
@@ -19,8 +19,8 @@ const DAY_MS = 86_400_000;
 export async function generateTlsMaterial(hostnames: string[], ips: string[]): Promise<TlsMaterial> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const subtle = webcrypto.subtle;
-  const caKeys = (await subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as WebCrypto.CryptoKeyPair;
-  const serverKeys = (await subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as WebCrypto.CryptoKeyPair;
+  const caKeys = (await subtle.generateKey(ALGORITHM, true, ['sign', 'verify']));
+  const serverKeys = (await subtle.generateKey(ALGORITHM, true, ['sign', 'verify']));
   const now = Date.now();
   const notBefore = new Date(now - DAY_MS);
 

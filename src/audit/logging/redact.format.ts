@@ -2,6 +2,7 @@ import { format } from 'winston';
 
 // Keys whose values are secrets wherever they appear, whatever their casing or separators.
 const SECRET_KEY = /pass(word|wd)?|secret|token|authorization|cookie|ssn|bank_?account|pepper|api_?key|private_?key|^key$|credential/i;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const MAX_DEPTH = 8;
 export const REDACTED = '[REDACTED]';
