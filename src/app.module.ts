@@ -13,6 +13,8 @@ import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -29,9 +31,12 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AuditModule,
+        RateLimitModule,
       ],
-      // Global guards run in this order: authentication, then authorisation.
       providers: [
+        // Guards run in the order listed: rate limiting first, so a request that fails authentication
+        // (a wrong password, a bad token) still counts; then authentication; then authorisation.
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -18,6 +18,7 @@ import { Public } from '../common/decorators/public.decorator';
 import { ErrorResponse } from '../common/dto/error-response.dto';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
+import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { UserResponse, toUserResponse } from '../users/dto/user-response.dto';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
@@ -42,6 +43,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @AuthRateLimit()
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Email or username already registered' })
@@ -51,6 +53,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Exchange credentials for a token pair; also sets the refresh_token cookie' })
   @ApiOkResponse({ type: TokenPair })

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { AccountController } from './account.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
@@ -18,6 +19,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [
     UsersModule,
+    RateLimitModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [Env],

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
+import { LoginFailureLimiter } from '../rate-limit/login-failure.limiter';
 import { UsersService } from '../users/users.service';
 import type { User } from '../users/user.entity';
 import type { ChangePasswordDto } from './dto/change-password.dto';
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly loginFailures: LoginFailureLimiter,
   ) {}
 
   register(dto: RegisterDto, client: ClientContext): Promise<User> {
@@ -49,13 +51,16 @@ export class AuthService {
    * with the same 401, so neither the body nor the timing tells the three failure causes apart.
    */
   async login(dto: LoginDto, client: ClientContext): Promise<TokenPair> {
+    await this.throttleAccount(dto.email, client);
     const user = await this.users.findCredentials({ email: dto.email });
     const matches = user ? await this.hasher.verify(dto.password, user.passwordHash) : await this.hasher.verifyAgainstDummy(dto.password);
     const failure: LoginFailure | undefined = !user ? 'unknown_email' : !matches ? 'wrong_password' : !user.isActive ? 'inactive' : undefined;
     if (failure || !user) {
+      await this.loginFailures.recordFailure(dto.email); // unknown emails count too: a block reveals nothing
       await this.audit.record({ type: 'auth.login.failure', userId: user?.id ?? null, client, metadata: { reason: failure } });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
+    await this.loginFailures.reset(dto.email);
     const rehash = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(dto.password) : undefined;
     const rotation = await this.db.transaction(async (manager) => {
       if (rehash) await this.users.setPasswordHash(manager, user.id, rehash);
@@ -67,6 +72,16 @@ export class AuthService {
       return opened;
     });
     return this.tokens.pair(rotation.userId, rotation.sessionId, rotation.refreshToken);
+  }
+
+  /** LOGIN_FAILURE_MAX failures per window per account, whatever the IP: a 429 before any password check. */
+  private async throttleAccount(email: string, client: ClientContext): Promise<void> {
+    try {
+      await this.loginFailures.assertNotBlocked(email);
+    } catch (error) {
+      await this.audit.record({ type: 'security.rate_limited', client, metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' } });
+      throw error;
+    }
   }
 
   async refresh(refreshToken: string | undefined, client: ClientContext): Promise<TokenPair> {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../http/error-response';
+import { RateLimitExceededException } from '../http/rate-limit-exceeded.exception';
 
 /**
  * Shapes every error the same way and never leaks internals: unexpected errors are logged in full
@@ -24,5 +25,6 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   } else if (!(exception instanceof HttpException)) {
     logger.warn({ message: 'request rejected before routing', requestId: request.id, status: body.statusCode });
   }
+  if (exception instanceof RateLimitExceededException) void reply.headers(exception.headers());
   void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
 }

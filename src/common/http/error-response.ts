@@ -16,6 +16,7 @@ const FASTIFY_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'Request body is empty but Content-Type is application/json'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'Request body is not valid JSON'],
   FST_ERR_BAD_URL: [400, 'Malformed URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'URL parameter is too long'],
 };
 
 /**
@@ -23,21 +24,29 @@ const FASTIFY_ERRORS: Record<string, [number, string]> = {
  * written by this codebase reach the caller; everything else becomes a generic 500.
  */
 export function toErrorResponse(exception: unknown, requestId: string): ErrorBody {
-  if (exception instanceof HttpException) {
+  // Nest's Fastify adapter wraps Fastify's own client errors in an HttpException carrying Fastify's
+  // text; the original error, with its code, is the cause. Map it as if it had arrived unwrapped.
+  const fastifyError = exception instanceof HttpException && isFastifyError(exception.cause) ? exception.cause : exception;
+  if (exception instanceof HttpException && fastifyError === exception) {
     const status = exception.getStatus();
     return body(status, messageOf(exception.getResponse(), status), requestId);
   }
-  const code = (exception as { code?: unknown })?.code;
+  const code = (fastifyError as { code?: unknown })?.code;
   if (typeof code === 'string' && code in FASTIFY_ERRORS) {
     const [status, message] = FASTIFY_ERRORS[code];
     return body(status, message, requestId);
   }
-  const status = (exception as { statusCode?: unknown })?.statusCode;
+  const status = (fastifyError as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // A client error from a Fastify plugin: its status is safe to pass on, its text is not.
     return body(status, STATUS_CODES[status] ?? 'Bad Request', requestId);
   }
   return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', requestId);
+}
+
+function isFastifyError(error: unknown): error is Error & { code: string; statusCode: number } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('FST_');
 }
 
 function body(statusCode: number, message: string | string[], requestId: string): ErrorBody {

@@ -15,8 +15,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     'application/json',
     { parseAs: 'string' },
     (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
-      void parse(request, body.toString(), (error: Error | null, value?: unknown) => {
-        if (error) return done(protoPoisoning(error) ? new BadRequestException('Request body contains a forbidden key') : error);
+      const text = body.toString();
+      void parse(request, text, (error: Error | null, value?: unknown) => {
+        if (error) return done(protoPoisoning(text) ? new BadRequestException('Request body contains a forbidden key') : error);
         if (depthOf(value) > MAX_DEPTH) return done(new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`));
         done(null, value);
       });
@@ -24,8 +25,17 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   );
 }
 
-function protoPoisoning(error: Error): boolean {
-  return /prototype|constructor/i.test(error.message);
+/**
+ * Fastify's parser reports a `__proto__` or `constructor` key as plain invalid JSON. secure-json-parse
+ * only adds those checks to JSON.parse, so a body it refused that JSON.parse accepts was poisoned.
+ */
+function protoPoisoning(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function depthOf(value: unknown): number {

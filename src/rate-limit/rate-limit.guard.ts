@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditService } from '../audit/audit.service';
+import { clientContextOf } from '../common/http/client-context';
+import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+
+/** Where a limit stands for one request: the most restrictive one is what the headers report. */
+interface LimitState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+const MAX_AUDIT_MARKS = 10_000;
+
+/**
+ * The global rate-limit guard: the `default` throttler on every /api route, plus the `auth` one on
+ * routes marked @AuthRateLimit(). Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and
+ * `RateLimit-Reset` (seconds) for the most restrictive throttler that applies; a 429 adds
+ * `Retry-After`, has the uniform error body and is audited as `security.rate_limited`.
+ * Throttler's own X-RateLimit-* headers are switched off (`setHeaders: false`).
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  private readonly states = new WeakMap<object, LimitState>();
+  /** Key → time until which its block has been audited: one event per block, not one per request. */
+  private readonly auditedUntil = new Map<string, number>();
+  private readonly audit: AuditService;
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    audit: AuditService,
+  ) {
+    super(options, storage, reflector);
+    this.audit = audit;
+    this.logger = new Logger('RateLimit');
+  }
+
+  /** Only application routes are limited: /health/* and /docs* are not (and non-HTTP contexts). */
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return Promise.resolve(true);
+    return Promise.resolve(!routeOf(context.switchToHttp().getRequest<FastifyRequest>()).startsWith('/api/'));
+  }
+
+  /**
+   * `default` is one budget per client across all of /api; `auth` is counted per route, so login
+   * and register each get AUTH_RATE_LIMIT_MAX. Keys are hashed: Redis holds no IP addresses.
+   */
+  protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const scope = name === 'default' ? '*' : `${request.method} ${routeOf(request)}`;
+    return createHash('sha256').update(`${name}\n${scope}\n${tracker}`).digest('hex');
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const name = throttler.name ?? 'default';
+    const key = generateKey(context, await getTracker(request, context), name);
+    const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
+
+    if (record.isBlocked) {
+      const retryAfterSeconds = Math.max(1, record.timeToBlockExpire);
+      await this.auditOnce(key, retryAfterSeconds, request, { throttler: name, limit, route: `${request.method} ${routeOf(request)}` });
+      throw new RateLimitExceededException('Too many requests: try again later', { limit, retryAfterSeconds });
+    }
+
+    const state: LimitState = { limit, remaining: Math.max(0, limit - record.totalHits), resetSeconds: Math.max(0, record.timeToExpire) };
+    const previous = this.states.get(request);
+    if (!previous || moreRestrictive(state, previous)) {
+      this.states.set(request, state);
+      void reply.headers({
+        'RateLimit-Limit': String(state.limit),
+        'RateLimit-Remaining': String(state.remaining),
+        'RateLimit-Reset': String(state.resetSeconds),
+      });
+    }
+    return true;
+  }
+
+  private async auditOnce(key: string, seconds: number, request: FastifyRequest, metadata: Record<string, unknown>): Promise<void> {
+    const now = Date.now();
+    if ((this.auditedUntil.get(key) ?? 0) > now) return;
+    if (this.auditedUntil.size >= MAX_AUDIT_MARKS) {
+      for (const [k, until] of this.auditedUntil) if (until <= now) this.auditedUntil.delete(k);
+      if (this.auditedUntil.size >= MAX_AUDIT_MARKS) this.auditedUntil.clear();
+    }
+    this.auditedUntil.set(key, now + seconds * 1000);
+    try {
+      await this.audit.record({ type: 'security.rate_limited', client: clientContextOf(request), metadata });
+    } catch (error) {
+      // Failing to audit must not turn a 429 into a 500; the failure is logged here.
+      this.logger.error({ message: 'could not audit a rate-limited request', detail: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+/** The route pattern (`/api/users/:id`), never the raw URL, so ids and query strings do not split counters. */
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions?.url ?? request.url.split('?')[0];
+}
+
+function moreRestrictive(a: LimitState, b: LimitState): boolean {
+  if (a.remaining !== b.remaining) return a.remaining < b.remaining;
+  return a.resetSeconds > b.resetSeconds;
+}
