@@ -74,7 +74,8 @@ describe('security log and redaction', () => {
         );
       }
     }
-    t = await startTestApp();
+    // LOG_LEVEL warn: the console must carry the ≥400 lines this spec inspects.
+    t = await startTestApp({ LOG_LEVEL: 'warn' });
     securityLog = join(t.env.LOG_DIR, 'security.log');
     appLog = join(t.env.LOG_DIR, 'app.log');
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ReencryptService } from '../../src/users/reencrypt.service';
-import { bearer, registerAndLogin, type LoggedIn } from '../support/auth-helpers';
+import { bearer, registerAndLogin, RELAXED_LIMITS, type LoggedIn } from '../support/auth-helpers';
 import { dumpAllRows } from '../support/database-dump';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -19,7 +19,7 @@ describe('sensitive fields encrypted at rest', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await startTestApp({ ENCRYPTION_KEYS: `k1:${K1}` }, db);
+    t = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k1:${K1}` }, db);
     user = await registerAndLogin(t);
   });
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe('sensitive fields encrypted at rest', () => {
     await admin.end();
 
     await t.close();
-    t = await startTestApp({ ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` }, db);
+    t = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` }, db);
     // Old values stay readable under the rotated keyring before re-encryption.
     const before = await request(t.url).post('/api/auth/login').send({ email: more[0].email, password: more[0].password }).expect(200);
     await request(t.url).get('/api/users/me/sensitive').set(...bearer(before.body.accessToken)).expect(200);

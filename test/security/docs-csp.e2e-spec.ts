@@ -25,7 +25,9 @@ interface Problem {
 /** Everything the page complains about: CSP violations (event and console), console errors, page errors. */
 async function watch(page: Page): Promise<Problem[]> {
   const problems: Problem[] = [];
-  await page.exposeFunction('__reportCspViolation', (text: string) => problems.push({ kind: 'securitypolicyviolation', text }));
+  await page.exposeFunction('__reportCspViolation', (text: string) =>
+    problems.push({ kind: 'securitypolicyviolation', text }),
+  );
   // A string, not a function: this runs in the page, and the test project has no DOM types.
   await page.addInitScript({
     content: `document.addEventListener('securitypolicyviolation', (e) => {
@@ -33,10 +35,16 @@ async function watch(page: Page): Promise<Problem[]> {
     });`,
   });
   page.on('console', (msg) => {
-    if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push({ kind: `console.${msg.type()}`, text: msg.text() });
+    if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text()))
+      problems.push({ kind: `console.${msg.type()}`, text: msg.text() });
   });
   page.on('pageerror', (error) => problems.push({ kind: 'pageerror', text: error.message }));
-  page.on('requestfailed', (req) => problems.push({ kind: 'requestfailed', text: `${req.url()} ${req.failure()?.errorText ?? ''}` }));
+  page.on('requestfailed', (req) =>
+    problems.push({
+      kind: 'requestfailed',
+      text: `${req.url()} ${req.failure()?.errorText ?? ''}`,
+    }),
+  );
   return problems;
 }
 
@@ -44,7 +52,10 @@ describe('Swagger UI under its CSP, in headless Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium)`,
+      );
     t = await startTestApp();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   }, 60_000);
@@ -59,12 +70,16 @@ describe('Swagger UI under its CSP, in headless Chromium', () => {
     const response = await page.goto(`${t.url}/docs`, { waitUntil: 'load' });
     expect(response?.headers()['content-security-policy']).toBe(DOCS_CSP);
     await page.locator('.swagger-ui .information-container .title').waitFor({ timeout: 15_000 });
-    await expect(page.locator('.swagger-ui .title').first().textContent()).resolves.toContain('Secure NestJS Foundation API');
+    await expect(page.locator('.swagger-ui .title').first().textContent()).resolves.toContain(
+      'Secure NestJS Foundation API',
+    );
     // The hidden SVG sprite keeps its zero size only when its inline style attribute is allowed.
     const sprite = await page.locator('body > svg').first().boundingBox();
     expect(sprite?.height ?? 0).toBe(0);
     // The page's own styles applied (inline <style>: body background #fafafa).
-    await expect(page.evaluate('getComputedStyle(document.body).backgroundColor')).resolves.toBe('rgb(250, 250, 250)');
+    await expect(page.evaluate('getComputedStyle(document.body).backgroundColor')).resolves.toBe(
+      'rgb(250, 250, 250)',
+    );
 
     // "Authorize": the bearer dialog opens, takes a token and closes.
     await page.locator('button.authorize').first().click();
@@ -76,14 +91,21 @@ describe('Swagger UI under its CSP, in headless Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
 
     // "Try it out" → "Execute" on GET /health/live: the live response renders.
-    const operation = page.locator('.opblock', { has: page.locator('.opblock-summary-path', { hasText: /^\/health\/live$/ }) });
+    const operation = page.locator('.opblock', {
+      has: page.locator('.opblock-summary-path', { hasText: /^\/health\/live$/ }),
+    });
     await operation.locator('.opblock-summary').click();
     await operation.locator('button.try-out__btn').click();
     await operation.locator('button.execute').click();
     const live = operation.locator('.live-responses-table .response .response-col_status').first();
     await live.waitFor({ timeout: 10_000 });
     await expect(live.textContent()).resolves.toContain('200');
-    await expect(operation.locator('.live-responses-table .response .response-col_description').first().textContent()).resolves.toContain('"ok"');
+    await expect(
+      operation
+        .locator('.live-responses-table .response .response-col_description')
+        .first()
+        .textContent(),
+    ).resolves.toContain('"ok"');
 
     await page.screenshot({ path: `${tmpdir()}/docs-csp.png`, fullPage: false });
     expect(problems).toEqual([]);

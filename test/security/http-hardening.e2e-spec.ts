@@ -15,7 +15,11 @@ const FIXED_HEADERS = {
   'x-dns-prefetch-control': 'off',
   'x-xss-protection': '0',
 };
-const API_HEADERS = { ...FIXED_HEADERS, 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'cache-control': 'no-store' };
+const API_HEADERS = {
+  ...FIXED_HEADERS,
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
 const LEAKS = /stack|\bat \S+ \(|\/work\/|node_modules|\.ts:\d|Exception\b|Error:|secret-value/;
 
 function expectUniformError(res: request.Response, status: number): void {
@@ -32,7 +36,11 @@ const nested = (depth: number): string => '{"a":'.repeat(depth - 1) + '{}' + '}'
 describe('HTTP hardening', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com` }, undefined, [ProbeModule]);
+    t = await startTestApp(
+      { CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com` },
+      undefined,
+      [ProbeModule],
+    );
   });
   afterAll(() => t.close());
 
@@ -74,14 +82,16 @@ describe('HTTP hardening', () => {
       expect(res.headers['vary']).toMatch(/Origin/);
     });
 
-    it.each(['https://evil.example', 'null', 'https://app.example.com.evil.example', 'http://app.example.com'])(
-      'never reflects %s',
-      async (origin) => {
-        const res = await request(t.url).get('/api/probe').set('Origin', origin);
-        expect(res.headers['access-control-allow-origin']).toBeUndefined();
-        expect(res.headers['access-control-allow-credentials']).toBeUndefined();
-      },
-    );
+    it.each([
+      'https://evil.example',
+      'null',
+      'https://app.example.com.evil.example',
+      'http://app.example.com',
+    ])('never reflects %s', async (origin) => {
+      const res = await request(t.url).get('/api/probe').set('Origin', origin);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    });
 
     it('answers a preflight from an allowed origin', async () => {
       const res = await request(t.url)
@@ -97,77 +107,97 @@ describe('HTTP hardening', () => {
       expect(res.headers['access-control-max-age']).toBe('600');
     });
 
-    it.each(['https://evil.example', 'null'])('gives a preflight from %s nothing to go on', async (origin) => {
-      const res = await request(t.url).options('/api/probe/auth').set('Origin', origin).set('Access-Control-Request-Method', 'POST');
-      expect(res.headers['access-control-allow-origin']).toBeUndefined();
-      expect(res.headers['access-control-allow-methods']).toBeUndefined();
-    });
+    it.each(['https://evil.example', 'null'])(
+      'gives a preflight from %s nothing to go on',
+      async (origin) => {
+        const res = await request(t.url)
+          .options('/api/probe/auth')
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'POST');
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+        expect(res.headers['access-control-allow-methods']).toBeUndefined();
+      },
+    );
   });
 
   // A JSON route of the real app's pipeline (parser, guard, validation pipe, filter). Once the auth
   // branch lands, the same runs against POST /api/auth/login below.
-  describe.each(['/api/probe/auth', ...(existsSync(join(__dirname, '../../src/auth/auth.controller.ts')) ? ['/api/auth/login'] : [])])(
-    'hostile input on POST %s',
-    (path) => {
-      const post = () => request(t.url).post(path);
+  describe.each([
+    '/api/probe/auth',
+    ...(existsSync(join(__dirname, '../../src/auth/auth.controller.ts'))
+      ? ['/api/auth/login']
+      : []),
+  ])('hostile input on POST %s', (path) => {
+    const post = () => request(t.url).post(path);
 
-      it('413 for a body over 100 KiB', async () => {
-        const res = await post().set('Content-Type', 'application/json').send(`{"value":"${'x'.repeat(101 * 1024)}"}`);
-        expectUniformError(res, 413);
-        expect(res.body.message).toBe('Request body exceeds the 100 KiB limit');
-      });
+    it('413 for a body over 100 KiB', async () => {
+      const res = await post()
+        .set('Content-Type', 'application/json')
+        .send(`{"value":"${'x'.repeat(101 * 1024)}"}`);
+      expectUniformError(res, 413);
+      expect(res.body.message).toBe('Request body exceeds the 100 KiB limit');
+    });
 
-      it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml'])(
-        '415 for Content-Type %s',
-        async (type) => {
-          const res = await post().set('Content-Type', type).send('value=x');
-          expectUniformError(res, 415);
-          expect(res.body.message).toBe('Content-Type must be application/json');
-        },
-      );
+    it.each([
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+    ])('415 for Content-Type %s', async (type) => {
+      const res = await post().set('Content-Type', type).send('value=x');
+      expectUniformError(res, 415);
+      expect(res.body.message).toBe('Content-Type must be application/json');
+    });
 
-      it('415 for a body without Content-Type', async () => {
-        const res = await post().set('Content-Type', '').send(Buffer.from('{"value":"x"}'));
-        expectUniformError(res, 415);
-      });
+    it('415 for a body without Content-Type', async () => {
+      const res = await post().set('Content-Type', '').send(Buffer.from('{"value":"x"}'));
+      expectUniformError(res, 415);
+    });
 
-      it.each(['{"value":', '{value:"x"}', "{'value':'x'}", 'null x', '{"value":"secret-value"'])('400 for malformed JSON %s', async (text) => {
+    it.each(['{"value":', '{value:"x"}', "{'value':'x'}", 'null x', '{"value":"secret-value"'])(
+      '400 for malformed JSON %s',
+      async (text) => {
         const res = await post().set('Content-Type', 'application/json').send(text);
         expectUniformError(res, 400);
         expect(res.body.message).toBe('Request body is not valid JSON');
-      });
+      },
+    );
 
-      it.each([
-        '{"value":"x","__proto__":{"isAdmin":true}}',
-        '{"value":"x","nested":{"__proto__":{"isAdmin":true}}}',
-        '{"value":"x","constructor":{"prototype":{"isAdmin":true}}}',
-      ])('400 for a forbidden key: %s', async (text) => {
+    it.each([
+      '{"value":"x","__proto__":{"isAdmin":true}}',
+      '{"value":"x","nested":{"__proto__":{"isAdmin":true}}}',
+      '{"value":"x","constructor":{"prototype":{"isAdmin":true}}}',
+    ])('400 for a forbidden key: %s', async (text) => {
+      const res = await post().set('Content-Type', 'application/json').send(text);
+      expectUniformError(res, 400);
+      expect(res.body.message).toBe('Request body contains a forbidden key');
+    });
+
+    it('400 for nesting deeper than 32 levels, objects or arrays', async () => {
+      for (const text of [nested(33), '['.repeat(33) + ']'.repeat(33), nested(5000)]) {
         const res = await post().set('Content-Type', 'application/json').send(text);
         expectUniformError(res, 400);
-        expect(res.body.message).toBe('Request body contains a forbidden key');
-      });
+        expect(res.body.message).toBe('Request body is nested deeper than 32 levels');
+      }
+    });
 
-      it('400 for nesting deeper than 32 levels, objects or arrays', async () => {
-        for (const text of [nested(33), '['.repeat(33) + ']'.repeat(33), nested(5000)]) {
-          const res = await post().set('Content-Type', 'application/json').send(text);
-          expectUniformError(res, 400);
-          expect(res.body.message).toBe('Request body is nested deeper than 32 levels');
-        }
-      });
-
-      it('lets 32 levels through to validation', async () => {
-        const res = await post().set('Content-Type', 'application/json').send(nested(32));
-        expect(res.body.message).not.toBe('Request body is nested deeper than 32 levels');
-      });
-    },
-  );
+    it('lets 32 levels through to validation', async () => {
+      const res = await post().set('Content-Type', 'application/json').send(nested(32));
+      expect(res.body.message).not.toBe('Request body is nested deeper than 32 levels');
+    });
+  });
 
   describe('methods and routes', () => {
-    it.each(['TRACE', 'DELETE', 'PUT', 'PATCH'])('%s on a POST route → 404 with the uniform body', async (method) => {
-      const res = await request(t.url)[method.toLowerCase() as 'trace' | 'delete' | 'put' | 'patch']('/api/probe/auth');
-      expectUniformError(res, 404);
-      expect(res.body.message).toBe('Route not found');
-    });
+    it.each(['TRACE', 'DELETE', 'PUT', 'PATCH'])(
+      '%s on a POST route → 404 with the uniform body',
+      async (method) => {
+        const res = await request(t.url)[
+          method.toLowerCase() as 'trace' | 'delete' | 'put' | 'patch'
+        ]('/api/probe/auth');
+        expectUniformError(res, 404);
+        expect(res.body.message).toBe('Route not found');
+      },
+    );
 
     it.each(['TRACE', 'DELETE'])('%s on /health/live → 404', async (method) => {
       const res = await request(t.url)[method.toLowerCase() as 'trace' | 'delete']('/health/live');
@@ -180,12 +210,20 @@ describe('HTTP hardening', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/script/i);
     });
 
-    it.each(['/api/%E0%A4%A', '/health/%E0%A4%A', '/docs/%E0%A4%A'])('answers the malformed URL %s with the uniform 400 and all headers', async (path) => {
-      const res = await request(t.url).get(path).set('X-Request-Id', 'bad-url-1');
-      expectUniformError(res, 400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Malformed URL', requestId: 'bad-url-1' });
-      expect(res.headers).toMatchObject(API_HEADERS);
-    });
+    it.each(['/api/%E0%A4%A', '/health/%E0%A4%A', '/docs/%E0%A4%A'])(
+      'answers the malformed URL %s with the uniform 400 and all headers',
+      async (path) => {
+        const res = await request(t.url).get(path).set('X-Request-Id', 'bad-url-1');
+        expectUniformError(res, 400);
+        expect(res.body).toEqual({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'Malformed URL',
+          requestId: 'bad-url-1',
+        });
+        expect(res.headers).toMatchObject(API_HEADERS);
+      },
+    );
 
     it('answers an over-long path parameter with the uniform 414', async () => {
       const res = await request(t.url).get(`/api/probe/item/${'a'.repeat(300)}`);
@@ -195,9 +233,13 @@ describe('HTTP hardening', () => {
     });
 
     it('answers 400 without echoing the values of a validation failure', async () => {
-      const res = await request(t.url).post('/api/probe/auth').send({ value: 42, password: 'secret-value' });
+      const res = await request(t.url)
+        .post('/api/probe/auth')
+        .send({ value: 42, password: 'secret-value' });
       expectUniformError(res, 400);
-      expect(res.body.message).toEqual(expect.arrayContaining(['property password is not allowed']));
+      expect(res.body.message).toEqual(
+        expect.arrayContaining(['property password is not allowed']),
+      );
     });
   });
 });

@@ -48,7 +48,8 @@ export function errorBodyProblems(res: request.Response): string[] {
   }
   const keys = Object.keys(body).sort().join(',');
   if (keys !== 'error,message,requestId,statusCode') problems.push(`keys are ${keys}`);
-  if (body.statusCode !== res.status) problems.push(`statusCode ${String(body.statusCode)} != HTTP ${res.status}`);
+  if (body.statusCode !== res.status)
+    problems.push(`statusCode ${String(body.statusCode)} != HTTP ${res.status}`);
   if (typeof body.error !== 'string') problems.push('error is not a string');
   const message = body.message;
   const messageOk =
@@ -56,7 +57,9 @@ export function errorBodyProblems(res: request.Response): string[] {
     (res.status === 400 && Array.isArray(message) && message.every((m) => typeof m === 'string'));
   if (!messageOk) problems.push(`message has the wrong type: ${JSON.stringify(message)}`);
   if (typeof body.requestId !== 'string' || body.requestId !== res.headers['x-request-id']) {
-    problems.push(`requestId ${String(body.requestId)} != X-Request-Id ${String(res.headers['x-request-id'])}`);
+    problems.push(
+      `requestId ${String(body.requestId)} != X-Request-Id ${String(res.headers['x-request-id'])}`,
+    );
   }
   const leaks = leaksIn(res.text);
   if (leaks.length > 0) problems.push(`leaks ${leaks.join(', ')}: ${res.text.slice(0, 300)}`);

@@ -38,7 +38,7 @@ export async function startTestApp(
     NODE_ENV: 'test',
     DATA_DIR: join(dir, 'data'),
     LOG_DIR: join(dir, 'logs'),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error', // keeps jest output readable; security.log in LOG_DIR still gets everything
     BCRYPT_ROUNDS: '4',
     DATABASE_URL: database.url,
     DATABASE_SSL_CA: database.caFile ?? '',

@@ -36,7 +36,8 @@ export function securityLoggerOptions(env: Env): LoggerOptions {
     format: jsonLines(),
     defaultMeta: { log: 'security' },
     transports: [
-      new transports.Console(),
+      // The console follows LOG_LEVEL (an operator may quiet it); the file always keeps the full record.
+      new transports.Console({ level: env.LOG_LEVEL }),
       new transports.File({ filename: join(env.LOG_DIR, 'security.log'), ...FILE_ROTATION }),
     ],
   };

@@ -16,6 +16,9 @@ export class RegisterDto {
   @NormaliseEmail()
   @IsString()
   @MaxLength(254)
+  // ASCII only (internationalised domains in their xn-- form): a look-alike letter from another
+  // script can then never make a second account that reads like an existing one.
+  @Matches(/^[\x21-\x7e]+$/, { message: 'email must use ASCII characters (write internationalised domains as xn--…)' })
   @IsEmail(EMAIL_OPTIONS, { message: 'email must be a valid email address' })
   email!: string;
 

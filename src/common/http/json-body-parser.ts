@@ -18,7 +18,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       const text = body.toString();
       void parse(request, text, (error: Error | null, value?: unknown) => {
         if (error) return done(protoPoisoning(text) ? new BadRequestException('Request body contains a forbidden key') : error);
-        if (depthOf(value) > MAX_DEPTH) return done(new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`));
+        const shape = inspect(value);
+        if (shape.depth > MAX_DEPTH) return done(new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`));
+        if (shape.badString) return done(new BadRequestException('Request body contains a NUL character or malformed Unicode'));
         done(null, value);
       });
     },
@@ -38,16 +40,28 @@ function protoPoisoning(text: string): boolean {
   }
 }
 
-function depthOf(value: unknown): number {
-  // Iterative so a hostile body cannot overflow the stack while being measured.
-  let max = 0;
+// NUL cannot be stored in PostgreSQL text, and a lone surrogate breaks validators (encodeURI throws):
+// neither is ever legitimate input, so both are refused once, here, for every field of every route.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
+const BAD_STRING = /[\u0000]|\p{Cs}/u;
+
+/** Depth and string hygiene in one walk. Iterative so a hostile body cannot overflow the stack. */
+function inspect(value: unknown): { depth: number; badString: boolean } {
+  let depth = 0;
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
+    const [node, level] = stack.pop() as [unknown, number];
+    if (typeof node === 'string') {
+      if (BAD_STRING.test(node)) return { depth, badString: true };
+      continue;
+    }
     if (node === null || typeof node !== 'object') continue;
-    max = Math.max(max, depth + 1);
-    if (max > MAX_DEPTH) return max;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    depth = Math.max(depth, level + 1);
+    if (depth > MAX_DEPTH) return { depth, badString: false };
+    for (const [key, child] of Object.entries(node)) {
+      if (BAD_STRING.test(key)) return { depth, badString: true };
+      stack.push([child, level + 1]);
+    }
   }
-  return max;
+  return { depth, badString: false };
 }

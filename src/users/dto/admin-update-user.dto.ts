@@ -1,15 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../user.entity';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ description: 'false deactivates the account: effective on its next request' })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined) // absent = unchanged; null is refused
   @IsBoolean()
   isActive?: boolean;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsIn(ROLES, { message: `role must be one of: ${ROLES.join(', ')}` })
   role?: Role;
 }
