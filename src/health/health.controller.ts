@@ -1,7 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
+import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
 @Public()
@@ -10,6 +17,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get('live')
@@ -24,6 +32,8 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: PostgreSQL (and Redis where configured) answer' })
   @ApiServiceUnavailableResponse({ description: 'A dependency does not answer' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 2_000 })]);
+    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 2_000 })];
+    if (this.redis.configured) checks.push(() => this.redis.ping('redis'));
+    return this.health.check(checks);
   }
 }

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { RateLimitRedis } from '../rate-limit/rate-limit-redis';
+
+/** Readiness of the shared rate-limit store; only checked when REDIS_URL is configured. */
+@Injectable()
+export class RedisHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly redis: RateLimitRedis,
+  ) {}
+
+  get configured(): boolean {
+    return this.redis.client !== null;
+  }
+
+  async ping(key: 'redis'): Promise<HealthIndicatorResult<'redis'>> {
+    const session = this.indicators.check(key);
+    try {
+      const reply = await this.redis.client?.ping();
+      return reply === 'PONG' ? session.up() : session.down({ message: 'unexpected reply' });
+    } catch {
+      return session.down({ message: 'not answering' });
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { createServer } from 'node:net';
+import request from 'supertest';
+import { describeRedis } from '../support/redis';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describeRedis('GET /health/ready with REDIS_URL', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('checks Redis too when it is configured', async () => {
+    t = await startTestApp({ REDIS_URL: process.env.REDIS_URL as string });
+    const res = await request(t.url).get('/health/ready').expect(200);
+    expect(res.body.info).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('answers 503 with the uniform error body when Redis does not answer', async () => {
+    t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const res = await request(t.url).get('/health/ready').expect(503);
+    expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+    await request(t.url).get('/health/live').expect(200); // liveness never depends on Redis
+  });
+});
