@@ -87,6 +87,13 @@ export class UsersService {
       if (dto.isActive !== undefined) changes.isActive = dto.isActive;
       if (dto.role !== undefined) changes.role = dto.role;
       if (Object.keys(changes).length > 0) await manager.update(User, { id }, changes);
+      // Deactivation ends every session for good: reactivating the account later must not revive them.
+      if (dto.isActive === false && before.isActive) {
+        await manager.query(
+          "UPDATE sessions SET revoked_at = now(), revoked_reason = 'deactivated' WHERE user_id = $1 AND revoked_at IS NULL",
+          [id],
+        );
+      }
       await this.audit.record(
         {
           type: 'admin.user.updated',

@@ -228,6 +228,10 @@ describe('/api/users', () => {
       expect(
         (await as(admin.accessToken).get(`/api/users/${victim.id}`).expect(200)).body.isActive,
       ).toBe(false);
+      // Reactivation does not revive the old session: deactivation revoked it for good.
+      await as(admin.accessToken).patch(`/api/users/${victim.id}`, { isActive: true }).expect(200);
+      expectErrorBody(await getMe(t, victim.accessToken), 401);
+      expectErrorBody(await refreshWith(t, victim.refreshToken), 401);
     });
 
     it('role:admin promotes the user, effective on their next request', async () => {
