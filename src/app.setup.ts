@@ -8,7 +8,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { registerSecurityLogHook } from './audit/logging/security-log.hook';
 import { SecurityLogger } from './audit/logging/security-logger.service';
 import { enableCors } from './common/http/cors';
-import { onFrameworkError } from './common/http/framework-errors';
+import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
@@ -29,6 +29,7 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   });
 }
 

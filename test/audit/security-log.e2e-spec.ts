@@ -118,13 +118,23 @@ describe('security log and redaction', () => {
           .send(JSON.stringify({ a: 'x'.repeat(110 * 1024) })),
     ],
     ['400', 400, (r: request.Test) => r.set('Content-Type', 'application/json').send('{not json')],
-    // (415 needs a POST route to reach content-type parsing; this branch has none. It fails in the
-    // same Fastify phase as 413 and is logged by the same onResponse hook.)
   ])('logs a %s rejected before Nest routes', async (name, status, send) => {
     await send(request(t.url).post('/api/anything').set('X-Request-Id', `sec-${name}`)).expect(
       status,
     );
     expect(await waitFor(entryFor(`sec-${name}`))).toMatchObject({ level: 'warn', status });
+  });
+
+  it('logs a 415 (a non-JSON body on a JSON route, rejected by Fastify before Nest)', async () => {
+    await request(t.url)
+      .post('/api/auth/login')
+      .set('X-Request-Id', 'sec-415')
+      .set('Content-Type', 'text/plain')
+      .send(`email=a@example.com&password=${SECRETS[0]}`)
+      .expect(415);
+    const entry = await waitFor(entryFor('sec-415'));
+    expect(entry).toMatchObject({ level: 'warn', status: 415, path: '/api/auth/login' });
+    expect(JSON.stringify(entry)).not.toContain(SECRETS[0]);
   });
 
   it('logs auth attempts at info even when the app log level is warn', async () => {

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import request from 'supertest';
 import { LoginFailureLimiter } from '../../src/rate-limit/login-failure.limiter';
-import { ProbeModule } from '../support/probe.module';
+import { bearer, getMe, newUser, refreshWith } from '../support/auth-helpers';
 import { describeRedis, randomClientIp, redisClient } from '../support/redis';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const ghost = (): string => `nobody.${randomBytes(5).toString('hex')}@example.org`;
 
 // Two instances on one PostgreSQL and one Redis, as behind a load balancer. Each test uses a client
 // address of its own (through TRUST_PROXY) so counters left in Redis by other runs never collide.
@@ -16,8 +19,8 @@ describeRedis('two instances sharing Redis', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const env = { REDIS_URL: process.env.REDIS_URL as string, TRUST_PROXY: '127.0.0.1', AUTH_RATE_LIMIT_MAX: '3', LOGIN_FAILURE_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' };
-    a = await startTestApp(env, db, [ProbeModule]);
-    b = await startTestApp(env, db, [ProbeModule]);
+    a = await startTestApp(env, db);
+    b = await startTestApp(env, db);
     redis = redisClient();
   });
   afterAll(async () => {
@@ -29,20 +32,23 @@ describeRedis('two instances sharing Redis', () => {
 
   it('shares the auth limit across instances, counted in Redis', async () => {
     const ip = randomClientIp();
-    const post = (t: TestApp) => request(t.url).post('/api/probe/auth').set('X-Forwarded-For', ip).send({ value: 'x' });
-    expect((await post(a).expect(200)).headers['ratelimit-remaining']).toBe('2');
-    expect((await post(b).expect(200)).headers['ratelimit-remaining']).toBe('1');
-    await post(a).expect(200);
+    // A login the limiter lets through answers 401 (an unknown account, a fresh one each time so the
+    // per-account throttle stays out of it); a blocked one answers 429.
+    const post = (t: TestApp, from = ip) => request(t.url).post('/api/auth/login').set('X-Forwarded-For', from).send({ email: ghost(), password: 'Wrong-Password-123!' });
+    expect((await post(a).expect(401)).headers['ratelimit-remaining']).toBe('2');
+    expect((await post(b).expect(401)).headers['ratelimit-remaining']).toBe('1');
+    await post(a).expect(401);
     const blocked = await post(b).expect(429);
     expect(blocked.headers['retry-after']).toBeDefined();
     await post(a).expect(429);
     // Another client is not affected.
-    await request(b.url).post('/api/probe/auth').set('X-Forwarded-For', randomClientIp()).send({ value: 'x' }).expect(200);
+    await post(b, randomClientIp()).expect(401);
   });
 
   it('keeps no client address in Redis keys', async () => {
     const ip = randomClientIp();
-    await request(a.url).get('/api/probe').set('X-Forwarded-For', ip).expect(200);
+    await request(a.url).post('/api/auth/login').set('X-Forwarded-For', ip).send({ email: ghost(), password: 'x' }).expect(401);
+    await request(a.url).get('/api/users/me').set('X-Forwarded-For', ip).expect(401);
     const keys = await redis.keys('*');
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.some((k) => k.includes(ip))).toBe(false);
@@ -66,6 +72,46 @@ describeRedis('two instances sharing Redis', () => {
     expect((await limiterA.isBlocked(email)).blocked).toBe(false);
   });
 
-  // Needs the auth branch: POST /api/auth/logout on instance a, then the same access token on b → 401.
-  it.todo('rejects on one instance an access token logged out on the other (auth branch)');
+  it('shares login failures per account over HTTP: failures on a block the account on b, from any address', async () => {
+    const user = { ...newUser(), email: `victim.${randomBytes(5).toString('hex')}@example.org` };
+    await request(a.url).post('/api/auth/register').set('X-Forwarded-For', randomClientIp()).send(user).expect(201);
+    const attempt = (t: TestApp, password: string) =>
+      request(t.url).post('/api/auth/login').set('X-Forwarded-For', randomClientIp()).send({ email: user.email, password });
+    await attempt(a, 'Wrong-Password-123!').expect(401);
+    await attempt(b, 'Wrong-Password-123!').expect(401);
+    const blocked = await attempt(a, user.password).expect(429); // LOGIN_FAILURE_MAX 2, right password
+    expect(blocked.headers['ratelimit-limit']).toBe('2');
+    await attempt(b, user.password).expect(429);
+  });
+
+  it('rejects on one instance an access token logged out on the other, at the next request', async () => {
+    const user = newUser();
+    const from = randomClientIp();
+    await request(a.url).post('/api/auth/register').set('X-Forwarded-For', from).send(user).expect(201);
+    const login = await request(a.url).post('/api/auth/login').set('X-Forwarded-For', from).send({ email: user.email, password: user.password }).expect(200);
+    const { accessToken, refreshToken } = login.body as { accessToken: string; refreshToken: string };
+    // One deployment: a token issued by a is good on b.
+    await getMe(b, accessToken).set('X-Forwarded-For', from).expect(200);
+    await request(a.url).post('/api/auth/logout').set('X-Forwarded-For', from).set(...bearer(accessToken)).expect(204);
+    await getMe(b, accessToken).set('X-Forwarded-For', from).expect(401);
+    await getMe(a, accessToken).set('X-Forwarded-For', from).expect(401);
+    // The session is gone on both: its refresh token no longer works either.
+    await refreshWith(b, refreshToken).set('X-Forwarded-For', from).expect(401);
+  });
+
+  it('rejects on one instance every token of a user who logged out everywhere on the other', async () => {
+    const user = newUser();
+    const from = randomClientIp();
+    await request(b.url).post('/api/auth/register').set('X-Forwarded-For', from).send(user).expect(201);
+    const logins = [];
+    for (const t of [a, b]) {
+      const res = await request(t.url).post('/api/auth/login').set('X-Forwarded-For', from).send({ email: user.email, password: user.password }).expect(200);
+      logins.push(res.body.accessToken as string);
+    }
+    await request(b.url).post('/api/auth/logout-all').set('X-Forwarded-For', from).set(...bearer(logins[1])).expect(204);
+    for (const token of logins) {
+      await getMe(a, token).set('X-Forwarded-For', from).expect(401);
+      await getMe(b, token).set('X-Forwarded-For', from).expect(401);
+    }
+  });
 });

@@ -336,6 +336,32 @@ describe('hostile bodies', () => {
       },
     );
 
+    // class-transformer skips, without a word, keys it sees on the DTO's prototype chain
+    // (`constructor`, and any Object.prototype method name); the whitelist check then never sees them.
+    it.each([
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      'isPrototypeOf',
+      '__defineGetter__',
+      'toLocaleString',
+    ])(
+      'an unknown key named like an Object.prototype member (%s) -> 400, never silently ignored',
+      async (key) => {
+        const account = newUser();
+        const reg = await send(ROUTES[0], JSON.stringify({ ...account, [key]: 'x' }));
+        const login = await send(
+          ROUTES[1],
+          JSON.stringify({ email: user.email, password: user.password, [key]: 'x' }),
+        );
+        expect([`register -> ${reg.status}`, `login -> ${login.status}`]).toEqual([
+          'register -> 400',
+          'login -> 400',
+        ]);
+        expect(await sql(t, 'SELECT id FROM users WHERE email = $1', [account.email])).toEqual([]);
+      },
+    );
+
     it('a registration carrying __proto__.role = admin creates nothing, and certainly no admin', async () => {
       const account = newUser();
       const body = JSON.stringify(account).replace(

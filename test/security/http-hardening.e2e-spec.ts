@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
-import { ProbeModule } from '../support/probe.module';
+import { bearer, RELAXED_LIMITS, registerAndLogin } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ALLOWED_ORIGIN = 'https://app.example.com';
@@ -35,24 +33,30 @@ const nested = (depth: number): string => '{"a":'.repeat(depth - 1) + '{}' + '}'
 
 describe('HTTP hardening', () => {
   let t: TestApp;
+  let token: string;
+  // Limits raised: this suite sends many requests to POST /api/auth/login from one address and tests
+  // the HTTP layer, not the rate limiter (test/rate-limit has its own suite).
   beforeAll(async () => {
-    t = await startTestApp(
-      { CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com` },
-      undefined,
-      [ProbeModule],
-    );
+    t = await startTestApp({
+      ...RELAXED_LIMITS,
+      CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com`,
+    });
+    token = (await registerAndLogin(t)).accessToken;
   });
   afterAll(() => t.close());
 
   describe('security headers', () => {
     it.each([
-      ['GET', '/api/probe', 200],
-      ['POST', '/api/probe/auth', 400],
-      ['GET', '/api/nothing-here', 404],
-      ['GET', '/health/live', 200],
-      ['GET', '/health/ready', 200],
-    ] as const)('%s %s (%d) carries every header of API.md', async (method, path, status) => {
-      const res = await request(t.url)[method === 'GET' ? 'get' : 'post'](path).expect(status);
+      ['GET', '/api/users/me', 200, true],
+      ['GET', '/api/users/me', 401, false],
+      ['POST', '/api/auth/login', 400, false],
+      ['GET', '/api/nothing-here', 404, false],
+      ['GET', '/health/live', 200, false],
+      ['GET', '/health/ready', 200, false],
+    ] as const)('%s %s (%d) carries every header of API.md', async (method, path, status, authed) => {
+      const req = request(t.url)[method === 'GET' ? 'get' : 'post'](path);
+      if (authed) req.set(...bearer(token));
+      const res = await req.expect(status);
       expect(res.headers).toMatchObject(API_HEADERS);
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-request-id']).toBeDefined();
@@ -75,7 +79,11 @@ describe('HTTP hardening', () => {
 
   describe('CORS', () => {
     it('reflects an allow-listed origin, with credentials', async () => {
-      const res = await request(t.url).get('/api/probe').set('Origin', ALLOWED_ORIGIN).expect(200);
+      const res = await request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(token))
+        .set('Origin', ALLOWED_ORIGIN)
+        .expect(200);
       expect(res.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
       expect(res.headers['access-control-allow-credentials']).toBe('true');
       expect(res.headers['access-control-expose-headers']).toMatch(/RateLimit-Remaining/);
@@ -88,14 +96,17 @@ describe('HTTP hardening', () => {
       'https://app.example.com.evil.example',
       'http://app.example.com',
     ])('never reflects %s', async (origin) => {
-      const res = await request(t.url).get('/api/probe').set('Origin', origin);
+      const res = await request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(token))
+        .set('Origin', origin);
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     });
 
     it('answers a preflight from an allowed origin', async () => {
       const res = await request(t.url)
-        .options('/api/probe/auth')
+        .options('/api/auth/login')
         .set('Origin', ALLOWED_ORIGIN)
         .set('Access-Control-Request-Method', 'POST')
         .set('Access-Control-Request-Headers', 'content-type,authorization')
@@ -111,7 +122,7 @@ describe('HTTP hardening', () => {
       'gives a preflight from %s nothing to go on',
       async (origin) => {
         const res = await request(t.url)
-          .options('/api/probe/auth')
+          .options('/api/auth/login')
           .set('Origin', origin)
           .set('Access-Control-Request-Method', 'POST');
         expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -120,14 +131,8 @@ describe('HTTP hardening', () => {
     );
   });
 
-  // A JSON route of the real app's pipeline (parser, guard, validation pipe, filter). Once the auth
-  // branch lands, the same runs against POST /api/auth/login below.
-  describe.each([
-    '/api/probe/auth',
-    ...(existsSync(join(__dirname, '../../src/auth/auth.controller.ts'))
-      ? ['/api/auth/login']
-      : []),
-  ])('hostile input on POST %s', (path) => {
+  // JSON routes of the real app's pipeline (parser, guard, validation pipe, filter).
+  describe.each(['/api/auth/login', '/api/auth/register'])('hostile input on POST %s', (path) => {
     const post = () => request(t.url).post(path);
 
     it('413 for a body over 100 KiB', async () => {
@@ -193,7 +198,7 @@ describe('HTTP hardening', () => {
       async (method) => {
         const res = await request(t.url)[
           method.toLowerCase() as 'trace' | 'delete' | 'put' | 'patch'
-        ]('/api/probe/auth');
+        ]('/api/auth/login');
         expectUniformError(res, 404);
         expect(res.body.message).toBe('Route not found');
       },
@@ -226,7 +231,9 @@ describe('HTTP hardening', () => {
     );
 
     it('answers an over-long path parameter with the uniform 414', async () => {
-      const res = await request(t.url).get(`/api/probe/item/${'a'.repeat(300)}`);
+      const res = await request(t.url)
+        .get(`/api/users/${'a'.repeat(300)}`)
+        .set(...bearer(token));
       expectUniformError(res, 414);
       expect(JSON.stringify(res.body)).not.toContain('aaaa');
       expect(res.headers).toMatchObject(API_HEADERS);
@@ -234,11 +241,11 @@ describe('HTTP hardening', () => {
 
     it('answers 400 without echoing the values of a validation failure', async () => {
       const res = await request(t.url)
-        .post('/api/probe/auth')
-        .send({ value: 42, password: 'secret-value' });
+        .post('/api/auth/login')
+        .send({ email: 42, password: 'secret-value', passwordConfirmation: 'secret-value' });
       expectUniformError(res, 400);
       expect(res.body.message).toEqual(
-        expect.arrayContaining(['property password is not allowed']),
+        expect.arrayContaining(['property passwordConfirmation is not allowed']),
       );
     });
   });

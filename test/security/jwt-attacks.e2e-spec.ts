@@ -156,8 +156,7 @@ describe('JWT attacks', () => {
       ],
       [
         'HS256 keyed with an attacker public key PEM (classic RS→HS confusion)',
-        () =>
-          hmacJwt(HS256, claims(), rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string),
+        () => hmacJwt(HS256, claims(), rsa.publicKey.export({ type: 'spki', format: 'pem' })),
       ],
       [
         'alg "hs256" (lower case) with the real secret',
@@ -372,7 +371,7 @@ describe('JWT attacks', () => {
       await expectRefused(`${b64url({ alg: 'HS256' })}.${user.refreshToken}.${user.refreshToken}`);
     });
 
-    async function expectNoNewPair(res: request.Response, statuses: number[]): Promise<void> {
+    function expectNoNewPair(res: request.Response, statuses: number[]): void {
       expectUniformError(res, statuses);
       expect(res.body.accessToken).toBeUndefined();
       expect(String(res.headers['set-cookie'] ?? '')).not.toMatch(
@@ -383,7 +382,7 @@ describe('JWT attacks', () => {
     // The body form is shape-checked first (RefreshDto: 43 base64url chars), so a JWT there is a
     // validation error (400); API.md fixes only that it is refused, never spent as a refresh token.
     it('refused: the access JWT as refreshToken in the body', async () => {
-      await expectNoNewPair(
+      expectNoNewPair(
         await request(t.url).post('/api/auth/refresh').send({ refreshToken: user.accessToken }),
         [400, 401],
       );
@@ -393,17 +392,17 @@ describe('JWT attacks', () => {
       const res = await request(t.url)
         .post('/api/auth/refresh')
         .set('Cookie', `refresh_token=${user.accessToken}`);
-      await expectNoNewPair(res, [401]);
+      expectNoNewPair(res, [401]);
     });
 
     it('401: the access JWT signature segment (exactly 43 base64url chars, the refresh token shape) in body and cookie', async () => {
       const signature = user.accessToken.split('.')[2];
       expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      await expectNoNewPair(
+      expectNoNewPair(
         await request(t.url).post('/api/auth/refresh').send({ refreshToken: signature }),
         [401],
       );
-      await expectNoNewPair(
+      expectNoNewPair(
         await request(t.url).post('/api/auth/refresh').set('Cookie', `refresh_token=${signature}`),
         [401],
       );

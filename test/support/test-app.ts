@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
@@ -21,13 +20,13 @@ export interface TestApp {
 /**
  * Starts the app exactly as main.ts does (createApp + AppModule.forRoot), on its own database and
  * a random loopback port. `overrides` are raw environment values, validated like production's.
- * `extraImports` adds modules beside AppModule (e.g. test/support/probe.module.ts) for specs that
- * need a route the app does not have yet; everything else is the real app.
+ * `db`, when given, is shared (several instances of one deployment); the caller then drops it.
+ * LOG_LEVEL defaults to 'error' to keep jest output readable: a spec that inspects console lines
+ * passes its own LOG_LEVEL.
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
   db?: TestDatabase,
-  extraImports: Array<Type | DynamicModule> = [],
 ): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   // One DATA_DIR per database: apps sharing a database share its dev secrets (pepper, JWT, keys),
@@ -44,8 +43,7 @@ export async function startTestApp(
     DATABASE_SSL_CA: database.caFile ?? '',
     ...overrides,
   });
-  const root = AppModule.forRoot(env);
-  const app = await createApp(extraImports.length ? { ...root, imports: [...(root.imports ?? []), ...extraImports] } : root, env);
+  const app = await createApp(AppModule.forRoot(env), env);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.getHttpServer().address() as { port: number };
   return {

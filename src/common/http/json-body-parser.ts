@@ -20,7 +20,8 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
         if (error) return done(protoPoisoning(text) ? new BadRequestException('Request body contains a forbidden key') : error);
         const shape = inspect(value);
         if (shape.depth > MAX_DEPTH) return done(new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`));
-        if (shape.badString) return done(new BadRequestException('Request body contains a NUL character or malformed Unicode'));
+        if (shape.problem === 'key') return done(new BadRequestException('Request body contains a forbidden key'));
+        if (shape.problem === 'string') return done(new BadRequestException('Request body contains a NUL character or malformed Unicode'));
         done(null, value);
       });
     },
@@ -45,23 +46,28 @@ function protoPoisoning(text: string): boolean {
 // eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
 const BAD_STRING = /[\u0000]|\p{Cs}/u;
 
-/** Depth and string hygiene in one walk. Iterative so a hostile body cannot overflow the stack. */
-function inspect(value: unknown): { depth: number; badString: boolean } {
+/**
+ * Depth, string hygiene and key names in one walk. A key that names an Object.prototype member
+ * (`constructor`, `toString`, `hasOwnProperty`…) is refused: class-transformer silently drops such
+ * keys, so the whitelist check would never see them. Iterative so deep bodies cannot overflow the stack.
+ */
+function inspect(value: unknown): { depth: number; problem?: 'key' | 'string' } {
   let depth = 0;
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, level] = stack.pop() as [unknown, number];
     if (typeof node === 'string') {
-      if (BAD_STRING.test(node)) return { depth, badString: true };
+      if (BAD_STRING.test(node)) return { depth, problem: 'string' };
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
     depth = Math.max(depth, level + 1);
-    if (depth > MAX_DEPTH) return { depth, badString: false };
+    if (depth > MAX_DEPTH) return { depth };
     for (const [key, child] of Object.entries(node)) {
-      if (BAD_STRING.test(key)) return { depth, badString: true };
+      if (key in Object.prototype) return { depth, problem: 'key' };
+      if (BAD_STRING.test(key)) return { depth, problem: 'string' };
       stack.push([child, level + 1]);
     }
   }
-  return { depth, badString: false };
+  return { depth };
 }
