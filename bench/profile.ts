@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     await app.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().pop() as string;
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .pop() as string;
   const nodes = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[] }).nodes;
   const self = new Map<string, number>();
   let total = 0;

@@ -2,7 +2,7 @@
 // bare baseline (dist-bench/main.js), both on 127.0.0.1; results → bench/results/latest.json,
 // then docs/BENCHMARKS.md and docs/benchmarks.svg. Every loop is bounded by time or count.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appEnv, CONFIG, RESULTS, TARGETS } from './config';
 import { accessToken, registerAccount } from './lib/api';
@@ -25,6 +25,7 @@ import { authenticatedMe } from './scenarios/throughput';
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const cpuProfile =
     process.env.BENCH_CPU_PROF === '1'
       ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results')}`]
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
       os: `${platform()} ${release()}`,
       memoryGb: Math.round(totalmem() / 2 ** 30),
       date: new Date().toISOString(),
+      // 1/5/15-min load averages: other work on a shared machine shows up here, not in the ratios.
+      loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     },
     method: {
       app: `node ${[...NODE_FLAGS, 'dist/main.js'].join(' ')} (npm run build), NODE_ENV=development with an embedded TLS PostgreSQL in a temp DATA_DIR`,
