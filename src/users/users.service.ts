@@ -47,10 +47,19 @@ export class UsersService {
     return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where(where).getOne();
   }
 
+  /**
+   * The read behind every GET /api/users/me, so explicit SQL: the repository's findOneBy builds,
+   * escapes and hydrates a query per call, which halved the route's req/s (docs/BENCHMARKS.md).
+   */
   async get(id: string): Promise<User> {
-    const user = await this.users.findOneBy({ id });
-    if (!user) throw new NotFoundException('User not found');
-    return user;
+    const [row] = await this.users.query<Array<Partial<User>>>(
+      `SELECT id, email, username, role, is_active AS "isActive", birth_date::text AS "birthDate",
+              created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM users WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new NotFoundException('User not found');
+    return Object.assign(new User(), row);
   }
 
   async updateProfile(caller: AuthenticatedUser, dto: UpdateProfileDto, client: ClientContext): Promise<User> {

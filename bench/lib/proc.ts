@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const APP_MAIN = join(ROOT, 'dist', 'main.js');
+export const BASELINE_MAIN = join(ROOT, 'dist-bench', 'main.js');
+/** Both processes run as `node [NODE_FLAGS] <file>`; nothing else differs in how they start. */
+export const NODE_FLAGS: string[] = [];
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  /** performance.now() just before spawn(): the zero of start-up timings. */
+  spawnedAt: number;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `node <main>` on 127.0.0.1 with exactly `env` (plus PATH) and a fresh port. */
+export async function spawnServer(
+  main: string,
+  env: Record<string, string>,
+  extraFlags: string[] = [],
+): Promise<Server> {
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, main], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, url: `http://127.0.0.1:${port}`, spawnedAt, output: () => output, stop };
+}
+
+/** Polls `url` every 25 ms until it answers `status`; returns ms since `since` (performance.now()). */
+export async function waitFor(
+  url: string,
+  status: number,
+  since: number,
+  timeoutMs = 120_000,
+): Promise<number> {
+  while (performance.now() - since < timeoutMs) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.status === status) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+}
+
+/** Resident set size of a process in MB, from /proc/<pid>/status (VmRSS, kB). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Math.round((Number(match[1]) / 1024) * 10) / 10;
+}
