@@ -1,6 +1,8 @@
 import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
 import type { ClientContext } from '../common/http/client-context';
@@ -14,6 +16,24 @@ export interface Rotation {
   userId: string;
   sessionId: string;
   refreshToken: string;
+}
+
+const AUTHENTICATE = {
+  name: 'auth_principal',
+  text: `SELECT u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date, u.created_at, u.updated_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
+};
+
+interface PrincipalRow {
+  id: string;
+  role: 'user' | 'admin';
+  email: string;
+  username: string;
+  is_active: boolean;
+  birth_date: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 interface SessionRow {
@@ -76,14 +96,31 @@ export class SessionsService {
     throw new UnauthorizedException(INVALID_REFRESH);
   }
 
-  /** The per-request check: one indexed read, joining the live session to its active user. */
+  /**
+   * The per-request check: one indexed read joining the live session to its active user, as a named
+   * prepared statement on the pool (parsed and planned once per connection), returning the account
+   * too so that handlers such as GET /users/me need no second query.
+   */
   async authenticate(sessionId: string, userId: string): Promise<AuthenticatedUser | undefined> {
-    const [row] = await this.db.query<Array<{ id: string; role: 'user' | 'admin' }>>(
-      `SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
-      [sessionId, userId],
-    );
-    return row ? { id: row.id, role: row.role, sessionId } : undefined;
+    const pool = (this.db.driver as PostgresDriver).master as Pool;
+    const { rows } = await pool.query<PrincipalRow>({ ...AUTHENTICATE, values: [sessionId, userId] });
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      role: row.role,
+      sessionId,
+      account: {
+        id: row.id,
+        email: row.email,
+        username: row.username,
+        role: row.role,
+        isActive: row.is_active,
+        birthDate: row.birth_date,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      },
+    };
   }
 
   async list(user: AuthenticatedUser): Promise<SessionResponse[]> {

@@ -32,8 +32,8 @@ export class UsersController {
   @Get('me')
   @ApiOperation({ summary: 'The caller' })
   @ApiOkResponse({ type: UserResponse })
-  async me(@CurrentUser() user: AuthenticatedUser): Promise<UserResponse> {
-    return toUserResponse(await this.users.get(user.id));
+  me(@CurrentUser() user: AuthenticatedUser): UserResponse {
+    return toUserResponse(user.account); // read by the guard's session check a moment ago
   }
 
   @Patch('me')

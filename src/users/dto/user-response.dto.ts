@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { CallerAccount } from '../../common/decorators/current-user.decorator';
 import { ROLES, type Role, type User } from '../user.entity';
 
 /** The only shape in which a user leaves the service: never a hash, a token or ciphertext. */
@@ -13,7 +14,7 @@ export class UserResponse {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-export function toUserResponse(user: User): UserResponse {
+export function toUserResponse(user: User | CallerAccount): UserResponse {
   return {
     id: user.id,
     email: user.email,
