@@ -1,5 +1,6 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import type { RateLimitRedis } from './rate-limit-redis';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -11,7 +12,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  */
 export class FallbackThrottlerStorage implements ThrottlerStorage {
   private readonly redis: ThrottlerStorageRedisService | null;
-  private readonly memory = new ThrottlerStorageService();
+  private readonly memory = new MemoryThrottlerStorage();
 
   constructor(private readonly connection: RateLimitRedis) {
     this.redis = connection.client ? new ThrottlerStorageRedisService(connection.client) : null;

@@ -41,7 +41,8 @@ function remember(...values: Array<string | undefined>): void {
 }
 
 function api(t: TestApp, requestId: string) {
-  const withHeaders = (req: request.Test) => req.set('X-Request-Id', requestId).set('User-Agent', AGENT);
+  const withHeaders = (req: request.Test) =>
+    req.set('X-Request-Id', requestId).set('User-Agent', AGENT);
   return {
     get: (path: string) => withHeaders(request(t.url).get(path)),
     post: (path: string) => withHeaders(request(t.url).post(path)),
@@ -154,7 +155,10 @@ describe('audit events over the HTTP API', () => {
     remember(wrong);
     const id = rid('login-fail');
     const window = await timed(() =>
-      api(t, id).post('/api/auth/login').send({ email: account.email, password: wrong }).expect(401),
+      api(t, id)
+        .post('/api/auth/login')
+        .send({ email: account.email, password: wrong })
+        .expect(401),
     );
     const event = await expectEvent(t, admin, 'auth.login.failure', id, window, userId);
     expect(event.metadata).toMatchObject({ reason: 'wrong_password' });
@@ -174,7 +178,10 @@ describe('audit events over the HTTP API', () => {
     const id = rid('login');
     let res!: request.Response;
     const window = await timed(async () => {
-      res = await api(t, id).post('/api/auth/login').send({ email: account.email, password: currentPassword }).expect(200);
+      res = await api(t, id)
+        .post('/api/auth/login')
+        .send({ email: account.email, password: currentPassword })
+        .expect(200);
     });
     accessToken = res.body.accessToken as string;
     refreshToken = res.body.refreshToken as string;
@@ -196,20 +203,48 @@ describe('audit events over the HTTP API', () => {
 
     // The spent token again: reuse, and the whole session dies.
     const reuse = rid('reuse');
-    const reuseWindow = await timed(() => api(t, reuse).post('/api/auth/refresh').send({ refreshToken: spent }).expect(401));
-    const event = await expectEvent(t, admin, 'auth.refresh.reuse_detected', reuse, reuseWindow, userId);
+    const reuseWindow = await timed(() =>
+      api(t, reuse).post('/api/auth/refresh').send({ refreshToken: spent }).expect(401),
+    );
+    const event = await expectEvent(
+      t,
+      admin,
+      'auth.refresh.reuse_detected',
+      reuse,
+      reuseWindow,
+      userId,
+    );
     expect(event.metadata).toMatchObject({ sessionId: decodeJwt(accessToken).payload.sid });
-    await request(t.url).get('/api/users/me').set(...bearer(res.body.accessToken as string)).expect(401);
+    await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(res.body.accessToken as string))
+      .expect(401);
   });
 
   it('auth.session.revoked: one of the caller’s other sessions', async () => {
-    const first = await api(t, rid('s1')).post('/api/auth/login').send({ email: account.email, password: currentPassword }).expect(200);
-    const second = await api(t, rid('s2')).post('/api/auth/login').send({ email: account.email, password: currentPassword }).expect(200);
-    remember(first.body.accessToken, first.body.refreshToken, second.body.accessToken, second.body.refreshToken);
+    const first = await api(t, rid('s1'))
+      .post('/api/auth/login')
+      .send({ email: account.email, password: currentPassword })
+      .expect(200);
+    const second = await api(t, rid('s2'))
+      .post('/api/auth/login')
+      .send({ email: account.email, password: currentPassword })
+      .expect(200);
+    remember(
+      first.body.accessToken,
+      first.body.refreshToken,
+      second.body.accessToken,
+      second.body.refreshToken,
+    );
     accessToken = first.body.accessToken as string;
     const sid = decodeJwt(second.body.accessToken as string).payload.sid as string;
     const id = rid('revoke');
-    const window = await timed(() => api(t, id).delete(`/api/auth/sessions/${sid}`).set(...bearer(accessToken)).expect(204));
+    const window = await timed(() =>
+      api(t, id)
+        .delete(`/api/auth/sessions/${sid}`)
+        .set(...bearer(accessToken))
+        .expect(204),
+    );
     const event = await expectEvent(t, admin, 'auth.session.revoked', id, window, userId);
     expect(event.metadata).toMatchObject({ sessionId: sid });
   });
@@ -220,7 +255,11 @@ describe('audit events over the HTTP API', () => {
     remember(ssn, ssn.replace(/-/g, ''), bankAccount);
     const id = rid('sensitive');
     const window = await timed(() =>
-      api(t, id).put('/api/users/me/sensitive').set(...bearer(accessToken)).send({ ssn, bankAccount }).expect(204),
+      api(t, id)
+        .put('/api/users/me/sensitive')
+        .set(...bearer(accessToken))
+        .send({ ssn, bankAccount })
+        .expect(204),
     );
     const updated = await expectEvent(t, admin, 'user.sensitive.updated', id, window, userId);
     expect(updated.metadata.fields).toEqual(expect.arrayContaining(['ssn', 'bankAccount']));
@@ -255,29 +294,50 @@ describe('audit events over the HTTP API', () => {
   it('admin.user.updated: the acting admin, the target and the change', async () => {
     const id = rid('admin');
     const window = await timed(() =>
-      api(t, id).patch(`/api/users/${userId}`).set(...bearer(admin.accessToken)).send({ isActive: false }).expect(200),
+      api(t, id)
+        .patch(`/api/users/${userId}`)
+        .set(...bearer(admin.accessToken))
+        .send({ isActive: false })
+        .expect(200),
     );
     const event = await expectEvent(t, admin, 'admin.user.updated', id, window, admin.id);
     expect(event.metadata).toMatchObject({ targetUserId: userId, after: { isActive: false } });
-    await request(t.url).patch(`/api/users/${userId}`).set(...bearer(admin.accessToken)).send({ isActive: true }).expect(200);
+    await request(t.url)
+      .patch(`/api/users/${userId}`)
+      .set(...bearer(admin.accessToken))
+      .send({ isActive: true })
+      .expect(200);
   });
 
   it('auth.logout and auth.logout_all', async () => {
     const login = async () => {
-      const res = await api(t, rid('relogin')).post('/api/auth/login').send({ email: account.email, password: currentPassword }).expect(200);
+      const res = await api(t, rid('relogin'))
+        .post('/api/auth/login')
+        .send({ email: account.email, password: currentPassword })
+        .expect(200);
       remember(res.body.accessToken, res.body.refreshToken);
       return res.body.accessToken as string;
     };
     const token = await login();
     const id = rid('logout');
-    const window = await timed(() => api(t, id).post('/api/auth/logout').set(...bearer(token)).expect(204));
+    const window = await timed(() =>
+      api(t, id)
+        .post('/api/auth/logout')
+        .set(...bearer(token))
+        .expect(204),
+    );
     const event = await expectEvent(t, admin, 'auth.logout', id, window, userId);
     expect(event.metadata).toMatchObject({ sessionId: decodeJwt(token).payload.sid });
 
     const other = await login();
     await login();
     const all = rid('logout-all');
-    const allWindow = await timed(() => api(t, all).post('/api/auth/logout-all').set(...bearer(other)).expect(204));
+    const allWindow = await timed(() =>
+      api(t, all)
+        .post('/api/auth/logout-all')
+        .set(...bearer(other))
+        .expect(204),
+    );
     const allEvent = await expectEvent(t, admin, 'auth.logout_all', all, allWindow, userId);
     expect(allEvent.metadata.sessionsRevoked).toBeGreaterThanOrEqual(2);
   });
@@ -285,14 +345,23 @@ describe('audit events over the HTTP API', () => {
   it('security.rate_limited: the per-account login-failure throttle', async () => {
     const victim = `victim.${randomBytes(4).toString('hex')}@example.org`;
     for (let i = 0; i < 3; i++) {
-      await api(t, rid('fail')).post('/api/auth/login').send({ email: victim, password: 'Wrong-Password-1!' }).expect(401);
+      await api(t, rid('fail'))
+        .post('/api/auth/login')
+        .send({ email: victim, password: 'Wrong-Password-1!' })
+        .expect(401);
     }
     const id = rid('limited');
     const window = await timed(() =>
-      api(t, id).post('/api/auth/login').send({ email: victim, password: 'Wrong-Password-1!' }).expect(429),
+      api(t, id)
+        .post('/api/auth/login')
+        .send({ email: victim, password: 'Wrong-Password-1!' })
+        .expect(429),
     );
     const event = await expectEvent(t, admin, 'security.rate_limited', id, window, null);
-    expect(event.metadata).toMatchObject({ throttler: 'login_failures', route: 'POST /api/auth/login' });
+    expect(event.metadata).toMatchObject({
+      throttler: 'login_failures',
+      route: 'POST /api/auth/login',
+    });
     expect(JSON.stringify(event)).not.toContain(victim);
   });
 
@@ -318,7 +387,10 @@ describe('audit events over the HTTP API', () => {
     }
     expect(secrets.size).toBeGreaterThan(10);
     expectNoSecret(events);
-    const verify = await request(t.url).get('/api/audit/verify').set(...bearer(admin.accessToken)).expect(200);
+    const verify = await request(t.url)
+      .get('/api/audit/verify')
+      .set(...bearer(admin.accessToken))
+      .expect(200);
     expect(verify.body).toEqual({ valid: true, count: events.length, firstInvalidId: null });
     expect(verify.body.count).toBeGreaterThan(0);
   });
@@ -329,7 +401,11 @@ describe('audit events: the per-IP auth throttler', () => {
   let admin: LoggedIn;
   beforeAll(async () => {
     // AUTH_RATE_LIMIT_MAX 2 per route: the admin's login uses one of /login's, /register gets its own 2.
-    t = await startTestApp({ AUTH_RATE_LIMIT_MAX: '2', RATE_LIMIT_MAX: '1000', LOGIN_FAILURE_MAX: '1000' });
+    t = await startTestApp({
+      AUTH_RATE_LIMIT_MAX: '2',
+      RATE_LIMIT_MAX: '1000',
+      LOGIN_FAILURE_MAX: '1000',
+    });
     admin = await loginAdmin(t);
     remember(admin.password, admin.accessToken, admin.refreshToken);
   });
@@ -344,14 +420,26 @@ describe('audit events: the per-IP auth throttler', () => {
     const blockedAccount = newUser();
     remember(blockedAccount.password);
     const id = rid('reg-limited');
-    const window = await timed(() => api(t, id).post('/api/auth/register').send(blockedAccount).expect(429));
-    await api(t, rid('reg-limited-again')).post('/api/auth/register').send(blockedAccount).expect(429);
+    const window = await timed(() =>
+      api(t, id).post('/api/auth/register').send(blockedAccount).expect(429),
+    );
+    await api(t, rid('reg-limited-again'))
+      .post('/api/auth/register')
+      .send(blockedAccount)
+      .expect(429);
     const event = await expectEvent(t, admin, 'security.rate_limited', id, window, null);
-    expect(event.metadata).toEqual({ throttler: 'auth', limit: 2, route: 'POST /api/auth/register' });
+    expect(event.metadata).toEqual({
+      throttler: 'auth',
+      limit: 2,
+      route: 'POST /api/auth/register',
+    });
     // One event per block, not one per rejected request.
     expect(await eventsOfType(t, admin, 'security.rate_limited')).toHaveLength(1);
 
-    const verify = await request(t.url).get('/api/audit/verify').set(...bearer(admin.accessToken)).expect(200);
+    const verify = await request(t.url)
+      .get('/api/audit/verify')
+      .set(...bearer(admin.accessToken))
+      .expect(200);
     expect(verify.body).toMatchObject({ valid: true, firstInvalidId: null });
     expect(verify.body.count).toBeGreaterThan(0);
   });

@@ -39,7 +39,9 @@ async function logsSettled(dir: string, quietMs = 300): Promise<void> {
   let last = '';
   let since = Date.now();
   for (;;) {
-    const sizes = JSON.stringify(Object.entries(logFiles(dir)).map(([p, text]) => [p, text.length]));
+    const sizes = JSON.stringify(
+      Object.entries(logFiles(dir)).map(([p, text]) => [p, text.length]),
+    );
     if (sizes !== last) {
       last = sizes;
       since = Date.now();
@@ -65,18 +67,29 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
   beforeAll(async () => {
     const capture = (chunk: unknown): void => void captured.push(String(chunk));
     spies.push(
-      jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (capture(chunk), true)),
-      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => (capture(chunk), true)),
+      jest
+        .spyOn(process.stdout, 'write')
+        .mockImplementation((chunk: unknown) => (capture(chunk), true)),
+      jest
+        .spyOn(process.stderr, 'write')
+        .mockImplementation((chunk: unknown) => (capture(chunk), true)),
       ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
         jest.spyOn(console, m).mockImplementation((...args: unknown[]) => capture(args.join(' '))),
       ),
     );
     // winston's Console transport writes to console._stdout/_stderr when present, which under jest
     // workers are not process.stdout/stderr.
-    const streams = console as unknown as { _stdout?: NodeJS.WritableStream; _stderr?: NodeJS.WritableStream };
+    const streams = console as unknown as {
+      _stdout?: NodeJS.WritableStream;
+      _stderr?: NodeJS.WritableStream;
+    };
     for (const stream of [streams._stdout, streams._stderr]) {
       if (stream && stream !== process.stdout && stream !== process.stderr) {
-        spies.push(jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => (capture(chunk), true)));
+        spies.push(
+          jest
+            .spyOn(stream, 'write')
+            .mockImplementation((chunk: unknown) => (capture(chunk), true)),
+        );
       }
     }
     t = await startTestApp({ ...RELAXED_LIMITS, LOG_LEVEL: 'info' });
@@ -104,39 +117,77 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
 
     await post('/api/auth/register').send(account).expect(201);
     await post('/api/auth/login').send({ email: account.email, password: wrong }).expect(401);
-    const login = await post('/api/auth/login').send({ email: account.email, password: account.password }).expect(200);
+    const login = await post('/api/auth/login')
+      .send({ email: account.email, password: account.password })
+      .expect(200);
     remember('access token (login)', login.body.accessToken);
     remember('refresh token (login)', login.body.refreshToken);
 
-    const byBody = await post('/api/auth/refresh').send({ refreshToken: login.body.refreshToken }).expect(200);
+    const byBody = await post('/api/auth/refresh')
+      .send({ refreshToken: login.body.refreshToken })
+      .expect(200);
     remember('access token (refresh, body)', byBody.body.accessToken);
     remember('refresh token (refresh, body)', byBody.body.refreshToken);
-    const byCookie = await post('/api/auth/refresh').set('Cookie', `refresh_token=${byBody.body.refreshToken}`).expect(200);
+    const byCookie = await post('/api/auth/refresh')
+      .set('Cookie', `refresh_token=${byBody.body.refreshToken}`)
+      .expect(200);
     remember('access token (refresh, cookie)', byCookie.body.accessToken);
     remember('refresh token (refresh, cookie)', byCookie.body.refreshToken);
     // A spent refresh token presented again (reuse) and a made-up one: failures are logged too.
     await post('/api/auth/refresh').send({ refreshToken: login.body.refreshToken }).expect(401);
-    const fresh = await post('/api/auth/login').send({ email: account.email, password: account.password }).expect(200);
+    const fresh = await post('/api/auth/login')
+      .send({ email: account.email, password: account.password })
+      .expect(200);
     remember('access token (second login)', fresh.body.accessToken);
     remember('refresh token (second login)', fresh.body.refreshToken);
     const token = fresh.body.accessToken as string;
 
-    await request(t.url).put('/api/users/me/sensitive').set(...bearer(token)).send({ ssn, bankAccount }).expect(204);
-    const masked = await request(t.url).get('/api/users/me/sensitive').set(...bearer(token)).expect(200);
+    await request(t.url)
+      .put('/api/users/me/sensitive')
+      .set(...bearer(token))
+      .send({ ssn, bankAccount })
+      .expect(204);
+    const masked = await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(token))
+      .expect(200);
     expect(masked.body.ssn).not.toBe(ssn);
-    const revealed = await post('/api/users/me/sensitive/reveal').set(...bearer(token)).send({ password: account.password }).expect(200);
+    const revealed = await post('/api/users/me/sensitive/reveal')
+      .set(...bearer(token))
+      .send({ password: account.password })
+      .expect(200);
     expect(revealed.body).toEqual({ ssn, bankAccount });
     // A wrong password on reveal and on password change: 401s carry no submitted value into a log.
-    await post('/api/users/me/sensitive/reveal').set(...bearer(token)).send({ password: wrong }).expect(401);
-    await post('/api/users/me/password').set(...bearer(token)).send({ currentPassword: wrong, newPassword: next }).expect(401);
-    await post('/api/users/me/password').set(...bearer(token)).send({ currentPassword: account.password, newPassword: next }).expect(204);
+    await post('/api/users/me/sensitive/reveal')
+      .set(...bearer(token))
+      .send({ password: wrong })
+      .expect(401);
+    await post('/api/users/me/password')
+      .set(...bearer(token))
+      .send({ currentPassword: wrong, newPassword: next })
+      .expect(401);
+    await post('/api/users/me/password')
+      .set(...bearer(token))
+      .send({ currentPassword: account.password, newPassword: next })
+      .expect(204);
     // A validation failure on a body full of secrets (400, the pipe's message lists property names only).
-    await post('/api/users/me/password').set(...bearer(token)).send({ currentPassword: next, newPassword: next, extra: ssn }).expect(400);
+    await post('/api/users/me/password')
+      .set(...bearer(token))
+      .send({ currentPassword: next, newPassword: next, extra: ssn })
+      .expect(400);
     // A token in the query string is ignored, and must not be logged either.
     await request(t.url).get(`/api/users/me?access_token=${token}`).expect(401);
-    await post('/api/auth/logout').set(...bearer(token)).expect(204);
-    await request(t.url).get('/api/users/me').set(...bearer(token)).set('X-Request-Id', 'log-flow-last').expect(401);
-    const relogin = await post('/api/auth/login').send({ email: account.email, password: next }).expect(200);
+    await post('/api/auth/logout')
+      .set(...bearer(token))
+      .expect(204);
+    await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(token))
+      .set('X-Request-Id', 'log-flow-last')
+      .expect(401);
+    const relogin = await post('/api/auth/login')
+      .send({ email: account.email, password: next })
+      .expect(200);
     remember('access token (new password)', relogin.body.accessToken);
     remember('refresh token (new password)', relogin.body.refreshToken);
   });
@@ -150,7 +201,10 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
       'x@example.org\u0085{"forged":true}',
     ];
     for (const email of forgeries) {
-      const res = await request(t.url).post('/api/auth/login').set('X-Request-Id', 'log-forge').send({ email, password: 'whatever-Password-1!' });
+      const res = await request(t.url)
+        .post('/api/auth/login')
+        .set('X-Request-Id', 'log-forge')
+        .send({ email, password: 'whatever-Password-1!' });
       expect([400, 401]).toContain(res.status);
     }
     // Latin-1 controls are legal in a header value (obs-text); the user agent is logged.
@@ -160,7 +214,10 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
       .set('X-Request-Id', 'log-forge-ua')
       .send({ email: 'x@example.org', password: 'whatever-Password-1!' })
       .expect(401);
-    await request(t.url).get('/api/x%0D%0A%7B%22forged%22%3Atrue%7D%E2%80%A8%7B%22forged%22%3Atrue%7D').set('X-Request-Id', 'log-forge-path').expect(404);
+    await request(t.url)
+      .get('/api/x%0D%0A%7B%22forged%22%3Atrue%7D%E2%80%A8%7B%22forged%22%3Atrue%7D')
+      .set('X-Request-Id', 'log-forge-path')
+      .expect(404);
   });
 
   it('leaves zero occurrences of any secret in LOG_DIR or on the console, and only whole JSON lines', async () => {
@@ -177,10 +234,15 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
     await t.close();
     closed = true;
     await logsSettled(dir);
-    await waitFor(() => captured.join('').includes('log-forge-path'), 'the last request on the console');
+    await waitFor(
+      () => captured.join('').includes('log-forge-path'),
+      'the last request on the console',
+    );
 
     const files = logFiles(dir);
-    expect(Object.keys(files).map((p) => p.slice(dir.length + 1))).toEqual(expect.arrayContaining(['app.log', 'security.log']));
+    expect(Object.keys(files).map((p) => p.slice(dir.length + 1))).toEqual(
+      expect.arrayContaining(['app.log', 'security.log']),
+    );
     // 6 passwords and values + 10 tokens; access tokens of one session signed within the same second
     // are identical (no jti), so a few of them may coincide.
     expect(secrets.size).toBeGreaterThanOrEqual(12);
@@ -200,9 +262,10 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
       expect(text).not.toMatch(/\r|\u2028|\u2029|\u0085/);
       for (const line of text.split('\n').filter(Boolean)) {
         let parsed: unknown;
-        expect(() => (parsed = JSON.parse(line))).not.toThrow();
+        expect(() => (parsed = JSON.parse(line) as unknown)).not.toThrow();
         expect(typeof parsed).toBe('object');
-        if (parsed && typeof parsed === 'object' && 'forged' in parsed) forged.push(`${path}: ${line}`);
+        if (parsed && typeof parsed === 'object' && 'forged' in parsed)
+          forged.push(`${path}: ${line}`);
       }
     }
     expect(forged).toEqual([]);
