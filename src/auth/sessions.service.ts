@@ -8,6 +8,7 @@ import type { AuthenticatedUser } from '../common/decorators/current-user.decora
 import type { ClientContext } from '../common/http/client-context';
 import { generateOpaqueToken, sha256Hex } from '../crypto/random-token';
 import { SessionResponse } from './dto/session-response.dto';
+import { SessionCheckBatcher } from './session-check.batcher';
 import { TokensService } from './tokens.service';
 
 export const INVALID_REFRESH = 'Refresh token is invalid or expired';
@@ -20,12 +21,14 @@ export interface Rotation {
 
 const AUTHENTICATE = {
   name: 'auth_principal',
-  text: `SELECT u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date, u.created_at, u.updated_at
+  text: `SELECT s.id AS session_id, u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date,
+                u.created_at, u.updated_at
            FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
+          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
 };
 
 interface PrincipalRow {
+  session_id: string;
   id: string;
   role: 'user' | 'admin';
   email: string;
@@ -97,15 +100,13 @@ export class SessionsService {
   }
 
   /**
-   * The per-request check: one indexed read joining the live session to its active user, as a named
-   * prepared statement on the pool (parsed and planned once per connection), returning the account
-   * too so that handlers such as GET /users/me need no second query.
+   * The per-request check: an indexed read joining the live session to its active user, returning
+   * the account too so handlers such as GET /users/me need no second query. Checks arriving
+   * together share one prepared statement execution (SessionCheckBatcher).
    */
   async authenticate(sessionId: string, userId: string): Promise<AuthenticatedUser | undefined> {
-    const pool = (this.db.driver as PostgresDriver).master as Pool;
-    const { rows } = await pool.query<PrincipalRow>({ ...AUTHENTICATE, values: [sessionId, userId] });
-    const row = rows[0];
-    if (!row) return undefined;
+    const row = await this.checks.check(sessionId);
+    if (!row || row.id !== userId) return undefined;
     return {
       id: row.id,
       role: row.role,
@@ -122,6 +123,12 @@ export class SessionsService {
       },
     };
   }
+
+  private readonly checks = new SessionCheckBatcher<PrincipalRow>(async (sessionIds) => {
+    const pool = (this.db.driver as PostgresDriver).master as Pool;
+    const { rows } = await pool.query<PrincipalRow>({ ...AUTHENTICATE, values: [sessionIds] });
+    return new Map(rows.map((row) => [row.session_id, row]));
+  });
 
   async list(user: AuthenticatedUser): Promise<SessionResponse[]> {
     const rows = await this.db.query<SessionRow[]>(
