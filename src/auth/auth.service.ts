@@ -5,7 +5,10 @@ import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
+import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+import { sha256Hex } from '../crypto/random-token';
 import { LoginFailureLimiter } from '../rate-limit/login-failure.limiter';
+import { OncePerBlock } from '../rate-limit/once-per-block';
 import { UsersService } from '../users/users.service';
 import type { User } from '../users/user.entity';
 import type { ChangePasswordDto } from './dto/change-password.dto';
@@ -23,6 +26,8 @@ type LoginFailure = 'unknown_email' | 'wrong_password' | 'inactive';
 
 @Injectable()
 export class AuthService {
+  private readonly blockAudits = new OncePerBlock();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
@@ -74,12 +79,17 @@ export class AuthService {
     return this.tokens.pair(rotation.userId, rotation.sessionId, rotation.refreshToken);
   }
 
-  /** LOGIN_FAILURE_MAX failures per window per account, whatever the IP: a 429 before any password check. */
+  /**
+   * LOGIN_FAILURE_MAX failures per window per account, whatever the IP: a 429 before any password
+   * check, audited once per block.
+   */
   private async throttleAccount(email: string, client: ClientContext): Promise<void> {
     try {
       await this.loginFailures.assertNotBlocked(email);
     } catch (error) {
-      await this.audit.record({ type: 'security.rate_limited', client, metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' } });
+      if (error instanceof RateLimitExceededException && this.blockAudits.first(sha256Hex(email), error.info.retryAfterSeconds)) {
+        await this.audit.record({ type: 'security.rate_limited', client, metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' } });
+      }
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { durationToSeconds } from '../common/time/duration';
@@ -29,7 +30,8 @@ export class TokensService {
   /** iss, aud, exp, nbf and the HS256 header come from JwtModule's signOptions (auth.module.ts). */
   async pair(userId: string, sessionId: string, refreshToken: string): Promise<TokenPair> {
     const claims: AccessTokenClaims = { sub: userId, sid: sessionId, typ: ACCESS_TOKEN_TYPE };
-    const accessToken = await this.jwt.signAsync(claims);
+    // A random jti makes every access token unique, even two issued for one session in the same second.
+    const accessToken = await this.jwt.signAsync(claims, { jwtid: randomUUID() });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.accessTtlSeconds };
   }
 }

@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service';
 import { clientContextOf } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+import { OncePerBlock } from './once-per-block';
 
 /** Where a limit stands for one request: the most restrictive one is what the headers report. */
 interface LimitState {
@@ -21,7 +22,6 @@ interface LimitState {
   resetSeconds: number;
 }
 
-const MAX_AUDIT_MARKS = 10_000;
 
 /**
  * The global rate-limit guard: the `default` throttler on every /api route, plus the `auth` one on
@@ -34,7 +34,7 @@ const MAX_AUDIT_MARKS = 10_000;
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly states = new WeakMap<object, LimitState>();
   /** Key → time until which its block has been audited: one event per block, not one per request. */
-  private readonly auditedUntil = new Map<string, number>();
+  private readonly audited = new OncePerBlock();
   private readonly audit: AuditService;
 
   constructor(
@@ -93,13 +93,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   private async auditOnce(key: string, seconds: number, request: FastifyRequest, metadata: Record<string, unknown>): Promise<void> {
-    const now = Date.now();
-    if ((this.auditedUntil.get(key) ?? 0) > now) return;
-    if (this.auditedUntil.size >= MAX_AUDIT_MARKS) {
-      for (const [k, until] of this.auditedUntil) if (until <= now) this.auditedUntil.delete(k);
-      if (this.auditedUntil.size >= MAX_AUDIT_MARKS) this.auditedUntil.clear();
-    }
-    this.auditedUntil.set(key, now + seconds * 1000);
+    if (!this.audited.first(key, seconds)) return;
     try {
       await this.audit.record({ type: 'security.rate_limited', client: clientContextOf(request), metadata });
     } catch (error) {
