@@ -33,7 +33,9 @@ export class CreateUsersAndSessions1764230400000 implements MigrationInterface {
         ip text,
         user_agent text
       )`);
-    await db.query('CREATE INDEX sessions_user_live_idx ON sessions (user_id) WHERE revoked_at IS NULL');
+    await db.query(
+      'CREATE INDEX sessions_user_live_idx ON sessions (user_id) WHERE revoked_at IS NULL',
+    );
 
     // Every refresh token ever issued, by SHA-256 only. A spent one presented again is reuse.
     await db.query(`

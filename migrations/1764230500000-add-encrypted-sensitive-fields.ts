@@ -16,6 +16,8 @@ export class AddEncryptedSensitiveFields1764230500000 implements MigrationInterf
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query('ALTER TABLE users DROP COLUMN bank_account_encrypted, DROP COLUMN ssn_encrypted');
+    await db.query(
+      'ALTER TABLE users DROP COLUMN bank_account_encrypted, DROP COLUMN ssn_encrypted',
+    );
   }
 }

@@ -37,12 +37,19 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
  * Builds a fully configured application. main.ts and the e2e tests both call this, so the tests
  * exercise exactly what production runs.
  */
-export async function createApp(rootModule: DynamicModule, env: Env): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, createFastifyAdapter(env), {
-    bodyParser: false,
-    bufferLogs: true,
-    abortOnError: false, // let main.ts print one line and exit 1 instead of aborting
-  });
+export async function createApp(
+  rootModule: DynamicModule,
+  env: Env,
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule,
+    createFastifyAdapter(env),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+      abortOnError: false, // let main.ts print one line and exit 1 instead of aborting
+    },
+  );
   await configureApp(app, env);
   return app;
 }
@@ -84,5 +91,8 @@ export function applyGlobalPrefix(app: INestApplication): void {
 
 function trustProxySetting(value: string | undefined): boolean | string[] {
   if (!value) return false;
-  return value.split(',').map((v) => v.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

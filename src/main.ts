@@ -15,7 +15,9 @@ bootstrap().catch((error: unknown) => {
   if (error instanceof EnvError) {
     for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
   } else {
-    process.stderr.write(`startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `startup failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

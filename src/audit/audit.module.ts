@@ -10,12 +10,7 @@ import { SecurityLoggingInterceptor } from './logging/security-logging.intercept
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent])],
   controllers: [AuditController],
-  providers: [
-    AuditService,
-    AuditRetentionService,
-    SecurityLogger,
-    SecurityLoggingInterceptor,
-  ],
+  providers: [AuditService, AuditRetentionService, SecurityLogger, SecurityLoggingInterceptor],
   exports: [AuditService, AuditRetentionService, SecurityLogger, SecurityLoggingInterceptor],
 })
 export class AuditModule {}

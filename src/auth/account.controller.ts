@@ -25,7 +25,10 @@ export class AccountController {
   @ApiOperation({ summary: 'Change the password; every other session of the caller is revoked' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'The new password breaks the policy' })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Wrong current password or invalid token' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponse,
+    description: 'Wrong current password or invalid token',
+  })
   changePassword(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: ChangePasswordDto,

@@ -21,7 +21,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.env.ADMIN_EMAIL || !this.env.ADMIN_PASSWORD) return;
     const created = await this.createAdmin(this.env.ADMIN_EMAIL, this.env.ADMIN_PASSWORD);
-    if (created) this.logger.log({ message: 'admin account created from ADMIN_EMAIL', userId: created });
+    if (created)
+      this.logger.log({ message: 'admin account created from ADMIN_EMAIL', userId: created });
   }
 
   /** Returns the new admin's id, or undefined when an account with that email already exists. */
@@ -30,16 +31,29 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     if (await this.users.findByEmail(email)) return undefined;
     const username = adminUsername(email);
     const problems = passwordPolicyViolations(password, { username, email });
-    if (problems.length > 0) throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.join(' ')}`);
+    if (problems.length > 0)
+      throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.join(' ')}`);
     return this.db.transaction(async (manager) => {
-      const user = await this.users.create(manager, { email, username, password, birthDate: null, role: 'admin' });
-      await this.audit.record({ type: 'admin.user.created', userId: user.id, metadata: { via: 'bootstrap' } }, manager);
+      const user = await this.users.create(manager, {
+        email,
+        username,
+        password,
+        birthDate: null,
+        role: 'admin',
+      });
+      await this.audit.record(
+        { type: 'admin.user.created', userId: user.id, metadata: { via: 'bootstrap' } },
+        manager,
+      );
       return user.id;
     });
   }
 }
 
 function adminUsername(email: string): string {
-  const base = email.split('@')[0].replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24);
+  const base = email
+    .split('@')[0]
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .slice(0, 24);
   return `${base.length >= 3 ? base : 'admin'}_${Math.random().toString(36).slice(2, 6)}`;
 }

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -55,9 +66,14 @@ export class AuthController {
   @Public()
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Exchange credentials for a token pair; also sets the refresh_token cookie' })
+  @ApiOperation({
+    summary: 'Exchange credentials for a token pair; also sets the refresh_token cookie',
+  })
   @ApiOkResponse({ type: TokenPair })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Invalid email or password (one message for every cause)' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponse,
+    description: 'Invalid email or password (one message for every cause)',
+  })
   async login(
     @Body() dto: LoginDto,
     @Client() client: ClientContext,
@@ -71,7 +87,10 @@ export class AuthController {
   @Post('refresh')
   @Public()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Spend a refresh token (body or cookie) for a new pair; reusing a spent one revokes the session' })
+  @ApiOperation({
+    summary:
+      'Spend a refresh token (body or cookie) for a new pair; reusing a spent one revokes the session',
+  })
   @ApiOkResponse({ type: TokenPair })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
   async refresh(

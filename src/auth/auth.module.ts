@@ -37,7 +37,15 @@ import { TokensService } from './tokens.service';
     }),
   ],
   controllers: [AuthController, AccountController],
-  providers: [AuthService, SessionsService, TokensService, JwtStrategy, JwtAuthGuard, RolesGuard, AdminBootstrapService],
+  providers: [
+    AuthService,
+    SessionsService,
+    TokensService,
+    JwtStrategy,
+    JwtAuthGuard,
+    RolesGuard,
+    AdminBootstrapService,
+  ],
   exports: [JwtAuthGuard, RolesGuard, AdminBootstrapService],
 })
 export class AuthModule {}

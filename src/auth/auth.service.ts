@@ -58,20 +58,40 @@ export class AuthService {
   async login(dto: LoginDto, client: ClientContext): Promise<TokenPair> {
     await this.throttleAccount(dto.email, client);
     const user = await this.users.findCredentials({ email: dto.email });
-    const matches = user ? await this.hasher.verify(dto.password, user.passwordHash) : await this.hasher.verifyAgainstDummy(dto.password);
-    const failure: LoginFailure | undefined = !user ? 'unknown_email' : !matches ? 'wrong_password' : !user.isActive ? 'inactive' : undefined;
+    const matches = user
+      ? await this.hasher.verify(dto.password, user.passwordHash)
+      : await this.hasher.verifyAgainstDummy(dto.password);
+    const failure: LoginFailure | undefined = !user
+      ? 'unknown_email'
+      : !matches
+        ? 'wrong_password'
+        : !user.isActive
+          ? 'inactive'
+          : undefined;
     if (failure || !user) {
       await this.loginFailures.recordFailure(dto.email); // unknown emails count too: a block reveals nothing
-      await this.audit.record({ type: 'auth.login.failure', userId: user?.id ?? null, client, metadata: { reason: failure } });
+      await this.audit.record({
+        type: 'auth.login.failure',
+        userId: user?.id ?? null,
+        client,
+        metadata: { reason: failure },
+      });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     await this.loginFailures.reset(dto.email);
-    const rehash = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(dto.password) : undefined;
+    const rehash = this.hasher.needsRehash(user.passwordHash)
+      ? await this.hasher.hash(dto.password)
+      : undefined;
     const rotation = await this.db.transaction(async (manager) => {
       if (rehash) await this.users.setPasswordHash(manager, user.id, rehash);
       const opened = await this.sessions.open(manager, user.id, client);
       await this.audit.record(
-        { type: 'auth.login.success', userId: user.id, client, metadata: { sessionId: opened.sessionId, rehashed: Boolean(rehash) } },
+        {
+          type: 'auth.login.success',
+          userId: user.id,
+          client,
+          metadata: { sessionId: opened.sessionId, rehashed: Boolean(rehash) },
+        },
         manager,
       );
       return opened;
@@ -87,15 +107,23 @@ export class AuthService {
     try {
       await this.loginFailures.assertNotBlocked(email);
     } catch (error) {
-      if (error instanceof RateLimitExceededException && this.blockAudits.first(sha256Hex(email), error.info.retryAfterSeconds)) {
-        await this.audit.record({ type: 'security.rate_limited', client, metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' } });
+      if (
+        error instanceof RateLimitExceededException &&
+        this.blockAudits.first(sha256Hex(email), error.info.retryAfterSeconds)
+      ) {
+        await this.audit.record({
+          type: 'security.rate_limited',
+          client,
+          metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' },
+        });
       }
       throw error;
     }
   }
 
   async refresh(refreshToken: string | undefined, client: ClientContext): Promise<TokenPair> {
-    if (!refreshToken) throw new UnauthorizedException('Refresh token is required (body or cookie)');
+    if (!refreshToken)
+      throw new UnauthorizedException('Refresh token is required (body or cookie)');
     const rotation = await this.sessions.rotate(refreshToken, client);
     return this.tokens.pair(rotation.userId, rotation.sessionId, rotation.refreshToken);
   }
@@ -103,33 +131,59 @@ export class AuthService {
   async logout(user: AuthenticatedUser, client: ClientContext): Promise<void> {
     await this.db.transaction(async (manager) => {
       await this.sessions.revoke(manager, { userId: user.id, sessionId: user.sessionId }, 'logout');
-      await this.audit.record({ type: 'auth.logout', userId: user.id, client, metadata: { sessionId: user.sessionId } }, manager);
+      await this.audit.record(
+        { type: 'auth.logout', userId: user.id, client, metadata: { sessionId: user.sessionId } },
+        manager,
+      );
     });
   }
 
   async logoutAll(user: AuthenticatedUser, client: ClientContext): Promise<void> {
     await this.db.transaction(async (manager) => {
       const count = await this.sessions.revoke(manager, { userId: user.id }, 'logout_all');
-      await this.audit.record({ type: 'auth.logout_all', userId: user.id, client, metadata: { sessionsRevoked: count } }, manager);
+      await this.audit.record(
+        { type: 'auth.logout_all', userId: user.id, client, metadata: { sessionsRevoked: count } },
+        manager,
+      );
     });
   }
 
   /** Needs the current password; keeps the caller's session and revokes every other one. */
-  async changePassword(caller: AuthenticatedUser, dto: ChangePasswordDto, client: ClientContext): Promise<void> {
+  async changePassword(
+    caller: AuthenticatedUser,
+    dto: ChangePasswordDto,
+    client: ClientContext,
+  ): Promise<void> {
     const user = await this.users.findCredentials({ id: caller.id });
     if (!user || !(await this.hasher.verify(dto.currentPassword, user.passwordHash))) {
       throw new UnauthorizedException('Current password is incorrect');
     }
-    const problems = passwordPolicyViolations(dto.newPassword, { username: user.username, email: user.email });
-    if (problems.length > 0) throw new BadRequestException(problems.map((p) => `newPassword: ${p}`));
+    const problems = passwordPolicyViolations(dto.newPassword, {
+      username: user.username,
+      email: user.email,
+    });
+    if (problems.length > 0)
+      throw new BadRequestException(problems.map((p) => `newPassword: ${p}`));
     if (await this.hasher.verify(dto.newPassword, user.passwordHash)) {
       throw new BadRequestException(['newPassword must differ from the current password']);
     }
     const hash = await this.hasher.hash(dto.newPassword);
     await this.db.transaction(async (manager) => {
       await this.users.setPasswordHash(manager, user.id, hash);
-      const revoked = await this.sessions.revoke(manager, { userId: user.id, exceptSessionId: caller.sessionId }, 'password_changed');
-      await this.audit.record({ type: 'user.password.changed', userId: user.id, client, metadata: { otherSessionsRevoked: revoked } }, manager);
+      const revoked = await this.sessions.revoke(
+        manager,
+        { userId: user.id, exceptSessionId: caller.sessionId },
+        'password_changed',
+      );
+      await this.audit.record(
+        {
+          type: 'user.password.changed',
+          userId: user.id,
+          client,
+          metadata: { otherSessionsRevoked: revoked },
+        },
+        manager,
+      );
     });
   }
 }

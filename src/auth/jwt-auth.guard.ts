@@ -13,14 +13,18 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return isPublic ? true : super.canActivate(context);
   }
 
   // A database outage while checking the session is a 5xx, not a reason to call the token bad.
   override handleRequest<T>(error: unknown, user: T | false): T {
     if (error instanceof HttpException) throw error;
-    if (error) throw error instanceof Error ? error : new Error('authentication failed unexpectedly');
+    if (error)
+      throw error instanceof Error ? error : new Error('authentication failed unexpectedly');
     if (!user) throw new UnauthorizedException(UNAUTHENTICATED);
     return user;
   }

@@ -31,8 +31,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: Partial<AccessTokenClaims> & { exp?: unknown }): Promise<AuthenticatedUser | false> {
-    if (claims.typ !== ACCESS_TOKEN_TYPE || !UUID.test(claims.sub ?? '') || !UUID.test(claims.sid ?? '')) return false;
+  async validate(
+    claims: Partial<AccessTokenClaims> & { exp?: unknown },
+  ): Promise<AuthenticatedUser | false> {
+    if (
+      claims.typ !== ACCESS_TOKEN_TYPE ||
+      !UUID.test(claims.sub ?? '') ||
+      !UUID.test(claims.sid ?? '')
+    )
+      return false;
     // jsonwebtoken only checks exp when present; an access token without one would never expire.
     if (typeof claims.exp !== 'number') return false;
     return (await this.sessions.authenticate(claims.sid as string, claims.sub as string)) ?? false;

@@ -179,11 +179,13 @@ describe('passwordPolicyViolations', () => {
 
 describe('SortedWordList', () => {
   it('finds exactly the listed words, first and last included', () => {
-    const { SortedWordList } = jest.requireActual<typeof import('./common-passwords')>('./common-passwords');
+    const { SortedWordList } =
+      jest.requireActual<typeof import('./common-passwords')>('./common-passwords');
     const list = new SortedWordList(['alpha', 'beta', 'delta', 'gamma'].join('\n') + '\n');
     expect(list.size).toBe(4);
     for (const word of ['alpha', 'beta', 'delta', 'gamma']) expect(list.has(word)).toBe(true);
-    for (const word of ['', 'alph', 'alphaa', 'c', 'zeta', 'gamma\n']) expect(list.has(word)).toBe(false);
+    for (const word of ['', 'alph', 'alphaa', 'c', 'zeta', 'gamma\n'])
+      expect(list.has(word)).toBe(false);
   });
 
   it('agrees with a Set on the real list for every entry sampled and for near misses', () => {

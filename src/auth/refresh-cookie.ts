@@ -5,11 +5,22 @@ const COOKIE_PATH = '/api/auth';
 
 /** HttpOnly (no script reads it), Secure, SameSite=Strict (no cross-site sends), scoped to /api/auth. */
 export function setRefreshCookie(reply: FastifyReply, token: string, maxAgeSeconds: number): void {
-  reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, secure: true, sameSite: 'strict', path: COOKIE_PATH, maxAge: maxAgeSeconds });
+  reply.setCookie(REFRESH_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    path: COOKIE_PATH,
+    maxAge: maxAgeSeconds,
+  });
 }
 
 export function clearRefreshCookie(reply: FastifyReply): void {
-  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure: true, sameSite: 'strict', path: COOKIE_PATH });
+  reply.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    path: COOKIE_PATH,
+  });
 }
 
 export function refreshCookieOf(request: FastifyRequest): string | undefined {

@@ -5,7 +5,11 @@
  * requests cost one round trip to PostgreSQL instead of 50.
  */
 export class SessionCheckBatcher<T> {
-  private pending: Array<{ key: string; resolve: (value: T | undefined) => void; reject: (error: unknown) => void }> = [];
+  private pending: Array<{
+    key: string;
+    resolve: (value: T | undefined) => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   constructor(
     private readonly load: (keys: string[]) => Promise<Map<string, T>>,

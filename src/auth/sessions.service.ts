@@ -89,9 +89,19 @@ export class SessionsService {
       );
       const spent = rows[0];
       if (!spent) return undefined;
-      await manager.query('UPDATE sessions SET last_used_at = now() WHERE id = $1', [spent.session_id]);
+      await manager.query('UPDATE sessions SET last_used_at = now() WHERE id = $1', [
+        spent.session_id,
+      ]);
       const refreshToken = await this.issueRefreshToken(manager, spent.session_id);
-      await this.audit.record({ type: 'auth.refresh', userId: spent.user_id, client, metadata: { sessionId: spent.session_id } }, manager);
+      await this.audit.record(
+        {
+          type: 'auth.refresh',
+          userId: spent.user_id,
+          client,
+          metadata: { sessionId: spent.session_id },
+        },
+        manager,
+      );
       return { userId: spent.user_id, sessionId: spent.session_id, refreshToken };
     });
     if (rotated) return rotated;
@@ -140,11 +150,18 @@ export class SessionsService {
   }
 
   /** Revokes one of the caller's own sessions; anyone else's id is indistinguishable from none: 404. */
-  async revokeOwn(user: AuthenticatedUser, sessionId: string, client: ClientContext): Promise<void> {
+  async revokeOwn(
+    user: AuthenticatedUser,
+    sessionId: string,
+    client: ClientContext,
+  ): Promise<void> {
     await this.db.transaction(async (manager) => {
       const revoked = await this.revoke(manager, { userId: user.id, sessionId }, 'revoked_by_user');
       if (revoked === 0) throw new NotFoundException('Session not found');
-      await this.audit.record({ type: 'auth.session.revoked', userId: user.id, client, metadata: { sessionId } }, manager);
+      await this.audit.record(
+        { type: 'auth.session.revoked', userId: user.id, client, metadata: { sessionId } },
+        manager,
+      );
     });
   }
 
@@ -166,7 +183,10 @@ export class SessionsService {
 
   private async issueRefreshToken(manager: EntityManager, sessionId: string): Promise<string> {
     const token = generateOpaqueToken();
-    await manager.query('INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)', [sha256Hex(token), sessionId]);
+    await manager.query('INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)', [
+      sha256Hex(token),
+      sessionId,
+    ]);
     return token;
   }
 
@@ -178,9 +198,18 @@ export class SessionsService {
         [hash],
       );
       if (!known) return; // never issued, or its session is gone: nothing to protect
-      const revoked = await this.revoke(manager, { userId: known.user_id, sessionId: known.id }, 'refresh_token_reuse');
+      const revoked = await this.revoke(
+        manager,
+        { userId: known.user_id, sessionId: known.id },
+        'refresh_token_reuse',
+      );
       await this.audit.record(
-        { type: 'auth.refresh.reuse_detected', userId: known.user_id, client, metadata: { sessionId: known.id, sessionRevoked: revoked > 0 } },
+        {
+          type: 'auth.refresh.reuse_detected',
+          userId: known.user_id,
+          client,
+          metadata: { sessionId: known.id, sessionRevoked: revoked > 0 },
+        },
         manager,
       );
     });

@@ -4,7 +4,11 @@ import type { CliOutput } from './cli-command';
 import { readSecret } from './read-secret';
 
 /** `create-admin --email <address>`: the password is read from stdin, never from the command line. */
-export async function createAdmin(app: INestApplicationContext, args: string[], out: CliOutput): Promise<number> {
+export async function createAdmin(
+  app: INestApplicationContext,
+  args: string[],
+  out: CliOutput,
+): Promise<number> {
   const flag = args.indexOf('--email');
   const email = flag >= 0 ? args[flag + 1] : undefined;
   if (!email) {

@@ -14,14 +14,27 @@ import { reencrypt } from './reencrypt';
  * Operator commands: adding one is one line here. `npm run cli` builds, then runs dist/cli/main.js.
  * `offline` commands need no database, so they start no application context.
  */
-const COMMANDS: Record<string, { run: CliCommand; help: string; offline?: (out: CliOutput) => number }> = {
+const COMMANDS: Record<
+  string,
+  { run: CliCommand; help: string; offline?: (out: CliOutput) => number }
+> = {
   'audit:verify': {
     run: auditVerify,
     help: 'recompute the audit hash chain; exit 2 and name the first bad event if broken',
   },
-  'create-admin': { run: createAdmin, help: '--email <address>: create an admin; password read from stdin' },
-  reencrypt: { run: reencrypt, help: 'move every encrypted field to the active key (batched, resumable)' },
-  'generate-key': { run: () => Promise.resolve(0), offline: printNewKey, help: 'print a new encryption key id and key' },
+  'create-admin': {
+    run: createAdmin,
+    help: '--email <address>: create an admin; password read from stdin',
+  },
+  reencrypt: {
+    run: reencrypt,
+    help: 'move every encrypted field to the active key (batched, resumable)',
+  },
+  'generate-key': {
+    run: () => Promise.resolve(0),
+    offline: printNewKey,
+    help: 'print a new encryption key id and key',
+  },
 };
 
 const processOutput: CliOutput = {

@@ -5,7 +5,10 @@ import { createInterface } from 'node:readline';
  * echoed; piped input (`printf '%s' "$PW" | …`) is read as is. Secrets never go through argv,
  * where `ps` and shell history would show them.
  */
-export async function readSecret(prompt: string, input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+export async function readSecret(
+  prompt: string,
+  input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
+): Promise<string> {
   const terminal = Boolean(input.isTTY);
   if (terminal) process.stderr.write(prompt);
   const rl = createInterface({ input, terminal: false });

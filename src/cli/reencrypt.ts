@@ -5,13 +5,20 @@ import type { CliOutput } from './cli-command';
 const BAR_WIDTH = 30;
 
 /** `reencrypt`: moves every encrypted field to the active key; safe to stop and run again. */
-export async function reencrypt(app: INestApplicationContext, _args: string[], out: CliOutput, tty = Boolean(process.stdout.isTTY)): Promise<number> {
+export async function reencrypt(
+  app: INestApplicationContext,
+  _args: string[],
+  out: CliOutput,
+  tty = Boolean(process.stdout.isTTY),
+): Promise<number> {
   let lastLine = 0;
   const report = (p: ReencryptProgress): void => {
     if (tty) {
       const share = p.total === 0 ? 1 : p.done / p.total;
       const filled = Math.round(share * BAR_WIDTH);
-      out.stdout(`\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${p.done}/${p.total} rows`);
+      out.stdout(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${p.done}/${p.total} rows`,
+      );
     } else if (Date.now() - lastLine >= 2_000 || p.done === p.total) {
       lastLine = Date.now();
       out.stdout(`reencrypt: ${p.done}/${p.total} rows, ${p.rewritten} values rewritten\n`);
@@ -19,6 +26,8 @@ export async function reencrypt(app: INestApplicationContext, _args: string[], o
   };
   const result = await app.get(ReencryptService).run(report);
   if (tty) out.stdout('\n');
-  out.stdout(`done: ${result.done} rows checked, ${result.rewritten} values rewritten under the active key\n`);
+  out.stdout(
+    `done: ${result.done} rows checked, ${result.rewritten} values rewritten under the active key\n`,
+  );
   return 0;
 }

@@ -12,7 +12,9 @@ export class AppConfigModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: AppConfigModule,
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] })],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
+      ],
       providers: [{ provide: Env, useValue: env }],
       exports: [Env],
     };

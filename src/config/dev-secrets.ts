@@ -17,7 +17,10 @@ type SecretName = keyof typeof GENERATED_SECRETS;
  * CSPRNG on first use. The file is mode 0600 so that `npm start` needs no setup and restarts keep
  * tokens, peppered hashes and encrypted fields valid.
  */
-export function withDevSecrets(raw: Record<string, string | undefined>, dataDir: string): Record<string, string | undefined> {
+export function withDevSecrets(
+  raw: Record<string, string | undefined>,
+  dataDir: string,
+): Record<string, string | undefined> {
   const file = join(dataDir, 'secrets.json');
   const stored: Partial<Record<SecretName, string>> = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<SecretName, string>>)

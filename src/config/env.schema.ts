@@ -17,11 +17,35 @@ const toBool = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 /** Every variable of API.md's Environment table, and nothing else, is read from the process environment. */
 export const ENV_VARIABLES = [
-  'NODE_ENV', 'HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_SSL_CA', 'REDIS_URL', 'JWT_SECRET',
-  'JWT_REFRESH_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'ENCRYPTION_KEY',
-  'ENCRYPTION_KEYS', 'PASSWORD_PEPPER', 'BCRYPT_ROUNDS', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'RATE_LIMIT_WINDOW_MS',
-  'RATE_LIMIT_MAX', 'AUTH_RATE_LIMIT_MAX', 'LOGIN_FAILURE_MAX', 'TRUST_PROXY', 'CORS_ORIGINS', 'LOG_LEVEL',
-  'LOG_DIR', 'SWAGGER_ENABLED', 'AUDIT_RETENTION_DAYS',
+  'NODE_ENV',
+  'HOST',
+  'PORT',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'DATABASE_SSL_CA',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'JWT_REFRESH_SECRET',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_ACCESS_TTL',
+  'JWT_REFRESH_TTL',
+  'ENCRYPTION_KEY',
+  'ENCRYPTION_KEYS',
+  'PASSWORD_PEPPER',
+  'BCRYPT_ROUNDS',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'RATE_LIMIT_WINDOW_MS',
+  'RATE_LIMIT_MAX',
+  'AUTH_RATE_LIMIT_MAX',
+  'LOGIN_FAILURE_MAX',
+  'TRUST_PROXY',
+  'CORS_ORIGINS',
+  'LOG_LEVEL',
+  'LOG_DIR',
+  'SWAGGER_ENABLED',
+  'AUDIT_RETENTION_DAYS',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -37,31 +61,41 @@ export class Env {
   @IsString()
   HOST = '127.0.0.1';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
   DATA_DIR = './.data';
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATABASE_SSL_CA?: string;
 
-  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  @IsString() @MinLength(32, { message: 'must be at least 32 bytes' })
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_SECRET!: string;
 
-  @IsString() @MinLength(32, { message: 'must be at least 32 bytes' })
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_REFRESH_SECRET!: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   JWT_ISSUER = 'secure-nest-foundation';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   JWT_AUDIENCE = 'secure-nest-foundation-api';
 
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
@@ -70,40 +104,58 @@ export class Env {
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_REFRESH_TTL = '7d';
 
-  @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (32 bytes)' })
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (32 bytes)' })
   ENCRYPTION_KEY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   ENCRYPTION_KEYS?: string;
 
-  @IsString() @MinLength(32, { message: 'must be at least 32 bytes' })
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 bytes' })
   PASSWORD_PEPPER!: string;
 
-  @Transform(toInt) @IsInt() @Min(4) @Max(31)
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(31)
   BCRYPT_ROUNDS = 12;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   ADMIN_EMAIL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   ADMIN_PASSWORD?: string;
 
-  @Transform(toInt) @IsInt() @Min(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
   RATE_LIMIT_WINDOW_MS = 900_000;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_MAX = 100;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   AUTH_RATE_LIMIT_MAX = 5;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LOGIN_FAILURE_MAX = 5;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CORS_ORIGINS?: string;
 
   @IsIn(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
@@ -112,10 +164,15 @@ export class Env {
   @IsString()
   LOG_DIR = './logs';
 
-  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
   SWAGGER_ENABLED?: boolean;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   AUDIT_RETENTION_DAYS?: number;
 
   get isProduction(): boolean {
@@ -127,6 +184,9 @@ export class Env {
   }
 
   get corsOrigins(): string[] {
-    return (this.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    return (this.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
   }
 }

@@ -55,7 +55,9 @@ describe('loadEnv', () => {
     expect(first.ENCRYPTION_KEY).toMatch(/^[0-9a-f]{64}$/);
     expect(second.JWT_SECRET).toBe(first.JWT_SECRET);
     expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).PASSWORD_PEPPER).toBe(first.PASSWORD_PEPPER);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).PASSWORD_PEPPER).toBe(
+      first.PASSWORD_PEPPER,
+    );
   });
 
   it('accepts a complete production configuration', () => {
@@ -90,8 +92,14 @@ describe('loadEnv', () => {
   });
 
   it('rejects malformed values outside production too', () => {
-    expect(problems({ DATA_DIR: dataDir(), PORT: 'eighty' })).toEqual([expect.stringMatching(/^PORT /)]);
-    expect(problems({ DATA_DIR: dataDir(), JWT_ACCESS_TTL: 'soon' })).toEqual([expect.stringMatching(/^JWT_ACCESS_TTL /)]);
-    expect(problems({ DATA_DIR: dataDir(), SWAGGER_ENABLED: 'yes' })).toEqual([expect.stringMatching(/^SWAGGER_ENABLED /)]);
+    expect(problems({ DATA_DIR: dataDir(), PORT: 'eighty' })).toEqual([
+      expect.stringMatching(/^PORT /),
+    ]);
+    expect(problems({ DATA_DIR: dataDir(), JWT_ACCESS_TTL: 'soon' })).toEqual([
+      expect.stringMatching(/^JWT_ACCESS_TTL /),
+    ]);
+    expect(problems({ DATA_DIR: dataDir(), SWAGGER_ENABLED: 'yes' })).toEqual([
+      expect.stringMatching(/^SWAGGER_ENABLED /),
+    ]);
   });
 });

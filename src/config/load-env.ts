@@ -21,11 +21,20 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   const dataDir = resolve(raw.DATA_DIR || './.data');
   const input = isProduction ? { ...raw } : withDevSecrets(raw, dataDir);
   const picked = Object.fromEntries(
-    ENV_VARIABLES.filter((name) => input[name] !== undefined && input[name] !== '').map((name) => [name, input[name]]),
+    ENV_VARIABLES.filter((name) => input[name] !== undefined && input[name] !== '').map((name) => [
+      name,
+      input[name],
+    ]),
   );
   const env = plainToInstance(Env, picked);
-  const problems = validateSync(env, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true }).flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) => `${error.property} ${stripValue(message, error.property)}`),
+  const problems = validateSync(env, {
+    whitelist: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: true,
+  }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map(
+      (message) => `${error.property} ${stripValue(message, error.property)}`,
+    ),
   );
   if (isProduction) problems.push(...productionProblems(env, raw));
   if (problems.length > 0) throw new EnvError([...new Set(problems)]);

@@ -1,6 +1,7 @@
 import type { Env } from './env.schema';
 
-const PLACEHOLDER = /change[-_ ]?me|replace[-_ ]?me|placeholder|example|secret|password|^x+$|^(.)\1+$/i;
+const PLACEHOLDER =
+  /change[-_ ]?me|replace[-_ ]?me|placeholder|example|secret|password|^x+$|^(.)\1+$/i;
 const INSECURE_SSLMODES = new Set(['disable', 'allow', 'prefer', 'require', 'no-verify']);
 
 function weakSecret(value: string | undefined): string | undefined {
@@ -27,7 +28,9 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   }
   check('PASSWORD_PEPPER', weakSecret(env.PASSWORD_PEPPER));
   if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) {
-    problems.push('ENCRYPTION_KEY is required in production (64 hex characters), or set ENCRYPTION_KEYS');
+    problems.push(
+      'ENCRYPTION_KEY is required in production (64 hex characters), or set ENCRYPTION_KEYS',
+    );
   }
   if (env.BCRYPT_ROUNDS < 12) problems.push('BCRYPT_ROUNDS must be at least 12 in production');
   if (!raw.JWT_ISSUER) problems.push('JWT_ISSUER is required in production');
@@ -46,7 +49,9 @@ function databaseUrlProblems(url: string | undefined): string[] {
   }
   const sslmode = parsed.searchParams.get('sslmode');
   if (sslmode && INSECURE_SSLMODES.has(sslmode)) {
-    return [`DATABASE_URL has sslmode=${sslmode}; use sslmode=verify-full (certificate and host name verified)`];
+    return [
+      `DATABASE_URL has sslmode=${sslmode}; use sslmode=verify-full (certificate and host name verified)`,
+    ];
   }
   if (parsed.searchParams.has('ssl') && parsed.searchParams.get('ssl') !== 'true') {
     return ['DATABASE_URL disables TLS; the database connection must use verified TLS'];

@@ -40,6 +40,8 @@ export class PasswordHasher implements OnModuleInit {
   }
 
   private pepper(password: string): string {
-    return createHmac('sha256', this.env.PASSWORD_PEPPER).update(password.normalize('NFKC'), 'utf8').digest('base64');
+    return createHmac('sha256', this.env.PASSWORD_PEPPER)
+      .update(password.normalize('NFKC'), 'utf8')
+      .digest('base64');
   }
 }

@@ -3,7 +3,9 @@ import { Env } from '../config/env.schema';
 import { PasswordHasher } from './password-hasher.service';
 
 function hasher(rounds = 4, pepper = 'p'.repeat(16) + 'QWERTYUIOPASDFGHJKL1'): PasswordHasher {
-  return new PasswordHasher(plainToInstance(Env, { BCRYPT_ROUNDS: rounds, PASSWORD_PEPPER: pepper }));
+  return new PasswordHasher(
+    plainToInstance(Env, { BCRYPT_ROUNDS: rounds, PASSWORD_PEPPER: pepper }),
+  );
 }
 
 describe('PasswordHasher', () => {

@@ -12,7 +12,9 @@ import { typeormOptions } from './typeorm-options';
 if (existsSync('.env')) process.loadEnvFile('.env');
 const env = loadEnv();
 if (!env.DATABASE_URL) {
-  throw new Error('DATABASE_URL must be set for the migration CLI (the embedded database migrates at start-up)');
+  throw new Error(
+    'DATABASE_URL must be set for the migration CLI (the embedded database migrates at start-up)',
+  );
 }
 
 export default new DataSource({

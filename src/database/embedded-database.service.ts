@@ -20,7 +20,9 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
     const started = Date.now();
     this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (m) => this.logger.debug(m));
     const info = await this.server.start();
-    this.logger.log(`embedded PostgreSQL on 127.0.0.1:${info.app.port} over TLS (${Date.now() - started} ms)`);
+    this.logger.log(
+      `embedded PostgreSQL on 127.0.0.1:${info.app.port} over TLS (${Date.now() - started} ms)`,
+    );
     return info.app;
   }
 

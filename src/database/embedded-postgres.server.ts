@@ -63,13 +63,20 @@ export class EmbeddedPostgresServer {
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--no-instructions'],
       postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
-        '-c', 'ssl=on',
-        '-c', 'ssl_cert_file=server.crt',
-        '-c', 'ssl_key_file=server.key',
-        '-c', 'ssl_min_protocol_version=TLSv1.2',
-        '-c', 'password_encryption=scram-sha-256',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'ssl=on',
+        '-c',
+        'ssl_cert_file=server.crt',
+        '-c',
+        'ssl_key_file=server.key',
+        '-c',
+        'ssl_min_protocol_version=TLSv1.2',
+        '-c',
+        'password_encryption=scram-sha-256',
       ],
       onLog: (message) => this.log(message.trim()),
       onError: (error) => this.log(`embedded PostgreSQL: ${String(error)}`),
@@ -85,7 +92,12 @@ export class EmbeddedPostgresServer {
 
     const ca = await readFile(join(this.tlsDir, 'ca.crt'), 'utf8');
     const common = { host: '127.0.0.1', port, ca };
-    const admin = { ...common, user: ADMIN_USER, password: credentials.adminPassword, database: 'postgres' };
+    const admin = {
+      ...common,
+      user: ADMIN_USER,
+      password: credentials.adminPassword,
+      database: 'postgres',
+    };
     await ensureAppDatabase(admin, credentials.appPassword);
     return {
       admin,
@@ -140,7 +152,9 @@ export class EmbeddedPostgresServer {
     if (Number.isInteger(pid) && pid > 0 && (await isOurPostmaster(pid, this.pgdata))) {
       const parent = await parentOf(pid);
       if (parent !== undefined && parent !== 1 && (await isNodeProcess(parent))) {
-        throw new Error(`the embedded database in ${this.pgdata} is in use by process ${parent}; stop it or set DATABASE_URL`);
+        throw new Error(
+          `the embedded database in ${this.pgdata} is in use by process ${parent}; stop it or set DATABASE_URL`,
+        );
       }
       this.log(`stopping orphaned PostgreSQL ${pid} left by an earlier run`);
       process.kill(pid, 'SIGINT');
@@ -157,7 +171,9 @@ async function ensureAppDatabase(admin: ConnectionInfo, appPassword: string): Pr
     const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_USER]);
     if (role.rowCount === 0) {
       // The application's role is not a superuser: it cannot disable the audit triggers it is bound by.
-      await client.query(`CREATE ROLE ${APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(appPassword)}`);
+      await client.query(
+        `CREATE ROLE ${APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(appPassword)}`,
+      );
     }
     const db = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [APP_DATABASE]);
     if (db.rowCount === 0) await client.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_USER}`);

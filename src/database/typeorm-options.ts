@@ -12,7 +12,10 @@ export const MIGRATIONS_GLOB = __filename.endsWith('.ts')
  * `rejectUnauthorized: true` with no `checkServerIdentity` override: the chain and the host name
  * are both verified, exactly like libpq's sslmode=verify-full.
  */
-export function typeormOptions(connection: ConnectionInfo, runMigrations: boolean): DataSourceOptions {
+export function typeormOptions(
+  connection: ConnectionInfo,
+  runMigrations: boolean,
+): DataSourceOptions {
   return {
     type: 'postgres',
     host: connection.host,

@@ -18,7 +18,13 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
     this.redis = connection.client ? new ThrottlerStorageRedisService(connection.client) : null;
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
     if (this.redis) {
       try {
         return await this.redis.increment(key, ttl, limit, blockDuration, name);

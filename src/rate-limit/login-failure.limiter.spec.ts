@@ -3,15 +3,24 @@ import { describeRedis } from '../../test/support/redis';
 import { LoginFailureLimiter, normaliseEmail } from './login-failure.limiter';
 import { RateLimitRedis } from './rate-limit-redis';
 
-function limiterWith(overrides: Partial<Env>): { limiter: LoginFailureLimiter; redis: RateLimitRedis } {
-  const env = Object.assign(new Env(), { LOGIN_FAILURE_MAX: 3, RATE_LIMIT_WINDOW_MS: 1_000 }, overrides);
+function limiterWith(overrides: Partial<Env>): {
+  limiter: LoginFailureLimiter;
+  redis: RateLimitRedis;
+} {
+  const env = Object.assign(
+    new Env(),
+    { LOGIN_FAILURE_MAX: 3, RATE_LIMIT_WINDOW_MS: 1_000 },
+    overrides,
+  );
   const redis = new RateLimitRedis(env);
   return { limiter: new LoginFailureLimiter(env, redis), redis };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function behavesAsAThrottle(make: () => { limiter: LoginFailureLimiter; redis: RateLimitRedis }): void {
+function behavesAsAThrottle(
+  make: () => { limiter: LoginFailureLimiter; redis: RateLimitRedis },
+): void {
   let limiter: LoginFailureLimiter;
   let redis: RateLimitRedis;
   beforeEach(async () => {
@@ -26,7 +35,10 @@ function behavesAsAThrottle(make: () => { limiter: LoginFailureLimiter; redis: R
     expect(await limiter.isBlocked(email)).toEqual({ blocked: false, retryAfterSeconds: 0 });
     await limiter.recordFailure(` ${email.toUpperCase()}\t`);
     expect(await limiter.isBlocked(email)).toEqual({ blocked: true, retryAfterSeconds: 1 });
-    await expect(limiter.assertNotBlocked(email)).rejects.toMatchObject({ status: 429, info: { limit: 3, retryAfterSeconds: 1 } });
+    await expect(limiter.assertNotBlocked(email)).rejects.toMatchObject({
+      status: 429,
+      info: { limit: 3, retryAfterSeconds: 1 },
+    });
     expect((await limiter.isBlocked(`other.${email}`)).blocked).toBe(false);
     await sleep(1_100);
     expect((await limiter.isBlocked(email)).blocked).toBe(false);

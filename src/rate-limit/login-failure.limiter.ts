@@ -50,7 +50,8 @@ export class LoginFailureLimiter {
 
   async isBlocked(email: string): Promise<{ blocked: boolean; retryAfterSeconds: number }> {
     const key = keyFor(email);
-    const { count, ttlMs } = (await this.fromRedis((client) => this.readRedis(client, key))) ?? this.readMemory(key);
+    const { count, ttlMs } =
+      (await this.fromRedis((client) => this.readRedis(client, key))) ?? this.readMemory(key);
     const blocked = count >= this.max && ttlMs > 0;
     return { blocked, retryAfterSeconds: blocked ? Math.max(1, Math.ceil(ttlMs / 1000)) : 0 };
   }
@@ -75,17 +76,28 @@ export class LoginFailureLimiter {
   async assertNotBlocked(email: string): Promise<void> {
     const { blocked, retryAfterSeconds } = await this.isBlocked(email);
     if (blocked) {
-      throw new RateLimitExceededException('Too many failed logins: try again later', { limit: this.max, retryAfterSeconds });
+      throw new RateLimitExceededException('Too many failed logins: try again later', {
+        limit: this.max,
+        retryAfterSeconds,
+      });
     }
   }
 
-  private async readRedis(client: NonNullable<RateLimitRedis['client']>, key: string): Promise<{ count: number; ttlMs: number }> {
-    const [[, count], [, ttl]] = throwOnError(await client.multi().get(key).pttl(key).exec()) as [[null, string | null], [null, number]];
+  private async readRedis(
+    client: NonNullable<RateLimitRedis['client']>,
+    key: string,
+  ): Promise<{ count: number; ttlMs: number }> {
+    const [[, count], [, ttl]] = throwOnError(await client.multi().get(key).pttl(key).exec()) as [
+      [null, string | null],
+      [null, number],
+    ];
     if (count !== null && ttl === -1) await client.pexpire(key, this.windowMs); // heal a key that lost its expiry
     return { count: Number(count ?? 0), ttlMs: ttl === -1 ? this.windowMs : ttl };
   }
 
-  private async fromRedis<T>(call: (client: NonNullable<RateLimitRedis['client']>) => Promise<T>): Promise<T | null> {
+  private async fromRedis<T>(
+    call: (client: NonNullable<RateLimitRedis['client']>) => Promise<T>,
+  ): Promise<T | null> {
     const client = this.redis.client;
     if (!client) return null;
     try {
@@ -98,7 +110,9 @@ export class LoginFailureLimiter {
 
   private readMemory(key: string): { count: number; ttlMs: number } {
     const entry = this.live(key);
-    return entry ? { count: entry.count, ttlMs: entry.expiresAt - Date.now() } : { count: 0, ttlMs: 0 };
+    return entry
+      ? { count: entry.count, ttlMs: entry.expiresAt - Date.now() }
+      : { count: 0, ttlMs: 0 };
   }
 
   private incrementMemory(key: string): void {

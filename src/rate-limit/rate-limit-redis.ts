@@ -54,7 +54,8 @@ export class RateLimitRedis implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.client) return;
-    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client?.disconnect());
+    if (this.client.status === 'ready')
+      await this.client.quit().catch(() => this.client?.disconnect());
     else this.client.disconnect();
   }
 

@@ -22,7 +22,6 @@ interface LimitState {
   resetSeconds: number;
 }
 
-
 /**
  * The global rate-limit guard: the `default` throttler on every /api route, plus the `auth` one on
  * routes marked @AuthRateLimit(). Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and
@@ -51,7 +50,9 @@ export class RateLimitGuard extends ThrottlerGuard {
   /** Only application routes are limited: /health/* and /docs* are not (and non-HTTP contexts). */
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return Promise.resolve(true);
-    return Promise.resolve(!routeOf(context.switchToHttp().getRequest<FastifyRequest>()).startsWith('/api/'));
+    return Promise.resolve(
+      !routeOf(context.switchToHttp().getRequest<FastifyRequest>()).startsWith('/api/'),
+    );
   }
 
   /**
@@ -75,11 +76,22 @@ export class RateLimitGuard extends ThrottlerGuard {
 
     if (record.isBlocked) {
       const retryAfterSeconds = Math.max(1, record.timeToBlockExpire);
-      await this.auditOnce(key, retryAfterSeconds, request, { throttler: name, limit, route: `${request.method} ${routeOf(request)}` });
-      throw new RateLimitExceededException('Too many requests: try again later', { limit, retryAfterSeconds });
+      await this.auditOnce(key, retryAfterSeconds, request, {
+        throttler: name,
+        limit,
+        route: `${request.method} ${routeOf(request)}`,
+      });
+      throw new RateLimitExceededException('Too many requests: try again later', {
+        limit,
+        retryAfterSeconds,
+      });
     }
 
-    const state: LimitState = { limit, remaining: Math.max(0, limit - record.totalHits), resetSeconds: Math.max(0, record.timeToExpire) };
+    const state: LimitState = {
+      limit,
+      remaining: Math.max(0, limit - record.totalHits),
+      resetSeconds: Math.max(0, record.timeToExpire),
+    };
     const previous = this.states.get(request);
     if (!previous || moreRestrictive(state, previous)) {
       this.states.set(request, state);
@@ -92,13 +104,25 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  private async auditOnce(key: string, seconds: number, request: FastifyRequest, metadata: Record<string, unknown>): Promise<void> {
+  private async auditOnce(
+    key: string,
+    seconds: number,
+    request: FastifyRequest,
+    metadata: Record<string, unknown>,
+  ): Promise<void> {
     if (!this.audited.first(key, seconds)) return;
     try {
-      await this.audit.record({ type: 'security.rate_limited', client: clientContextOf(request), metadata });
+      await this.audit.record({
+        type: 'security.rate_limited',
+        client: clientContextOf(request),
+        metadata,
+      });
     } catch (error) {
       // Failing to audit must not turn a 429 into a 500; the failure is logged here.
-      this.logger.error({ message: 'could not audit a rate-limited request', detail: error instanceof Error ? error.message : String(error) });
+      this.logger.error({
+        message: 'could not audit a rate-limited request',
+        detail: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }

@@ -15,7 +15,10 @@ export class RateLimitRedisModule {}
 
 const reflector = new Reflector();
 const isAuthLimited = (context: ExecutionContext): boolean =>
-  reflector.getAllAndOverride<boolean | undefined>(AUTH_RATE_LIMIT, [context.getHandler(), context.getClass()]) === true;
+  reflector.getAllAndOverride<boolean | undefined>(AUTH_RATE_LIMIT, [
+    context.getHandler(),
+    context.getClass(),
+  ]) === true;
 
 /**
  * Abuse protection (API.md "Rate limits"): the `default` and `auth` throttlers behind
@@ -31,7 +34,12 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
       useFactory: (env: Env, redis: RateLimitRedis) => ({
         throttlers: [
           { name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS },
-          { name: 'auth', limit: env.AUTH_RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS, skipIf: (c) => !isAuthLimited(c) },
+          {
+            name: 'auth',
+            limit: env.AUTH_RATE_LIMIT_MAX,
+            ttl: env.RATE_LIMIT_WINDOW_MS,
+            skipIf: (c) => !isAuthLimited(c),
+          },
         ],
         storage: new FallbackThrottlerStorage(redis),
         setHeaders: false, // RateLimitGuard writes the standard RateLimit-* headers instead of X-RateLimit-*

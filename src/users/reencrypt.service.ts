@@ -24,10 +24,17 @@ export class ReencryptService {
     private readonly cipher: FieldCipher,
   ) {}
 
-  async run(onProgress: (progress: ReencryptProgress) => void = () => undefined): Promise<ReencryptProgress> {
+  async run(
+    onProgress: (progress: ReencryptProgress) => void = () => undefined,
+  ): Promise<ReencryptProgress> {
     const active = `v1.${this.cipher.activeKeyId}.%`;
-    const stale = Object.values(SENSITIVE_COLUMNS).map((c) => `(${c} IS NOT NULL AND ${c} NOT LIKE $1)`).join(' OR ');
-    const [{ count }] = await this.db.query<Array<{ count: string }>>(`SELECT count(*) FROM users WHERE ${stale}`, [active]);
+    const stale = Object.values(SENSITIVE_COLUMNS)
+      .map((c) => `(${c} IS NOT NULL AND ${c} NOT LIKE $1)`)
+      .join(' OR ');
+    const [{ count }] = await this.db.query<Array<{ count: string }>>(
+      `SELECT count(*) FROM users WHERE ${stale}`,
+      [active],
+    );
     const progress: ReencryptProgress = { done: 0, total: Number(count), rewritten: 0 };
     onProgress(progress);
     let after = '00000000-0000-0000-0000-000000000000';
@@ -48,7 +55,9 @@ export class ReencryptService {
 
   private async rewriteRow(row: Record<string, string | null>): Promise<number> {
     let rewritten = 0;
-    for (const [field, column] of Object.entries(SENSITIVE_COLUMNS) as Array<[keyof typeof SENSITIVE_COLUMNS, string]>) {
+    for (const [field, column] of Object.entries(SENSITIVE_COLUMNS) as Array<
+      [keyof typeof SENSITIVE_COLUMNS, string]
+    >) {
       const token = row[column];
       if (!token || !this.cipher.needsReencryption(token)) continue;
       const where = location(row.id as string, field);

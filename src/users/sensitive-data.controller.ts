@@ -29,7 +29,9 @@ export class SensitiveDataController {
 
   @Put()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Store SSN and/or bank account, encrypted with AES-256-GCM (null erases)' })
+  @ApiOperation({
+    summary: 'Store SSN and/or bank account, encrypted with AES-256-GCM (null erases)',
+  })
   @ApiNoContentResponse()
   update(
     @CurrentUser() user: AuthenticatedUser,
@@ -42,7 +44,10 @@ export class SensitiveDataController {
   @Get()
   @ApiOperation({ summary: 'The stored values, masked' })
   @ApiOkResponse({ type: SensitiveDataResponse })
-  async masked(@CurrentUser() user: AuthenticatedUser, @Client() client: ClientContext): Promise<SensitiveDataResponse> {
+  async masked(
+    @CurrentUser() user: AuthenticatedUser,
+    @Client() client: ClientContext,
+  ): Promise<SensitiveDataResponse> {
     return toMaskedSensitiveData(await this.sensitive.read(user, client));
   }
 

@@ -23,7 +23,10 @@ import { UsersService } from './users.service';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Missing, invalid or revoked access token' })
+@ApiUnauthorizedResponse({
+  type: ErrorResponse,
+  description: 'Missing, invalid or revoked access token',
+})
 @ApiBadRequestResponse({ type: ErrorResponse })
 @Controller('users')
 export class UsersController {
@@ -69,7 +72,10 @@ export class UsersController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiOperation({ summary: 'Activate, deactivate or change the role of a user (admin); effective on their next request' })
+  @ApiOperation({
+    summary:
+      'Activate, deactivate or change the role of a user (admin); effective on their next request',
+  })
   @ApiOkResponse({ type: UserResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })

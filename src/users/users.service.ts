@@ -1,4 +1,9 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -62,17 +67,35 @@ export class UsersService {
     return Object.assign(new User(), row);
   }
 
-  async updateProfile(caller: AuthenticatedUser, dto: UpdateProfileDto, client: ClientContext): Promise<User> {
+  async updateProfile(
+    caller: AuthenticatedUser,
+    dto: UpdateProfileDto,
+    client: ClientContext,
+  ): Promise<User> {
     return this.users.manager.transaction(async (manager) => {
       if (dto.username !== undefined) {
-        await manager.update(User, { id: caller.id }, { username: dto.username }).catch(rethrowDuplicate);
-        await this.audit.record({ type: 'user.profile.updated', userId: caller.id, client, metadata: { fields: ['username'] } }, manager);
+        await manager
+          .update(User, { id: caller.id }, { username: dto.username })
+          .catch(rethrowDuplicate);
+        await this.audit.record(
+          {
+            type: 'user.profile.updated',
+            userId: caller.id,
+            client,
+            metadata: { fields: ['username'] },
+          },
+          manager,
+        );
       }
       return manager.findOneByOrFail(User, { id: caller.id });
     });
   }
 
-  async setPasswordHash(manager: EntityManager, userId: string, passwordHash: string): Promise<void> {
+  async setPasswordHash(
+    manager: EntityManager,
+    userId: string,
+    passwordHash: string,
+  ): Promise<void> {
     await manager.update(User, { id: userId }, { passwordHash });
   }
 
@@ -85,8 +108,16 @@ export class UsersService {
     return { items: rows.map(toUserResponse), total, page: query.page, limit: query.limit };
   }
 
-  async adminUpdate(admin: AuthenticatedUser, id: string, dto: AdminUpdateUserDto, client: ClientContext): Promise<User> {
-    if (id === admin.id && (dto.isActive === false || (dto.role !== undefined && dto.role !== 'admin'))) {
+  async adminUpdate(
+    admin: AuthenticatedUser,
+    id: string,
+    dto: AdminUpdateUserDto,
+    client: ClientContext,
+  ): Promise<User> {
+    if (
+      id === admin.id &&
+      (dto.isActive === false || (dto.role !== undefined && dto.role !== 'admin'))
+    ) {
       throw new BadRequestException('Admins cannot deactivate or demote themselves');
     }
     return this.users.manager.transaction(async (manager) => {
@@ -108,7 +139,11 @@ export class UsersService {
           type: 'admin.user.updated',
           userId: admin.id,
           client,
-          metadata: { targetUserId: id, before: { isActive: before.isActive, role: before.role }, after: changes },
+          metadata: {
+            targetUserId: id,
+            before: { isActive: before.isActive, role: before.role },
+            after: changes,
+          },
         },
         manager,
       );
@@ -118,7 +153,10 @@ export class UsersService {
 }
 
 function rethrowDuplicate(error: unknown): never {
-  if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+  if (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string }).code === '23505'
+  ) {
     throw new ConflictException(DUPLICATE_ACCOUNT);
   }
   throw error;

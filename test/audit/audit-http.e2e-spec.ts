@@ -77,82 +77,79 @@ describe('audit HTTP API', () => {
     });
   });
 
-  describe(
-    'with tokens',
-    () => {
-      let admin: string;
-      let user: string;
-      beforeAll(async () => {
-        admin = await adminToken(t);
-        user = await userToken(t);
-      });
-      const get = (path: string, token = admin) =>
-        request(t.url).get(path).set('Authorization', `Bearer ${token}`);
+  describe('with tokens', () => {
+    let admin: string;
+    let user: string;
+    beforeAll(async () => {
+      admin = await adminToken(t);
+      user = await userToken(t);
+    });
+    const get = (path: string, token = admin) =>
+      request(t.url).get(path).set('Authorization', `Bearer ${token}`);
 
-      it('GET /api/audit/events pages newest first with the AuditEvent shape', async () => {
-        const res = await get('/api/audit/events?limit=2').expect(200);
-        expect(res.body).toMatchObject({ page: 1, limit: 2 });
-        expect(res.body.total).toBeGreaterThanOrEqual(4);
-        expect(res.body.items).toHaveLength(2);
-        const [item] = res.body.items;
-        expect(Object.keys(item).sort()).toEqual([
-          'createdAt',
-          'hash',
-          'id',
-          'ip',
-          'metadata',
-          'prevHash',
-          'requestId',
-          'type',
-          'userAgent',
-          'userId',
-        ]);
-        expect(item.createdAt).toMatch(ISO_UTC);
-        expect(item.hash).toMatch(/^[0-9a-f]{64}$/);
-      });
+    it('GET /api/audit/events pages newest first with the AuditEvent shape', async () => {
+      const res = await get('/api/audit/events?limit=2').expect(200);
+      expect(res.body).toMatchObject({ page: 1, limit: 2 });
+      expect(res.body.total).toBeGreaterThanOrEqual(4);
+      expect(res.body.items).toHaveLength(2);
+      const [item] = res.body.items;
+      expect(Object.keys(item).sort()).toEqual([
+        'createdAt',
+        'hash',
+        'id',
+        'ip',
+        'metadata',
+        'prevHash',
+        'requestId',
+        'type',
+        'userAgent',
+        'userId',
+      ]);
+      expect(item.createdAt).toMatch(ISO_UTC);
+      expect(item.hash).toMatch(/^[0-9a-f]{64}$/);
+    });
 
-      it('filters by type, userId and time range', async () => {
-        const byType = await get('/api/audit/events?type=auth.login.failure').expect(200);
-        expect(
-          (byType.body.items as Array<{ type: string }>).every(
-            (e: { type: string }) => e.type === 'auth.login.failure',
-          ),
-        ).toBe(true);
-        expect(byType.body.total).toBeGreaterThanOrEqual(1);
-        const byUser = await get(`/api/audit/events?userId=${USER_A}`).expect(200);
-        expect(byUser.body.total).toBe(3);
-        const future = await get('/api/audit/events?from=2999-01-01T00:00:00Z').expect(200);
-        expect(future.body).toMatchObject({ items: [], total: 0 });
-        const past = await get('/api/audit/events?to=2000-01-01T00:00:00Z').expect(200);
-        expect(past.body.total).toBe(0);
-      });
+    it('filters by type, userId and time range', async () => {
+      const byType = await get('/api/audit/events?type=auth.login.failure').expect(200);
+      expect(
+        (byType.body.items as Array<{ type: string }>).every(
+          (e: { type: string }) => e.type === 'auth.login.failure',
+        ),
+      ).toBe(true);
+      expect(byType.body.total).toBeGreaterThanOrEqual(1);
+      const byUser = await get(`/api/audit/events?userId=${USER_A}`).expect(200);
+      expect(byUser.body.total).toBe(3);
+      const future = await get('/api/audit/events?from=2999-01-01T00:00:00Z').expect(200);
+      expect(future.body).toMatchObject({ items: [], total: 0 });
+      const past = await get('/api/audit/events?to=2000-01-01T00:00:00Z').expect(200);
+      expect(past.body.total).toBe(0);
+    });
 
-      it.each([
-        'limit=101',
-        'limit=0',
-        'page=0',
-        'page=abc',
-        'type=auth.nope',
-        'userId=not-a-uuid',
-        'from=yesterday',
-        'unknown=1',
-        'from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z',
-      ])('rejects ?%s with 400', async (query) => {
-        const res = await get(`/api/audit/events?${query}`).expect(400);
-        expect(res.body).toEqual(ERROR_BODY);
-      });
+    it.each([
+      'limit=101',
+      'limit=0',
+      'page=0',
+      'page=abc',
+      'type=auth.nope',
+      'userId=not-a-uuid',
+      'from=yesterday',
+      'unknown=1',
+      'from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z',
+    ])('rejects ?%s with 400', async (query) => {
+      const res = await get(`/api/audit/events?${query}`).expect(400);
+      expect(res.body).toEqual(ERROR_BODY);
+    });
 
-      it('GET /api/audit/verify reports a valid chain', async () => {
-        const res = await get('/api/audit/verify').expect(200);
-        expect(res.body).toEqual({ valid: true, count: expect.any(Number), firstInvalidId: null });
-      });
+    it('GET /api/audit/verify reports a valid chain', async () => {
+      const res = await get('/api/audit/verify').expect(200);
+      expect(res.body).toEqual({ valid: true, count: expect.any(Number), firstInvalidId: null });
+    });
 
-      it.each(['/api/audit/events', '/api/audit/verify'])(
-        '%s answers 403 to a non-admin',
-        async (path) => {
-          await get(path, user).expect(403);
-        },
-      );
-    },
-  );
+    it.each(['/api/audit/events', '/api/audit/verify'])(
+      '%s answers 403 to a non-admin',
+      async (path) => {
+        await get(path, user).expect(403);
+      },
+    );
+  });
 });

@@ -27,23 +27,34 @@ describe('sensitive fields encrypted at rest', () => {
     await db.drop();
   });
 
-  const put = (token: string, body: object) => request(t.url).put('/api/users/me/sensitive').set(...bearer(token)).send(body);
+  const put = (token: string, body: object) =>
+    request(t.url)
+      .put('/api/users/me/sensitive')
+      .set(...bearer(token))
+      .send(body);
 
   it('stores only ciphertext: a dump of every table holds neither value, with or without dashes', async () => {
     await put(user.accessToken, { ssn: SSN, bankAccount: BANK }).expect(204);
     const admin = db.admin();
     await admin.connect();
     const dump = await dumpAllRows(admin);
-    const { rows } = await admin.query('SELECT ssn_encrypted, bank_account_encrypted FROM users WHERE id = $1', [user.id]);
+    const { rows } = await admin.query(
+      'SELECT ssn_encrypted, bank_account_encrypted FROM users WHERE id = $1',
+      [user.id],
+    );
     await admin.end();
     expect(dump).toContain(user.email); // the dump really holds the user's row
-    for (const secret of [SSN, SSN.replace(/-/g, ''), BANK, BANK.toLowerCase()]) expect(dump).not.toContain(secret);
+    for (const secret of [SSN, SSN.replace(/-/g, ''), BANK, BANK.toLowerCase()])
+      expect(dump).not.toContain(secret);
     expect(rows[0].ssn_encrypted).toMatch(/^v1\.k1\./);
     expect(rows[0].bank_account_encrypted).toMatch(/^v1\.k1\./);
   });
 
   it('returns masked values', async () => {
-    const res = await request(t.url).get('/api/users/me/sensitive').set(...bearer(user.accessToken)).expect(200);
+    const res = await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(user.accessToken))
+      .expect(200);
     expect(res.body).toEqual({ ssn: '***-**-6789', bankAccount: '****3000' });
   });
 
@@ -62,7 +73,13 @@ describe('sensitive fields encrypted at rest', () => {
   });
 
   it('validates formats and refuses unknown fields', async () => {
-    for (const body of [{ ssn: '123456789' }, { ssn: '123-45-678' }, { bankAccount: 'short' }, { bankAccount: 'DE89-3704' }, { iban: BANK }]) {
+    for (const body of [
+      { ssn: '123456789' },
+      { ssn: '123-45-678' },
+      { bankAccount: 'short' },
+      { bankAccount: 'DE89-3704' },
+      { iban: BANK },
+    ]) {
       const res = await put(user.accessToken, body).expect(400);
       expect(JSON.stringify(res.body)).not.toContain(BANK);
     }
@@ -70,11 +87,17 @@ describe('sensitive fields encrypted at rest', () => {
 
   it('answers null where unset, and null erases', async () => {
     const other = await registerAndLogin(t);
-    const empty = await request(t.url).get('/api/users/me/sensitive').set(...bearer(other.accessToken)).expect(200);
+    const empty = await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(other.accessToken))
+      .expect(200);
     expect(empty.body).toEqual({ ssn: null, bankAccount: null });
     await put(other.accessToken, { ssn: '987-65-4321' }).expect(204);
     await put(other.accessToken, { ssn: null }).expect(204);
-    const after = await request(t.url).get('/api/users/me/sensitive').set(...bearer(other.accessToken)).expect(200);
+    const after = await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(other.accessToken))
+      .expect(200);
     expect(after.body).toEqual({ ssn: null, bankAccount: null });
   });
 
@@ -90,16 +113,28 @@ describe('sensitive fields encrypted at rest', () => {
       [victim.id, attacker.id],
     );
     await admin.end();
-    const res = await request(t.url).get('/api/users/me/sensitive').set(...bearer(attacker.accessToken)).expect(500);
+    const res = await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(attacker.accessToken))
+      .expect(500);
     expect(res.body.message).toBe('Stored data could not be read');
     expect(JSON.stringify(res.body)).not.toContain('555');
-    await request(t.url).get('/api/users/me').set(...bearer(attacker.accessToken)).expect(200);
-    await request(t.url).get('/api/users/me/sensitive').set(...bearer(victim.accessToken)).expect(200);
+    await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(attacker.accessToken))
+      .expect(200);
+    await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(victim.accessToken))
+      .expect(200);
   });
 
   it('after a key rotation, reencrypt moves every value to the new key and reveals the same values', async () => {
     const more = await Promise.all([registerAndLogin(t), registerAndLogin(t), registerAndLogin(t)]);
-    for (const [i, u] of more.entries()) await put(u.accessToken, { ssn: `100-00-000${i}`, bankAccount: `ACCT0000${i}XYZ` }).expect(204);
+    for (const [i, u] of more.entries())
+      await put(u.accessToken, { ssn: `100-00-000${i}`, bankAccount: `ACCT0000${i}XYZ` }).expect(
+        204,
+      );
     // The tampered row from the previous test cannot be re-encrypted; repair it first, as an operator would.
     const admin = db.admin();
     await admin.connect();
@@ -109,8 +144,14 @@ describe('sensitive fields encrypted at rest', () => {
     await t.close();
     t = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` }, db);
     // Old values stay readable under the rotated keyring before re-encryption.
-    const before = await request(t.url).post('/api/auth/login').send({ email: more[0].email, password: more[0].password }).expect(200);
-    await request(t.url).get('/api/users/me/sensitive').set(...bearer(before.body.accessToken)).expect(200);
+    const before = await request(t.url)
+      .post('/api/auth/login')
+      .send({ email: more[0].email, password: more[0].password })
+      .expect(200);
+    await request(t.url)
+      .get('/api/users/me/sensitive')
+      .set(...bearer(before.body.accessToken))
+      .expect(200);
 
     const progress = await t.app.get(ReencryptService).run();
     expect(progress.rewritten).toBeGreaterThanOrEqual(7);
@@ -118,15 +159,20 @@ describe('sensitive fields encrypted at rest', () => {
 
     const check = db.admin();
     await check.connect();
-    const { rows } = await check.query<{ ssn_encrypted: string | null; bank_account_encrypted: string | null }>(
-      'SELECT ssn_encrypted, bank_account_encrypted FROM users',
-    );
+    const { rows } = await check.query<{
+      ssn_encrypted: string | null;
+      bank_account_encrypted: string | null;
+    }>('SELECT ssn_encrypted, bank_account_encrypted FROM users');
     await check.end();
     for (const row of rows) {
-      for (const token of [row.ssn_encrypted, row.bank_account_encrypted]) if (token) expect(token).toMatch(/^v1\.k2\./);
+      for (const token of [row.ssn_encrypted, row.bank_account_encrypted])
+        if (token) expect(token).toMatch(/^v1\.k2\./);
     }
     for (const [i, u] of more.entries()) {
-      const login = await request(t.url).post('/api/auth/login').send({ email: u.email, password: u.password }).expect(200);
+      const login = await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: u.email, password: u.password })
+        .expect(200);
       const res = await request(t.url)
         .post('/api/users/me/sensitive/reveal')
         .set(...bearer(login.body.accessToken))

@@ -52,7 +52,12 @@ describe('zero-config start with the embedded PostgreSQL', () => {
     const registered = await fetch(`http://127.0.0.1:${port}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'first@example.org', username: 'first_user', password: 'Violet-Harbor-Lamp-42', birthDate: '1990-01-01' }),
+      body: JSON.stringify({
+        email: 'first@example.org',
+        username: 'first_user',
+        password: 'Violet-Harbor-Lamp-42',
+        birthDate: '1990-01-01',
+      }),
     });
     expect(registered.status).toBe(201);
     app.child.kill('SIGINT');

@@ -6,7 +6,11 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('per-account login throttle audits each block once', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_FAILURE_MAX: '2', AUTH_RATE_LIMIT_MAX: '1000', RATE_LIMIT_MAX: '1000' });
+    t = await startTestApp({
+      LOGIN_FAILURE_MAX: '2',
+      AUTH_RATE_LIMIT_MAX: '1000',
+      RATE_LIMIT_MAX: '1000',
+    });
   });
   afterAll(() => t.close());
 
@@ -14,7 +18,9 @@ describe('per-account login throttle audits each block once', () => {
     const user = await register(t);
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await request(t.url).post('/api/auth/login').send({ email: user.email, password: 'Wrong-Password-99!' });
+      const res = await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: user.email, password: 'Wrong-Password-99!' });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, ...Array(10).fill(429)]);

@@ -9,11 +9,23 @@ import { startTestApp, type TestApp } from '../support/test-app';
 // counted per route); every /api route shares the `default` budget; /health and /docs are not limited.
 // LOGIN_FAILURE_MAX is out of reach here except in the per-account suite, so that a 429 always comes
 // from the throttler under test.
-const LIMITS = { RATE_LIMIT_MAX: '20', AUTH_RATE_LIMIT_MAX: '5', LOGIN_FAILURE_MAX: '1000', RATE_LIMIT_WINDOW_MS: '60000' };
-const ERROR_BODY = { statusCode: 429, error: 'Too Many Requests', message: expect.any(String), requestId: expect.any(String) };
+const LIMITS = {
+  RATE_LIMIT_MAX: '20',
+  AUTH_RATE_LIMIT_MAX: '5',
+  LOGIN_FAILURE_MAX: '1000',
+  RATE_LIMIT_WINDOW_MS: '60000',
+};
+const ERROR_BODY = {
+  statusCode: 429,
+  error: 'Too Many Requests',
+  message: expect.any(String),
+  requestId: expect.any(String),
+};
 
 function expectNoLegacyHeaders(headers: Record<string, string>): void {
-  expect(Object.keys(headers).filter((h) => h.startsWith('x-ratelimit') || /^retry-after-/.test(h))).toEqual([]);
+  expect(
+    Object.keys(headers).filter((h) => h.startsWith('x-ratelimit') || /^retry-after-/.test(h)),
+  ).toEqual([]);
 }
 
 function expect429Headers(res: request.Response, limit: string): void {
@@ -38,14 +50,21 @@ function loginAttempt(t: TestApp, forwardedFor?: string, email = unknownEmail())
   return req.send({ email, password: 'Wrong-Password-123!' });
 }
 
-function loginAs(t: TestApp, user: TestUser, forwardedFor?: string, password = user.password): request.Test {
+function loginAs(
+  t: TestApp,
+  user: TestUser,
+  forwardedFor?: string,
+  password = user.password,
+): request.Test {
   const req = request(t.url).post('/api/auth/login');
   if (forwardedFor) req.set('X-Forwarded-For', forwardedFor);
   return req.send({ email: user.email, password });
 }
 
 function rateLimitedEvents(record: jest.SpyInstance): AuditEventInput[] {
-  return (record.mock.calls as Array<[AuditEventInput]>).map(([event]) => event).filter((e) => e.type === 'security.rate_limited');
+  return (record.mock.calls as Array<[AuditEventInput]>)
+    .map(([event]) => event)
+    .filter((e) => e.type === 'security.rate_limited');
 }
 
 describe('rate limits (in-process counters)', () => {
@@ -57,14 +76,20 @@ describe('rate limits (in-process counters)', () => {
 
   it('sends RateLimit-* headers on allowed /api answers, and no X-RateLimit-*', async () => {
     const user = await registerAndLogin(t); // 2 of the 20 /api requests
-    const first = await request(t.url).get('/api/users/me').set(...bearer(user.accessToken)).expect(200);
+    const first = await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(user.accessToken))
+      .expect(200);
     expect(first.headers['ratelimit-limit']).toBe('20');
     expect(first.headers['ratelimit-remaining']).toBe('17');
     expect(Number(first.headers['ratelimit-reset'])).toBeGreaterThan(0);
     expect(Number(first.headers['ratelimit-reset'])).toBeLessThanOrEqual(60);
     expect(first.headers['retry-after']).toBeUndefined();
     expectNoLegacyHeaders(first.headers);
-    const second = await request(t.url).get('/api/users/me').set(...bearer(user.accessToken)).expect(200);
+    const second = await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(user.accessToken))
+      .expect(200);
     expect(second.headers['ratelimit-remaining']).toBe('16');
     // A request that fails authentication still counts (the throttler runs first) and still gets the headers.
     const anonymous = await request(t.url).get('/api/users/me').expect(401);
@@ -74,8 +99,15 @@ describe('rate limits (in-process counters)', () => {
 
   it('answers 429 past RATE_LIMIT_MAX with Retry-After and the uniform error body', async () => {
     const user = await registerAndLogin(t);
-    for (let i = 0; i < 18; i++) await request(t.url).get('/api/users/me').set(...bearer(user.accessToken)).expect(200);
-    const res = await request(t.url).get('/api/users/me').set(...bearer(user.accessToken)).set('X-Request-Id', 'limited-1');
+    for (let i = 0; i < 18; i++)
+      await request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(user.accessToken))
+        .expect(200);
+    const res = await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(user.accessToken))
+      .set('X-Request-Id', 'limited-1');
     expect429Headers(res, '20');
     expect(res.body.requestId).toBe('limited-1');
   });
@@ -85,7 +117,10 @@ describe('rate limits (in-process counters)', () => {
     const record = jest.spyOn(t.app.get(AuditService), 'record');
     for (let i = 1; i <= 5; i++) {
       const ok = await loginAs(t, user).expect(200);
-      expect([ok.headers['ratelimit-limit'], ok.headers['ratelimit-remaining']]).toEqual(['5', String(5 - i)]);
+      expect([ok.headers['ratelimit-limit'], ok.headers['ratelimit-remaining']]).toEqual([
+        '5',
+        String(5 - i),
+      ]);
       expect(Number(ok.headers['ratelimit-reset'])).toBeGreaterThan(0);
       expect(ok.headers['retry-after']).toBeUndefined();
       expectNoLegacyHeaders(ok.headers);
@@ -107,16 +142,25 @@ describe('rate limits (in-process counters)', () => {
     for (let i = 0; i < 4; i++) await register(t);
     const registerBlocked = await request(t.url)
       .post('/api/auth/register')
-      .send({ email: unknownEmail(), username: `u_${randomBytes(4).toString('hex')}`, password: 'Zq!Long-enough-9x', birthDate: '1990-01-01' });
+      .send({
+        email: unknownEmail(),
+        username: `u_${randomBytes(4).toString('hex')}`,
+        password: 'Zq!Long-enough-9x',
+        birthDate: '1990-01-01',
+      });
     expect429Headers(registerBlocked, '5');
 
     // The default budget is shared by all of /api: 1 + 7 logins + 5 registers + this one = 14 of 20.
     const general = await request(t.url).get('/api/users/me').expect(401);
-    expect([general.headers['ratelimit-limit'], general.headers['ratelimit-remaining']]).toEqual(['20', '6']);
+    expect([general.headers['ratelimit-limit'], general.headers['ratelimit-remaining']]).toEqual([
+      '20',
+      '6',
+    ]);
   });
 
   it('counts requests that fail validation (the guard runs before the pipe)', async () => {
-    for (let i = 0; i < 5; i++) await request(t.url).post('/api/auth/login').send({ nope: 1 }).expect(400);
+    for (let i = 0; i < 5; i++)
+      await request(t.url).post('/api/auth/login').send({ nope: 1 }).expect(400);
     await loginAttempt(t).expect(429);
   });
 
@@ -147,7 +191,13 @@ describe('login failures per account (LOGIN_FAILURE_MAX), whatever the IP', () =
   // TRUST_PROXY so each attempt comes from an address of its own, and per-IP limits out of reach (the
   // accounts are registered from the loopback address): every 429 here is the per-account throttle.
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_MAX: '1000', AUTH_RATE_LIMIT_MAX: '1000', LOGIN_FAILURE_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY: '127.0.0.1' });
+    t = await startTestApp({
+      RATE_LIMIT_MAX: '1000',
+      AUTH_RATE_LIMIT_MAX: '1000',
+      LOGIN_FAILURE_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '60000',
+      TRUST_PROXY: '127.0.0.1',
+    });
   });
   afterAll(() => t.close());
   let nextIp = 1;
@@ -163,7 +213,9 @@ describe('login failures per account (LOGIN_FAILURE_MAX), whatever the IP', () =
     expect(blocked.body.accessToken).toBeUndefined();
     expect(blocked.headers['set-cookie']).toBeUndefined();
     const events = rateLimitedEvents(record);
-    expect(events.at(-1)).toMatchObject({ metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' } });
+    expect(events.at(-1)).toMatchObject({
+      metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' },
+    });
     expect(JSON.stringify(events)).not.toContain(victim.email);
     record.mockRestore();
   });
@@ -172,7 +224,8 @@ describe('login failures per account (LOGIN_FAILURE_MAX), whatever the IP', () =
     const victim = await register(t);
     const bystander = await register(t);
     const address = ip();
-    for (let i = 0; i < 3; i++) await loginAs(t, victim, address, 'Wrong-Password-123!').expect(401);
+    for (let i = 0; i < 3; i++)
+      await loginAs(t, victim, address, 'Wrong-Password-123!').expect(401);
     await loginAs(t, victim, address).expect(429);
     await loginAs(t, bystander, address).expect(200);
   });
@@ -180,7 +233,11 @@ describe('login failures per account (LOGIN_FAILURE_MAX), whatever the IP', () =
   it('counts the email however it is cased or padded', async () => {
     const victim = await register(t);
     for (const email of [victim.email.toUpperCase(), ` ${victim.email} `, victim.email]) {
-      await request(t.url).post('/api/auth/login').set('X-Forwarded-For', ip()).send({ email, password: 'Wrong-Password-123!' }).expect(401);
+      await request(t.url)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', ip())
+        .send({ email, password: 'Wrong-Password-123!' })
+        .expect(401);
     }
     await loginAs(t, victim, ip()).expect(429);
   });
@@ -250,7 +307,11 @@ async function closedPort(): Promise<number> {
 describe('rate limits while Redis is down', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ ...LIMITS, LOGIN_FAILURE_MAX: '2', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    t = await startTestApp({
+      ...LIMITS,
+      LOGIN_FAILURE_MAX: '2',
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+    });
   });
   afterAll(() => t.close());
 
@@ -268,13 +329,19 @@ describe('rate limits while Redis is down', () => {
 describe('login failures per account while Redis is down', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ ...LIMITS, LOGIN_FAILURE_MAX: '2', TRUST_PROXY: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    t = await startTestApp({
+      ...LIMITS,
+      LOGIN_FAILURE_MAX: '2',
+      TRUST_PROXY: '127.0.0.1',
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+    });
   });
   afterAll(() => t.close());
 
   it('keeps counting them in process memory', async () => {
     const user = await register(t);
-    for (let i = 0; i < 2; i++) await loginAs(t, user, `203.0.113.${i + 1}`, 'Wrong-Password-123!').expect(401);
+    for (let i = 0; i < 2; i++)
+      await loginAs(t, user, `203.0.113.${i + 1}`, 'Wrong-Password-123!').expect(401);
     await loginAs(t, user, '203.0.113.50').expect(429);
   });
 });

@@ -18,7 +18,13 @@ describeRedis('two instances sharing Redis', () => {
   let redis: Redis;
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { REDIS_URL: process.env.REDIS_URL as string, TRUST_PROXY: '127.0.0.1', AUTH_RATE_LIMIT_MAX: '3', LOGIN_FAILURE_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' };
+    const env = {
+      REDIS_URL: process.env.REDIS_URL as string,
+      TRUST_PROXY: '127.0.0.1',
+      AUTH_RATE_LIMIT_MAX: '3',
+      LOGIN_FAILURE_MAX: '2',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    };
     a = await startTestApp(env, db);
     b = await startTestApp(env, db);
     redis = redisClient();
@@ -34,7 +40,11 @@ describeRedis('two instances sharing Redis', () => {
     const ip = randomClientIp();
     // A login the limiter lets through answers 401 (an unknown account, a fresh one each time so the
     // per-account throttle stays out of it); a blocked one answers 429.
-    const post = (t: TestApp, from = ip) => request(t.url).post('/api/auth/login').set('X-Forwarded-For', from).send({ email: ghost(), password: 'Wrong-Password-123!' });
+    const post = (t: TestApp, from = ip) =>
+      request(t.url)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', from)
+        .send({ email: ghost(), password: 'Wrong-Password-123!' });
     expect((await post(a).expect(401)).headers['ratelimit-remaining']).toBe('2');
     expect((await post(b).expect(401)).headers['ratelimit-remaining']).toBe('1');
     await post(a).expect(401);
@@ -47,7 +57,11 @@ describeRedis('two instances sharing Redis', () => {
 
   it('keeps no client address in Redis keys', async () => {
     const ip = randomClientIp();
-    await request(a.url).post('/api/auth/login').set('X-Forwarded-For', ip).send({ email: ghost(), password: 'x' }).expect(401);
+    await request(a.url)
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', ip)
+      .send({ email: ghost(), password: 'x' })
+      .expect(401);
     await request(a.url).get('/api/users/me').set('X-Forwarded-For', ip).expect(401);
     const keys = await redis.keys('*');
     expect(keys.length).toBeGreaterThan(0);
@@ -74,9 +88,16 @@ describeRedis('two instances sharing Redis', () => {
 
   it('shares login failures per account over HTTP: failures on a block the account on b, from any address', async () => {
     const user = { ...newUser(), email: `victim.${randomBytes(5).toString('hex')}@example.org` };
-    await request(a.url).post('/api/auth/register').set('X-Forwarded-For', randomClientIp()).send(user).expect(201);
+    await request(a.url)
+      .post('/api/auth/register')
+      .set('X-Forwarded-For', randomClientIp())
+      .send(user)
+      .expect(201);
     const attempt = (t: TestApp, password: string) =>
-      request(t.url).post('/api/auth/login').set('X-Forwarded-For', randomClientIp()).send({ email: user.email, password });
+      request(t.url)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', randomClientIp())
+        .send({ email: user.email, password });
     await attempt(a, 'Wrong-Password-123!').expect(401);
     await attempt(b, 'Wrong-Password-123!').expect(401);
     const blocked = await attempt(a, user.password).expect(429); // LOGIN_FAILURE_MAX 2, right password
@@ -87,12 +108,27 @@ describeRedis('two instances sharing Redis', () => {
   it('rejects on one instance an access token logged out on the other, at the next request', async () => {
     const user = newUser();
     const from = randomClientIp();
-    await request(a.url).post('/api/auth/register').set('X-Forwarded-For', from).send(user).expect(201);
-    const login = await request(a.url).post('/api/auth/login').set('X-Forwarded-For', from).send({ email: user.email, password: user.password }).expect(200);
-    const { accessToken, refreshToken } = login.body as { accessToken: string; refreshToken: string };
+    await request(a.url)
+      .post('/api/auth/register')
+      .set('X-Forwarded-For', from)
+      .send(user)
+      .expect(201);
+    const login = await request(a.url)
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', from)
+      .send({ email: user.email, password: user.password })
+      .expect(200);
+    const { accessToken, refreshToken } = login.body as {
+      accessToken: string;
+      refreshToken: string;
+    };
     // One deployment: a token issued by a is good on b.
     await getMe(b, accessToken).set('X-Forwarded-For', from).expect(200);
-    await request(a.url).post('/api/auth/logout').set('X-Forwarded-For', from).set(...bearer(accessToken)).expect(204);
+    await request(a.url)
+      .post('/api/auth/logout')
+      .set('X-Forwarded-For', from)
+      .set(...bearer(accessToken))
+      .expect(204);
     await getMe(b, accessToken).set('X-Forwarded-For', from).expect(401);
     await getMe(a, accessToken).set('X-Forwarded-For', from).expect(401);
     // The session is gone on both: its refresh token no longer works either.
@@ -102,13 +138,25 @@ describeRedis('two instances sharing Redis', () => {
   it('rejects on one instance every token of a user who logged out everywhere on the other', async () => {
     const user = newUser();
     const from = randomClientIp();
-    await request(b.url).post('/api/auth/register').set('X-Forwarded-For', from).send(user).expect(201);
+    await request(b.url)
+      .post('/api/auth/register')
+      .set('X-Forwarded-For', from)
+      .send(user)
+      .expect(201);
     const logins = [];
     for (const t of [a, b]) {
-      const res = await request(t.url).post('/api/auth/login').set('X-Forwarded-For', from).send({ email: user.email, password: user.password }).expect(200);
+      const res = await request(t.url)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', from)
+        .send({ email: user.email, password: user.password })
+        .expect(200);
       logins.push(res.body.accessToken as string);
     }
-    await request(b.url).post('/api/auth/logout-all').set('X-Forwarded-For', from).set(...bearer(logins[1])).expect(204);
+    await request(b.url)
+      .post('/api/auth/logout-all')
+      .set('X-Forwarded-For', from)
+      .set(...bearer(logins[1]))
+      .expect(204);
     for (const token of logins) {
       await getMe(a, token).set('X-Forwarded-For', from).expect(401);
       await getMe(b, token).set('X-Forwarded-For', from).expect(401);

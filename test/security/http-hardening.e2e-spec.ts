@@ -53,14 +53,17 @@ describe('HTTP hardening', () => {
       ['GET', '/api/nothing-here', 404, false],
       ['GET', '/health/live', 200, false],
       ['GET', '/health/ready', 200, false],
-    ] as const)('%s %s (%d) carries every header of API.md', async (method, path, status, authed) => {
-      const req = request(t.url)[method === 'GET' ? 'get' : 'post'](path);
-      if (authed) req.set(...bearer(token));
-      const res = await req.expect(status);
-      expect(res.headers).toMatchObject(API_HEADERS);
-      expect(res.headers['x-powered-by']).toBeUndefined();
-      expect(res.headers['x-request-id']).toBeDefined();
-    });
+    ] as const)(
+      '%s %s (%d) carries every header of API.md',
+      async (method, path, status, authed) => {
+        const req = request(t.url)[method === 'GET' ? 'get' : 'post'](path);
+        if (authed) req.set(...bearer(token));
+        const res = await req.expect(status);
+        expect(res.headers).toMatchObject(API_HEADERS);
+        expect(res.headers['x-powered-by']).toBeUndefined();
+        expect(res.headers['x-request-id']).toBeDefined();
+      },
+    );
 
     it.each(['/docs', '/docs/', '/docs/swagger-ui-init.js', '/docs/swagger-ui.css', '/docs-json'])(
       '%s gets the fixed headers and the docs CSP',

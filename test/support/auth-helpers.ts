@@ -27,17 +27,33 @@ export function newUser(): Omit<TestUser, 'id'> & { birthDate: string } {
   };
 }
 
-export async function register(t: TestApp, overrides: Partial<ReturnType<typeof newUser>> = {}): Promise<TestUser> {
+export async function register(
+  t: TestApp,
+  overrides: Partial<ReturnType<typeof newUser>> = {},
+): Promise<TestUser> {
   const body = { ...newUser(), ...overrides };
   const res = await request(t.url).post('/api/auth/register').send(body);
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id as string, email: body.email, username: body.username, password: body.password };
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    id: res.body.id as string,
+    email: body.email,
+    username: body.username,
+    password: body.password,
+  };
 }
 
 export async function login(t: TestApp, user: TestUser): Promise<LoggedIn> {
-  const res = await request(t.url).post('/api/auth/login').send({ email: user.email, password: user.password });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { ...user, accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
+  const res = await request(t.url)
+    .post('/api/auth/login')
+    .send({ email: user.email, password: user.password });
+  if (res.status !== 200)
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    ...user,
+    accessToken: res.body.accessToken as string,
+    refreshToken: res.body.refreshToken as string,
+  };
 }
 
 export async function registerAndLogin(t: TestApp): Promise<LoggedIn> {
@@ -72,9 +88,13 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const ISO_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Header and payload of a JWT, decoded without verifying anything. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const [header, payload] = token.split('.');
-  const part = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const part = (s: string) =>
+    JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: part(header), payload: part(payload) };
 }
 
@@ -88,7 +108,12 @@ export interface ErrorBody {
 
 export function expectErrorBody(res: request.Response, status: number): ErrorBody {
   expect(res.status).toBe(status);
-  expect(Object.keys(res.body as object).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+  expect(Object.keys(res.body as object).sort()).toEqual([
+    'error',
+    'message',
+    'requestId',
+    'statusCode',
+  ]);
   expect(res.body.statusCode).toBe(status);
   expect(typeof res.body.error).toBe('string');
   expect(res.body.requestId).toBe(res.headers['x-request-id']);
@@ -102,7 +127,9 @@ export function expectErrorBody(res: request.Response, status: number): ErrorBod
 
 /** GET /api/users/me with `token`: the cheapest authenticated request. */
 export function getMe(t: TestApp, token: string): request.Test {
-  return request(t.url).get('/api/users/me').set(...bearer(token));
+  return request(t.url)
+    .get('/api/users/me')
+    .set(...bearer(token));
 }
 
 /** POST /api/auth/refresh with the token in the body. */
@@ -111,7 +138,11 @@ export function refreshWith(t: TestApp, refreshToken: string): request.Test {
 }
 
 /** A read (or write) straight against the app's database, for checks HTTP cannot make. */
-export function sql<T = Record<string, unknown>>(t: TestApp, text: string, params: unknown[] = []): Promise<T[]> {
+export function sql<T = Record<string, unknown>>(
+  t: TestApp,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   return t.app.get(DataSource).query<T[]>(text, params);
 }
 

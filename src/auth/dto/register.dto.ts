@@ -18,7 +18,9 @@ export class RegisterDto {
   @MaxLength(254)
   // ASCII only (internationalised domains in their xn-- form): a look-alike letter from another
   // script can then never make a second account that reads like an existing one.
-  @Matches(/^[\x21-\x7e]+$/, { message: 'email must use ASCII characters (write internationalised domains as xn--…)' })
+  @Matches(/^[\x21-\x7e]+$/, {
+    message: 'email must use ASCII characters (write internationalised domains as xn--…)',
+  })
   @IsEmail(EMAIL_OPTIONS, { message: 'email must be a valid email address' })
   email!: string;
 
@@ -31,7 +33,8 @@ export class RegisterDto {
     minLength: 12,
     maxLength: 128,
     format: 'password',
-    description: '12–128 characters with upper, lower, digit and special; not a common password; not containing the username or the email local part',
+    description:
+      '12–128 characters with upper, lower, digit and special; not a common password; not containing the username or the email local part',
     example: 'Violet-Harbor-Lamp-42',
   })
   @MeetsPasswordPolicy({ usernameField: 'username', emailField: 'email' })

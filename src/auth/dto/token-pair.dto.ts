@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class TokenPair {
   @ApiProperty({ description: 'JWT (HS256), 15 minutes by default' }) accessToken!: string;
-  @ApiProperty({ description: 'Opaque, single use: each refresh spends it and returns a new one' }) refreshToken!: string;
+  @ApiProperty({ description: 'Opaque, single use: each refresh spends it and returns a new one' })
+  refreshToken!: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
-  @ApiProperty({ description: 'Access token lifetime in seconds', example: 900 }) expiresIn!: number;
+  @ApiProperty({ description: 'Access token lifetime in seconds', example: 900 })
+  expiresIn!: number;
 }

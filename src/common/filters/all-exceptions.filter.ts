@@ -13,18 +13,35 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+    sendError(
+      exception,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
 }
 
-export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+export function sendError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+): void {
   const body = toErrorResponse(exception, request.id);
   if (body.statusCode >= 500) {
     const detail = exception instanceof Error ? exception.stack : String(exception);
     logger.error({ message: 'unhandled error', requestId: request.id, detail });
   } else if (!(exception instanceof HttpException)) {
-    logger.warn({ message: 'request rejected before routing', requestId: request.id, status: body.statusCode });
+    logger.warn({
+      message: 'request rejected before routing',
+      requestId: request.id,
+      status: body.statusCode,
+    });
   }
   if (exception instanceof RateLimitExceededException) void reply.headers(exception.headers());
-  void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  void reply
+    .status(body.statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(body);
 }

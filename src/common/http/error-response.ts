@@ -26,7 +26,10 @@ const FASTIFY_ERRORS: Record<string, [number, string]> = {
 export function toErrorResponse(exception: unknown, requestId: string): ErrorBody {
   // Nest's Fastify adapter wraps Fastify's own client errors in an HttpException carrying Fastify's
   // text; the original error, with its code, is the cause. Map it as if it had arrived unwrapped.
-  const fastifyError = exception instanceof HttpException && isFastifyError(exception.cause) ? exception.cause : exception;
+  const fastifyError =
+    exception instanceof HttpException && isFastifyError(exception.cause)
+      ? exception.cause
+      : exception;
   if (exception instanceof HttpException && fastifyError === exception) {
     const status = exception.getStatus();
     return body(status, messageOf(exception.getResponse(), status), requestId);
@@ -57,7 +60,8 @@ function messageOf(response: string | object, status: number): string | string[]
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
   // The router's "Cannot GET /path" would reflect caller input back; say it without the path.
-  if (typeof message === 'string' && status === 404 && /^Cannot [A-Z]+ /.test(message)) return 'Route not found';
+  if (typeof message === 'string' && status === 404 && /^Cannot [A-Z]+ /.test(message))
+    return 'Route not found';
   if (typeof message === 'string') return message;
   if (Array.isArray(message) && message.every((m) => typeof m === 'string')) return message;
   return STATUS_CODES[status] ?? 'Error';

@@ -14,7 +14,11 @@ const logger = new Logger('Exceptions');
  * path and carries no security header. This sends the uniform error body instead, with the request
  * id and the headers every answer carries.
  */
-export function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function onFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   void reply.headers({ ...PRE_ROUTING_HEADERS, 'X-Request-Id': request.id });
   sendError(error, request, reply, logger);
 }
@@ -49,6 +53,8 @@ export function onClientError(error: Error & { code?: string }, socket: Socket):
     'Content-Length': String(Buffer.byteLength(body)),
     Connection: 'close',
   };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n');
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n');
   socket.end(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${head}\r\n\r\n${body}`);
 }

@@ -14,14 +14,30 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'string' },
-    (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    (
+      request: FastifyRequest,
+      body: string | Buffer,
+      done: (err: Error | null, value?: unknown) => void,
+    ) => {
       const text = body.toString();
       void parse(request, text, (error: Error | null, value?: unknown) => {
-        if (error) return done(protoPoisoning(text) ? new BadRequestException('Request body contains a forbidden key') : error);
+        if (error)
+          return done(
+            protoPoisoning(text)
+              ? new BadRequestException('Request body contains a forbidden key')
+              : error,
+          );
         const shape = inspect(value);
-        if (shape.depth > MAX_DEPTH) return done(new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`));
-        if (shape.problem === 'key') return done(new BadRequestException('Request body contains a forbidden key'));
-        if (shape.problem === 'string') return done(new BadRequestException('Request body contains a NUL character or malformed Unicode'));
+        if (shape.depth > MAX_DEPTH)
+          return done(
+            new BadRequestException(`Request body is nested deeper than ${MAX_DEPTH} levels`),
+          );
+        if (shape.problem === 'key')
+          return done(new BadRequestException('Request body contains a forbidden key'));
+        if (shape.problem === 'string')
+          return done(
+            new BadRequestException('Request body contains a NUL character or malformed Unicode'),
+          );
         done(null, value);
       });
     },

@@ -20,7 +20,9 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
-      rule === 'whitelistValidation' ? `property ${path} is not allowed` : message.replace(error.property, path),
+      rule === 'whitelistValidation'
+        ? `property ${path} is not allowed`
+        : message.replace(error.property, path),
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });

@@ -3,7 +3,9 @@ import { IsBoolean, IsIn, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../user.entity';
 
 export class AdminUpdateUserDto {
-  @ApiPropertyOptional({ description: 'false deactivates the account: effective on its next request' })
+  @ApiPropertyOptional({
+    description: 'false deactivates the account: effective on its next request',
+  })
   @ValidateIf((_, value) => value !== undefined) // absent = unchanged; null is refused
   @IsBoolean()
   isActive?: boolean;

@@ -8,7 +8,12 @@ export function ageOn(isoDate: string, today: Date = new Date()): number | null 
   if (!match) return null;
   const [year, month, day] = match.slice(1).map(Number);
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  )
+    return null;
   const [ty, tm, td] = [today.getUTCFullYear(), today.getUTCMonth() + 1, today.getUTCDate()];
   // The birthday has not come yet this year when (month, day) is still ahead of today.
   const beforeBirthday = tm < month || (tm === month && td < day);
@@ -30,7 +35,9 @@ export function MinimumAge(years: number, options?: ValidationOptions): Property
           return age !== null && age >= years && Number(value.slice(0, 4)) >= 1900;
         },
         defaultMessage: (args) =>
-          typeof args?.value === 'string' && ageOn(args.value) !== null && Number(args.value.slice(0, 4)) >= 1900
+          typeof args?.value === 'string' &&
+          ageOn(args.value) !== null &&
+          Number(args.value.slice(0, 4)) >= 1900
             ? `${args.property} shows an age under ${years}; users must be at least ${years}`
             : `${args?.property ?? 'date'} must be a valid ISO date (YYYY-MM-DD)`,
       },

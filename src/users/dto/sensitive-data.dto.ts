@@ -6,13 +6,23 @@ export const BANK_ACCOUNT_PATTERN = /^[A-Za-z0-9]{8,34}$/;
 
 /** A property that is absent stays as it is; `null` erases the stored value. */
 export class UpdateSensitiveDataDto {
-  @ApiPropertyOptional({ type: String, nullable: true, example: '123-45-6789', pattern: SSN_PATTERN.source })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '123-45-6789',
+    pattern: SSN_PATTERN.source,
+  })
   @IsOptional()
   @IsString()
   @Matches(SSN_PATTERN, { message: 'ssn must have the form NNN-NN-NNNN' })
   ssn?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'DE89370400440532013000', pattern: BANK_ACCOUNT_PATTERN.source })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'DE89370400440532013000',
+    pattern: BANK_ACCOUNT_PATTERN.source,
+  })
   @IsOptional()
   @IsString()
   @Matches(BANK_ACCOUNT_PATTERN, { message: 'bankAccount must be 8 to 34 letters and digits' })

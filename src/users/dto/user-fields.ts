@@ -2,7 +2,10 @@ import { Transform } from 'class-transformer';
 
 /** Emails are compared and stored trimmed, NFKC-normalised and lower-cased. */
 export const NormaliseEmail = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().normalize('NFKC').toLowerCase() : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().normalize('NFKC').toLowerCase() : value,
+  );
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_]{3,30}$/;
-export const USERNAME_MESSAGE = 'username must be 3 to 30 characters of letters, digits and underscores';
+export const USERNAME_MESSAGE =
+  'username must be 3 to 30 characters of letters, digits and underscores';

@@ -9,7 +9,8 @@ export class UserResponse {
   @ApiProperty({ example: 'ada_l' }) username!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty() isActive!: boolean;
-  @ApiProperty({ type: String, format: 'date', nullable: true, example: '1990-12-10' }) birthDate!: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true, example: '1990-12-10' }) birthDate!:
+    string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
