@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { bearer, newUser, RELAXED_LIMITS } from '../support/auth-helpers';
+import { captureOutput, type CapturedOutput } from '../support/capture-output';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // A whole account life over HTTP with the console at LOG_LEVEL info (everything the app logs), then
@@ -55,8 +56,7 @@ async function logsSettled(dir: string, quietMs = 300): Promise<void> {
 describe('no secret reaches any log, at LOG_LEVEL info', () => {
   let t: TestApp;
   let closed = false;
-  const captured: string[] = [];
-  const spies: jest.SpyInstance[] = [];
+  let output: CapturedOutput;
   const secrets = new Map<string, string>(); // value → what it is
   const remember = (label: string, value: unknown): void => {
     expect(typeof value).toBe('string');
@@ -65,38 +65,12 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
   };
 
   beforeAll(async () => {
-    const capture = (chunk: unknown): void => void captured.push(String(chunk));
-    spies.push(
-      jest
-        .spyOn(process.stdout, 'write')
-        .mockImplementation((chunk: unknown) => (capture(chunk), true)),
-      jest
-        .spyOn(process.stderr, 'write')
-        .mockImplementation((chunk: unknown) => (capture(chunk), true)),
-      ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
-        jest.spyOn(console, m).mockImplementation((...args: unknown[]) => capture(args.join(' '))),
-      ),
-    );
-    // winston's Console transport writes to console._stdout/_stderr when present, which under jest
-    // workers are not process.stdout/stderr.
-    const streams = console as unknown as {
-      _stdout?: NodeJS.WritableStream;
-      _stderr?: NodeJS.WritableStream;
-    };
-    for (const stream of [streams._stdout, streams._stderr]) {
-      if (stream && stream !== process.stdout && stream !== process.stderr) {
-        spies.push(
-          jest
-            .spyOn(stream, 'write')
-            .mockImplementation((chunk: unknown) => (capture(chunk), true)),
-        );
-      }
-    }
+    output = captureOutput();
     t = await startTestApp({ ...RELAXED_LIMITS, LOG_LEVEL: 'info' });
   });
   afterAll(async () => {
     if (!closed) await t.close();
-    for (const spy of spies) spy.mockRestore();
+    output.restore();
   });
 
   it('runs a full account flow over HTTP', async () => {
@@ -235,7 +209,7 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
     closed = true;
     await logsSettled(dir);
     await waitFor(
-      () => captured.join('').includes('log-forge-path'),
+      () => output.text().includes('log-forge-path'),
       'the last request on the console',
     );
 
@@ -246,7 +220,7 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
     // 6 passwords and values + 10 tokens; access tokens of one session signed within the same second
     // are identical (no jti), so a few of them may coincide.
     expect(secrets.size).toBeGreaterThanOrEqual(12);
-    const consoleText = captured.join('');
+    const consoleText = output.text();
     expect(consoleText).toContain('auth attempt'); // the console did get the info lines
     const leaks: string[] = [];
     for (const [where, text] of [...Object.entries(files), ['console', consoleText] as const]) {

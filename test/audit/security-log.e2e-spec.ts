@@ -4,6 +4,7 @@ import type { LoggerService } from '@nestjs/common';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import request from 'supertest';
 import { SecurityLogger } from '../../src/audit/logging/security-logger.service';
+import { captureOutput, type CapturedOutput } from '../support/capture-output';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SECRETS = [
@@ -43,37 +44,10 @@ describe('security log and redaction', () => {
   let t: TestApp;
   let securityLog: string;
   let appLog: string;
-  const captured: string[] = [];
-  const spies: jest.SpyInstance[] = [];
+  let output: CapturedOutput;
 
   beforeAll(async () => {
-    const capture = (chunk: unknown): void => void captured.push(String(chunk));
-    spies.push(
-      jest
-        .spyOn(process.stdout, 'write')
-        .mockImplementation((chunk: unknown) => (capture(chunk), true)),
-      jest
-        .spyOn(process.stderr, 'write')
-        .mockImplementation((chunk: unknown) => (capture(chunk), true)),
-      ...(['log', 'info', 'warn', 'error'] as const).map((m) =>
-        jest.spyOn(console, m).mockImplementation((...args: unknown[]) => capture(args.join(' '))),
-      ),
-    );
-    // winston's Console transport writes to console._stdout/_stderr when present, which under jest
-    // workers are not process.stdout/stderr.
-    const streams = console as unknown as {
-      _stdout?: NodeJS.WritableStream;
-      _stderr?: NodeJS.WritableStream;
-    };
-    for (const stream of [streams._stdout, streams._stderr]) {
-      if (stream && stream !== process.stdout && stream !== process.stderr) {
-        spies.push(
-          jest
-            .spyOn(stream, 'write')
-            .mockImplementation((chunk: unknown) => (capture(chunk), true)),
-        );
-      }
-    }
+    output = captureOutput();
     // LOG_LEVEL warn: the console must carry the ≥400 lines this spec inspects.
     t = await startTestApp({ LOG_LEVEL: 'warn' });
     securityLog = join(t.env.LOG_DIR, 'security.log');
@@ -81,7 +55,7 @@ describe('security log and redaction', () => {
   });
   afterAll(async () => {
     await t.close();
-    for (const spy of spies) spy.mockRestore();
+    output.restore();
   });
 
   const entryFor = (requestId: string) => () =>
@@ -176,8 +150,7 @@ describe('security log and redaction', () => {
     await waitFor(() => lines(appLog).find((l) => l.marker === 'app-redact-2'));
     // The console transports write on their own schedule: wait until the probes got there too.
     await waitFor(() =>
-      captured.join('\n').includes('app-redact-2') &&
-      captured.join('\n').includes('redaction probe')
+      output.text().includes('app-redact-2') && output.text().includes('redaction probe')
         ? true
         : undefined,
     );
@@ -185,7 +158,7 @@ describe('security log and redaction', () => {
     const everything = [
       readFileSync(securityLog, 'utf8'),
       readFileSync(appLog, 'utf8'),
-      captured.join('\n'),
+      output.text(),
     ].join('\n');
     expect(everything).toContain('ok@example.com');
     for (const secret of SECRETS) expect(everything).not.toContain(secret);
