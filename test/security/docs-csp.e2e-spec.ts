@@ -48,14 +48,18 @@ async function watch(page: Page): Promise<Problem[]> {
   return problems;
 }
 
-describe('Swagger UI under its CSP, in headless Chromium', () => {
+// CI (CI=true, as `.ci/run` runs) insists on the browser; a developer machine without Chromium skips
+// only this spec, and says so, like the Redis specs without REDIS_URL.
+const MISSING = `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium)`;
+const describeBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+if (!existsSync(CHROMIUM) && !process.env.CI)
+  console.warn(`SKIPPED the Swagger UI CSP spec: ${MISSING}`);
+
+describeBrowser('Swagger UI under its CSP, in headless Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium)`,
-      );
+    if (!existsSync(CHROMIUM)) throw new Error(MISSING);
     t = await startTestApp();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   }, 60_000);
