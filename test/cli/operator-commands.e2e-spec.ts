@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { bearer, newUser, registerAndLogin, RELAXED_LIMITS } from '../support/auth-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const K1 = randomBytes(32).toString('hex');
+const K2 = randomBytes(32).toString('hex');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node dist/cli/main.js …` against the test app's database and secrets, with `input` on stdin. */
+function cli(
+  t: TestApp,
+  args: string[],
+  input = '',
+  env: Record<string, string> = {},
+): Promise<Run> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      DATA_DIR: t.env.DATA_DIR,
+      LOG_DIR: t.env.LOG_DIR,
+      LOG_LEVEL: 'error',
+      BCRYPT_ROUNDS: '4',
+      DATABASE_URL: t.db.url,
+      DATABASE_SSL_CA: t.db.caFile ?? '',
+      ENCRYPTION_KEYS: `k1:${K1}`,
+      ...env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('operator commands (npm run cli -- …) on the built CLI', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k1:${K1}` });
+  });
+  afterAll(() => t.close());
+
+  it('generate-key prints a key id and a 32-byte hex key without touching the database', async () => {
+    const run = await cli(t, ['generate-key'], '', {
+      DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^key id: k\d{8}-[0-9a-f]+$/m);
+    expect(run.stdout).toMatch(/^key: +[0-9a-f]{64}$/m);
+  });
+
+  it('create-admin reads the password from stdin; the admin can log in and use admin routes', async () => {
+    const account = newUser();
+    const run = await cli(t, ['create-admin', '--email', account.email], `${account.password}\n`);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^admin created: [0-9a-f-]{36}$/m);
+    expect(run.stdout + run.stderr).not.toContain(account.password);
+    const login = await request(t.url)
+      .post('/api/auth/login')
+      .send({ email: account.email, password: account.password })
+      .expect(200);
+    await request(t.url)
+      .get('/api/users')
+      .set(...bearer(login.body.accessToken))
+      .expect(200);
+
+    const again = await cli(t, ['create-admin', '--email', account.email], `${account.password}\n`);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it('create-admin refuses a password that breaks the policy, and a missing one', async () => {
+    const weak = await cli(t, ['create-admin', '--email', newUser().email], 'Password123!\n');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toMatch(/password policy/i);
+    expect(weak.stderr).not.toContain('Password123!');
+    const empty = await cli(t, ['create-admin', '--email', newUser().email], '');
+    expect(empty.code).toBe(1);
+  });
+
+  it('reencrypt reports progress and counts, moves every value to the new key, and is idempotent', async () => {
+    const users = await Promise.all([registerAndLogin(t), registerAndLogin(t)]);
+    for (const u of users) {
+      await request(t.url)
+        .put('/api/users/me/sensitive')
+        .set(...bearer(u.accessToken))
+        .send({ ssn: '123-45-6789', bankAccount: 'ACCT12345678' })
+        .expect(204);
+    }
+    const rotated = { ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` };
+    const run = await cli(t, ['reencrypt'], '', rotated);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^reencrypt: 2\/2 rows, 4 values rewritten$/m);
+    expect(run.stdout).toMatch(/^done: 2 rows checked, 4 values rewritten under the active key$/m);
+    const tokens = await t.app
+      .get(DataSource)
+      .query<Array<{ ssn_encrypted: string }>>(
+        'SELECT ssn_encrypted FROM users WHERE ssn_encrypted IS NOT NULL',
+      );
+    expect(tokens.map((row) => row.ssn_encrypted.split('.')[1])).toEqual(['k2', 'k2']);
+    const second = await cli(t, ['reencrypt'], '', rotated);
+    expect(second.stdout).toMatch(/^done: 0 rows checked, 0 values rewritten/m);
+  });
+
+  it('audit:verify exits 0 on an intact chain; an unknown command exits 1 with usage', async () => {
+    const verify = await cli(t, ['audit:verify']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/^audit chain valid: \d+ events verified$/m);
+    const unknown = await cli(t, ['drop-everything']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown command: drop-everything/);
+  });
+});
+
+describe('admin bootstrap from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
+  it('creates the admin at start when no account has that email', async () => {
+    const account = newUser();
+    const t = await startTestApp({
+      ADMIN_EMAIL: account.email.toUpperCase(),
+      ADMIN_PASSWORD: account.password,
+    });
+    try {
+      const login = await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: account.email, password: account.password })
+        .expect(200);
+      const me = await request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(login.body.accessToken))
+        .expect(200);
+      expect(me.body).toMatchObject({ email: account.email, role: 'admin' });
+    } finally {
+      await t.close();
+    }
+  });
+});
