@@ -1,10 +1,10 @@
+import { expectErrorBody } from '../support/error-body';
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import request from 'supertest';
 import {
   RELAXED_LIMITS,
   decodeJwt,
-  expectErrorBody,
   getMe,
   registerAndLogin,
   type LoggedIn,

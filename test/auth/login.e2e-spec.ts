@@ -1,10 +1,10 @@
+import { expectErrorBody } from '../support/error-body';
 import request from 'supertest';
 import {
   RELAXED_LIMITS,
   UUID_RE,
   bearer,
   decodeJwt,
-  expectErrorBody,
   getMe,
   loginAdmin,
   register,

@@ -1,9 +1,9 @@
+import { expectErrorBody } from '../support/error-body';
 import request from 'supertest';
 import {
   RELAXED_LIMITS,
   bearer,
   decodeJwt,
-  expectErrorBody,
   getMe,
   login,
   refreshWith,

@@ -1,10 +1,10 @@
+import { expectErrorBody } from '../support/error-body';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import {
   ISO_UTC_RE,
   RELAXED_LIMITS,
   UUID_RE,
-  expectErrorBody,
   newUser,
   register,
   sql,

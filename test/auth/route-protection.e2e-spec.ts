@@ -1,6 +1,7 @@
+import { expectErrorBody } from '../support/error-body';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RELAXED_LIMITS, expectErrorBody } from '../support/auth-helpers';
+import { RELAXED_LIMITS } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

@@ -1,3 +1,4 @@
+import { expectErrorBody } from '../support/error-body';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -6,7 +7,6 @@ import {
   UUID_RE,
   bearer,
   decodeJwt,
-  expectErrorBody,
   getMe,
   login,
   refreshWith,

@@ -1,3 +1,4 @@
+import { expectUniformError } from '../support/error-body';
 import request from 'supertest';
 import {
   bearer,
@@ -7,7 +8,7 @@ import {
   type TestUser,
 } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import { expectUniformError, median, startSecurityApp } from './security-helpers';
+import { median, startSecurityApp } from './security-helpers';
 
 /**
  * Account enumeration through login (issue "Proof", adversarial suite 5): an unknown email, a

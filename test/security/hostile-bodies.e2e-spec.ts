@@ -1,3 +1,4 @@
+import { errorBodyProblems, expectUniformError } from '../support/error-body';
 import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import {
@@ -9,7 +10,7 @@ import {
   type LoggedIn,
 } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import { errorBodyProblems, expectUniformError, startSecurityApp } from './security-helpers';
+import { startSecurityApp } from './security-helpers';
 
 /**
  * Hostile request bodies (issue "Proof", adversarial suite 3): size, media type, syntax, prototype

@@ -1,3 +1,4 @@
+import { errorBodyProblems } from '../support/error-body';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -10,7 +11,7 @@ import {
   type LoggedIn,
 } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import { errorBodyProblems, startSecurityApp } from './security-helpers';
+import { startSecurityApp } from './security-helpers';
 
 /**
  * Injection and type confusion (issue "Proof", adversarial suite 2). SQL metacharacters and

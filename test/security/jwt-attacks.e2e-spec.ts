@@ -1,14 +1,9 @@
+import { expectUniformError } from '../support/error-body';
 import { generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import request from 'supertest';
 import { bearer, decodeJwt, registerAndLogin, type LoggedIn } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import {
-  b64url,
-  expectUniformError,
-  hmacJwt,
-  nowSeconds,
-  startSecurityApp,
-} from './security-helpers';
+import { b64url, hmacJwt, nowSeconds, startSecurityApp } from './security-helpers';
 
 /**
  * Adversarial access tokens (issue "Proof", adversarial suite 1). Every forged or misused token is

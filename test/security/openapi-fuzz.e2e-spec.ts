@@ -1,10 +1,11 @@
+import { errorBodyProblems } from '../support/error-body';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import request from 'supertest';
 import { loginAdmin, registerAndLogin, type LoggedIn } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import { errorBodyProblems, startSecurityApp } from './security-helpers';
+import { startSecurityApp } from './security-helpers';
 
 /**
  * Property-based fuzzing of every documented operation (issue "Proof", adversarial suite 4).

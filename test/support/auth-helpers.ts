@@ -98,33 +98,6 @@ export function decodeJwt(token: string): {
   return { header: part(header), payload: part(payload) };
 }
 
-/** Asserts the uniform error body `{ statusCode, error, message, requestId }` and returns it. */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string | string[];
-  requestId: string;
-}
-
-export function expectErrorBody(res: request.Response, status: number): ErrorBody {
-  expect(res.status).toBe(status);
-  expect(Object.keys(res.body as object).sort()).toEqual([
-    'error',
-    'message',
-    'requestId',
-    'statusCode',
-  ]);
-  expect(res.body.statusCode).toBe(status);
-  expect(typeof res.body.error).toBe('string');
-  expect(res.body.requestId).toBe(res.headers['x-request-id']);
-  if (status === 400) {
-    expect(Array.isArray(res.body.message) || typeof res.body.message === 'string').toBe(true);
-  } else {
-    expect(typeof res.body.message).toBe('string');
-  }
-  return res.body as ErrorBody;
-}
-
 /** GET /api/users/me with `token`: the cheapest authenticated request. */
 export function getMe(t: TestApp, token: string): request.Test {
   return request(t.url)

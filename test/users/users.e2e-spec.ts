@@ -1,3 +1,4 @@
+import { expectErrorBody } from '../support/error-body';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -5,7 +6,6 @@ import {
   RELAXED_LIMITS,
   UUID_RE,
   bearer,
-  expectErrorBody,
   getMe,
   loginAdmin,
   refreshWith,
