@@ -1,11 +1,9 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { AppModule } from './app.module';
 import { createApp } from './app.setup';
 import { EnvError, loadEnv } from './config/load-env';
 
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   const env = loadEnv();
   const app = await createApp(AppModule.forRoot(env), env);
   await app.listen({ host: env.HOST, port: env.PORT });

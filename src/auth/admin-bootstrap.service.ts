@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { normaliseEmail } from '../common/text/normalise-email';
 import { Env } from '../config/env.schema';
 import { UsersService } from '../users/users.service';
 import { passwordPolicyViolations } from './password-policy';
@@ -27,7 +28,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   /** Returns the new admin's id, or undefined when an account with that email already exists. */
   async createAdmin(rawEmail: string, password: string): Promise<string | undefined> {
-    const email = rawEmail.trim().normalize('NFKC').toLowerCase();
+    const email = normaliseEmail(rawEmail);
     if (await this.users.findByEmail(email)) return undefined;
     const username = adminUsername(email);
     const problems = passwordPolicyViolations(password, { username, email });

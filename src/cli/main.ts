@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import type { Env } from '../config/env.schema';
@@ -77,7 +76,6 @@ export async function runCli(
 }
 
 if (require.main === module) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   runCli(process.argv.slice(2))
     .then((code) => (process.exitCode = code))
     .catch((error: unknown) => {

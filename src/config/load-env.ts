@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -16,7 +17,7 @@ export class EnvError extends Error {
  * Validates the environment once, at start-up. Values are never echoed in a problem line:
  * a secret pasted into the wrong variable must not end up in a log.
  */
-export function loadEnv(raw: Record<string, string | undefined> = process.env): Env {
+export function loadEnv(raw: Record<string, string | undefined> = processEnv()): Env {
   const isProduction = raw.NODE_ENV === 'production';
   const dataDir = resolve(raw.DATA_DIR || './.data');
   const input = isProduction ? { ...raw } : withDevSecrets(raw, dataDir);
@@ -41,6 +42,12 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   env.DATA_DIR = dataDir;
   env.LOG_DIR = resolve(env.LOG_DIR);
   return env;
+}
+
+/** The process environment, after a `.env` file in the working directory (variables already set win). */
+function processEnv(): NodeJS.ProcessEnv {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return process.env;
 }
 
 // class-validator messages start with the property name; keep only the rule.

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { loadEnv } from '../config/load-env';
 import { externalConnection } from './external-connection';
@@ -9,7 +8,6 @@ import { typeormOptions } from './typeorm-options';
  * For the TypeORM CLI (`npm run migration:run|revert|generate`): the same verified-TLS options as
  * the app. It needs DATABASE_URL; the embedded development database migrates itself at start-up.
  */
-if (existsSync('.env')) process.loadEnvFile('.env');
 const env = loadEnv();
 if (!env.DATABASE_URL) {
   throw new Error(

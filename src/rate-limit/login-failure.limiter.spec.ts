@@ -1,6 +1,7 @@
 import { Env } from '../config/env.schema';
 import { describeRedis } from '../../test/support/redis';
-import { LoginFailureLimiter, normaliseEmail } from './login-failure.limiter';
+import { normaliseEmail } from '../common/text/normalise-email';
+import { LoginFailureLimiter } from './login-failure.limiter';
 import { RateLimitRedis } from './rate-limit-redis';
 
 function limiterWith(overrides: Partial<Env>): {

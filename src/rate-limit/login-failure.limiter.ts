@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+import { normaliseEmail } from '../common/text/normalise-email';
 import { Env } from '../config/env.schema';
+import { sha256Hex } from '../crypto/random-token';
 import { RateLimitRedis } from './rate-limit-redis';
 
 interface MemoryCounter {
@@ -145,11 +146,6 @@ export class LoginFailureLimiter {
   }
 }
 
-/** trim, NFKC, lower case, then SHA-256: the same account always maps to the same key. */
-export function normaliseEmail(email: string): string {
-  return email.trim().normalize('NFKC').toLowerCase();
-}
-
 type ExecResult = Array<[Error | null, unknown]> | null;
 
 function throwOnError(results: ExecResult): Array<[Error | null, unknown]> {
@@ -160,5 +156,6 @@ function throwOnError(results: ExecResult): Array<[Error | null, unknown]> {
 }
 
 function keyFor(email: string): string {
-  return KEY_PREFIX + createHash('sha256').update(normaliseEmail(email)).digest('hex');
+  // The same account always maps to the same key, and Redis never holds an address.
+  return KEY_PREFIX + sha256Hex(normaliseEmail(email));
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -14,6 +13,7 @@ import { AuditService } from '../audit/audit.service';
 import { clientContextOf } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
 import { OncePerBlock } from './once-per-block';
+import { sha256Hex } from '../crypto/random-token';
 
 /** Where a limit stands for one request: the most restrictive one is what the headers report. */
 interface LimitState {
@@ -62,7 +62,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const scope = name === 'default' ? '*' : `${request.method} ${routeOf(request)}`;
-    return createHash('sha256').update(`${name}\n${scope}\n${tracker}`).digest('hex');
+    return sha256Hex(`${name}\n${scope}\n${tracker}`);
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clientContextOf } from '../../common/http/client-context';
 import { SecurityLogger } from './security-logger.service';
 
 const AUTH_ATTEMPT = /^\/api\/auth\/(login|register|refresh)\/?$/;
@@ -43,7 +44,7 @@ function securityLogEntry(
   elapsed: number,
   authAttempt: boolean,
 ) {
-  const userAgent = request.headers['user-agent'];
+  const { ip, userAgent } = clientContextOf(request);
   const annotated = request as AnnotatedRequest;
   const fromGuard = typeof annotated.user?.id === 'string' ? annotated.user.id : undefined;
   return {
@@ -53,8 +54,8 @@ function securityLogEntry(
     path,
     status,
     durationMs: Math.round(elapsed * 100) / 100,
-    ip: request.ip,
-    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+    ip,
+    userAgent,
     userId: annotated[USER_ID] ?? fromGuard ?? 'anonymous',
   };
 }

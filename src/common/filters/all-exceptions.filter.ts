@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from '../http/error-response';
 import { RateLimitExceededException } from '../http/rate-limit-exceeded.exception';
@@ -29,15 +29,11 @@ export function sendError(
   logger: Logger,
 ): void {
   const body = toErrorResponse(exception, request.id);
+  // Every response >= 400 is already a line in the security log (onResponse hook); only the detail
+  // of an unexpected failure, which the caller must never see, is logged here.
   if (body.statusCode >= 500) {
     const detail = exception instanceof Error ? exception.stack : String(exception);
     logger.error({ message: 'unhandled error', requestId: request.id, detail });
-  } else if (!(exception instanceof HttpException)) {
-    logger.warn({
-      message: 'request rejected before routing',
-      requestId: request.id,
-      status: body.statusCode,
-    });
   }
   if (exception instanceof RateLimitExceededException) void reply.headers(exception.headers());
   void reply
