@@ -54,7 +54,7 @@ export async function createApp(
   return app;
 }
 
-export async function configureApp(app: NestFastifyApplication, env: Env): Promise<void> {
+async function configureApp(app: NestFastifyApplication, env: Env): Promise<void> {
   app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
