@@ -1,8 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.schema';
 import { EmbeddedDatabaseService } from './embedded-database.service';
 import { externalConnection } from './external-connection';
+import { Transactions } from './transactions';
 import { typeormOptions } from './typeorm-options';
 
 @Module({
@@ -14,7 +15,9 @@ class EmbeddedDatabaseModule {}
 /**
  * PostgreSQL over verified TLS: DATABASE_URL when set, otherwise (never in production) the embedded
  * cluster. Migrations run at start-up outside production; in production they are a release step.
+ * Global: every feature's repositories join the current unit of work through `Transactions`.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -26,5 +29,7 @@ class EmbeddedDatabaseModule {}
       },
     }),
   ],
+  providers: [Transactions],
+  exports: [Transactions],
 })
 export class DatabaseModule {}
