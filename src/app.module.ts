@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         WinstonModule.forRoot(appLoggerOptions(env)),
         DatabaseModule,
         HealthModule,
+        SessionsModule,
         UsersModule,
         AuthModule,
         AuditModule,

@@ -1,19 +1,14 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/digest';
+import type { AuditEvent } from './audit-event.entity';
 
 /** prev_hash of the very first event of a chain that was never pruned. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** Every field an event's hash covers: changing any of them breaks the chain at that row. */
-export interface HashedAuditFields {
-  id: string;
-  type: string;
-  userId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  metadata: Record<string, unknown>;
-  createdAt: Date;
-}
+export type HashedAuditFields = Pick<
+  AuditEvent,
+  'id' | 'type' | 'userId' | 'ip' | 'userAgent' | 'requestId' | 'metadata' | 'createdAt'
+>;
 
 /**
  * Deterministic JSON: object keys sorted at every depth, no whitespace, `undefined` members
@@ -39,9 +34,9 @@ export function canonicalJson(value: unknown): string {
   return `{${members.join(',')}}`;
 }
 
-/** hash = sha256(prevHash || canonicalJson(fields)), hex. */
-export function computeAuditHash(prevHash: string, fields: HashedAuditFields): string {
-  const payload = canonicalJson({
+/** The bytes an event's hash covers: its fields as canonical JSON, createdAt as ISO UTC. */
+export function auditPayload(fields: HashedAuditFields): string {
+  return canonicalJson({
     id: fields.id,
     type: fields.type,
     userId: fields.userId,
@@ -51,5 +46,9 @@ export function computeAuditHash(prevHash: string, fields: HashedAuditFields): s
     metadata: fields.metadata,
     createdAt: fields.createdAt.toISOString(),
   });
-  return createHash('sha256').update(prevHash, 'utf8').update(payload, 'utf8').digest('hex');
+}
+
+/** hash = sha256(prevHash || canonicalJson(fields)), hex. */
+export function computeAuditHash(prevHash: string, fields: HashedAuditFields): string {
+  return sha256Hex(prevHash + auditPayload(fields));
 }

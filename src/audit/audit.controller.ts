@@ -1,15 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { Roles } from '../common/decorators/roles.decorator';
-import { ErrorResponse } from '../common/dto/error-response.dto';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { AdminOnly } from '../common/decorators/route-access.decorator';
 import { AuditService } from './audit.service';
 import {
   AuditEventPageResponse,
@@ -19,10 +11,7 @@ import {
 import { ListAuditEventsQuery } from './dto/list-audit-events.query';
 
 @ApiTags('audit')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Missing or invalid access token' })
-@ApiForbiddenResponse({ type: ErrorResponse, description: 'The caller is not an admin' })
-@Roles('admin')
+@AdminOnly()
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -30,18 +19,14 @@ export class AuditController {
   @Get('events')
   @ApiOperation({ summary: 'Audit events, newest first, filtered by type, user and time range' })
   @ApiOkResponse({ type: AuditEventPageResponse })
-  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid or unknown query parameter' })
+  @ApiErrors([400, 'Invalid or unknown query parameter'])
   async list(@Query() query: ListAuditEventsQuery): Promise<AuditEventPageResponse> {
-    const { page, limit } = query;
     const { items, total } = await this.audit.list({
-      type: query.type,
-      userId: query.userId,
+      ...query,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
-      page,
-      limit,
     });
-    return { items: items.map(toAuditEventResponse), total, page, limit };
+    return { items: items.map(toAuditEventResponse), total, page: query.page, limit: query.limit };
   }
 
   @Get('verify')

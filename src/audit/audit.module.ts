@@ -1,16 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEventRepository } from './audit-event.repository';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { SecurityLogger } from './logging/security-logger.service';
-import { SecurityLoggingInterceptor } from './logging/security-logging.interceptor';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEvent])],
   controllers: [AuditController],
-  providers: [AuditService, AuditRetentionService, SecurityLogger, SecurityLoggingInterceptor],
-  exports: [AuditService, AuditRetentionService, SecurityLogger, SecurityLoggingInterceptor],
+  providers: [AuditEventRepository, AuditService, AuditRetentionService, SecurityLogger],
+  exports: [AuditService, SecurityLogger],
 })
 export class AuditModule {}

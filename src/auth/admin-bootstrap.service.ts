@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { normaliseEmail } from '../common/text/normalise-email';
 import { Env } from '../config/env.schema';
+import { randomSuffix } from '../crypto/random';
+import { Transactions } from '../database/transactions';
 import { UsersService } from '../users/users.service';
 import { passwordPolicyViolations } from './password-policy';
 
@@ -14,9 +14,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   constructor(
     private readonly env: Env,
-    @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly tx: Transactions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,18 +34,19 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const problems = passwordPolicyViolations(password, { username, email });
     if (problems.length > 0)
       throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.join(' ')}`);
-    return this.db.transaction(async (manager) => {
-      const user = await this.users.create(manager, {
+    return this.tx.run(async () => {
+      const user = await this.users.create({
         email,
         username,
         password,
         birthDate: null,
         role: 'admin',
       });
-      await this.audit.record(
-        { type: 'admin.user.created', userId: user.id, metadata: { via: 'bootstrap' } },
-        manager,
-      );
+      await this.audit.record({
+        type: 'admin.user.created',
+        userId: user.id,
+        metadata: { via: 'bootstrap' },
+      });
       return user.id;
     });
   }
@@ -56,5 +57,5 @@ function adminUsername(email: string): string {
     .split('@')[0]
     .replace(/[^A-Za-z0-9_]/g, '_')
     .slice(0, 24);
-  return `${base.length >= 3 ? base : 'admin'}_${Math.random().toString(36).slice(2, 6)}`;
+  return `${base.length >= 3 ? base : 'admin'}_${randomSuffix(4)}`;
 }

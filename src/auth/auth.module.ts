@@ -1,30 +1,39 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import type { KeyObject } from 'node:crypto';
+import { AuditModule } from '../audit/audit.module';
 import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
+import { CryptoModule } from '../crypto/crypto.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AccountController } from './account.controller';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { hmacKey } from './jwt-key';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { JWT_KEY, JwtKeyModule } from './jwt-key.module';
 import { JwtStrategy } from './jwt.strategy';
+import { PasswordService } from './password.service';
 import { RolesGuard } from './roles.guard';
-import { SessionsService } from './sessions.service';
 import { TokensService } from './tokens.service';
 
 @Module({
   imports: [
     UsersModule,
+    SessionsModule,
+    CryptoModule,
+    AuditModule,
     RateLimitModule,
     PassportModule,
+    JwtKeyModule,
     JwtModule.registerAsync({
-      inject: [Env],
-      useFactory: (env: Env) => ({
-        secret: hmacKey(env.JWT_SECRET) as unknown as string,
+      imports: [JwtKeyModule],
+      inject: [Env, JWT_KEY],
+      useFactory: (env: Env, key: KeyObject) => ({
+        secret: key,
         signOptions: {
           algorithm: 'HS256',
           expiresIn: durationToSeconds(env.JWT_ACCESS_TTL),
@@ -39,7 +48,7 @@ import { TokensService } from './tokens.service';
   controllers: [AuthController, AccountController],
   providers: [
     AuthService,
-    SessionsService,
+    PasswordService,
     TokensService,
     JwtStrategy,
     JwtAuthGuard,

@@ -1,11 +1,11 @@
 import { ExecutionContext, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { IS_PUBLIC } from '../common/decorators/public.decorator';
+import { IS_PUBLIC } from '../common/decorators/route-access.decorator';
 
 export const UNAUTHENTICATED = 'Missing, invalid or expired access token';
 
-/** Global: every route needs a valid access token unless it is marked @Public(). */
+/** Global: every route needs a valid access token unless it is marked @PublicRoute(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {

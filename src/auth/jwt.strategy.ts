@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { isUUID } from 'class-validator';
+import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../common/auth/principal';
 import { Env } from '../config/env.schema';
-import { hmacKey } from './jwt-key';
-import { SessionsService } from './sessions.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { JWT_KEY, type PassportJwtKey } from './jwt-key.module';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from './tokens.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isId = (value: unknown): value is string => isUUID(value);
 
 /**
  * Bearer header only (never a query string or cookie). HS256 is pinned, so `alg: none` and
@@ -18,11 +20,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     env: Env,
+    @Inject(JWT_KEY) key: KeyObject,
     private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: hmacKey(env.JWT_SECRET) as unknown as string,
+      secretOrKey: key as PassportJwtKey,
       algorithms: ['HS256'],
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -34,14 +37,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(
     claims: Partial<AccessTokenClaims> & { exp?: unknown },
   ): Promise<AuthenticatedUser | false> {
-    if (
-      claims.typ !== ACCESS_TOKEN_TYPE ||
-      !UUID.test(claims.sub ?? '') ||
-      !UUID.test(claims.sid ?? '')
-    )
-      return false;
+    const { typ, sub, sid, exp } = claims;
+    if (typ !== ACCESS_TOKEN_TYPE || !isId(sub) || !isId(sid)) return false;
     // jsonwebtoken only checks exp when present; an access token without one would never expire.
-    if (typeof claims.exp !== 'number') return false;
-    return (await this.sessions.authenticate(claims.sid as string, claims.sub as string)) ?? false;
+    if (typeof exp !== 'number') return false;
+    return (await this.sessions.authenticate(sid, sub)) ?? false;
   }
 }

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
-import { ROLES_KEY } from '../common/decorators/roles.decorator';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import type { Role } from '../common/auth/role';
+import { ROLES_KEY } from '../common/decorators/route-access.decorator';
 
 /** Runs after JwtAuthGuard: the role comes from the database read, never from the token. */
 @Injectable()
@@ -9,7 +10,7 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
+import type { Rotation } from '../sessions/sessions.service';
 import { TokenPair } from './dto/token-pair.dto';
 
 /** The claim that tells an access token apart; refresh tokens are opaque and never JWTs. */
@@ -17,21 +18,28 @@ export interface AccessTokenClaims {
 @Injectable()
 export class TokensService {
   readonly accessTtlSeconds: number;
-  readonly refreshTtlSeconds: number;
 
   constructor(
     private readonly jwt: JwtService,
     env: Env,
   ) {
     this.accessTtlSeconds = durationToSeconds(env.JWT_ACCESS_TTL);
-    this.refreshTtlSeconds = durationToSeconds(env.JWT_REFRESH_TTL);
   }
 
   /** iss, aud, exp, nbf and the HS256 header come from JwtModule's signOptions (auth.module.ts). */
-  async pair(userId: string, sessionId: string, refreshToken: string): Promise<TokenPair> {
-    const claims: AccessTokenClaims = { sub: userId, sid: sessionId, typ: ACCESS_TOKEN_TYPE };
+  async pair(session: Rotation): Promise<TokenPair> {
+    const claims: AccessTokenClaims = {
+      sub: session.userId,
+      sid: session.sessionId,
+      typ: ACCESS_TOKEN_TYPE,
+    };
     // A random jti makes every access token unique, even two issued for one session in the same second.
     const accessToken = await this.jwt.signAsync(claims, { jwtid: randomUUID() });
-    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.accessTtlSeconds };
+    return {
+      accessToken,
+      refreshToken: session.refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.accessTtlSeconds,
+    };
   }
 }

@@ -10,11 +10,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { toBoolean, toInteger } from '../common/validation/transforms';
 
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-const toBool = ({ value }: { value: unknown }): unknown =>
-  value === 'true' ? true : value === 'false' ? false : value;
 /** Every variable of API.md's Environment table, and nothing else, is read from the process environment. */
 export const ENV_VARIABLES = [
   'NODE_ENV',
@@ -61,7 +58,7 @@ export class Env {
   @IsString()
   HOST = '127.0.0.1';
 
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -116,7 +113,7 @@ export class Env {
   @MinLength(32, { message: 'must be at least 32 bytes' })
   PASSWORD_PEPPER!: string;
 
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(4)
   @Max(31)
@@ -130,22 +127,22 @@ export class Env {
   @IsString()
   ADMIN_PASSWORD?: string;
 
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(1000)
   RATE_LIMIT_WINDOW_MS = 900_000;
 
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(1)
   RATE_LIMIT_MAX = 100;
 
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(1)
   AUTH_RATE_LIMIT_MAX = 5;
 
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_MAX = 5;
@@ -165,12 +162,12 @@ export class Env {
   LOG_DIR = './logs';
 
   @IsOptional()
-  @Transform(toBool)
+  @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   SWAGGER_ENABLED?: boolean;
 
   @IsOptional()
-  @Transform(toInt)
+  @Transform(toInteger)
   @IsInt()
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;

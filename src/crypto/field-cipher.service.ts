@@ -67,6 +67,11 @@ export class FieldCipher {
     }
   }
 
+  /** How every token under the active key starts: the re-encryption selects the others. */
+  get activeTokenPrefix(): string {
+    return `${VERSION}.${this.keyring.activeKeyId}.`;
+  }
+
   keyIdOf(token: string): string {
     return parseToken(token).keyId;
   }

@@ -183,9 +183,9 @@ describe('parseKeyring', () => {
       ENCRYPTION_KEYS: ` new:${K2.toUpperCase()} , old:${K1}`,
     });
     expect(ring.activeKeyId).toBe('new');
-    expect(ring.ids).toEqual(['new', 'old']);
-    expect(ring.has('old')).toBe(true);
-    expect(ring.has('k1')).toBe(false);
+    expect(ring.key('new').symmetricKeySize).toBe(32);
+    expect(ring.key('old').symmetricKeySize).toBe(32);
+    expect(() => ring.key('k1')).toThrow(UnknownKeyError);
   });
 
   it('treats blank ENCRYPTION_KEYS as unset', () => {

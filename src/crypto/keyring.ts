@@ -48,14 +48,6 @@ export class Keyring {
     this.activeKeyId = entries[0].id;
   }
 
-  get ids(): readonly string[] {
-    return [...this.#keys.keys()];
-  }
-
-  has(id: string): boolean {
-    return this.#keys.has(id);
-  }
-
   key(id: string): KeyObject {
     const key = this.#keys.get(id);
     if (!key) throw new UnknownKeyError(id);

@@ -12,11 +12,11 @@ import {
   TypeOrmHealthIndicator,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
-import { Public } from '../common/decorators/public.decorator';
+import { PublicRoute } from '../common/decorators/route-access.decorator';
 import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
-@Public()
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

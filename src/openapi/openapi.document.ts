@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '../common/decorators/route-access.decorator';
 
 /** The OpenAPI 3 document of the whole app; `npm run openapi` writes the same to openapi.json. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -11,26 +12,34 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1.0.0')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addServer('/', 'This server')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  return markPublicOperations(document);
+  return applyRouteAccess(document);
 }
 
 /**
- * Operations without @ApiBearerAuth are the @Public() ones: say so explicitly (`security: []`).
- * test/auth/route-protection proves each of them really answers without a token, and that
- * every other one answers 401.
+ * Closed by default, in the document as in the guard: an operation that declares nothing needs the
+ * bearer token; a @PublicRoute() one declares "anonymous allowed" (`[{}]`), written as `security: []`.
+ * test/auth/route-protection proves each public operation answers without a token and every other
+ * one answers 401.
  */
-function markPublicOperations(document: OpenAPIObject): OpenAPIObject {
+function applyRouteAccess(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = item[method];
-      if (operation && !operation.security) operation.security = [];
+      if (!operation) continue;
+      const security = operation.security ?? [];
+      const isPublic = security.some((requirement) => Object.keys(requirement).length === 0);
+      operation.security = isPublic
+        ? []
+        : security.length > 0
+          ? security
+          : [{ [BEARER_SCHEME]: [] }];
     }
   }
   return document;

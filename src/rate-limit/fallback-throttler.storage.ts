@@ -1,21 +1,22 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { Injectable } from '@nestjs/common';
+import type { CounterStorage, ThrottlerStorageRecord } from './counter-storage';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
-import type { RateLimitRedis } from './rate-limit-redis';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { RateLimitRedis } from './rate-limit-redis';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
- * Counts in Redis when REDIS_URL is set (shared by every instance), in process memory otherwise.
- * If Redis fails a call, that call counts in process memory instead: limits stay enforced per
- * instance rather than being lifted or turning every request into an error.
+ * The one store behind every limit (the throttlers and the account limiter): Redis when REDIS_URL
+ * is set (shared by every instance), process memory otherwise. If Redis fails a call, that call
+ * counts in process memory instead: limits stay enforced per instance rather than being lifted or
+ * turning every request into an error (docs/RATE-LIMITING.md).
  */
-export class FallbackThrottlerStorage implements ThrottlerStorage {
-  private readonly redis: ThrottlerStorageRedisService | null;
+@Injectable()
+export class FallbackThrottlerStorage implements CounterStorage {
+  private readonly redis: RedisThrottlerStorage | null;
   private readonly memory = new MemoryThrottlerStorage();
 
   constructor(private readonly connection: RateLimitRedis) {
-    this.redis = connection.client ? new ThrottlerStorageRedisService(connection.client) : null;
+    this.redis = connection.client ? new RedisThrottlerStorage(connection.client) : null;
   }
 
   async increment(
@@ -33,6 +34,19 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
       }
     }
     return this.memory.increment(key, ttl, limit, blockDuration, name);
+  }
+
+  async reset(key: string, name: string): Promise<void> {
+    await this.memory.reset(key, name);
+    if (!this.redis) return;
+    try {
+      await this.redis.reset(key, name);
+    } catch (error) {
+      this.connection.warn(
+        'Redis unavailable: a rate-limit reset reached process memory only',
+        error,
+      );
+    }
   }
 
   onApplicationShutdown(): void {

@@ -1,6 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import type { CounterStorage, ThrottlerStorageRecord } from './counter-storage';
 
 interface Window {
   hits: number;
@@ -17,7 +15,7 @@ const SWEEP_EVERY_MS = 60_000;
  * O(limit) per request and made high limits the hottest code under load.) Same window semantics as
  * the Redis storage; bounded in size, swept every minute.
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage {
+export class MemoryThrottlerStorage implements CounterStorage {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_EVERY_MS).unref();
 
@@ -45,6 +43,11 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
     const blocked = window.hits > limit;
     if (blocked) window.blockedUntil = now + blockDuration;
     return Promise.resolve(record(window, now, blocked));
+  }
+
+  reset(key: string, name: string): Promise<void> {
+    this.windows.delete(`${name}:${key}`);
+    return Promise.resolve();
   }
 
   onApplicationShutdown(): void {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -9,11 +9,10 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditService } from '../audit/audit.service';
-import { clientContextOf } from '../common/http/client-context';
+import { clientContextOf, routeOf } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
-import { OncePerBlock } from './once-per-block';
-import { sha256Hex } from '../crypto/random-token';
+import { sha256Hex } from '../crypto/digest';
+import { BlockAuditor } from './block-auditor';
 
 /** Where a limit stands for one request: the most restrictive one is what the headers report. */
 interface LimitState {
@@ -32,26 +31,21 @@ interface LimitState {
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly states = new WeakMap<object, LimitState>();
-  /** Key → time until which its block has been audited: one event per block, not one per request. */
-  private readonly audited = new OncePerBlock();
-  private readonly audit: AuditService;
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    audit: AuditService,
+    private readonly blocks: BlockAuditor,
   ) {
     super(options, storage, reflector);
-    this.audit = audit;
-    this.logger = new Logger('RateLimit');
   }
 
   /** Only application routes are limited: /health/* and /docs* are not (and non-HTTP contexts). */
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return Promise.resolve(true);
     return Promise.resolve(
-      !routeOf(context.switchToHttp().getRequest<FastifyRequest>()).startsWith('/api/'),
+      !pathOf(context.switchToHttp().getRequest<FastifyRequest>()).startsWith('/api/'),
     );
   }
 
@@ -61,7 +55,7 @@ export class RateLimitGuard extends ThrottlerGuard {
    */
   protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const scope = name === 'default' ? '*' : `${request.method} ${routeOf(request)}`;
+    const scope = name === 'default' ? '*' : routeOf(request);
     return sha256Hex(`${name}\n${scope}\n${tracker}`);
   }
 
@@ -76,10 +70,11 @@ export class RateLimitGuard extends ThrottlerGuard {
 
     if (record.isBlocked) {
       const retryAfterSeconds = Math.max(1, record.timeToBlockExpire);
-      await this.auditOnce(key, retryAfterSeconds, request, {
+      const client = clientContextOf(request);
+      await this.blocks.blocked(key, retryAfterSeconds, client, {
         throttler: name,
         limit,
-        route: `${request.method} ${routeOf(request)}`,
+        route: client.route,
       });
       throw new RateLimitExceededException('Too many requests: try again later', {
         limit,
@@ -103,33 +98,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     }
     return true;
   }
-
-  private async auditOnce(
-    key: string,
-    seconds: number,
-    request: FastifyRequest,
-    metadata: Record<string, unknown>,
-  ): Promise<void> {
-    if (!this.audited.first(key, seconds)) return;
-    try {
-      await this.audit.record({
-        type: 'security.rate_limited',
-        client: clientContextOf(request),
-        metadata,
-      });
-    } catch (error) {
-      // Failing to audit must not turn a 429 into a 500; the failure is logged here.
-      this.logger.error({
-        message: 'could not audit a rate-limited request',
-        detail: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
 }
 
 /** The route pattern (`/api/users/:id`), never the raw URL, so ids and query strings do not split counters. */
-function routeOf(request: FastifyRequest): string {
-  return request.routeOptions?.url ?? request.url.split('?')[0];
+function pathOf(request: FastifyRequest): string {
+  return request.routeOptions?.url ?? request.url.split('?', 1)[0];
 }
 
 function moreRestrictive(a: LimitState, b: LimitState): boolean {

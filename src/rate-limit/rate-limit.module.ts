@@ -3,15 +3,19 @@ import { Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '../audit/audit.module';
 import { Env } from '../config/env.schema';
+import { AccountLimiter } from './account-limiter';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
+import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
-import { LoginFailureLimiter } from './login-failure.limiter';
 import { RateLimitRedis } from './rate-limit-redis';
 import { RateLimitGuard } from './rate-limit.guard';
 
-/** Owns the one Redis connection, so the throttler options factory and the limiter share it. */
-@Module({ providers: [RateLimitRedis], exports: [RateLimitRedis] })
-export class RateLimitRedisModule {}
+/** The one Redis connection and the one counter store (with its memory fallback) behind every limit. */
+@Module({
+  providers: [RateLimitRedis, FallbackThrottlerStorage],
+  exports: [RateLimitRedis, FallbackThrottlerStorage],
+})
+export class RateLimitStorageModule {}
 
 const reflector = new Reflector();
 const isAuthLimited = (context: ExecutionContext): boolean =>
@@ -22,16 +26,17 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
 
 /**
  * Abuse protection (API.md "Rate limits"): the `default` and `auth` throttlers behind
- * RateLimitGuard, and the per-account LoginFailureLimiter. AppModule binds the guard as APP_GUARD.
+ * RateLimitGuard, and the per-account AccountLimiter, all counting in one store. AppModule binds
+ * the guard as APP_GUARD.
  */
 @Module({
   imports: [
     AuditModule,
-    RateLimitRedisModule,
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
-      imports: [RateLimitRedisModule],
-      inject: [Env, RateLimitRedis],
-      useFactory: (env: Env, redis: RateLimitRedis) => ({
+      imports: [RateLimitStorageModule],
+      inject: [Env, FallbackThrottlerStorage],
+      useFactory: (env: Env, storage: FallbackThrottlerStorage) => ({
         throttlers: [
           { name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS },
           {
@@ -41,12 +46,12 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
             skipIf: (c) => !isAuthLimited(c),
           },
         ],
-        storage: new FallbackThrottlerStorage(redis),
+        storage,
         setHeaders: false, // RateLimitGuard writes the standard RateLimit-* headers instead of X-RateLimit-*
       }),
     }),
   ],
-  providers: [RateLimitGuard, LoginFailureLimiter],
-  exports: [RateLimitGuard, LoginFailureLimiter],
+  providers: [RateLimitGuard, AccountLimiter, BlockAuditor],
+  exports: [RateLimitGuard, AccountLimiter],
 })
 export class RateLimitModule {}

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { FieldCipher } from '../crypto/field-cipher.service';
-import { location, SENSITIVE_COLUMNS } from './sensitive-data.service';
+import { SENSITIVE_FIELDS, sensitiveLocation } from './sensitive-fields';
+import { UserRepository } from './user.repository';
 
 export interface ReencryptProgress {
   done: number;
@@ -11,6 +10,7 @@ export interface ReencryptProgress {
 }
 
 const BATCH = 200;
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Moves every encrypted field to the active key, in batches ordered by id. Idempotent and
@@ -20,54 +20,32 @@ const BATCH = 200;
 @Injectable()
 export class ReencryptService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UserRepository,
     private readonly cipher: FieldCipher,
   ) {}
 
   async run(
     onProgress: (progress: ReencryptProgress) => void = () => undefined,
   ): Promise<ReencryptProgress> {
-    const active = `v1.${this.cipher.activeKeyId}.%`;
-    const stale = Object.values(SENSITIVE_COLUMNS)
-      .map((c) => `(${c} IS NOT NULL AND ${c} NOT LIKE $1)`)
-      .join(' OR ');
-    const [{ count }] = await this.db.query<Array<{ count: string }>>(
-      `SELECT count(*) FROM users WHERE ${stale}`,
-      [active],
-    );
-    const progress: ReencryptProgress = { done: 0, total: Number(count), rewritten: 0 };
+    const active = this.cipher.activeTokenPrefix;
+    const total = await this.users.countEncryptedOutside(active);
+    const progress: ReencryptProgress = { done: 0, total, rewritten: 0 };
     onProgress(progress);
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = await this.db.query<Array<Record<string, string | null>>>(
-        `SELECT id, ssn_encrypted, bank_account_encrypted FROM users WHERE id > $2 AND (${stale}) ORDER BY id LIMIT ${BATCH}`,
-        [active, after],
-      );
+    for (let after = FIRST_ID; ;) {
+      const rows = await this.users.encryptedOutside(active, after, BATCH);
       if (rows.length === 0) return progress;
       for (const row of rows) {
-        progress.rewritten += await this.rewriteRow(row);
+        for (const field of SENSITIVE_FIELDS) {
+          const token = row[field];
+          if (!token || !this.cipher.needsReencryption(token)) continue;
+          const where = sensitiveLocation(row.id, field);
+          const fresh = this.cipher.encrypt(this.cipher.decrypt(token, where), where);
+          if (await this.users.replaceEncrypted(row.id, field, token, fresh)) progress.rewritten++;
+        }
         progress.done += 1;
       }
-      after = rows[rows.length - 1].id as string;
+      after = rows[rows.length - 1].id;
       onProgress(progress);
     }
-  }
-
-  private async rewriteRow(row: Record<string, string | null>): Promise<number> {
-    let rewritten = 0;
-    for (const [field, column] of Object.entries(SENSITIVE_COLUMNS) as Array<
-      [keyof typeof SENSITIVE_COLUMNS, string]
-    >) {
-      const token = row[column];
-      if (!token || !this.cipher.needsReencryption(token)) continue;
-      const where = location(row.id as string, field);
-      const fresh = this.cipher.encrypt(this.cipher.decrypt(token, where), where);
-      const result = await this.db.query<[unknown[], number]>(
-        `UPDATE users SET ${column} = $1 WHERE id = $2 AND ${column} = $3`,
-        [fresh, row.id, token],
-      );
-      rewritten += result[1];
-    }
-    return rewritten;
   }
 }

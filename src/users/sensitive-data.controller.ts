@@ -1,15 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator';
-import { ErrorResponse } from '../common/dto/error-response.dto';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { Authenticated } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
 import {
   RevealSensitiveDataDto,
@@ -20,9 +14,8 @@ import {
 import { SensitiveDataService } from './sensitive-data.service';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiBadRequestResponse({ type: ErrorResponse })
+@Authenticated()
+@ApiErrors(400)
 @Controller('users/me/sensitive')
 export class SensitiveDataController {
   constructor(private readonly sensitive: SensitiveDataService) {}

@@ -1,25 +1,13 @@
-import {
-  Injectable,
-  InternalServerErrorException,
-  Logger,
-  UnauthorizedException,
-} from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Injectable, InternalServerErrorException, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
 import { FieldCipher } from '../crypto/field-cipher.service';
-import { PasswordHasher } from '../crypto/password-hasher.service';
+import { Transactions } from '../database/transactions';
 import type { SensitiveValues, UpdateSensitiveDataDto } from './dto/sensitive-data.dto';
-
-/** Field name → column; the column name is also bound into each ciphertext's AAD. */
-export const SENSITIVE_COLUMNS = {
-  ssn: 'ssn_encrypted',
-  bankAccount: 'bank_account_encrypted',
-} as const;
-type Field = keyof typeof SENSITIVE_COLUMNS;
-const FIELDS = Object.keys(SENSITIVE_COLUMNS) as Field[];
+import { CredentialsService } from './credentials.service';
+import { SENSITIVE_FIELDS, sensitiveLocation, type EncryptedFields } from './sensitive-fields';
+import { UserRepository } from './user.repository';
 
 /** Reads and writes the encrypted fields of the caller's own row; plaintext never touches the database. */
 @Injectable()
@@ -27,10 +15,11 @@ export class SensitiveDataService {
   private readonly logger = new Logger('SensitiveData');
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UserRepository,
     private readonly cipher: FieldCipher,
-    private readonly hasher: PasswordHasher,
+    private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
+    private readonly tx: Transactions,
   ) {}
 
   async update(
@@ -38,29 +27,29 @@ export class SensitiveDataService {
     dto: UpdateSensitiveDataDto,
     client: ClientContext,
   ): Promise<void> {
-    const fields = FIELDS.filter((field) => dto[field] !== undefined);
+    const fields = SENSITIVE_FIELDS.filter((field) => dto[field] !== undefined);
     if (fields.length === 0) return;
-    const sets = fields.map((field, i) => `${SENSITIVE_COLUMNS[field]} = $${i + 2}`);
-    const values = fields.map((field) => {
+    const values: Partial<EncryptedFields> = {};
+    for (const field of fields) {
       const value = dto[field];
-      return value === null || value === undefined
-        ? null
-        : this.cipher.encrypt(value, location(caller.id, field));
-    });
-    await this.db.transaction(async (manager) => {
-      await manager.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
-        caller.id,
-        ...values,
-      ]);
-      await this.audit.record(
-        { type: 'user.sensitive.updated', userId: caller.id, client, metadata: { fields } },
-        manager,
-      );
+      values[field] =
+        value === null || value === undefined
+          ? null
+          : this.cipher.encrypt(value, sensitiveLocation(caller.id, field));
+    }
+    await this.tx.run(async () => {
+      await this.users.writeEncrypted(caller.id, values);
+      await this.audit.record({
+        type: 'user.sensitive.updated',
+        userId: caller.id,
+        client,
+        metadata: { fields },
+      });
     });
   }
 
   read(caller: AuthenticatedUser, client: ClientContext): Promise<SensitiveValues> {
-    return this.decryptRow(caller.id, client);
+    return this.decrypt(caller.id, client);
   }
 
   /** Clear values need the password again: a stolen access token alone cannot read them. */
@@ -69,34 +58,25 @@ export class SensitiveDataService {
     password: string,
     client: ClientContext,
   ): Promise<SensitiveValues> {
-    const [row] = await this.db.query<Array<{ password_hash: string }>>(
-      'SELECT password_hash FROM users WHERE id = $1',
-      [caller.id],
-    );
-    if (!row || !(await this.hasher.verify(password, row.password_hash))) {
-      throw new UnauthorizedException('Password is incorrect');
-    }
-    const values = await this.decryptRow(caller.id, client);
+    await this.credentials.confirmPassword(caller.id, password);
+    const values = await this.decrypt(caller.id, client);
     await this.audit.record({
       type: 'user.sensitive.revealed',
       userId: caller.id,
       client,
-      metadata: { fields: FIELDS },
+      metadata: { fields: SENSITIVE_FIELDS },
     });
     return values;
   }
 
-  private async decryptRow(userId: string, client: ClientContext): Promise<SensitiveValues> {
-    const [row] = await this.db.query<Array<Record<string, string | null>>>(
-      'SELECT ssn_encrypted, bank_account_encrypted FROM users WHERE id = $1',
-      [userId],
-    );
+  private async decrypt(userId: string, client: ClientContext): Promise<SensitiveValues> {
+    const stored = await this.users.readEncrypted(userId);
     const values: SensitiveValues = { ssn: null, bankAccount: null };
-    for (const field of FIELDS) {
-      const token = row?.[SENSITIVE_COLUMNS[field]];
+    for (const field of SENSITIVE_FIELDS) {
+      const token = stored[field];
       if (!token) continue;
       try {
-        values[field] = this.cipher.decrypt(token, location(userId, field));
+        values[field] = this.cipher.decrypt(token, sensitiveLocation(userId, field));
       } catch (error) {
         // Tampered, moved or unreadable ciphertext: never return data, record who and where, keep serving.
         this.logger.error({
@@ -116,11 +96,4 @@ export class SensitiveDataService {
     }
     return values;
   }
-}
-
-export function location(
-  userId: string,
-  field: Field,
-): { table: string; column: string; rowId: string } {
-  return { table: 'users', column: SENSITIVE_COLUMNS[field], rowId: userId };
 }

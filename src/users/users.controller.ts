@@ -1,18 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator';
-import { Roles } from '../common/decorators/roles.decorator';
-import { ErrorResponse } from '../common/dto/error-response.dto';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { AdminOnly, Authenticated } from '../common/decorators/route-access.decorator';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
@@ -22,17 +13,13 @@ import { UserPageResponse, UserResponse, toUserResponse } from './dto/user-respo
 import { UsersService } from './users.service';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({
-  type: ErrorResponse,
-  description: 'Missing, invalid or revoked access token',
-})
-@ApiBadRequestResponse({ type: ErrorResponse })
+@ApiErrors(400)
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
+  @Authenticated()
   @ApiOperation({ summary: 'The caller' })
   @ApiOkResponse({ type: UserResponse })
   me(@CurrentUser() user: AuthenticatedUser): UserResponse {
@@ -40,9 +27,10 @@ export class UsersController {
   }
 
   @Patch('me')
+  @Authenticated()
   @ApiOperation({ summary: "Change the caller's username" })
   @ApiOkResponse({ type: UserResponse })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'Username taken' })
+  @ApiErrors([409, 'Username taken'])
   async updateMe(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: UpdateProfileDto,
@@ -52,33 +40,30 @@ export class UsersController {
   }
 
   @Get()
-  @Roles('admin')
+  @AdminOnly()
   @ApiOperation({ summary: 'List users (admin)' })
   @ApiOkResponse({ type: UserPageResponse })
-  @ApiForbiddenResponse({ type: ErrorResponse })
   list(@Query() query: PaginationQueryDto): Promise<UserPageResponse> {
     return this.users.list(query);
   }
 
   @Get(':id')
-  @Roles('admin')
+  @AdminOnly()
   @ApiOperation({ summary: 'One user (admin)' })
   @ApiOkResponse({ type: UserResponse })
-  @ApiForbiddenResponse({ type: ErrorResponse })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(404)
   async get(@Param() params: UuidParamDto): Promise<UserResponse> {
     return toUserResponse(await this.users.get(params.id));
   }
 
   @Patch(':id')
-  @Roles('admin')
+  @AdminOnly()
   @ApiOperation({
     summary:
       'Activate, deactivate or change the role of a user (admin); effective on their next request',
   })
   @ApiOkResponse({ type: UserResponse })
-  @ApiForbiddenResponse({ type: ErrorResponse })
-  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiErrors(404)
   async update(
     @CurrentUser() admin: AuthenticatedUser,
     @Param() params: UuidParamDto,

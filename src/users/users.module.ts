@@ -1,18 +1,25 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { CredentialsService } from './credentials.service';
 import { ReencryptService } from './reencrypt.service';
 import { SensitiveDataController } from './sensitive-data.controller';
 import { SensitiveDataService } from './sensitive-data.service';
-import { User } from './user.entity';
+import { UserRepository } from './user.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), CryptoModule, AuditModule],
+  imports: [CryptoModule, AuditModule, SessionsModule],
   controllers: [UsersController, SensitiveDataController],
-  providers: [UsersService, SensitiveDataService, ReencryptService],
-  exports: [UsersService, ReencryptService, CryptoModule, AuditModule],
+  providers: [
+    UserRepository,
+    UsersService,
+    CredentialsService,
+    SensitiveDataService,
+    ReencryptService,
+  ],
+  exports: [UsersService, CredentialsService, ReencryptService],
 })
 export class UsersModule {}

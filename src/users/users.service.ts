@@ -4,17 +4,19 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuthenticatedUser } from '../common/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import type { Role } from '../common/auth/role';
 import type { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
+import { Transactions } from '../database/transactions';
+import { SessionsService } from '../sessions/sessions.service';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 import { UserPageResponse, toUserResponse } from './dto/user-response.dto';
-import { User, type Role } from './user.entity';
+import type { User, UserCredentials } from './user.entity';
+import { UserRepository } from './user.repository';
 
 export const DUPLICATE_ACCOUNT = 'An account with this email or username already exists';
 
@@ -30,82 +32,69 @@ export interface NewUser {
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly tx: Transactions,
   ) {}
 
-  /** Inserts inside the caller's transaction; a duplicate email or username (any case) is a 409. */
-  async create(manager: EntityManager, input: NewUser): Promise<User> {
+  /** Hashes the password and inserts (inside the caller's transaction); a taken email or username is a 409. */
+  async create(input: NewUser): Promise<User> {
     const passwordHash = await this.hasher.hash(input.password);
-    const entity = manager.create(User, { ...input, passwordHash, role: input.role ?? 'user' });
-    const saved = await manager.save(User, entity).catch(rethrowDuplicate);
-    return manager.findOneByOrFail(User, { id: saved.id });
+    const user = await this.users.insert({
+      email: input.email,
+      username: input.username,
+      passwordHash,
+      birthDate: input.birthDate,
+      role: input.role ?? 'user',
+    });
+    if (!user) throw new ConflictException(DUPLICATE_ACCOUNT);
+    return user;
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email });
+  findByEmail(email: string): Promise<User | undefined> {
+    return this.users.findByEmail(email);
   }
 
-  /** The only read that loads a password hash. */
-  findCredentials(where: { email: string } | { id: string }): Promise<User | null> {
-    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where(where).getOne();
+  /** The only read that returns a password hash: login and credential changes. */
+  findCredentials(by: { email: string } | { id: string }): Promise<UserCredentials | undefined> {
+    return this.users.findCredentials(by);
   }
 
-  /**
-   * The read behind every GET /api/users/me, so explicit SQL: the repository's findOneBy builds,
-   * escapes and hydrates a query per call, which halved the route's req/s (docs/BENCHMARKS.md).
-   */
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.setPasswordHash(id, passwordHash);
+  }
+
   async get(id: string): Promise<User> {
-    const [row] = await this.users.query<Array<Partial<User>>>(
-      `SELECT id, email, username, role, is_active AS "isActive", birth_date::text AS "birthDate",
-              created_at AS "createdAt", updated_at AS "updatedAt"
-         FROM users WHERE id = $1`,
-      [id],
-    );
-    if (!row) throw new NotFoundException('User not found');
-    return Object.assign(new User(), row);
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundException('User not found');
+    return user;
   }
 
-  async updateProfile(
+  updateProfile(
     caller: AuthenticatedUser,
     dto: UpdateProfileDto,
     client: ClientContext,
   ): Promise<User> {
-    return this.users.manager.transaction(async (manager) => {
-      if (dto.username !== undefined) {
-        await manager
-          .update(User, { id: caller.id }, { username: dto.username })
-          .catch(rethrowDuplicate);
-        await this.audit.record(
-          {
-            type: 'user.profile.updated',
-            userId: caller.id,
-            client,
-            metadata: { fields: ['username'] },
-          },
-          manager,
-        );
-      }
-      return manager.findOneByOrFail(User, { id: caller.id });
+    if (dto.username === undefined) return this.get(caller.id);
+    const username = dto.username;
+    return this.tx.run(async () => {
+      const user = await this.users.updateUsername(caller.id, username);
+      if (!user) throw new ConflictException(DUPLICATE_ACCOUNT);
+      await this.audit.record({
+        type: 'user.profile.updated',
+        userId: caller.id,
+        client,
+        metadata: { fields: ['username'] },
+      });
+      return user;
     });
-  }
-
-  async setPasswordHash(
-    manager: EntityManager,
-    userId: string,
-    passwordHash: string,
-  ): Promise<void> {
-    await manager.update(User, { id: userId }, { passwordHash });
   }
 
   async list(query: PaginationQueryDto): Promise<UserPageResponse> {
-    const [rows, total] = await this.users.findAndCount({
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: (query.page - 1) * query.limit,
-      take: query.limit,
-    });
-    return { items: rows.map(toUserResponse), total, page: query.page, limit: query.limit };
+    const { items, total } = await this.users.page((query.page - 1) * query.limit, query.limit);
+    return { items: items.map(toUserResponse), total, page: query.page, limit: query.limit };
   }
 
   async adminUpdate(
@@ -120,44 +109,29 @@ export class UsersService {
     ) {
       throw new BadRequestException('Admins cannot deactivate or demote themselves');
     }
-    return this.users.manager.transaction(async (manager) => {
-      const before = await manager.findOneBy(User, { id });
+    return this.tx.run(async () => {
+      const before = await this.users.lockForUpdate(id);
       if (!before) throw new NotFoundException('User not found');
-      const changes: Partial<User> = {};
-      if (dto.isActive !== undefined) changes.isActive = dto.isActive;
-      if (dto.role !== undefined) changes.role = dto.role;
-      if (Object.keys(changes).length > 0) await manager.update(User, { id }, changes);
+      const changes = { isActive: dto.isActive, role: dto.role };
+      const changed = changes.isActive !== undefined || changes.role !== undefined;
+      const after = changed
+        ? ((await this.users.updateAdminFields(id, changes)) ?? before)
+        : before;
       // Deactivation ends every session for good: reactivating the account later must not revive them.
       if (dto.isActive === false && before.isActive) {
-        await manager.query(
-          "UPDATE sessions SET revoked_at = now(), revoked_reason = 'deactivated' WHERE user_id = $1 AND revoked_at IS NULL",
-          [id],
-        );
+        await this.sessions.revoke({ userId: id }, 'deactivated');
       }
-      await this.audit.record(
-        {
-          type: 'admin.user.updated',
-          userId: admin.id,
-          client,
-          metadata: {
-            targetUserId: id,
-            before: { isActive: before.isActive, role: before.role },
-            after: changes,
-          },
+      await this.audit.record({
+        type: 'admin.user.updated',
+        userId: admin.id,
+        client,
+        metadata: {
+          targetUserId: id,
+          before: { isActive: before.isActive, role: before.role },
+          after: changes, // undefined members drop out of the stored JSON
         },
-        manager,
-      );
-      return manager.findOneByOrFail(User, { id });
+      });
+      return after;
     });
   }
-}
-
-function rethrowDuplicate(error: unknown): never {
-  if (
-    error instanceof QueryFailedError &&
-    (error.driverError as { code?: string }).code === '23505'
-  ) {
-    throw new ConflictException(DUPLICATE_ACCOUNT);
-  }
-  throw error;
 }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/audit/audit.service';
+import { Transactions } from '../../src/database/transactions';
 import { runCli } from '../../src/cli/main';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -71,11 +72,11 @@ describe('audit trail (real PostgreSQL)', () => {
 
   it('records inside the caller transaction: a rollback leaves no event and no broken chain', async () => {
     await expect(
-      dataSource.transaction(async (manager) => {
-        await audit.record(
-          { type: 'user.password.changed', client: { ...client, requestId: 'req-rolled-back' } },
-          manager,
-        );
+      t.app.get(Transactions).run(async () => {
+        await audit.record({
+          type: 'user.password.changed',
+          client: { ...client, requestId: 'req-rolled-back' },
+        });
         throw new Error('change failed');
       }),
     ).rejects.toThrow('change failed');

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import request from 'supertest';
-import { LoginFailureLimiter } from '../../src/rate-limit/login-failure.limiter';
+import type { ClientContext } from '../../src/common/http/client-context';
+import { AccountLimiter } from '../../src/rate-limit/account-limiter';
 import { bearer, getMe, newUser, refreshWith } from '../support/auth-helpers';
 import { describeRedis, randomClientIp, redisClient } from '../support/redis';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -70,20 +71,27 @@ describeRedis('two instances sharing Redis', () => {
 
   it('shares login failures per account across instances, keyed by a hash of the normalised email', async () => {
     const email = `Victim.${Date.now()}@Example.com`;
-    const limiterA = a.app.get(LoginFailureLimiter);
-    const limiterB = b.app.get(LoginFailureLimiter);
-    await limiterA.recordFailure(email);
-    expect(await limiterB.isBlocked(email)).toEqual({ blocked: false, retryAfterSeconds: 0 });
-    await limiterB.recordFailure(`  ${email.toUpperCase()} `);
-    const state = await limiterA.isBlocked(email.toLowerCase());
-    expect(state.blocked).toBe(true);
-    expect(state.retryAfterSeconds).toBeGreaterThan(0);
-    expect(state.retryAfterSeconds).toBeLessThanOrEqual(60);
-    const keys = await redis.keys('login-failures:*');
+    const client: ClientContext = {
+      ip: randomClientIp(),
+      userAgent: null,
+      requestId: 'req-shared',
+      route: 'POST /api/auth/login',
+    };
+    const limiterA = a.app.get(AccountLimiter);
+    const limiterB = b.app.get(AccountLimiter);
+    await limiterA.reserve(email, client);
+    await limiterB.reserve(`  ${email.toUpperCase()} `, client);
+    const refused = await limiterA.reserve(email.toLowerCase(), client).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 429 });
+    const { retryAfterSeconds } = (refused as { info: { retryAfterSeconds: number } }).info;
+    expect(retryAfterSeconds).toBeGreaterThan(0);
+    expect(retryAfterSeconds).toBeLessThanOrEqual(60);
+    const keys = await redis.keys('throttle:{login_failures:*');
+    expect(keys.length).toBeGreaterThan(0);
     expect(keys.some((k) => k.toLowerCase().includes('victim'))).toBe(false);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0); // never a key without expiry
-    await limiterB.reset(email);
-    expect((await limiterA.isBlocked(email)).blocked).toBe(false);
+    await limiterB.forgive(email);
+    await expect(limiterA.reserve(email, client)).resolves.toBeUndefined();
   });
 
   it('shares login failures per account over HTTP: failures on a block the account on b, from any address', async () => {

@@ -1,13 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '../audit-event-type';
 
-// Query values arrive as strings; only a plain integer string becomes a number (no "1e2", no " 5").
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
-
-export class ListAuditEventsQuery {
+export class ListAuditEventsQuery extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: AUDIT_EVENT_TYPES })
   @IsOptional()
   @IsIn(AUDIT_EVENT_TYPES)
@@ -33,19 +29,4 @@ export class ListAuditEventsQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  page: number = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
 }

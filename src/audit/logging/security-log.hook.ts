@@ -5,7 +5,7 @@ import { SecurityLogger } from './security-logger.service';
 const AUTH_ATTEMPT = /^\/api\/auth\/(login|register|refresh)\/?$/;
 const USER_ID = Symbol('securityLog.userId');
 
-type AnnotatedRequest = FastifyRequest & { [USER_ID]?: string; user?: { id?: unknown } };
+type AnnotatedRequest = FastifyRequest & { [USER_ID]?: string };
 
 /** Called by SecurityLoggingInterceptor once the guards have identified the caller. */
 export function annotateUserId(request: FastifyRequest, userId: string | undefined): void {
@@ -45,8 +45,6 @@ function securityLogEntry(
   authAttempt: boolean,
 ) {
   const { ip, userAgent } = clientContextOf(request);
-  const annotated = request as AnnotatedRequest;
-  const fromGuard = typeof annotated.user?.id === 'string' ? annotated.user.id : undefined;
   return {
     message: authAttempt ? 'auth attempt' : 'request failed',
     requestId: request.id,
@@ -56,6 +54,6 @@ function securityLogEntry(
     durationMs: Math.round(elapsed * 100) / 100,
     ip,
     userAgent,
-    userId: annotated[USER_ID] ?? fromGuard ?? 'anonymous',
+    userId: (request as AnnotatedRequest)[USER_ID] ?? 'anonymous',
   };
 }

@@ -1,14 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { toInteger } from '../validation/transforms';
 
-/**
- * A repeated query parameter (`?page=1&page=2`) arrives as an array: it is left as is, so IsInt
- * rejects it with a 400 instead of one value silently winning.
- */
-export const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
-
+// A repeated query parameter (`?page=1&page=2`) arrives as an array: IsInt rejects it with a 400
+// instead of one value silently winning.
 export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @Transform(toInteger)

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, ValidateIf } from 'class-validator';
-import { ROLES, type Role } from '../user.entity';
+import { ROLES, type Role } from '../../common/auth/role';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({

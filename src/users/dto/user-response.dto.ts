@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { CallerAccount } from '../../common/decorators/current-user.decorator';
-import { ROLES, type Role, type User } from '../user.entity';
+import { ROLES, type Role } from '../../common/auth/role';
+import type { User } from '../user.entity';
 
 /** The only shape in which a user leaves the service: never a hash, a token or ciphertext. */
 export class UserResponse {
@@ -15,7 +15,7 @@ export class UserResponse {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-export function toUserResponse(user: User | CallerAccount): UserResponse {
+export function toUserResponse(user: User): UserResponse {
   return {
     id: user.id,
     email: user.email,

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { SessionRow } from '../session.repository';
 
 export class SessionResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -9,4 +10,16 @@ export class SessionResponse {
   @ApiProperty({ type: String, nullable: true }) ip!: string | null;
   @ApiProperty({ type: String, nullable: true }) userAgent!: string | null;
   @ApiProperty({ description: 'The session of the token making this request' }) current!: boolean;
+}
+
+export function toSessionResponse(row: SessionRow, currentSessionId: string): SessionResponse {
+  return {
+    id: row.id,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    current: row.id === currentSessionId,
+  };
 }

@@ -1,0 +1,150 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { AuditService } from '../audit/audit.service';
+import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+import { PasswordHasher } from '../crypto/password-hasher.service';
+import { Transactions } from '../database/transactions';
+import { AccountLimiter } from '../rate-limit/account-limiter';
+import { SessionsService } from '../sessions/sessions.service';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { AuthService, INVALID_CREDENTIALS } from './auth.service';
+import { TokensService } from './tokens.service';
+
+const user: User = {
+  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  email: 'ada@example.org',
+  username: 'ada',
+  role: 'user',
+  isActive: true,
+  birthDate: '1990-01-01',
+  createdAt: new Date(),
+  updatedAt: new Date(),
+};
+const dto = { email: user.email, password: 'Right-Password-42!' };
+
+describe('AuthService', () => {
+  let auth: AuthService;
+  const tx = fakeTransactions();
+  const order: string[] = [];
+  const users = { findCredentials: jest.fn(), setPasswordHash: jest.fn(), create: jest.fn() };
+  const hasher = {
+    verify: jest.fn(),
+    verifyAgainstDummy: jest.fn(),
+    needsRehash: jest.fn(),
+    hash: jest.fn(),
+  };
+  const sessions = { open: jest.fn(), rotate: jest.fn(), revoke: jest.fn() };
+  const tokens = { pair: jest.fn() };
+  const audit = { record: jest.fn() };
+  const limiter = { reserve: jest.fn(), forgive: jest.fn() };
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    order.length = 0;
+    limiter.reserve.mockImplementation(async () => void order.push('reserve'));
+    users.findCredentials.mockImplementation(async () => {
+      order.push('lookup');
+      return { user, passwordHash: '$2b$12$stored' };
+    });
+    hasher.verify.mockImplementation(async () => (order.push('verify'), true));
+    hasher.needsRehash.mockReturnValue(false);
+    sessions.open.mockImplementation(async () => {
+      expect(tx.inTransaction()).toBe(true);
+      return { userId: user.id, sessionId: 's-1', refreshToken: 'r-1' };
+    });
+    tokens.pair.mockResolvedValue({ accessToken: 'a', refreshToken: 'r-1' });
+    const module = await Test.createTestingModule({
+      providers: [
+        AuthService,
+        { provide: UsersService, useValue: users },
+        { provide: PasswordHasher, useValue: hasher },
+        { provide: SessionsService, useValue: sessions },
+        { provide: TokensService, useValue: tokens },
+        { provide: AuditService, useValue: audit },
+        { provide: AccountLimiter, useValue: limiter },
+        { provide: Transactions, useValue: tx },
+      ],
+    }).compile();
+    auth = module.get(AuthService);
+  });
+
+  it('counts the attempt against the account before looking up or checking the password', async () => {
+    await auth.login(dto, client);
+    expect(order).toEqual(['reserve', 'lookup', 'verify']);
+  });
+
+  it('never checks a password once the account limit refuses', async () => {
+    limiter.reserve.mockRejectedValue(
+      new RateLimitExceededException('Too many', { limit: 5, retryAfterSeconds: 60 }),
+    );
+    await expect(auth.login(dto, client)).rejects.toBeInstanceOf(RateLimitExceededException);
+    expect(users.findCredentials).not.toHaveBeenCalled();
+    expect(hasher.verify).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['unknown_email', () => users.findCredentials.mockResolvedValue(undefined)],
+    ['wrong_password', () => hasher.verify.mockResolvedValue(false)],
+    [
+      'inactive',
+      () =>
+        users.findCredentials.mockResolvedValue({
+          user: { ...user, isActive: false },
+          passwordHash: 'h',
+        }),
+    ],
+  ])(
+    'fails %s with the one message, audited, without forgiving the count',
+    async (reason, setUp) => {
+      setUp();
+      const error = await auth.login(dto, client).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnauthorizedException);
+      expect((error as Error).message).toBe(INVALID_CREDENTIALS);
+      expect(audit.record).toHaveBeenCalledWith(
+        expect.objectContaining({ type: 'auth.login.failure', metadata: { reason } }),
+      );
+      expect(limiter.forgive).not.toHaveBeenCalled();
+      expect(sessions.open).not.toHaveBeenCalled();
+    },
+  );
+
+  it('burns a dummy comparison for an unknown email, so timing does not tell', async () => {
+    users.findCredentials.mockResolvedValue(undefined);
+    await expect(auth.login(dto, client)).rejects.toThrow(INVALID_CREDENTIALS);
+    expect(hasher.verifyAgainstDummy).toHaveBeenCalledWith(dto.password);
+  });
+
+  it('on success forgives the account count, opens a session in a transaction and audits it', async () => {
+    await expect(auth.login(dto, client)).resolves.toEqual({
+      accessToken: 'a',
+      refreshToken: 'r-1',
+    });
+    expect(limiter.forgive).toHaveBeenCalledWith(dto.email);
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'auth.login.success',
+        metadata: { sessionId: 's-1', rehashed: false },
+      }),
+    );
+    expect(users.setPasswordHash).not.toHaveBeenCalled();
+  });
+
+  it('rehashes the password with the new cost, in the login transaction, when BCRYPT_ROUNDS changed', async () => {
+    hasher.needsRehash.mockReturnValue(true);
+    hasher.hash.mockResolvedValue('$2b$13$fresh');
+    users.setPasswordHash.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
+    await auth.login(dto, client);
+    expect(hasher.hash).toHaveBeenCalledWith(dto.password);
+    expect(users.setPasswordHash).toHaveBeenCalledWith(user.id, '$2b$13$fresh');
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: { sessionId: 's-1', rehashed: true } }),
+    );
+  });
+
+  it('refuses a refresh without any token before touching sessions', async () => {
+    await expect(auth.refresh(undefined, client)).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(sessions.rotate).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,60 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import type { ClientContext } from '../common/http/client-context';
+import { PasswordHasher } from '../crypto/password-hasher.service';
+import { Transactions } from '../database/transactions';
+import { SessionsService } from '../sessions/sessions.service';
+import { CredentialsService } from '../users/credentials.service';
+import { UsersService } from '../users/users.service';
+import type { ChangePasswordDto } from './dto/change-password.dto';
+import { passwordPolicyViolations } from './password-policy';
+
+/** Credential changes: the password is replaced and every other session of the account ends. */
+@Injectable()
+export class PasswordService {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly tx: Transactions,
+  ) {}
+
+  /** Needs the current password; keeps the caller's session and revokes every other one. */
+  async change(
+    caller: AuthenticatedUser,
+    dto: ChangePasswordDto,
+    client: ClientContext,
+  ): Promise<void> {
+    const { user, passwordHash } = await this.credentials.confirmPassword(
+      caller.id,
+      dto.currentPassword,
+      'Current password is incorrect',
+    );
+    const problems = passwordPolicyViolations(dto.newPassword, {
+      username: user.username,
+      email: user.email,
+    });
+    if (problems.length > 0)
+      throw new BadRequestException(problems.map((p) => `newPassword: ${p}`));
+    if (await this.hasher.verify(dto.newPassword, passwordHash)) {
+      throw new BadRequestException(['newPassword must differ from the current password']);
+    }
+    const hash = await this.hasher.hash(dto.newPassword);
+    await this.tx.run(async () => {
+      await this.users.setPasswordHash(user.id, hash);
+      const revoked = await this.sessions.revoke(
+        { userId: user.id, exceptSessionId: caller.sessionId },
+        'password_changed',
+      );
+      await this.audit.record({
+        type: 'user.password.changed',
+        userId: user.id,
+        client,
+        metadata: { otherSessionsRevoked: revoked },
+      });
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import type { Role } from './role';
+
+/**
+ * An account as the service reads it (table `users`). Defined here, below every feature, because the
+ * session check (sessions/) reads it for the guard and users/ serves it: both name this one shape.
+ * Never the password hash or the encrypted fields: only dedicated repository reads return those.
+ */
+export interface UserAccount {
+  id: string;
+  /** Trimmed, NFKC-normalised and lower-cased before it is stored (a CHECK constraint insists). */
+  email: string;
+  username: string;
+  role: Role;
+  isActive: boolean;
+  /** 'YYYY-MM-DD'; null only for operator-created admins. */
+  birthDate: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Who the caller is, worked out once by the JwtAuthGuard from the token and one database read. */
+export interface AuthenticatedUser {
+  id: string;
+  role: Role;
+  sessionId: string;
+  /** Read with the session check, so GET /users/me needs no second query. */
+  account: UserAccount;
+}

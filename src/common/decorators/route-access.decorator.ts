@@ -1,0 +1,33 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import type { Role } from '../auth/role';
+import { ApiErrors } from './api-errors.decorator';
+
+/** Guard metadata: the route needs no access token. */
+export const IS_PUBLIC = 'routeAccess:public';
+/** Guard metadata: the roles allowed on the route (none = any authenticated caller). */
+export const ROLES_KEY = 'routeAccess:roles';
+/** The OpenAPI security scheme every authenticated operation declares. */
+export const BEARER_SCHEME = 'bearer';
+
+/**
+ * Each route says once who may call it, and the guards and the OpenAPI document both read that one
+ * statement. Routes are closed by default: one with none of these still needs a token (the global
+ * JwtAuthGuard), and the OpenAPI document marks it bearer too (openapi.document.ts).
+ */
+
+/** No access token needed. `security: [{}]` is OpenAPI's "anonymous allowed", written as `[]` in the document. */
+export const PublicRoute = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiSecurity({}));
+
+/** A valid access token of a live session of an active user. */
+export const Authenticated = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(ApiBearerAuth(BEARER_SCHEME), ApiErrors(401));
+
+/** Authenticated, and the caller's role (read from the database, never the token) is admin. */
+export const AdminOnly = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(ROLES_KEY, ['admin'] satisfies Role[]),
+    Authenticated(),
+    ApiErrors([403, 'The caller is not an admin']),
+  );

@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+
+/** 256 bits from the CSPRNG, base64url: refresh tokens and other bearer secrets shown once. */
+export function generateOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** `length` lower-case letters and digits from the CSPRNG: a suffix that makes a name unique. */
+export function randomSuffix(length: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  // 252 is the largest multiple of 36 below 256: rejecting bytes above it keeps every letter equally likely.
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 252 && out.length < length) out += alphabet[byte % 36];
+    }
+  }
+  return out;
+}

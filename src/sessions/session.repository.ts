@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { ClientContext } from '../common/http/client-context';
+import type { Role } from '../common/auth/role';
+import { pgPoolOf } from '../database/pg-pool';
+import { Transactions } from '../database/transactions';
+
+/** A live session joined to its active user: what the per-request check reads. */
+export interface PrincipalRow {
+  session_id: string;
+  id: string;
+  role: Role;
+  email: string;
+  username: string;
+  is_active: boolean;
+  birth_date: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SessionRow {
+  id: string;
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Which of a user's live sessions to revoke: one, all but one, or all. */
+export interface RevokeTarget {
+  userId: string;
+  sessionId?: string;
+  exceptSessionId?: string;
+}
+
+export interface SessionOwner {
+  sessionId: string;
+  userId: string;
+}
+
+/**
+ * A named prepared statement: parsed and planned once per pooled connection. TypeORM cannot name a
+ * statement, so this one runs on the pg Pool behind it.
+ */
+const PRINCIPALS = {
+  name: 'auth_principal',
+  text: `SELECT s.id AS session_id, u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date,
+                u.created_at, u.updated_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
+};
+
+/** The sessions and refresh_tokens tables: the one place either is read or written. */
+@Injectable()
+export class SessionRepository {
+  private readonly pool: Pool;
+
+  constructor(
+    private readonly tx: Transactions,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
+
+  /** A session whose absolute end (now + `ttlSeconds`) nothing will ever extend. */
+  async open(userId: string, ttlSeconds: number, client: ClientContext): Promise<string> {
+    const [row] = await this.tx.manager.query<Array<{ id: string }>>(
+      `INSERT INTO sessions (user_id, expires_at, ip, user_agent)
+       VALUES ($1, now() + make_interval(secs => $2), $3, $4) RETURNING id`,
+      [userId, ttlSeconds, client.ip, client.userAgent],
+    );
+    return row.id;
+  }
+
+  async addRefreshToken(sessionId: string, tokenHash: string): Promise<void> {
+    await this.tx.manager.query(
+      'INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)',
+      [tokenHash, sessionId],
+    );
+  }
+
+  /**
+   * Spends an unspent refresh token of a live session of an active user, in one conditional UPDATE,
+   * so two concurrent refreshes with one token can never both succeed. Marks the session used.
+   */
+  async spendRefreshToken(tokenHash: string): Promise<SessionOwner | undefined> {
+    // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not with the rows alone.
+    const [rows] = await this.tx.manager.query<
+      [Array<{ session_id: string; user_id: string }>, number]
+    >(
+      `WITH spent AS (
+         UPDATE refresh_tokens t SET spent_at = now()
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
+            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
+         RETURNING s.id AS session_id, s.user_id)
+       UPDATE sessions SET last_used_at = now() FROM spent WHERE sessions.id = spent.session_id
+       RETURNING spent.session_id, spent.user_id`,
+      [tokenHash],
+    );
+    const spent = rows[0];
+    return spent ? { sessionId: spent.session_id, userId: spent.user_id } : undefined;
+  }
+
+  /** The session of a refresh token that was already spent: presenting it again is reuse. */
+  async findBySpentToken(tokenHash: string): Promise<SessionOwner | undefined> {
+    const [row] = await this.tx.manager.query<Array<{ id: string; user_id: string }>>(
+      `SELECT s.id, s.user_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+        WHERE t.token_hash = $1 AND t.spent_at IS NOT NULL`,
+      [tokenHash],
+    );
+    return row ? { sessionId: row.id, userId: row.user_id } : undefined;
+  }
+
+  /** Revokes the target's live sessions, all of them owned by `userId`; returns how many. */
+  async revoke(target: RevokeTarget, reason: string): Promise<number> {
+    const [, count] = await this.tx.manager.query<[unknown[], number]>(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE user_id = $1 AND revoked_at IS NULL
+          AND ($3::uuid IS NULL OR id = $3::uuid) AND ($4::uuid IS NULL OR id <> $4::uuid)
+        RETURNING id`,
+      [target.userId, reason, target.sessionId ?? null, target.exceptSessionId ?? null],
+    );
+    return count;
+  }
+
+  listLive(userId: string): Promise<SessionRow[]> {
+    return this.tx.manager.query<SessionRow[]>(
+      `SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM sessions
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`,
+      [userId],
+    );
+  }
+
+  /** The live sessions among `sessionIds`, each with its active user. */
+  async principals(sessionIds: string[]): Promise<PrincipalRow[]> {
+    const { rows } = await this.pool.query<PrincipalRow>({ ...PRINCIPALS, values: [sessionIds] });
+    return rows;
+  }
+}

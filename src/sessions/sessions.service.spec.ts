@@ -1,0 +1,136 @@
+import { NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import { Env } from '../config/env.schema';
+import { sha256Hex } from '../crypto/digest';
+import { Transactions } from '../database/transactions';
+import { SessionRepository, type PrincipalRow } from './session.repository';
+import { INVALID_REFRESH, SessionsService } from './sessions.service';
+
+const USER = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const principal = (sessionId: string): PrincipalRow => ({
+  session_id: sessionId,
+  id: USER,
+  role: 'user',
+  email: 'ada@example.org',
+  username: 'ada',
+  is_active: true,
+  birth_date: null,
+  created_at: new Date(),
+  updated_at: new Date(),
+});
+
+describe('SessionsService', () => {
+  let sessions: SessionsService;
+  const repo = {
+    open: jest.fn(),
+    addRefreshToken: jest.fn(),
+    spendRefreshToken: jest.fn(),
+    findBySpentToken: jest.fn(),
+    revoke: jest.fn(),
+    listLive: jest.fn(),
+    principals: jest.fn(),
+  };
+  const audit = { record: jest.fn() };
+  const tx = fakeTransactions();
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    const env = Object.assign(new Env(), { JWT_REFRESH_TTL: '7d' });
+    const module = await Test.createTestingModule({
+      providers: [
+        SessionsService,
+        { provide: SessionRepository, useValue: repo },
+        { provide: AuditService, useValue: audit },
+        { provide: Transactions, useValue: tx },
+        { provide: Env, useValue: env },
+      ],
+    }).compile();
+    sessions = module.get(SessionsService);
+  });
+
+  it('opens a session for the refresh TTL and stores only the SHA-256 of its refresh token', async () => {
+    repo.open.mockResolvedValue('s-1');
+    const opened = await sessions.open(USER, client);
+    expect(repo.open).toHaveBeenCalledWith(USER, 7 * 86_400, client);
+    expect(opened.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(repo.addRefreshToken).toHaveBeenCalledWith('s-1', sha256Hex(opened.refreshToken));
+  });
+
+  it('rotates: the presented token is spent and a new one issued, audited as auth.refresh', async () => {
+    repo.spendRefreshToken.mockResolvedValue({ sessionId: 's-1', userId: USER });
+    const rotated = await sessions.rotate('presented', client);
+    expect(repo.spendRefreshToken).toHaveBeenCalledWith(sha256Hex('presented'));
+    expect(rotated).toMatchObject({ sessionId: 's-1', userId: USER });
+    expect(rotated.refreshToken).not.toBe('presented');
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ type: 'auth.refresh' }));
+    expect(repo.revoke).not.toHaveBeenCalled();
+  });
+
+  it('treats a spent token presented again as reuse: the whole session is revoked and audited', async () => {
+    repo.spendRefreshToken.mockResolvedValue(undefined);
+    repo.findBySpentToken.mockResolvedValue({ sessionId: 's-1', userId: USER });
+    repo.revoke.mockResolvedValue(1);
+    await expect(sessions.rotate('copied', client)).rejects.toThrow(INVALID_REFRESH);
+    expect(repo.revoke).toHaveBeenCalledWith(
+      { userId: USER, sessionId: 's-1' },
+      'refresh_token_reuse',
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'auth.refresh.reuse_detected',
+        metadata: { sessionId: 's-1', sessionRevoked: true },
+      }),
+    );
+  });
+
+  it('answers an unknown token with the same 401 and revokes nothing', async () => {
+    repo.spendRefreshToken.mockResolvedValue(undefined);
+    repo.findBySpentToken.mockResolvedValue(undefined);
+    await expect(sessions.rotate('never-issued', client)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    expect(repo.revoke).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('checks sessions arriving together with one read, and refuses a token whose sub is not the session owner', async () => {
+    repo.principals.mockImplementation(async (ids: string[]) => ids.map(principal));
+    const [mine, other] = await Promise.all([
+      sessions.authenticate('s-1', USER),
+      sessions.authenticate('s-2', '00000000-0000-4000-8000-000000000000'),
+    ]);
+    expect(repo.principals).toHaveBeenCalledTimes(1);
+    expect(repo.principals).toHaveBeenCalledWith(['s-1', 's-2']);
+    expect(mine).toMatchObject({
+      id: USER,
+      sessionId: 's-1',
+      account: { email: 'ada@example.org' },
+    });
+    expect(other).toBeUndefined();
+  });
+
+  it('finds no session → the caller is not authenticated', async () => {
+    repo.principals.mockResolvedValue([]);
+    await expect(sessions.authenticate('s-9', USER)).resolves.toBeUndefined();
+  });
+
+  it("answers 404 for a session that is not the caller's, and audits only a real revocation", async () => {
+    const caller = { id: USER, sessionId: 's-1' } as AuthenticatedUser;
+    repo.revoke.mockResolvedValueOnce(0).mockResolvedValueOnce(1);
+    await expect(sessions.revokeOwn(caller, 's-x', client)).rejects.toBeInstanceOf(
+      NotFoundException,
+    );
+    expect(audit.record).not.toHaveBeenCalled();
+    await sessions.revokeOwn(caller, 's-2', client);
+    expect(repo.revoke).toHaveBeenLastCalledWith(
+      { userId: USER, sessionId: 's-2' },
+      'revoked_by_user',
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'auth.session.revoked', metadata: { sessionId: 's-2' } }),
+    );
+  });
+});

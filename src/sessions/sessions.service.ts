@@ -1,0 +1,154 @@
+import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import type { ClientContext } from '../common/http/client-context';
+import { durationToSeconds } from '../common/time/duration';
+import { Env } from '../config/env.schema';
+import { sha256Hex } from '../crypto/digest';
+import { generateOpaqueToken } from '../crypto/random';
+import { Transactions } from '../database/transactions';
+import { SessionResponse, toSessionResponse } from './dto/session-response.dto';
+import { SessionCheckBatcher } from './session-check.batcher';
+import { SessionRepository, type PrincipalRow, type RevokeTarget } from './session.repository';
+
+export const INVALID_REFRESH = 'Refresh token is invalid or expired';
+
+/** A session's id and the refresh token that continues it (shown once, stored only as SHA-256). */
+export interface Rotation {
+  userId: string;
+  sessionId: string;
+  refreshToken: string;
+}
+
+/** Why sessions end: recorded on the row (`revoked_reason`). */
+export type RevokeReason =
+  | 'logout'
+  | 'logout_all'
+  | 'revoked_by_user'
+  | 'password_changed'
+  | 'deactivated'
+  | 'refresh_token_reuse';
+
+/**
+ * Sessions: opening one per login, rotating its refresh token, the per-request check, revocation.
+ * Below users and auth, so that every path that ends sessions (logout, password change,
+ * deactivation, reuse) goes through `revoke`.
+ */
+@Injectable()
+export class SessionsService {
+  readonly refreshTtlSeconds: number;
+  private readonly checks: SessionCheckBatcher<PrincipalRow>;
+
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    env: Env,
+  ) {
+    this.refreshTtlSeconds = durationToSeconds(env.JWT_REFRESH_TTL);
+    this.checks = new SessionCheckBatcher(async (ids) => {
+      const rows = await this.sessions.principals(ids);
+      return new Map(rows.map((row) => [row.session_id, row]));
+    });
+  }
+
+  /** Opens a session (inside the caller's transaction) whose absolute end no refresh extends. */
+  async open(userId: string, client: ClientContext): Promise<Rotation> {
+    const sessionId = await this.sessions.open(userId, this.refreshTtlSeconds, client);
+    return { userId, sessionId, refreshToken: await this.issueRefreshToken(sessionId) };
+  }
+
+  /**
+   * Spends `presented` and issues its successor. A token that was already spent is reuse: someone
+   * holds a copy, so the whole session dies (its newest refresh token and its access tokens).
+   */
+  async rotate(presented: string, client: ClientContext): Promise<Rotation> {
+    const hash = sha256Hex(presented);
+    const rotated = await this.tx.run(async () => {
+      const spent = await this.sessions.spendRefreshToken(hash);
+      if (!spent) return undefined;
+      const refreshToken = await this.issueRefreshToken(spent.sessionId);
+      await this.audit.record({
+        type: 'auth.refresh',
+        userId: spent.userId,
+        client,
+        metadata: { sessionId: spent.sessionId },
+      });
+      return { ...spent, refreshToken };
+    });
+    if (rotated) return rotated;
+    await this.revokeOnReuse(hash, client);
+    throw new UnauthorizedException(INVALID_REFRESH);
+  }
+
+  /**
+   * The per-request check: the live session joined to its active user, returning the account too so
+   * handlers such as GET /users/me need no second query. Checks arriving together share one read.
+   */
+  async authenticate(sessionId: string, userId: string): Promise<AuthenticatedUser | undefined> {
+    const row = await this.checks.check(sessionId);
+    if (!row || row.id !== userId) return undefined;
+    return {
+      id: row.id,
+      role: row.role,
+      sessionId,
+      account: {
+        id: row.id,
+        email: row.email,
+        username: row.username,
+        role: row.role,
+        isActive: row.is_active,
+        birthDate: row.birth_date,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      },
+    };
+  }
+
+  async list(user: AuthenticatedUser): Promise<SessionResponse[]> {
+    const rows = await this.sessions.listLive(user.id);
+    return rows.map((row) => toSessionResponse(row, user.sessionId));
+  }
+
+  /** Revokes sessions of one user (inside the caller's transaction, if any); returns how many. */
+  revoke(target: RevokeTarget, reason: RevokeReason): Promise<number> {
+    return this.sessions.revoke(target, reason);
+  }
+
+  /** Revokes one of the caller's own sessions; anyone else's id is indistinguishable from none: 404. */
+  revokeOwn(user: AuthenticatedUser, sessionId: string, client: ClientContext): Promise<void> {
+    return this.tx.run(async () => {
+      const revoked = await this.revoke({ userId: user.id, sessionId }, 'revoked_by_user');
+      if (revoked === 0) throw new NotFoundException('Session not found');
+      await this.audit.record({
+        type: 'auth.session.revoked',
+        userId: user.id,
+        client,
+        metadata: { sessionId },
+      });
+    });
+  }
+
+  private async issueRefreshToken(sessionId: string): Promise<string> {
+    const token = generateOpaqueToken();
+    await this.sessions.addRefreshToken(sessionId, sha256Hex(token));
+    return token;
+  }
+
+  private revokeOnReuse(hash: string, client: ClientContext): Promise<void> {
+    return this.tx.run(async () => {
+      const owner = await this.sessions.findBySpentToken(hash);
+      if (!owner) return; // never issued, or its session is gone: nothing to protect
+      const revoked = await this.revoke(
+        { userId: owner.userId, sessionId: owner.sessionId },
+        'refresh_token_reuse',
+      );
+      await this.audit.record({
+        type: 'auth.refresh.reuse_detected',
+        userId: owner.userId,
+        client,
+        metadata: { sessionId: owner.sessionId, sessionRevoked: revoked > 0 },
+      });
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { InternalServerErrorException, UnauthorizedException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import { FieldCipher } from '../crypto/field-cipher.service';
+import { KEYRING, Keyring } from '../crypto/keyring';
+import { Transactions } from '../database/transactions';
+import { CredentialsService } from './credentials.service';
+import { SensitiveDataService } from './sensitive-data.service';
+import { sensitiveLocation } from './sensitive-fields';
+import { UserRepository } from './user.repository';
+
+const caller = { id: 'c0000000-0000-4000-8000-000000000003', sessionId: 's' } as AuthenticatedUser;
+
+describe('SensitiveDataService', () => {
+  let service: SensitiveDataService;
+  let cipher: FieldCipher;
+  const repo = { writeEncrypted: jest.fn(), readEncrypted: jest.fn() };
+  const credentials = { confirmPassword: jest.fn() };
+  const audit = { record: jest.fn() };
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    const module = await Test.createTestingModule({
+      providers: [
+        SensitiveDataService,
+        FieldCipher,
+        { provide: KEYRING, useValue: new Keyring([{ id: 'k1', key: Buffer.alloc(32, 7) }]) },
+        { provide: UserRepository, useValue: repo },
+        { provide: CredentialsService, useValue: credentials },
+        { provide: AuditService, useValue: audit },
+        { provide: Transactions, useValue: fakeTransactions() },
+      ],
+    }).compile();
+    service = module.get(SensitiveDataService);
+    cipher = module.get(FieldCipher);
+  });
+
+  it('stores only ciphertext bound to the row and column; null erases; absent fields stay', async () => {
+    await service.update(caller, { ssn: '123-45-6789', bankAccount: null }, client);
+    const [id, values] = repo.writeEncrypted.mock.calls[0] as [
+      string,
+      Record<string, string | null>,
+    ];
+    expect(id).toBe(caller.id);
+    expect(values.bankAccount).toBeNull();
+    expect(values.ssn).not.toContain('6789');
+    expect(cipher.decrypt(values.ssn as string, sensitiveLocation(caller.id, 'ssn'))).toBe(
+      '123-45-6789',
+    );
+    expect(() =>
+      cipher.decrypt(values.ssn as string, sensitiveLocation('other-id', 'ssn')),
+    ).toThrow();
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'user.sensitive.updated',
+        metadata: { fields: ['ssn', 'bankAccount'] },
+      }),
+    );
+  });
+
+  it('reveal needs the password: a wrong one decrypts and audits nothing', async () => {
+    credentials.confirmPassword.mockRejectedValue(
+      new UnauthorizedException('Password is incorrect'),
+    );
+    await expect(service.reveal(caller, 'wrong', client)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    expect(credentials.confirmPassword).toHaveBeenCalledWith(caller.id, 'wrong');
+    expect(repo.readEncrypted).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('reveal with the password returns the clear values and audits the reveal', async () => {
+    credentials.confirmPassword.mockResolvedValue({});
+    repo.readEncrypted.mockResolvedValue({
+      ssn: cipher.encrypt('123-45-6789', sensitiveLocation(caller.id, 'ssn')),
+      bankAccount: null,
+    });
+    await expect(service.reveal(caller, 'right', client)).resolves.toEqual({
+      ssn: '123-45-6789',
+      bankAccount: null,
+    });
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'user.sensitive.revealed' }),
+    );
+  });
+
+  it('a ciphertext moved from another row is refused with a generic 500 and audited', async () => {
+    repo.readEncrypted.mockResolvedValue({
+      ssn: cipher.encrypt('123-45-6789', sensitiveLocation('someone-else', 'ssn')),
+      bankAccount: null,
+    });
+    await expect(service.read(caller, client)).rejects.toBeInstanceOf(InternalServerErrorException);
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'user.sensitive.decrypt_failed',
+        metadata: { field: 'ssn', rowId: caller.id },
+      }),
+    );
+  });
+});

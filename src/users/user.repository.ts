@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import type { Role } from '../common/auth/role';
+import { isUniqueViolation } from '../database/postgres-errors';
+import { Transactions } from '../database/transactions';
+import {
+  SENSITIVE_COLUMNS,
+  SENSITIVE_FIELDS,
+  type EncryptedFields,
+  type SensitiveField,
+} from './sensitive-fields';
+import type { User, UserCredentials } from './user.entity';
+
+export interface NewUserRow {
+  email: string;
+  username: string;
+  passwordHash: string;
+  birthDate: string | null;
+  role: Role;
+}
+
+export interface AdminChanges {
+  isActive?: boolean;
+  role?: Role;
+}
+
+/** The columns of `User`, aliased to its property names. */
+const USER = `id, email, username, role, is_active AS "isActive", birth_date::text AS "birthDate",
+              created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** The `users` table: the one place it is read or written. */
+@Injectable()
+export class UserRepository {
+  constructor(private readonly tx: Transactions) {}
+
+  /** The new row, or undefined when the email or username (any case) is taken. */
+  async insert(row: NewUserRow): Promise<User | undefined> {
+    const rows = await this.refuseDuplicate(() =>
+      this.tx.manager.query<User[]>(
+        `INSERT INTO users (email, username, password_hash, birth_date, role)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${USER}`,
+        [row.email, row.username, row.passwordHash, row.birthDate, row.role],
+      ),
+    );
+    return rows?.[0];
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    const [user] = await this.tx.manager.query<User[]>(`SELECT ${USER} FROM users WHERE id = $1`, [
+      id,
+    ]);
+    return user;
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const [user] = await this.tx.manager.query<User[]>(
+      `SELECT ${USER} FROM users WHERE email = $1`,
+      [email],
+    );
+    return user;
+  }
+
+  /** The only read that returns a password hash. */
+  async findCredentials(
+    by: { email: string } | { id: string },
+  ): Promise<UserCredentials | undefined> {
+    const [column, value] = 'email' in by ? ['email', by.email] : ['id', by.id];
+    const [row] = await this.tx.manager.query<Array<User & { passwordHash: string }>>(
+      `SELECT ${USER}, password_hash AS "passwordHash" FROM users WHERE ${column} = $1`,
+      [value],
+    );
+    if (!row) return undefined;
+    const { passwordHash, ...user } = row;
+    return { user, passwordHash };
+  }
+
+  /** The updated row, or undefined when the username (any case) is taken. */
+  async updateUsername(id: string, username: string): Promise<User | undefined> {
+    const result = await this.refuseDuplicate(() =>
+      this.tx.manager.query<[User[], number]>(
+        `UPDATE users SET username = $2, updated_at = now() WHERE id = $1 RETURNING ${USER}`,
+        [id, username],
+      ),
+    );
+    return result?.[0][0];
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.tx.manager.query(
+      'UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1',
+      [id, passwordHash],
+    );
+  }
+
+  /** Oldest first, ties broken by id, so pages never overlap or skip. */
+  async page(offset: number, limit: number): Promise<{ items: User[]; total: number }> {
+    const [items, [{ count }]] = await Promise.all([
+      this.tx.manager.query<User[]>(
+        `SELECT ${USER} FROM users ORDER BY created_at, id OFFSET $1 LIMIT $2`,
+        [offset, limit],
+      ),
+      this.tx.manager.query<Array<{ count: string }>>('SELECT count(*) FROM users'),
+    ]);
+    return { items, total: Number(count) };
+  }
+
+  /** Locks the row for the rest of the transaction and returns it as it was. */
+  async lockForUpdate(id: string): Promise<User | undefined> {
+    const [user] = await this.tx.manager.query<User[]>(
+      `SELECT ${USER} FROM users WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return user;
+  }
+
+  async updateAdminFields(id: string, changes: AdminChanges): Promise<User | undefined> {
+    const [rows] = await this.tx.manager.query<[User[], number]>(
+      `UPDATE users SET is_active = coalesce($2, is_active), role = coalesce($3, role), updated_at = now()
+        WHERE id = $1 RETURNING ${USER}`,
+      [id, changes.isActive ?? null, changes.role ?? null],
+    );
+    return rows[0];
+  }
+
+  async readEncrypted(id: string): Promise<EncryptedFields> {
+    const [row] = await this.tx.manager.query<EncryptedFields[]>(
+      `SELECT ${encryptedColumns()} FROM users WHERE id = $1`,
+      [id],
+    );
+    return row ?? { ssn: null, bankAccount: null };
+  }
+
+  /** Sets the given fields (null erases); fields not given keep their value. */
+  async writeEncrypted(id: string, values: Partial<EncryptedFields>): Promise<void> {
+    const fields = SENSITIVE_FIELDS.filter((field) => values[field] !== undefined);
+    if (fields.length === 0) return;
+    const sets = fields.map((field, i) => `${SENSITIVE_COLUMNS[field]} = $${i + 2}`);
+    await this.tx.manager.query(
+      `UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
+      [id, ...fields.map((field) => values[field])],
+    );
+  }
+
+  /** How many users have an encrypted value whose token does not start with `activePrefix`. */
+  async countEncryptedOutside(activePrefix: string): Promise<number> {
+    const [{ count }] = await this.tx.manager.query<Array<{ count: string }>>(
+      `SELECT count(*) FROM users WHERE ${outside()}`,
+      [activePrefix],
+    );
+    return Number(count);
+  }
+
+  /** The next users (by id, after `afterId`) with a value not under `activePrefix`. */
+  encryptedOutside(
+    activePrefix: string,
+    afterId: string,
+    limit: number,
+  ): Promise<Array<{ id: string } & EncryptedFields>> {
+    return this.tx.manager.query(
+      `SELECT id, ${encryptedColumns()} FROM users
+        WHERE id > $2 AND (${outside()}) ORDER BY id LIMIT $3`,
+      [activePrefix, afterId, limit],
+    );
+  }
+
+  /** Replaces one ciphertext only if it is still `expected` (a concurrent write wins); true if replaced. */
+  async replaceEncrypted(
+    id: string,
+    field: SensitiveField,
+    expected: string,
+    fresh: string,
+  ): Promise<boolean> {
+    const column = SENSITIVE_COLUMNS[field];
+    const [, count] = await this.tx.manager.query<[unknown[], number]>(
+      `UPDATE users SET ${column} = $3 WHERE id = $1 AND ${column} = $2 RETURNING 1`,
+      [id, expected, fresh],
+    );
+    return count === 1;
+  }
+
+  private async refuseDuplicate<T>(write: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function encryptedColumns(): string {
+  return SENSITIVE_FIELDS.map((field) => `${SENSITIVE_COLUMNS[field]} AS "${field}"`).join(', ');
+}
+
+function outside(): string {
+  return SENSITIVE_FIELDS.map(
+    (field) =>
+      `(${SENSITIVE_COLUMNS[field]} IS NOT NULL AND NOT starts_with(${SENSITIVE_COLUMNS[field]}, $1))`,
+  ).join(' OR ');
+}

@@ -1,0 +1,106 @@
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import { PasswordHasher } from '../crypto/password-hasher.service';
+import { Transactions } from '../database/transactions';
+import { SessionsService } from '../sessions/sessions.service';
+import type { User } from './user.entity';
+import { UserRepository } from './user.repository';
+import { UsersService } from './users.service';
+
+const ADMIN = { id: 'a0000000-0000-4000-8000-000000000001', role: 'admin' } as AuthenticatedUser;
+const TARGET = 'b0000000-0000-4000-8000-000000000002';
+const target = (over: Partial<User> = {}): User => ({
+  id: TARGET,
+  email: 'bob@example.org',
+  username: 'bob',
+  role: 'user',
+  isActive: true,
+  birthDate: null,
+  createdAt: new Date(),
+  updatedAt: new Date(),
+  ...over,
+});
+
+describe('UsersService', () => {
+  let users: UsersService;
+  const repo = {
+    insert: jest.fn(),
+    lockForUpdate: jest.fn(),
+    updateAdminFields: jest.fn(),
+    updateUsername: jest.fn(),
+  };
+  const sessions = { revoke: jest.fn() };
+  const audit = { record: jest.fn() };
+  const hasher = { hash: jest.fn() };
+  const tx = fakeTransactions();
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    const module = await Test.createTestingModule({
+      providers: [
+        UsersService,
+        { provide: UserRepository, useValue: repo },
+        { provide: SessionsService, useValue: sessions },
+        { provide: AuditService, useValue: audit },
+        { provide: PasswordHasher, useValue: hasher },
+        { provide: Transactions, useValue: tx },
+      ],
+    }).compile();
+    users = module.get(UsersService);
+  });
+
+  it('deactivation revokes every session of the user, in the same transaction as the change', async () => {
+    repo.lockForUpdate.mockResolvedValue(target());
+    repo.updateAdminFields.mockResolvedValue(target({ isActive: false }));
+    sessions.revoke.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
+    const after = await users.adminUpdate(ADMIN, TARGET, { isActive: false }, client);
+    expect(after.isActive).toBe(false);
+    expect(sessions.revoke).toHaveBeenCalledWith({ userId: TARGET }, 'deactivated');
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'admin.user.updated',
+        userId: ADMIN.id,
+        metadata: expect.objectContaining({ targetUserId: TARGET }),
+      }),
+    );
+  });
+
+  it('reactivation or a role change revokes nothing', async () => {
+    repo.lockForUpdate.mockResolvedValue(target({ isActive: false }));
+    repo.updateAdminFields.mockResolvedValue(target({ isActive: true, role: 'admin' }));
+    await users.adminUpdate(ADMIN, TARGET, { isActive: true, role: 'admin' }, client);
+    expect(sessions.revoke).not.toHaveBeenCalled();
+  });
+
+  it('refuses an admin deactivating or demoting itself, before touching the database', async () => {
+    for (const dto of [{ isActive: false }, { role: 'user' as const }]) {
+      await expect(users.adminUpdate(ADMIN, ADMIN.id, dto, client)).rejects.toBeInstanceOf(
+        BadRequestException,
+      );
+    }
+    expect(repo.lockForUpdate).not.toHaveBeenCalled();
+  });
+
+  it('answers 404 for an unknown user', async () => {
+    repo.lockForUpdate.mockResolvedValue(undefined);
+    await expect(
+      users.adminUpdate(ADMIN, TARGET, { isActive: false }, client),
+    ).rejects.toBeInstanceOf(NotFoundException);
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('hashes the password before inserting and answers 409 for a taken email or username', async () => {
+    hasher.hash.mockResolvedValue('$2b$12$hash');
+    repo.insert.mockResolvedValue(undefined);
+    await expect(
+      users.create({ email: 'x@example.org', username: 'xx_x', password: 'pw', birthDate: null }),
+    ).rejects.toBeInstanceOf(ConflictException);
+    expect(repo.insert).toHaveBeenCalledWith(
+      expect.objectContaining({ passwordHash: '$2b$12$hash', role: 'user' }),
+    );
+    expect(JSON.stringify(repo.insert.mock.calls)).not.toContain('"pw"');
+  });
+});
