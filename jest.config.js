@@ -59,7 +59,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30_000,
     },
   ],
+  // A root option: jest ignores testTimeout inside a project's config. E2E tests start apps and
+  // processes, and the suite shares 2 cores with PostgreSQL.
+  testTimeout: 30_000,
 };

@@ -12,6 +12,7 @@ import { createValidationPipe } from './common/validation/validation-pipe';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
+import { RedisModule } from './redis/redis.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -28,6 +29,7 @@ export class AppModule {
         AppConfigModule.forRoot(env),
         WinstonModule.forRoot(appLoggerOptions(env)),
         DatabaseModule,
+        RedisModule,
         HealthModule,
         SessionsModule,
         UsersModule,

@@ -12,6 +12,7 @@ import { onClientError, onFrameworkError } from './common/http/framework-errors'
 import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
+import { warnOnceAboutUntrustedProxy } from './common/http/untrusted-proxy.warning';
 import type { Env } from './config/env.schema';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 
@@ -66,6 +67,7 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   // onResponse is the one point every response passes, including those Nest never routes.
   registerSecurityLogHook(fastify, app.get(SecurityLogger));
   registerJsonBodyParser(fastify);
+  if (env.isProduction && !env.TRUST_PROXY) warnOnceAboutUntrustedProxy(fastify);
   await app.register(fastifyCookie);
   await registerSecurityHeaders(fastify);
   enableCors(app, env.corsOrigins);

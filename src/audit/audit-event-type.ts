@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = [
   'auth.logout',
   'auth.logout_all',
   'auth.session.revoked',
+  'auth.reauth.failure',
   'user.password.changed',
   'user.profile.updated',
   'user.sensitive.updated',

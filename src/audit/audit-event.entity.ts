@@ -12,4 +12,6 @@ export interface AuditEvent {
   createdAt: Date;
   prevHash: string;
   hash: string;
+  /** HMAC-SHA-256 under AUDIT_HMAC_KEY; false only for events written before the chain was keyed. */
+  keyed: boolean;
 }

@@ -36,6 +36,7 @@ interface AuditRow {
   created_at: Date;
   prev_hash: string;
   hash: string;
+  keyed: boolean;
 }
 
 /** audit_events: append-only (triggers refuse UPDATE, DELETE and TRUNCATE but for pruning). */
@@ -59,8 +60,8 @@ export class AuditEventRepository {
 
   async insert(event: Omit<AuditEvent, 'seq'>): Promise<AuditEvent> {
     const [row] = await this.tx.manager.query<AuditRow[]>(
-      `INSERT INTO audit_events (id, type, user_id, ip, user_agent, request_id, metadata, created_at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)
+      `INSERT INTO audit_events (id, type, user_id, ip, user_agent, request_id, metadata, created_at, prev_hash, hash, keyed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
        RETURNING *`,
       [
         event.id,
@@ -73,6 +74,7 @@ export class AuditEventRepository {
         event.createdAt,
         event.prevHash,
         event.hash,
+        event.keyed,
       ],
     );
     return toAuditEvent(row);
@@ -138,19 +140,26 @@ export class AuditEventRepository {
   }
 
   /**
-   * Deletes the chain's prefix through `seq`. The append-only trigger lets it pass only under the
-   * transaction-local `audit.pruning` flag and only behind a checkpoint (see the migration).
+   * Deletes the chain's prefix through `seq`, through the schema owner's `audit_prune_through`: the
+   * application's role may not DELETE, and the append-only trigger still insists on a checkpoint
+   * covering the rows and on their age (see the migrations).
    */
   async deleteThrough(seq: string, cutoff: Date): Promise<number> {
-    await this.tx.manager.query(
-      `SELECT set_config('audit.pruning', 'on', true), set_config('audit.prune_cutoff', $1, true)`,
-      [cutoff.toISOString()],
+    const [row] = await this.tx.manager.query<Array<{ deleted: string }>>(
+      'SELECT audit_prune_through($1, $2) AS deleted',
+      [seq, cutoff],
     );
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      'DELETE FROM audit_events WHERE seq <= $1 RETURNING 1',
+    return Number(row.deleted);
+  }
+
+  /** True when a prune checkpoint covers `seq` (the anchored event may have been pruned since). */
+  async isPruned(seq: string): Promise<boolean> {
+    const rows = await this.tx.manager.query<unknown[]>(
+      `SELECT 1 FROM audit_events
+        WHERE type = 'audit.pruned' AND (metadata->>'prunedThroughSeq')::bigint >= $1 LIMIT 1`,
       [seq],
     );
-    return count;
+    return rows.length > 0;
   }
 
   private async count(where: string, params: unknown[]): Promise<number> {
@@ -175,5 +184,6 @@ function toAuditEvent(row: AuditRow): AuditEvent {
     createdAt: row.created_at,
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyed: row.keyed,
   };
 }

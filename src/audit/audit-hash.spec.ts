@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   canonicalJson,
   computeAuditHash,
@@ -47,7 +47,21 @@ describe('canonicalJson', () => {
 });
 
 describe('computeAuditHash', () => {
-  it('is sha256(prevHash || canonical JSON of the event fields, createdAt as ISO UTC)', () => {
+  it('is HMAC-SHA-256 under the key over prevHash || canonical JSON, and differs with another key', () => {
+    const payload =
+      '{"createdAt":"2025-01-02T03:04:05.678Z","id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","ip":"127.0.0.1",' +
+      '"metadata":{"a":{"c":true,"d":[1,"x",null]},"b":1},"requestId":"req-1","type":"auth.login.success",' +
+      '"userAgent":"jest","userId":null}';
+    const key = 'k'.repeat(40);
+    const expected = createHmac('sha256', key)
+      .update(GENESIS_HASH + payload)
+      .digest('hex');
+    expect(computeAuditHash(GENESIS_HASH, fields, key)).toBe(expected);
+    expect(computeAuditHash(GENESIS_HASH, fields, 'j'.repeat(40))).not.toBe(expected);
+    expect(computeAuditHash(GENESIS_HASH, fields, null)).not.toBe(expected);
+  });
+
+  it('without a key (events from before the chain was keyed) is sha256(prevHash || canonical JSON)', () => {
     const expected = createHash('sha256')
       .update(
         GENESIS_HASH +
@@ -56,11 +70,11 @@ describe('computeAuditHash', () => {
           '"userAgent":"jest","userId":null}',
       )
       .digest('hex');
-    expect(computeAuditHash(GENESIS_HASH, fields)).toBe(expected);
+    expect(computeAuditHash(GENESIS_HASH, fields, null)).toBe(expected);
   });
 
   it('changes when any covered field or the previous hash changes', () => {
-    const base = computeAuditHash(GENESIS_HASH, fields);
+    const base = computeAuditHash(GENESIS_HASH, fields, null);
     const variants: Array<Partial<HashedAuditFields>> = [
       { id: '00000000-0000-4000-8000-000000000000' },
       { type: 'auth.logout' },
@@ -72,12 +86,14 @@ describe('computeAuditHash', () => {
       { createdAt: new Date('2025-01-02T03:04:05.679Z') },
     ];
     for (const change of variants)
-      expect(computeAuditHash(GENESIS_HASH, { ...fields, ...change })).not.toBe(base);
-    expect(computeAuditHash('f'.repeat(64), fields)).not.toBe(base);
+      expect(computeAuditHash(GENESIS_HASH, { ...fields, ...change }, null)).not.toBe(base);
+    expect(computeAuditHash('f'.repeat(64), fields, null)).not.toBe(base);
   });
 
   it('is stable under metadata key reordering', () => {
     const reordered = { ...fields, metadata: { a: { c: true, d: [1, 'x', null] }, b: 1 } };
-    expect(computeAuditHash(GENESIS_HASH, reordered)).toBe(computeAuditHash(GENESIS_HASH, fields));
+    expect(computeAuditHash(GENESIS_HASH, reordered, null)).toBe(
+      computeAuditHash(GENESIS_HASH, fields, null),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../crypto/digest';
+import { hmacSha256Hex, sha256Hex } from '../crypto/digest';
 import type { AuditEvent } from './audit-event.entity';
 
 /** prev_hash of the very first event of a chain that was never pruned. */
@@ -48,7 +48,15 @@ export function auditPayload(fields: HashedAuditFields): string {
   });
 }
 
-/** hash = sha256(prevHash || canonicalJson(fields)), hex. */
-export function computeAuditHash(prevHash: string, fields: HashedAuditFields): string {
-  return sha256Hex(prevHash + auditPayload(fields));
+/**
+ * hash = HMAC-SHA-256(AUDIT_HMAC_KEY, prevHash || canonicalJson(fields)), hex. Without a key (events
+ * written before the chain was keyed) the plain SHA-256 of the same bytes.
+ */
+export function computeAuditHash(
+  prevHash: string,
+  fields: HashedAuditFields,
+  key: string | null,
+): string {
+  const payload = auditPayload(fields);
+  return key === null ? sha256Hex(prevHash + payload) : hmacSha256Hex(key, prevHash, payload);
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditAnchor } from './audit-anchor';
 import { AuditEventRepository } from './audit-event.repository';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditController } from './audit.controller';
@@ -7,7 +8,13 @@ import { SecurityLogger } from './logging/security-logger.service';
 
 @Module({
   controllers: [AuditController],
-  providers: [AuditEventRepository, AuditService, AuditRetentionService, SecurityLogger],
+  providers: [
+    AuditEventRepository,
+    AuditAnchor,
+    AuditService,
+    AuditRetentionService,
+    SecurityLogger,
+  ],
   exports: [AuditService, SecurityLogger],
 })
 export class AuditModule {}

@@ -1,7 +1,9 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ClientContext } from '../common/http/client-context';
+import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
+import { AuditAnchor, type ChainAnchor } from './audit-anchor';
 import type { AuditEventType } from './audit-event-type';
 import type { AuditEvent } from './audit-event.entity';
 import { AuditEventRepository } from './audit-event.repository';
@@ -34,16 +36,23 @@ export interface AuditEventQuery {
 const VERIFY_BATCH = 500;
 
 /**
- * The one call site for audit events, and the hash chain over them. Called inside a service's
+ * The one call site for audit events, and the keyed hash chain over them. Called inside a service's
  * `Transactions.run`, the event commits or rolls back with the change it records; the chain lock is
- * then held until that transaction ends, so keep audited transactions short.
+ * then held until that transaction ends, so keep audited transactions short. Once it commits, the
+ * new head is anchored outside the database (AuditAnchor).
  */
 @Injectable()
 export class AuditService {
+  private readonly key: string;
+
   constructor(
     private readonly events: AuditEventRepository,
     private readonly tx: Transactions,
-  ) {}
+    private readonly anchor: AuditAnchor,
+    env: Env,
+  ) {
+    this.key = env.AUDIT_HMAC_KEY;
+  }
 
   async record(event: AuditEventInput): Promise<void> {
     await this.append(event);
@@ -69,38 +78,51 @@ export class AuditService {
         metadata: sanitizeMetadata(event.metadata),
         createdAt: head.now,
       };
-      return this.events.insert({ ...fields, prevHash, hash: computeAuditHash(prevHash, fields) });
+      const hash = computeAuditHash(prevHash, fields, this.key);
+      const stored = await this.events.insert({ ...fields, prevHash, hash, keyed: true });
+      this.tx.afterCommit(() => this.anchor.record({ seq: stored.seq, hash: stored.hash }));
+      return stored;
     });
   }
 
   /**
    * Recomputes the chain in seq order, in batches, inside one read-only REPEATABLE READ snapshot so
    * concurrent appends or a prune cannot make a consistent chain look broken. The first row must be
-   * the genesis or be anchored by an `audit.pruned` checkpoint that recorded its predecessor's hash.
+   * the genesis or be anchored by an `audit.pruned` checkpoint that recorded its predecessor's hash;
+   * no unkeyed event may follow a keyed one; and the head anchored outside the database must still
+   * be there (read before the snapshot, so the anchored event is always visible in it).
    */
-  verify(): Promise<AuditVerifyResult> {
+  async verify(): Promise<AuditVerifyResult> {
+    const anchor = await this.anchor.latest();
     return this.tx.run(
       async () => {
         let count = 0;
         let firstInvalidId: string | null = null;
         let expectedPrev: string | null | undefined;
+        let keyedSeen = false;
+        let anchorFound = false;
         let lastSeq = '0';
         for (;;) {
           const batch = await this.events.batchAfter(lastSeq, VERIFY_BATCH);
           if (batch.length === 0) break;
           for (const event of batch) {
-            expectedPrev ??= await this.anchorOf(event);
+            expectedPrev ??= await this.firstLinkOf(event);
+            keyedSeen ||= event.keyed;
+            const key = event.keyed ? this.key : null;
             const intact =
               event.prevHash === expectedPrev &&
-              computeAuditHash(event.prevHash, event) === event.hash;
+              (event.keyed || !keyedSeen) &&
+              computeAuditHash(event.prevHash, event, key) === event.hash;
             if (!intact) firstInvalidId ??= event.id;
+            if (anchor && event.seq === anchor.seq) anchorFound = event.hash === anchor.hash;
             // Chain on the stored hash: one altered row is reported once, not as every row after it.
             expectedPrev = event.hash;
             count++;
             lastSeq = event.seq;
           }
         }
-        return { valid: firstInvalidId === null, count, firstInvalidId };
+        const headIntact = !anchor || anchorFound || (await this.prunedAway(anchor, lastSeq));
+        return { valid: firstInvalidId === null && headIntact, count, firstInvalidId };
       },
       { isolation: 'REPEATABLE READ', readOnly: true },
     );
@@ -114,9 +136,14 @@ export class AuditService {
   }
 
   /** What the first surviving row must link to: the genesis, or a prune checkpoint's recorded hash. */
-  private async anchorOf(first: AuditEvent): Promise<string | null> {
+  private async firstLinkOf(first: AuditEvent): Promise<string | null> {
     if (first.prevHash === GENESIS_HASH) return GENESIS_HASH;
     return (await this.events.isPruneAnchor(first.prevHash, first.seq)) ? first.prevHash : null;
+  }
+
+  /** An anchored event may be gone legitimately only behind a prune checkpoint, with newer events after it. */
+  private async prunedAway(anchor: ChainAnchor, lastSeq: string): Promise<boolean> {
+    return BigInt(lastSeq) > BigInt(anchor.seq) && (await this.events.isPruned(anchor.seq));
   }
 }
 

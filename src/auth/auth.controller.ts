@@ -18,11 +18,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthAttempt } from '../audit/logging/auth-attempt.decorator';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated, PublicRoute } from '../common/decorators/route-access.decorator';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
+import { Env } from '../config/env.schema';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { SessionResponse } from '../sessions/dto/session-response.dto';
@@ -39,14 +41,21 @@ import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh
 @ApiErrors(400, 429)
 @Controller('auth')
 export class AuthController {
+  /** Where a cookie refresh may come from: the service itself (PUBLIC_APP_URL) and CORS_ORIGINS. */
+  private readonly trustedOrigins: ReadonlySet<string>;
+
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
-  ) {}
+    env: Env,
+  ) {
+    this.trustedOrigins = new Set([env.publicOrigin, ...env.corsOrigins]);
+  }
 
   @Post('register')
   @PublicRoute()
   @AuthRateLimit()
+  @AuthAttempt()
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiErrors([409, 'Email or username already registered'])
@@ -57,6 +66,7 @@ export class AuthController {
   @Post('login')
   @PublicRoute()
   @AuthRateLimit()
+  @AuthAttempt()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Exchange credentials for a token pair; also sets the refresh_token cookie',
@@ -75,20 +85,25 @@ export class AuthController {
 
   @Post('refresh')
   @PublicRoute()
+  @AuthAttempt()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary:
       'Spend a refresh token (body or cookie) for a new pair; reusing a spent one revokes the session',
   })
   @ApiOkResponse({ type: TokenPair })
-  @ApiErrors([401, 'Refresh token invalid, expired or already spent'])
+  @ApiErrors(
+    [401, 'Refresh token invalid, expired or already spent'],
+    [403, 'Cookie refresh from a foreign Origin or a cross-site request'],
+  )
   async refresh(
     @Body() dto: RefreshDto,
     @Client() client: ClientContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPair> {
-    const pair = await this.auth.refresh(dto.refreshToken ?? refreshCookieOf(request), client);
+    const token = dto.refreshToken ?? refreshCookieOf(request, this.trustedOrigins);
+    const pair = await this.auth.refresh(token, client);
     setRefreshCookie(reply, pair.refreshToken, this.sessions.refreshTtlSeconds);
     return pair;
   }

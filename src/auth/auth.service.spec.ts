@@ -7,6 +7,7 @@ import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
 import { AccountLimiter } from '../rate-limit/account-limiter';
 import { SessionsService } from '../sessions/sessions.service';
+import { UnknownAccountService } from '../users/unknown-account.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
@@ -28,13 +29,9 @@ describe('AuthService', () => {
   let auth: AuthService;
   const tx = fakeTransactions();
   const order: string[] = [];
-  const users = { findCredentials: jest.fn(), setPasswordHash: jest.fn(), create: jest.fn() };
-  const hasher = {
-    verify: jest.fn(),
-    verifyAgainstDummy: jest.fn(),
-    needsRehash: jest.fn(),
-    hash: jest.fn(),
-  };
+  const users = { findCredentials: jest.fn(), rehashPassword: jest.fn(), create: jest.fn() };
+  const hasher = { verify: jest.fn(), needsRehash: jest.fn(), hash: jest.fn() };
+  const unknownAccount = { verify: jest.fn() };
   const sessions = { open: jest.fn(), rotate: jest.fn(), revoke: jest.fn() };
   const tokens = { pair: jest.fn() };
   const audit = { record: jest.fn() };
@@ -46,7 +43,7 @@ describe('AuthService', () => {
     limiter.reserve.mockImplementation(async () => void order.push('reserve'));
     users.findCredentials.mockImplementation(async () => {
       order.push('lookup');
-      return { user, passwordHash: '$2b$12$stored' };
+      return { user, passwordHash: '$2b$12$stored', credentialsVersion: 7 };
     });
     hasher.verify.mockImplementation(async () => (order.push('verify'), true));
     hasher.needsRehash.mockReturnValue(false);
@@ -64,6 +61,7 @@ describe('AuthService', () => {
         { provide: TokensService, useValue: tokens },
         { provide: AuditService, useValue: audit },
         { provide: AccountLimiter, useValue: limiter },
+        { provide: UnknownAccountService, useValue: unknownAccount },
         { provide: Transactions, useValue: tx },
       ],
     }).compile();
@@ -113,7 +111,8 @@ describe('AuthService', () => {
   it('burns a dummy comparison for an unknown email, so timing does not tell', async () => {
     users.findCredentials.mockResolvedValue(undefined);
     await expect(auth.login(dto, client)).rejects.toThrow(INVALID_CREDENTIALS);
-    expect(hasher.verifyAgainstDummy).toHaveBeenCalledWith(dto.password);
+    expect(unknownAccount.verify).toHaveBeenCalledWith(dto.password);
+    expect(hasher.verify).not.toHaveBeenCalled();
   });
 
   it('on success forgives the account count, opens a session in a transaction and audits it', async () => {
@@ -121,23 +120,36 @@ describe('AuthService', () => {
       accessToken: 'a',
       refreshToken: 'r-1',
     });
-    expect(limiter.forgive).toHaveBeenCalledWith(dto.email);
+    expect(limiter.forgive).toHaveBeenCalledWith(dto.email, client);
+    expect(sessions.open).toHaveBeenCalledWith(user.id, 7, client);
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'auth.login.success',
         metadata: { sessionId: 's-1', rehashed: false },
       }),
     );
-    expect(users.setPasswordHash).not.toHaveBeenCalled();
+    expect(users.rehashPassword).not.toHaveBeenCalled();
+  });
+
+  it('gives no tokens when the credentials changed between the check and the session (a racing password change)', async () => {
+    sessions.open.mockResolvedValue(undefined);
+    await expect(auth.login(dto, client)).rejects.toThrow(INVALID_CREDENTIALS);
+    expect(tokens.pair).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'auth.login.failure',
+        metadata: { reason: 'credentials_changed' },
+      }),
+    );
   });
 
   it('rehashes the password with the new cost, in the login transaction, when BCRYPT_ROUNDS changed', async () => {
     hasher.needsRehash.mockReturnValue(true);
     hasher.hash.mockResolvedValue('$2b$13$fresh');
-    users.setPasswordHash.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
+    users.rehashPassword.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
     await auth.login(dto, client);
     expect(hasher.hash).toHaveBeenCalledWith(dto.password);
-    expect(users.setPasswordHash).toHaveBeenCalledWith(user.id, '$2b$13$fresh');
+    expect(users.rehashPassword).toHaveBeenCalledWith(user.id, '$2b$13$fresh');
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({ metadata: { sessionId: 's-1', rehashed: true } }),
     );

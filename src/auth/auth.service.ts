@@ -6,6 +6,7 @@ import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
 import { AccountLimiter } from '../rate-limit/account-limiter';
 import { SessionsService } from '../sessions/sessions.service';
+import { UnknownAccountService } from '../users/unknown-account.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { LoginDto } from './dto/login.dto';
@@ -16,7 +17,7 @@ import { TokensService } from './tokens.service';
 /** One message for every login failure, so a response never tells whether an account exists. */
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 
-type LoginFailure = 'unknown_email' | 'wrong_password' | 'inactive';
+type LoginFailure = 'unknown_email' | 'wrong_password' | 'inactive' | 'credentials_changed';
 
 @Injectable()
 export class AuthService {
@@ -27,6 +28,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly accountLimit: AccountLimiter,
+    private readonly unknownAccount: UnknownAccountService,
     private readonly tx: Transactions,
   ) {}
 
@@ -45,15 +47,17 @@ export class AuthService {
 
   /**
    * Every path does one bcrypt comparison (a dummy hash stands in for a missing account) and fails
-   * with the same 401, so neither the body nor the timing tells the three failure causes apart.
-   * The attempt is counted against the account before the comparison (AccountLimiter).
+   * with the same 401, so neither the body nor the timing tells the failure causes apart. The
+   * attempt is counted against the account before the comparison (AccountLimiter). The session is
+   * stamped with the credentials version that was checked: a password change, reset or deactivation
+   * that lands meanwhile leaves this login without a session.
    */
   async login(dto: LoginDto, client: ClientContext): Promise<TokenPair> {
     await this.accountLimit.reserve(dto.email, client);
     const found = await this.users.findCredentials({ email: dto.email });
     const matches = found
       ? await this.hasher.verify(dto.password, found.passwordHash)
-      : await this.hasher.verifyAgainstDummy(dto.password);
+      : await this.unknownAccount.verify(dto.password);
     const failure: LoginFailure | undefined = !found
       ? 'unknown_email'
       : !matches
@@ -61,23 +65,16 @@ export class AuthService {
         : !found.user.isActive
           ? 'inactive'
           : undefined;
-    if (failure || !found) {
-      await this.audit.record({
-        type: 'auth.login.failure',
-        userId: found?.user.id ?? null,
-        client,
-        metadata: { reason: failure },
-      });
-      throw new UnauthorizedException(INVALID_CREDENTIALS);
-    }
-    await this.accountLimit.forgive(dto.email);
-    const { user, passwordHash } = found;
+    if (failure || !found) return this.refuseLogin(found?.user.id ?? null, failure, client);
+    await this.accountLimit.forgive(dto.email, client);
+    const { user, passwordHash, credentialsVersion } = found;
     const rehash = this.hasher.needsRehash(passwordHash)
       ? await this.hasher.hash(dto.password)
       : undefined;
     const opened = await this.tx.run(async () => {
-      if (rehash) await this.users.setPasswordHash(user.id, rehash);
-      const session = await this.sessions.open(user.id, client);
+      const session = await this.sessions.open(user.id, credentialsVersion, client);
+      if (!session) return undefined;
+      if (rehash) await this.users.rehashPassword(user.id, rehash);
       await this.audit.record({
         type: 'auth.login.success',
         userId: user.id,
@@ -86,7 +83,22 @@ export class AuthService {
       });
       return session;
     });
+    if (!opened) return this.refuseLogin(user.id, 'credentials_changed', client);
     return this.tokens.pair(opened);
+  }
+
+  private async refuseLogin(
+    userId: string | null,
+    reason: LoginFailure | undefined,
+    client: ClientContext,
+  ): Promise<never> {
+    await this.audit.record({
+      type: 'auth.login.failure',
+      userId,
+      client,
+      metadata: { reason },
+    });
+    throw new UnauthorizedException(INVALID_CREDENTIALS);
   }
 
   async refresh(refreshToken: string | undefined, client: ClientContext): Promise<TokenPair> {

@@ -22,7 +22,10 @@ export class PasswordService {
     private readonly tx: Transactions,
   ) {}
 
-  /** Needs the current password; keeps the caller's session and revokes every other one. */
+  /**
+   * Needs the current password; keeps the caller's session and ends every other one, including one
+   * being opened by a login that races this change (the credentials version moves on).
+   */
   async change(
     caller: AuthenticatedUser,
     dto: ChangePasswordDto,
@@ -31,6 +34,7 @@ export class PasswordService {
     const { user, passwordHash } = await this.credentials.confirmPassword(
       caller.id,
       dto.currentPassword,
+      client,
       'Current password is incorrect',
     );
     const problems = passwordPolicyViolations(dto.newPassword, {
@@ -44,9 +48,10 @@ export class PasswordService {
     }
     const hash = await this.hasher.hash(dto.newPassword);
     await this.tx.run(async () => {
-      await this.users.setPasswordHash(user.id, hash);
-      const revoked = await this.sessions.revoke(
-        { userId: user.id, exceptSessionId: caller.sessionId },
+      await this.users.replacePassword(user.id, hash);
+      const revoked = await this.sessions.keepOnlyCaller(
+        user.id,
+        caller.sessionId,
         'password_changed',
       );
       await this.audit.record({

@@ -1,3 +1,4 @@
+import { ForbiddenException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const REFRESH_COOKIE = 'refresh_token';
@@ -23,7 +24,25 @@ export function clearRefreshCookie(reply: FastifyReply): void {
   });
 }
 
-export function refreshCookieOf(request: FastifyRequest): string | undefined {
+export const CROSS_SITE_REFRESH = 'Refreshing with the cookie is refused from another site';
+
+/**
+ * The refresh token from the cookie. SameSite=Strict keeps other sites' pages from sending it, but
+ * sibling subdomains count as the same site: a page on any of them could rotate the token and log
+ * out clients that hold the body token. So a cookie refresh from a foreign `Origin` (not the
+ * service's own, not in CORS_ORIGINS) or marked `Sec-Fetch-Site: cross-site` is a 403.
+ */
+export function refreshCookieOf(
+  request: FastifyRequest,
+  trustedOrigins: ReadonlySet<string>,
+): string | undefined {
   const value = request.cookies?.[REFRESH_COOKIE];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  const { origin } = request.headers;
+  if (
+    request.headers['sec-fetch-site'] === 'cross-site' ||
+    (origin !== undefined && !trustedOrigins.has(origin))
+  )
+    throw new ForbiddenException(CROSS_SITE_REFRESH);
+  return value;
 }

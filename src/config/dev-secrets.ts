@@ -8,6 +8,7 @@ export const GENERATED_SECRETS = {
   JWT_REFRESH_SECRET: () => randomBytes(48).toString('base64url'),
   ENCRYPTION_KEY: () => randomBytes(32).toString('hex'),
   PASSWORD_PEPPER: () => randomBytes(48).toString('base64url'),
+  AUDIT_HMAC_KEY: () => randomBytes(48).toString('base64url'),
 } as const;
 
 type SecretName = keyof typeof GENERATED_SECRETS;

@@ -43,6 +43,10 @@ export const ENV_VARIABLES = [
   'LOG_DIR',
   'SWAGGER_ENABLED',
   'AUDIT_RETENTION_DAYS',
+  'AUDIT_HMAC_KEY',
+  'DATABASE_MIGRATION_URL',
+  'LOGIN_FAILURE_ACCOUNT_MAX',
+  'PUBLIC_APP_URL',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -75,6 +79,11 @@ export class Env {
   @IsString()
   DATABASE_SSL_CA?: string;
 
+  /** The schema owner, used only for migrations; then the DATABASE_URL role owns nothing. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_MIGRATION_URL?: string;
+
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
@@ -83,6 +92,10 @@ export class Env {
   @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_SECRET!: string;
 
+  /**
+   * Validated as API.md requires, but not used to sign anything: refresh tokens are opaque 256-bit
+   * random values stored as SHA-256 (sessions/), so there is no refresh JWT to sign.
+   */
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_REFRESH_SECRET!: string;
@@ -147,6 +160,12 @@ export class Env {
   @Min(1)
   LOGIN_FAILURE_MAX = 5;
 
+  /** Failures per account from all networks together: one network cannot lock the owner out everywhere. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_ACCOUNT_MAX = 50;
+
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;
@@ -172,12 +191,28 @@ export class Env {
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;
 
+  /** Keys the audit hash chain; never stored in the database. */
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 bytes' })
+  AUDIT_HMAC_KEY!: string;
+
+  /** Where users reach the service: links in mail, and the service's own origin. */
+  @Matches(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, {
+    message: 'must be an http(s) URL such as https://app.example.org, without query or fragment',
+  })
+  PUBLIC_APP_URL = 'http://127.0.0.1:3000';
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
 
   get swaggerEnabled(): boolean {
     return this.SWAGGER_ENABLED ?? !this.isProduction;
+  }
+
+  /** The service's own origin (from PUBLIC_APP_URL, never from a request header). */
+  get publicOrigin(): string {
+    return new URL(this.PUBLIC_APP_URL).origin;
   }
 
   get corsOrigins(): string[] {

@@ -13,6 +13,8 @@ const PRODUCTION = {
   JWT_AUDIENCE: 'api.example.org',
   ENCRYPTION_KEY: 'a3f1c9e27b5d4086f1e2d3c4b5a69788a3f1c9e27b5d4086f1e2d3c4b5a69788',
   PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
+  AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
+  PUBLIC_APP_URL: 'https://app.example.org',
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
 };
 
@@ -79,9 +81,37 @@ describe('loadEnv', () => {
     ['DATABASE_URL', { DATABASE_URL: 'postgresql://a:b@h/db?sslmode=disable' }],
     ['DATABASE_URL', { DATABASE_URL: 'postgresql://a:b@h/db?sslmode=require' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://a:b@h/db' }],
+    ['AUDIT_HMAC_KEY', { AUDIT_HMAC_KEY: undefined }],
+    ['AUDIT_HMAC_KEY', { AUDIT_HMAC_KEY: PRODUCTION.PASSWORD_PEPPER }],
+    ['PUBLIC_APP_URL', { PUBLIC_APP_URL: undefined }],
+    ['PUBLIC_APP_URL', { PUBLIC_APP_URL: 'http://app.example.org' }],
+    ['DATABASE_MIGRATION_URL', { DATABASE_MIGRATION_URL: 'postgresql://o:p@h/db?sslmode=prefer' }],
+    // Keys that pass the 64-hex format but no generator would produce.
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: '0'.repeat(64) }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: 'ab'.repeat(32) }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: 'deadbeef'.repeat(8) }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: '0123456789abcdef'.repeat(4) }],
+    [
+      'ENCRYPTION_KEYS',
+      { ENCRYPTION_KEYS: `k2:${'0'.repeat(64)},k1:${PRODUCTION.ENCRYPTION_KEY}` },
+    ],
+    [
+      'ENCRYPTION_KEYS',
+      { ENCRYPTION_KEYS: `k2:${PRODUCTION.ENCRYPTION_KEY},k1:${'abab'.repeat(16)}` },
+    ],
   ])('in production rejects a bad %s with a line naming it', (name, change) => {
     const lines = problems({ ...PRODUCTION, ...change });
     expect(lines.some((line) => line.startsWith(`${name} `))).toBe(true);
+  });
+
+  it('accepts a keyring of random keys, and names the weak one by id', () => {
+    const good = 'c4e19a7f20b3d68e5f71a92c03b4d5e6f7180a9bcd2e3f405162738495a6b7c8';
+    expect(
+      problems({ ...PRODUCTION, ENCRYPTION_KEYS: `k2:${good},k1:${PRODUCTION.ENCRYPTION_KEY}` }),
+    ).toEqual([]);
+    const lines = problems({ ...PRODUCTION, ENCRYPTION_KEYS: `new:${'f'.repeat(64)},old:${good}` });
+    expect(lines).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS key "new" /)]);
+    expect(lines.join('\n')).not.toContain('f'.repeat(64));
   });
 
   it('never echoes a value in a problem line', () => {

@@ -13,6 +13,37 @@ function weakSecret(value: string | undefined): string | undefined {
 }
 
 /**
+ * A 64-hex-character key that no generator would produce: too few distinct digits (`000…0`,
+ * `abab…`), or a short pattern repeated (`deadbeef` × 8, `0123…ef` × 4).
+ */
+function weakKey(hex: string): string | undefined {
+  if (new Set(hex.toLowerCase()).size < 8) return 'has too little variety to be random';
+  for (let period = 1; period <= 16; period++) {
+    if (hex.length % period === 0 && hex.slice(0, period).repeat(hex.length / period) === hex)
+      return 'is a repeated pattern, not a random key';
+  }
+  return undefined;
+}
+
+/** Every key of the keyring: ENCRYPTION_KEY, or each `id:hex` of ENCRYPTION_KEYS. */
+function encryptionKeyProblems(env: Env): string[] {
+  if (env.ENCRYPTION_KEYS) {
+    return env.ENCRYPTION_KEYS.split(',').flatMap((entry) => {
+      const [id, hex] = entry
+        .trim()
+        .split(':')
+        .map((part) => part?.trim() ?? '');
+      const problem = hex ? weakKey(hex) : undefined;
+      return problem ? [`ENCRYPTION_KEYS key "${id}" ${problem}`] : [];
+    });
+  }
+  if (!env.ENCRYPTION_KEY)
+    return ['ENCRYPTION_KEY is required in production (64 hex characters), or set ENCRYPTION_KEYS'];
+  const problem = weakKey(env.ENCRYPTION_KEY);
+  return problem ? [`ENCRYPTION_KEY ${problem}`] : [];
+}
+
+/**
  * Rules that apply only when NODE_ENV=production: nothing is generated, every secret is given,
  * strong and distinct, and the database connection verifies TLS. Returns one line per problem.
  */
@@ -21,40 +52,47 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   const check = (name: keyof Env, problem: string | undefined): void => {
     if (problem) problems.push(`${name} ${problem}`);
   };
-  check('JWT_SECRET', weakSecret(env.JWT_SECRET));
-  check('JWT_REFRESH_SECRET', weakSecret(env.JWT_REFRESH_SECRET));
-  if (env.JWT_SECRET && env.JWT_SECRET === env.JWT_REFRESH_SECRET) {
-    problems.push('JWT_REFRESH_SECRET must differ from JWT_SECRET');
-  }
-  check('PASSWORD_PEPPER', weakSecret(env.PASSWORD_PEPPER));
-  if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) {
-    problems.push(
-      'ENCRYPTION_KEY is required in production (64 hex characters), or set ENCRYPTION_KEYS',
-    );
-  }
+  const secrets = [
+    'JWT_SECRET',
+    'JWT_REFRESH_SECRET',
+    'PASSWORD_PEPPER',
+    'AUDIT_HMAC_KEY',
+  ] as const;
+  for (const name of secrets) check(name, weakSecret(env[name]));
+  secrets.forEach((name, i) => {
+    const twin = secrets.slice(0, i).find((other) => env[other] && env[other] === env[name]);
+    if (twin) problems.push(`${name} must differ from ${twin}`);
+  });
+  problems.push(...encryptionKeyProblems(env));
   if (env.BCRYPT_ROUNDS < 12) problems.push('BCRYPT_ROUNDS must be at least 12 in production');
   if (!raw.JWT_ISSUER) problems.push('JWT_ISSUER is required in production');
   if (!raw.JWT_AUDIENCE) problems.push('JWT_AUDIENCE is required in production');
-  problems.push(...databaseUrlProblems(env.DATABASE_URL));
+  if (!raw.PUBLIC_APP_URL) problems.push('PUBLIC_APP_URL is required in production');
+  else if (!env.PUBLIC_APP_URL.startsWith('https://'))
+    problems.push('PUBLIC_APP_URL must be an https:// URL in production');
+  problems.push(...databaseUrlProblems('DATABASE_URL', env.DATABASE_URL, true));
+  problems.push(
+    ...databaseUrlProblems('DATABASE_MIGRATION_URL', env.DATABASE_MIGRATION_URL, false),
+  );
   return problems;
 }
 
-function databaseUrlProblems(url: string | undefined): string[] {
-  if (!url) return ['DATABASE_URL is required in production'];
+function databaseUrlProblems(name: string, url: string | undefined, required: boolean): string[] {
+  if (!url) return required ? [`${name} is required in production`] : [];
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return ['DATABASE_URL is not a valid URL'];
+    return [`${name} is not a valid URL`];
   }
   const sslmode = parsed.searchParams.get('sslmode');
   if (sslmode && INSECURE_SSLMODES.has(sslmode)) {
     return [
-      `DATABASE_URL has sslmode=${sslmode}; use sslmode=verify-full (certificate and host name verified)`,
+      `${name} has sslmode=${sslmode}; use sslmode=verify-full (certificate and host name verified)`,
     ];
   }
   if (parsed.searchParams.has('ssl') && parsed.searchParams.get('ssl') !== 'true') {
-    return ['DATABASE_URL disables TLS; the database connection must use verified TLS'];
+    return [`${name} disables TLS; the database connection must use verified TLS`];
   }
   return [];
 }

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as bcrypt from 'bcrypt';
 import { Env } from '../config/env.schema';
@@ -10,28 +10,23 @@ import { Env } from '../config/env.schema';
  * bcrypt runs on libuv's thread pool (async API only), never blocking the event loop.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleInit {
-  private dummyHash = '';
-
+export class PasswordHasher {
   constructor(private readonly env: Env) {}
-
-  async onModuleInit(): Promise<void> {
-    // Compared against when an account does not exist, so unknown emails cost the same time.
-    this.dummyHash = await this.hash(randomBytes(32).toString('hex'));
-  }
 
   hash(password: string): Promise<string> {
     return bcrypt.hash(this.pepper(password), this.env.BCRYPT_ROUNDS);
   }
 
-  verify(password: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(this.pepper(password), hash);
+  /**
+   * A hash of a random password nobody knows, at `cost`: what a login for an unknown email is
+   * compared against, so that it costs as much as a real account's check.
+   */
+  dummyHash(cost: number): Promise<string> {
+    return bcrypt.hash(this.pepper(randomBytes(32).toString('hex')), cost);
   }
 
-  /** Burns the same bcrypt work as `verify` and always fails. */
-  async verifyAgainstDummy(password: string): Promise<false> {
-    await bcrypt.compare(this.pepper(password), this.dummyHash);
-    return false;
+  verify(password: string, hash: string): Promise<boolean> {
+    return bcrypt.compare(this.pepper(password), hash);
   }
 
   /** True when the hash was made with another cost than BCRYPT_ROUNDS: rehash on next login. */

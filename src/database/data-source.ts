@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadEnv } from '../config/load-env';
-import { externalConnection } from './external-connection';
+import { externalConnections } from './external-connection';
 import { typeormOptions } from './typeorm-options';
 
 /**
- * For the TypeORM CLI (`npm run migration:run|revert|generate`): the same verified-TLS options as
- * the app. It needs DATABASE_URL; the embedded development database migrates itself at start-up.
+ * For the TypeORM CLI (`npm run migration:revert`): the schema owner's connection
+ * (DATABASE_MIGRATION_URL, else DATABASE_URL) with the same verified-TLS options as the app.
  */
 const env = loadEnv();
 if (!env.DATABASE_URL) {
@@ -14,8 +14,6 @@ if (!env.DATABASE_URL) {
     'DATABASE_URL must be set for the migration CLI (the embedded database migrates at start-up)',
   );
 }
+const { app, owner } = externalConnections(env);
 
-export default new DataSource({
-  ...typeormOptions(externalConnection(env), false),
-  entities: [`${__dirname}/../**/*.entity.js`],
-});
+export default new DataSource(typeormOptions(owner ?? app));

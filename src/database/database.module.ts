@@ -2,7 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.schema';
 import { EmbeddedDatabaseService } from './embedded-database.service';
-import { externalConnection } from './external-connection';
+import { DatabaseRoleCheck } from './database-role.check';
+import { externalConnections } from './external-connection';
+import { migrate } from './migrate';
 import { Transactions } from './transactions';
 import { typeormOptions } from './typeorm-options';
 
@@ -14,8 +16,9 @@ class EmbeddedDatabaseModule {}
 
 /**
  * PostgreSQL over verified TLS: DATABASE_URL when set, otherwise (never in production) the embedded
- * cluster. Migrations run at start-up outside production; in production they are a release step.
- * Global: every feature's repositories join the current unit of work through `Transactions`.
+ * cluster. Migrations run at start-up outside production, as the schema owner (DATABASE_MIGRATION_URL,
+ * or the embedded cluster's owner role); in production they are a release step
+ * (dist/database/run-migrations.js). Global: repositories join the unit of work through `Transactions`.
  */
 @Global()
 @Module({
@@ -24,12 +27,13 @@ class EmbeddedDatabaseModule {}
       imports: [EmbeddedDatabaseModule],
       inject: [Env, EmbeddedDatabaseService],
       useFactory: async (env: Env, embedded: EmbeddedDatabaseService) => {
-        const connection = env.DATABASE_URL ? externalConnection(env) : await embedded.start();
-        return { ...typeormOptions(connection, !env.isProduction), autoLoadEntities: true };
+        const { app, owner } = env.DATABASE_URL ? externalConnections(env) : await embedded.start();
+        if (!env.isProduction) await migrate(owner ?? app, app.user);
+        return typeormOptions(app);
       },
     }),
   ],
-  providers: [Transactions],
+  providers: [Transactions, DatabaseRoleCheck],
   exports: [Transactions],
 })
 export class DatabaseModule {}

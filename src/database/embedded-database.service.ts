@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env.schema';
-import type { ConnectionInfo } from './connection-info';
+import type { DatabaseConnections } from './external-connection';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 
 /** Owns the embedded cluster's lifecycle inside the Nest application. */
@@ -16,14 +16,14 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  async start(): Promise<ConnectionInfo> {
+  async start(): Promise<DatabaseConnections> {
     const started = Date.now();
     this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (m) => this.logger.debug(m));
     const info = await this.server.start();
     this.logger.log(
       `embedded PostgreSQL on 127.0.0.1:${info.app.port} over TLS (${Date.now() - started} ms)`,
     );
-    return info.app;
+    return { app: info.app, owner: info.owner };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -9,6 +9,9 @@ import { assertTraversableByOthers, postgresOwner } from './postgres-owner';
 import { generateTlsMaterial } from './tls-material';
 
 const ADMIN_USER = 'postgres';
+/** Owns the database and every table: migrations run as this role, nothing else does. */
+const OWNER_USER = 'app_owner';
+/** What the application connects as: owns nothing, may only SELECT and INSERT on audit_events. */
 const APP_USER = 'app';
 const APP_DATABASE = 'app';
 // Only TLS connections from loopback, only SCRAM: no trust, no plain-text, no Unix socket.
@@ -17,10 +20,14 @@ const PG_HBA = 'hostssl all all 127.0.0.1/32 scram-sha-256\n';
 interface Credentials {
   adminPassword: string;
   appPassword: string;
+  ownerPassword: string;
 }
 
 export interface EmbeddedServerInfo {
+  /** The application's role. */
   app: ConnectionInfo;
+  /** The schema owner, for migrations. */
+  owner: ConnectionInfo;
   admin: ConnectionInfo;
   caFile: string;
 }
@@ -98,10 +105,12 @@ export class EmbeddedPostgresServer {
       password: credentials.adminPassword,
       database: 'postgres',
     };
-    await ensureAppDatabase(admin, credentials.appPassword);
+    await ensureRolesAndDatabase(admin, credentials);
+    const database = APP_DATABASE;
     return {
       admin,
-      app: { ...common, user: APP_USER, password: credentials.appPassword, database: APP_DATABASE },
+      app: { ...common, user: APP_USER, password: credentials.appPassword, database },
+      owner: { ...common, user: OWNER_USER, password: credentials.ownerPassword, database },
       caFile: join(this.tlsDir, 'ca.crt'),
     };
   }
@@ -112,15 +121,21 @@ export class EmbeddedPostgresServer {
     this.server = undefined;
   }
 
+  /** Generated once into DATA_DIR/postgres.json (0600); a password missing from an older file is added. */
   private async credentials(): Promise<Credentials> {
     const file = join(this.dataDir, 'postgres.json');
-    if (await exists(file)) return JSON.parse(await readFile(file, 'utf8')) as Credentials;
-    const fresh = {
-      adminPassword: randomBytes(24).toString('base64url'),
-      appPassword: randomBytes(24).toString('base64url'),
+    const stored = (await exists(file))
+      ? (JSON.parse(await readFile(file, 'utf8')) as Partial<Credentials>)
+      : {};
+    const password = (): string => randomBytes(24).toString('base64url');
+    const credentials: Credentials = {
+      adminPassword: stored.adminPassword ?? password(),
+      appPassword: stored.appPassword ?? password(),
+      ownerPassword: stored.ownerPassword ?? password(),
     };
-    await writeFile(file, JSON.stringify(fresh), { mode: 0o600 });
-    return fresh;
+    if (Object.keys(stored).length !== Object.keys(credentials).length)
+      await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
+    return credentials;
   }
 
   private async writeTlsAndHba(owner: { uid: number; gid: number } | undefined): Promise<void> {
@@ -164,22 +179,53 @@ export class EmbeddedPostgresServer {
   }
 }
 
-async function ensureAppDatabase(admin: ConnectionInfo, appPassword: string): Promise<void> {
-  const client = new Client({ ...admin, ssl: { ca: admin.ca, rejectUnauthorized: true } });
-  await client.connect();
+/**
+ * Two roles, neither a superuser: the owner of the database and of every object in it (migrations
+ * run as it), and the application's role, which owns nothing and gets only the privileges
+ * database/runtime-privileges.ts grants (SELECT and INSERT on audit_events). A cluster made before
+ * the split, where the application's role owned everything, is handed over to the owner.
+ */
+async function ensureRolesAndDatabase(
+  admin: ConnectionInfo,
+  credentials: Credentials,
+): Promise<void> {
+  const server = await connect(admin);
   try {
-    const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_USER]);
-    if (role.rowCount === 0) {
-      // The application's role is not a superuser: it cannot disable the audit triggers it is bound by.
-      await client.query(
-        `CREATE ROLE ${APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(appPassword)}`,
+    for (const [role, password] of [
+      [OWNER_USER, credentials.ownerPassword],
+      [APP_USER, credentials.appPassword],
+    ] as const) {
+      const found = await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await server.query(
+        `${verb} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${server.escapeLiteral(password)}`,
       );
     }
-    const db = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [APP_DATABASE]);
-    if (db.rowCount === 0) await client.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_USER}`);
+    const db = await server.query<{ owner: string }>(
+      'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+      [APP_DATABASE],
+    );
+    if (db.rowCount === 0) {
+      await server.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${OWNER_USER}`);
+      return;
+    }
+    if (db.rows[0].owner === OWNER_USER) return;
+    await server.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${OWNER_USER}`);
   } finally {
-    await client.end();
+    await server.end();
   }
+  const inApp = await connect({ ...admin, database: APP_DATABASE });
+  try {
+    await inApp.query(`REASSIGN OWNED BY ${APP_USER} TO ${OWNER_USER}`);
+  } finally {
+    await inApp.end();
+  }
+}
+
+async function connect(info: ConnectionInfo): Promise<Client> {
+  const client = new Client({ ...info, ssl: { ca: info.ca, rejectUnauthorized: true } });
+  await client.connect();
+  return client;
 }
 
 async function isOurPostmaster(pid: number, pgdata: string): Promise<boolean> {

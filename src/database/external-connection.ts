@@ -3,17 +3,34 @@ import type { Env } from '../config/env.schema';
 import type { ConnectionInfo } from './connection-info';
 
 /**
- * DATABASE_URL as discrete fields. TLS settings in the URL (sslmode, sslcert…) are dropped on
+ * A postgres:// URL as discrete fields. TLS settings in the URL (sslmode, sslcert…) are dropped on
  * purpose: TLS is always on and always verified, with the CA from DATABASE_SSL_CA or the system's.
  */
-export function externalConnection(env: Env): ConnectionInfo {
-  const url = new URL(env.DATABASE_URL as string);
+export function connectionFromUrl(url: string, env: Env): ConnectionInfo {
+  const parsed = new URL(url);
   return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : 5432,
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres',
     ca: env.DATABASE_SSL_CA ? readFileSync(env.DATABASE_SSL_CA, 'utf8') : undefined,
   };
+}
+
+/** The application's connection and, when DATABASE_MIGRATION_URL names one, the schema owner's. */
+export function externalConnections(env: Env): DatabaseConnections {
+  return {
+    app: connectionFromUrl(env.DATABASE_URL as string, env),
+    owner: env.DATABASE_MIGRATION_URL
+      ? connectionFromUrl(env.DATABASE_MIGRATION_URL, env)
+      : undefined,
+  };
+}
+
+export interface DatabaseConnections {
+  /** What the application runs as. */
+  app: ConnectionInfo;
+  /** The schema owner, used only for migrations; undefined when one role does everything. */
+  owner?: ConnectionInfo;
 }

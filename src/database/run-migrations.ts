@@ -1,19 +1,22 @@
-import dataSource from './data-source';
+import 'reflect-metadata';
+import { loadEnv } from '../config/load-env';
+import { externalConnections } from './external-connection';
+import { migrate } from './migrate';
 
 /**
- * The release step in production (`node dist/database/run-migrations.js`, the compose `migrate`
- * service): applies pending migrations over verified TLS, each in its own transaction, then exits.
+ * The release step in production (`node dist/database/run-migrations.js`, `npm run migration:run`,
+ * the compose `migrate` service): applies pending migrations over verified TLS as the schema owner
+ * (DATABASE_MIGRATION_URL, else DATABASE_URL), grants the DATABASE_URL role its privileges, exits.
  */
 async function runMigrations(): Promise<void> {
-  await dataSource.initialize();
-  try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    process.stdout.write(
-      `${applied.length} migration(s) applied${applied.map((m) => `\n  ${m.name}`).join('')}\n`,
-    );
-  } finally {
-    await dataSource.destroy();
-  }
+  const env = loadEnv();
+  if (!env.DATABASE_URL)
+    throw new Error('DATABASE_URL must be set (the embedded database migrates at start-up)');
+  const { app, owner } = externalConnections(env);
+  const applied = await migrate(owner ?? app, app.user);
+  process.stdout.write(
+    `${applied.length} migration(s) applied${applied.map((name) => `\n  ${name}`).join('')}\n`,
+  );
 }
 
 runMigrations().catch((error: unknown) => {

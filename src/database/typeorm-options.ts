@@ -8,14 +8,12 @@ export const MIGRATIONS_GLOB = __filename.endsWith('.ts')
   : join(__dirname, '..', 'migrations', '*.js');
 
 /**
- * The one place TypeORM's connection is described, shared by the app and the migration CLI.
+ * The one place TypeORM's connection is described, shared by the app and the migration runner
+ * (which runs migrations itself, as the schema owner: database/migrate.ts).
  * `rejectUnauthorized: true` with no `checkServerIdentity` override: the chain and the host name
  * are both verified, exactly like libpq's sslmode=verify-full.
  */
-export function typeormOptions(
-  connection: ConnectionInfo,
-  runMigrations: boolean,
-): DataSourceOptions {
+export function typeormOptions(connection: ConnectionInfo): DataSourceOptions {
   return {
     type: 'postgres',
     host: connection.host,
@@ -25,7 +23,7 @@ export function typeormOptions(
     database: connection.database,
     ssl: { ca: connection.ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
     synchronize: false,
-    migrationsRun: runMigrations,
+    migrationsRun: false,
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

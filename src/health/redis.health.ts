@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { RateLimitRedis } from '../rate-limit/rate-limit-redis';
+import { RedisConnection } from '../redis/redis-connection';
 
 /** Readiness of the shared rate-limit store; only checked when REDIS_URL is configured. */
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly redis: RateLimitRedis,
+    private readonly redis: RedisConnection,
   ) {}
 
   get configured(): boolean {

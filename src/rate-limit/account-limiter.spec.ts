@@ -7,7 +7,7 @@ import { Env } from '../config/env.schema';
 import { AccountLimiter } from './account-limiter';
 import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
-import { RateLimitRedis } from './rate-limit-redis';
+import { RedisConnection } from '../redis/redis-connection';
 
 const client: ClientContext = {
   ip: '203.0.113.9',
@@ -20,7 +20,7 @@ const fresh = (): string => `user.${Math.random()}@example.com`;
 
 function behavesAsAnAccountLimit(redisUrl: string | undefined): void {
   let limiter: AccountLimiter;
-  let redis: RateLimitRedis;
+  let redis: RedisConnection;
   let storage: FallbackThrottlerStorage;
   const record = jest.fn();
 
@@ -28,6 +28,7 @@ function behavesAsAnAccountLimit(redisUrl: string | undefined): void {
     record.mockReset();
     const env = Object.assign(new Env(), {
       LOGIN_FAILURE_MAX: 3,
+      LOGIN_FAILURE_ACCOUNT_MAX: 5,
       RATE_LIMIT_WINDOW_MS: 1_000,
       REDIS_URL: redisUrl,
     });
@@ -35,13 +36,13 @@ function behavesAsAnAccountLimit(redisUrl: string | undefined): void {
       providers: [
         { provide: Env, useValue: env },
         { provide: AuditService, useValue: { record } },
-        RateLimitRedis,
+        RedisConnection,
         FallbackThrottlerStorage,
         BlockAuditor,
         AccountLimiter,
       ],
     }).compile();
-    redis = module.get(RateLimitRedis);
+    redis = module.get(RedisConnection);
     storage = module.get(FallbackThrottlerStorage);
     await redis.onModuleInit();
     limiter = module.get(AccountLimiter);
@@ -72,11 +73,40 @@ function behavesAsAnAccountLimit(redisUrl: string | undefined): void {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
   });
 
-  it('forgive clears the count', async () => {
+  it('forgive clears the network count', async () => {
     const email = fresh();
     for (let i = 0; i < 3; i++) await limiter.reserve(email, client);
-    await limiter.forgive(normaliseEmail(email));
+    await limiter.forgive(normaliseEmail(email), client);
     await expect(limiter.reserve(email, client)).resolves.toBeUndefined();
+  });
+
+  it('counts per client network: another /24 still gets its own attempts', async () => {
+    const email = fresh();
+    const sameNetwork = { ...client, ip: '203.0.113.200' };
+    const otherNetwork = { ...client, ip: '198.51.100.9' };
+    for (let i = 0; i < 3; i++) await limiter.reserve(email, client);
+    await expect(limiter.reserve(email, sameNetwork)).rejects.toMatchObject({ status: 429 });
+    await expect(limiter.reserve(email, otherNetwork)).resolves.toBeUndefined();
+  });
+
+  it('stops every network at the account-wide ceiling', async () => {
+    const email = fresh();
+    const from = (n: number) => ({ ...client, ip: `10.0.${n}.1` });
+    for (let n = 0; n < 5; n++) await limiter.reserve(email, from(n)); // 5 networks, 1 each: the ceiling
+    await expect(limiter.reserve(email, from(9))).rejects.toMatchObject({
+      status: 429,
+      info: { limit: 5 },
+    });
+  });
+
+  it('gives a successful attempt back to the account-wide count', async () => {
+    const email = fresh();
+    const from = (n: number) => ({ ...client, ip: `10.1.${n}.1` });
+    for (let n = 0; n < 12; n++) {
+      await limiter.reserve(email, from(n)); // 12 right passwords from 12 networks, ceiling 5
+      await limiter.forgive(email, from(n));
+    }
+    await expect(limiter.reserve(email, from(99))).resolves.toBeUndefined();
   });
 
   it('audits a block once, with the throttler and the route', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CounterStorage, ThrottlerStorageRecord } from './counter-storage';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
-import { RateLimitRedis } from './rate-limit-redis';
+import { RedisConnection } from '../redis/redis-connection';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
@@ -15,7 +15,7 @@ export class FallbackThrottlerStorage implements CounterStorage {
   private readonly redis: RedisThrottlerStorage | null;
   private readonly memory = new MemoryThrottlerStorage();
 
-  constructor(private readonly connection: RateLimitRedis) {
+  constructor(private readonly connection: RedisConnection) {
     this.redis = connection.client ? new RedisThrottlerStorage(connection.client) : null;
   }
 
@@ -44,6 +44,19 @@ export class FallbackThrottlerStorage implements CounterStorage {
     } catch (error) {
       this.connection.warn(
         'Redis unavailable: a rate-limit reset reached process memory only',
+        error,
+      );
+    }
+  }
+
+  async release(key: string, name: string): Promise<void> {
+    await this.memory.release(key, name);
+    if (!this.redis) return;
+    try {
+      await this.redis.release(key, name);
+    } catch (error) {
+      this.connection.warn(
+        'Redis unavailable: a rate-limit release reached process memory only',
         error,
       );
     }

@@ -50,6 +50,12 @@ export class MemoryThrottlerStorage implements CounterStorage {
     return Promise.resolve();
   }
 
+  release(key: string, name: string): Promise<void> {
+    const window = this.windows.get(`${name}:${key}`);
+    if (window && window.hits > 0) window.hits -= 1;
+    return Promise.resolve();
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.sweeper);
   }

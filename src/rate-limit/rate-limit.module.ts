@@ -7,15 +7,11 @@ import { AccountLimiter } from './account-limiter';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
-import { RateLimitRedis } from './rate-limit-redis';
 import { RateLimitGuard } from './rate-limit.guard';
 
-/** The one Redis connection and the one counter store (with its memory fallback) behind every limit. */
-@Module({
-  providers: [RateLimitRedis, FallbackThrottlerStorage],
-  exports: [RateLimitRedis, FallbackThrottlerStorage],
-})
-export class RateLimitStorageModule {}
+/** The one counter store (Redis with its memory fallback) behind every limit. */
+@Module({ providers: [FallbackThrottlerStorage], exports: [FallbackThrottlerStorage] })
+class RateLimitStorageModule {}
 
 const reflector = new Reflector();
 const isAuthLimited = (context: ExecutionContext): boolean =>

@@ -22,8 +22,14 @@ if hits > tonumber(ARGV[2]) then
 end
 return { hits, left, 0, 0 }`;
 
+/** DECR only an existing, positive count: DECR on a missing key would create one without expiry. */
+const RELEASE_LUA = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 1`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    throttleRelease(hitsKey: string): Result<number, Context>;
     throttleHit(
       hitsKey: string,
       blockKey: string,
@@ -42,6 +48,7 @@ declare module 'ioredis' {
 export class RedisThrottlerStorage implements CounterStorage {
   constructor(private readonly redis: Redis) {
     redis.defineCommand('throttleHit', { numberOfKeys: 2, lua: THROTTLE_LUA });
+    redis.defineCommand('throttleRelease', { numberOfKeys: 1, lua: RELEASE_LUA });
   }
 
   async increment(
@@ -67,6 +74,10 @@ export class RedisThrottlerStorage implements CounterStorage {
 
   async reset(key: string, name: string): Promise<void> {
     await this.redis.del(...keysOf(key, name));
+  }
+
+  async release(key: string, name: string): Promise<void> {
+    await this.redis.throttleRelease(keysOf(key, name)[0]);
   }
 }
 

@@ -50,7 +50,8 @@ const PRINCIPALS = {
   text: `SELECT s.id AS session_id, u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date,
                 u.created_at, u.updated_at
            FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
+          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
+            AND s.credentials_version = u.credentials_version`,
 };
 
 /** The sessions and refresh_tokens tables: the one place either is read or written. */
@@ -65,14 +66,34 @@ export class SessionRepository {
     this.pool = pgPoolOf(dataSource);
   }
 
-  /** A session whose absolute end (now + `ttlSeconds`) nothing will ever extend. */
-  async open(userId: string, ttlSeconds: number, client: ClientContext): Promise<string> {
+  /**
+   * A session whose absolute end (now + `ttlSeconds`) nothing will ever extend, stamped with the
+   * credentials version the login checked; none (undefined) if the user's credentials have moved on
+   * since, e.g. a password change that raced the login.
+   */
+  async open(
+    userId: string,
+    credentialsVersion: number,
+    ttlSeconds: number,
+    client: ClientContext,
+  ): Promise<string | undefined> {
     const [row] = await this.tx.manager.query<Array<{ id: string }>>(
-      `INSERT INTO sessions (user_id, expires_at, ip, user_agent)
-       VALUES ($1, now() + make_interval(secs => $2), $3, $4) RETURNING id`,
-      [userId, ttlSeconds, client.ip, client.userAgent],
+      `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version)
+       SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version FROM users
+        WHERE id = $1 AND credentials_version = $5
+       RETURNING id`,
+      [userId, ttlSeconds, client.ip, client.userAgent, credentialsVersion],
     );
-    return row.id;
+    return row?.id;
+  }
+
+  /** Moves one session onto the user's current credentials version (the caller's own, on a password change). */
+  async restamp(userId: string, sessionId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE sessions s SET credentials_version = u.credentials_version
+         FROM users u WHERE u.id = s.user_id AND s.id = $2 AND s.user_id = $1`,
+      [userId, sessionId],
+    );
   }
 
   async addRefreshToken(sessionId: string, tokenHash: string): Promise<void> {
@@ -96,6 +117,7 @@ export class SessionRepository {
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
             AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
+            AND s.credentials_version = u.credentials_version
          RETURNING s.id AS session_id, s.user_id)
        UPDATE sessions SET last_used_at = now() FROM spent WHERE sessions.id = spent.session_id
        RETURNING spent.session_id, spent.user_id`,
@@ -129,8 +151,11 @@ export class SessionRepository {
 
   listLive(userId: string): Promise<SessionRow[]> {
     return this.tx.manager.query<SessionRow[]>(
-      `SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM sessions
-        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`,
+      `SELECT s.id, s.created_at, s.last_used_at, s.expires_at, s.ip, s.user_agent
+         FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND s.credentials_version = u.credentials_version
+        ORDER BY s.created_at DESC`,
       [userId],
     );
   }

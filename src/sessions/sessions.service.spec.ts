@@ -26,6 +26,7 @@ describe('SessionsService', () => {
   let sessions: SessionsService;
   const repo = {
     open: jest.fn(),
+    restamp: jest.fn(),
     addRefreshToken: jest.fn(),
     spendRefreshToken: jest.fn(),
     findBySpentToken: jest.fn(),
@@ -53,10 +54,26 @@ describe('SessionsService', () => {
 
   it('opens a session for the refresh TTL and stores only the SHA-256 of its refresh token', async () => {
     repo.open.mockResolvedValue('s-1');
-    const opened = await sessions.open(USER, client);
-    expect(repo.open).toHaveBeenCalledWith(USER, 7 * 86_400, client);
-    expect(opened.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(repo.addRefreshToken).toHaveBeenCalledWith('s-1', sha256Hex(opened.refreshToken));
+    const opened = await sessions.open(USER, 3, client);
+    expect(repo.open).toHaveBeenCalledWith(USER, 3, 7 * 86_400, client);
+    expect(opened?.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(repo.addRefreshToken).toHaveBeenCalledWith('s-1', sha256Hex(opened?.refreshToken ?? ''));
+  });
+
+  it('opens nothing when the credentials moved on since the login checked them', async () => {
+    repo.open.mockResolvedValue(undefined);
+    await expect(sessions.open(USER, 3, client)).resolves.toBeUndefined();
+    expect(repo.addRefreshToken).not.toHaveBeenCalled();
+  });
+
+  it('after a credential change keeps the caller on the new version and revokes the rest', async () => {
+    repo.revoke.mockResolvedValue(4);
+    await expect(sessions.keepOnlyCaller(USER, 's-1', 'password_changed')).resolves.toBe(4);
+    expect(repo.restamp).toHaveBeenCalledWith(USER, 's-1');
+    expect(repo.revoke).toHaveBeenCalledWith(
+      { userId: USER, exceptSessionId: 's-1' },
+      'password_changed',
+    );
   });
 
   it('rotates: the presented token is spent and a new one issued, audited as auth.refresh', async () => {

@@ -52,10 +52,36 @@ export class SessionsService {
     });
   }
 
-  /** Opens a session (inside the caller's transaction) whose absolute end no refresh extends. */
-  async open(userId: string, client: ClientContext): Promise<Rotation> {
-    const sessionId = await this.sessions.open(userId, this.refreshTtlSeconds, client);
+  /**
+   * Opens a session (inside the caller's transaction) whose absolute end no refresh extends, for
+   * the credentials version the caller checked; undefined when that version is no longer current.
+   */
+  async open(
+    userId: string,
+    credentialsVersion: number,
+    client: ClientContext,
+  ): Promise<Rotation | undefined> {
+    const sessionId = await this.sessions.open(
+      userId,
+      credentialsVersion,
+      this.refreshTtlSeconds,
+      client,
+    );
+    if (!sessionId) return undefined;
     return { userId, sessionId, refreshToken: await this.issueRefreshToken(sessionId) };
+  }
+
+  /**
+   * After the user's credentials changed, in the same transaction: the caller's session moves to the
+   * new version and lives on; every other one is revoked (and no longer matches the version anyway).
+   */
+  async keepOnlyCaller(
+    userId: string,
+    callerSessionId: string,
+    reason: RevokeReason,
+  ): Promise<number> {
+    await this.sessions.restamp(userId, callerSessionId);
+    return this.revoke({ userId, exceptSessionId: callerSessionId }, reason);
   }
 
   /**

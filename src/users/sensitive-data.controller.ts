@@ -5,6 +5,7 @@ import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
+import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import {
   RevealSensitiveDataDto,
   SensitiveDataResponse,
@@ -45,8 +46,13 @@ export class SensitiveDataController {
   }
 
   @Post('reveal')
+  @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'The stored values in clear; needs the password again and is audited' })
+  @ApiErrors(
+    [401, 'Wrong password or invalid token'],
+    [429, 'Too many attempts: wrong passwords count as failed logins of the account'],
+  )
   @ApiOkResponse({ type: SensitiveDataResponse })
   reveal(
     @CurrentUser() user: AuthenticatedUser,

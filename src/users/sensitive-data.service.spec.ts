@@ -67,7 +67,7 @@ describe('SensitiveDataService', () => {
     await expect(service.reveal(caller, 'wrong', client)).rejects.toBeInstanceOf(
       UnauthorizedException,
     );
-    expect(credentials.confirmPassword).toHaveBeenCalledWith(caller.id, 'wrong');
+    expect(credentials.confirmPassword).toHaveBeenCalledWith(caller.id, 'wrong', client);
     expect(repo.readEncrypted).not.toHaveBeenCalled();
     expect(audit.record).not.toHaveBeenCalled();
   });

@@ -58,7 +58,7 @@ export class SensitiveDataService {
     password: string,
     client: ClientContext,
   ): Promise<SensitiveValues> {
-    await this.credentials.confirmPassword(caller.id, password);
+    await this.credentials.confirmPassword(caller.id, password, client);
     const values = await this.decrypt(caller.id, client);
     await this.audit.record({
       type: 'user.sensitive.revealed',

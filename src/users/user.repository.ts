@@ -64,13 +64,16 @@ export class UserRepository {
     by: { email: string } | { id: string },
   ): Promise<UserCredentials | undefined> {
     const [column, value] = 'email' in by ? ['email', by.email] : ['id', by.id];
-    const [row] = await this.tx.manager.query<Array<User & { passwordHash: string }>>(
-      `SELECT ${USER}, password_hash AS "passwordHash" FROM users WHERE ${column} = $1`,
+    const [row] = await this.tx.manager.query<
+      Array<User & { passwordHash: string; credentialsVersion: number }>
+    >(
+      `SELECT ${USER}, password_hash AS "passwordHash", credentials_version AS "credentialsVersion"
+         FROM users WHERE ${column} = $1`,
       [value],
     );
     if (!row) return undefined;
-    const { passwordHash, ...user } = row;
-    return { user, passwordHash };
+    const { passwordHash, credentialsVersion, ...user } = row;
+    return { user, passwordHash, credentialsVersion };
   }
 
   /** The updated row, or undefined when the username (any case) is taken. */
@@ -84,11 +87,40 @@ export class UserRepository {
     return result?.[0][0];
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+  /** The same password under a new hash (a cost change): sessions stay valid. */
+  async rehashPassword(id: string, passwordHash: string): Promise<void> {
     await this.tx.manager.query(
       'UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1',
       [id, passwordHash],
     );
+  }
+
+  /** A new password: the credentials version moves on, which ends every session still on the old one. */
+  async replacePassword(id: string, passwordHash: string): Promise<number> {
+    const [rows] = await this.tx.manager.query<[Array<{ version: number }>, number]>(
+      `UPDATE users SET password_hash = $2, credentials_version = credentials_version + 1, updated_at = now()
+        WHERE id = $1 RETURNING credentials_version AS version`,
+      [id, passwordHash],
+    );
+    return rows[0].version;
+  }
+
+  /** The active admins, locked for the rest of the transaction (two admins demoting each other serialise). */
+  async lockActiveAdmins(): Promise<string[]> {
+    const rows = await this.tx.manager.query<Array<{ id: string }>>(
+      "SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE",
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The bcrypt cost most stored hashes have (null without users): what an unknown email's dummy costs. */
+  async mostCommonHashCost(): Promise<number | null> {
+    const [row] = await this.tx.manager.query<Array<{ cost: number }>>(
+      // bcrypt hashes read $2b$<cost>$<salt+hash>: the cost is the third `$`-separated field.
+      `SELECT split_part(password_hash, '$', 3)::int AS cost FROM users
+        GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`,
+    );
+    return row?.cost ?? null;
   }
 
   /** Oldest first, ties broken by id, so pages never overlap or skip. */
@@ -112,9 +144,12 @@ export class UserRepository {
     return user;
   }
 
+  /** Deactivating moves the credentials version on: the account's sessions never come back. */
   async updateAdminFields(id: string, changes: AdminChanges): Promise<User | undefined> {
     const [rows] = await this.tx.manager.query<[User[], number]>(
-      `UPDATE users SET is_active = coalesce($2, is_active), role = coalesce($3, role), updated_at = now()
+      `UPDATE users SET is_active = coalesce($2, is_active), role = coalesce($3, role),
+              credentials_version = credentials_version + CASE WHEN is_active AND $2 = false THEN 1 ELSE 0 END,
+              updated_at = now()
         WHERE id = $1 RETURNING ${USER}`,
       [id, changes.isActive ?? null, changes.role ?? null],
     );

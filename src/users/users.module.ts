@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { CredentialsService } from './credentials.service';
 import { ReencryptService } from './reencrypt.service';
 import { SensitiveDataController } from './sensitive-data.controller';
 import { SensitiveDataService } from './sensitive-data.service';
+import { UnknownAccountService } from './unknown-account.service';
 import { UserRepository } from './user.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [CryptoModule, AuditModule, SessionsModule],
+  imports: [CryptoModule, AuditModule, SessionsModule, RateLimitModule],
   controllers: [UsersController, SensitiveDataController],
   providers: [
     UserRepository,
@@ -19,7 +21,8 @@ import { UsersService } from './users.service';
     CredentialsService,
     SensitiveDataService,
     ReencryptService,
+    UnknownAccountService,
   ],
-  exports: [UsersService, CredentialsService, ReencryptService],
+  exports: [UsersService, CredentialsService, ReencryptService, UnknownAccountService],
 })
 export class UsersModule {}

@@ -28,6 +28,7 @@ describe('UsersService', () => {
   let users: UsersService;
   const repo = {
     insert: jest.fn(),
+    lockActiveAdmins: jest.fn(),
     lockForUpdate: jest.fn(),
     updateAdminFields: jest.fn(),
     updateUsername: jest.fn(),
@@ -53,6 +54,7 @@ describe('UsersService', () => {
   });
 
   it('deactivation revokes every session of the user, in the same transaction as the change', async () => {
+    repo.lockActiveAdmins.mockResolvedValue([ADMIN.id]);
     repo.lockForUpdate.mockResolvedValue(target());
     repo.updateAdminFields.mockResolvedValue(target({ isActive: false }));
     sessions.revoke.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
@@ -68,6 +70,28 @@ describe('UsersService', () => {
     );
   });
 
+  it('refuses to deactivate or demote the last active admin, whoever asks', async () => {
+    repo.lockActiveAdmins.mockResolvedValue([TARGET]);
+    repo.lockForUpdate.mockResolvedValue(target({ role: 'admin' }));
+    for (const dto of [{ isActive: false }, { role: 'user' as const }]) {
+      await expect(users.adminUpdate(ADMIN, TARGET, dto, client)).rejects.toThrow(
+        'The last active admin cannot be deactivated or demoted',
+      );
+    }
+    expect(repo.updateAdminFields).not.toHaveBeenCalled();
+  });
+
+  it('lets an admin demote another admin while one remains', async () => {
+    repo.lockActiveAdmins.mockResolvedValue([ADMIN.id, TARGET]);
+    repo.lockForUpdate.mockResolvedValue(target({ role: 'admin' }));
+    repo.updateAdminFields.mockResolvedValue(target({ role: 'user' }));
+    await expect(users.adminUpdate(ADMIN, TARGET, { role: 'user' }, client)).resolves.toMatchObject(
+      {
+        role: 'user',
+      },
+    );
+  });
+
   it('reactivation or a role change revokes nothing', async () => {
     repo.lockForUpdate.mockResolvedValue(target({ isActive: false }));
     repo.updateAdminFields.mockResolvedValue(target({ isActive: true, role: 'admin' }));
@@ -75,16 +99,18 @@ describe('UsersService', () => {
     expect(sessions.revoke).not.toHaveBeenCalled();
   });
 
-  it('refuses an admin deactivating or demoting itself, before touching the database', async () => {
+  it('refuses an admin deactivating or demoting itself, however its id is spelt, before touching the database', async () => {
     for (const dto of [{ isActive: false }, { role: 'user' as const }]) {
-      await expect(users.adminUpdate(ADMIN, ADMIN.id, dto, client)).rejects.toBeInstanceOf(
-        BadRequestException,
-      );
+      for (const id of [ADMIN.id, ADMIN.id.toUpperCase()])
+        await expect(users.adminUpdate(ADMIN, id, dto, client)).rejects.toBeInstanceOf(
+          BadRequestException,
+        );
     }
     expect(repo.lockForUpdate).not.toHaveBeenCalled();
   });
 
   it('answers 404 for an unknown user', async () => {
+    repo.lockActiveAdmins.mockResolvedValue([ADMIN.id]);
     repo.lockForUpdate.mockResolvedValue(undefined);
     await expect(
       users.adminUpdate(ADMIN, TARGET, { isActive: false }, client),

@@ -62,8 +62,14 @@ export class UsersService {
     return this.users.findCredentials(by);
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.setPasswordHash(id, passwordHash);
+  /** The same password under a new hash (login after a BCRYPT_ROUNDS change): sessions stay valid. */
+  async rehashPassword(id: string, passwordHash: string): Promise<void> {
+    await this.users.rehashPassword(id, passwordHash);
+  }
+
+  /** A new password; returns the new credentials version (every session on the old one is dead). */
+  replacePassword(id: string, passwordHash: string): Promise<number> {
+    return this.users.replacePassword(id, passwordHash);
   }
 
   async get(id: string): Promise<User> {
@@ -97,21 +103,26 @@ export class UsersService {
     return { items: items.map(toUserResponse), total, page: query.page, limit: query.limit };
   }
 
+  /**
+   * Admins cannot deactivate or demote themselves, and nobody can deactivate or demote the last
+   * active admin (the active admins are locked first, so two admins demoting each other serialise).
+   */
   async adminUpdate(
     admin: AuthenticatedUser,
     id: string,
     dto: AdminUpdateUserDto,
     client: ClientContext,
   ): Promise<User> {
-    if (
-      id === admin.id &&
-      (dto.isActive === false || (dto.role !== undefined && dto.role !== 'admin'))
-    ) {
+    const removesAdmin = dto.isActive === false || (dto.role !== undefined && dto.role !== 'admin');
+    if (removesAdmin && id.toLowerCase() === admin.id.toLowerCase()) {
       throw new BadRequestException('Admins cannot deactivate or demote themselves');
     }
     return this.tx.run(async () => {
+      const admins = removesAdmin ? await this.users.lockActiveAdmins() : [];
       const before = await this.users.lockForUpdate(id);
       if (!before) throw new NotFoundException('User not found');
+      if (admins.includes(before.id) && admins.length <= 1)
+        throw new BadRequestException('The last active admin cannot be deactivated or demoted');
       const changes = { isActive: dto.isActive, role: dto.role };
       const changed = changes.isActive !== undefined || changes.role !== undefined;
       const after = changed

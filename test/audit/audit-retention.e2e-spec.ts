@@ -1,12 +1,14 @@
 import { DataSource } from 'typeorm';
 import { computeAuditHash, GENESIS_HASH } from '../../src/audit/audit-hash';
+import { AuditAnchor } from '../../src/audit/audit-anchor';
 import { AuditRetentionService } from '../../src/audit/audit-retention.service';
 import { AuditService } from '../../src/audit/audit.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Test-only: moves the first `count` events `days` into the past and re-hashes the whole chain as a
- * superuser with the triggers off, which is the only way to get a valid chain of old events.
+ * superuser with the triggers off, with the app's AUDIT_HMAC_KEY, which is the only way to get a
+ * valid chain of old events.
  */
 async function backdate(t: TestApp, count: number, days: number): Promise<void> {
   const admin = t.db.admin();
@@ -22,16 +24,20 @@ async function backdate(t: TestApp, count: number, days: number): Promise<void> 
     const { rows } = await admin.query('SELECT * FROM audit_events ORDER BY seq');
     let prev = rows[0]?.prev_hash ?? GENESIS_HASH;
     for (const row of rows) {
-      const hash = computeAuditHash(prev, {
-        id: row.id,
-        type: row.type,
-        userId: row.user_id,
-        ip: row.ip,
-        userAgent: row.user_agent,
-        requestId: row.request_id,
-        metadata: row.metadata,
-        createdAt: row.created_at,
-      });
+      const hash = computeAuditHash(
+        prev,
+        {
+          id: row.id,
+          type: row.type,
+          userId: row.user_id,
+          ip: row.ip,
+          userAgent: row.user_agent,
+          requestId: row.request_id,
+          metadata: row.metadata,
+          createdAt: row.created_at,
+        },
+        t.env.AUDIT_HMAC_KEY,
+      );
       await admin.query('UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE id = $3', [
         String(row.seq).padStart(64, 'e'),
         hash,
@@ -48,6 +54,9 @@ async function backdate(t: TestApp, count: number, days: number): Promise<void> 
       ]);
     await admin.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
     await admin.query('COMMIT');
+    // The head's hash changed with the rewrite: anchor the rewritten head, as the app would have.
+    const head = rows[rows.length - 1];
+    t.app.get(AuditAnchor).record({ seq: String(head.seq), hash: prev });
   } catch (error) {
     await admin.query('ROLLBACK');
     throw error;

@@ -88,27 +88,41 @@ describe('audit trail (real PostgreSQL)', () => {
     expect(await audit.verify()).toMatchObject({ valid: true, firstInvalidId: null });
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE from the application role', async () => {
-    await expect(
-      dataSource.query("UPDATE audit_events SET metadata = '{}'::jsonb"),
-    ).rejects.toThrow(/append-only: UPDATE/);
-    await expect(dataSource.query('DELETE FROM audit_events')).rejects.toThrow(
-      /append-only: DELETE/,
-    );
-    await expect(dataSource.query('TRUNCATE audit_events')).rejects.toThrow(
-      /append-only: TRUNCATE/,
-    );
+  it('gives the application role no UPDATE, DELETE or TRUNCATE on audit_events', async () => {
+    for (const statement of [
+      "UPDATE audit_events SET metadata = '{}'::jsonb",
+      'DELETE FROM audit_events',
+      'TRUNCATE audit_events',
+    ])
+      await expect(dataSource.query(statement)).rejects.toThrow(/permission denied/);
   });
 
-  it('refuses a DELETE even with the pruning flag set, for recent rows and without a checkpoint', async () => {
+  it('lets the application role neither disable the triggers nor take the table', async () => {
+    await expect(dataSource.query('ALTER TABLE audit_events DISABLE TRIGGER USER')).rejects.toThrow(
+      /must be owner/,
+    );
     await expect(
-      dataSource.transaction(async (manager) => {
-        await manager.query(
-          "SELECT set_config('audit.pruning', 'on', true), set_config('audit.prune_cutoff', '2999-01-01T00:00:00Z', true)",
-        );
-        await manager.query('DELETE FROM audit_events');
-      }),
-    ).rejects.toThrow(/append-only: DELETE/);
+      dataSource.query('ALTER TABLE audit_events OWNER TO CURRENT_USER'),
+    ).rejects.toThrow(/must be owner/);
+  });
+
+  it('binds the schema owner by the append-only triggers too, pruning flag or not', async () => {
+    const owner = t.db.owner();
+    await owner.connect();
+    try {
+      await expect(owner.query("UPDATE audit_events SET metadata = '{}'::jsonb")).rejects.toThrow(
+        /append-only: UPDATE/,
+      );
+      await expect(owner.query('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE/);
+      await owner.query('BEGIN');
+      await owner.query(
+        "SELECT set_config('audit.pruning', 'on', true), set_config('audit.prune_cutoff', '2999-01-01T00:00:00Z', true)",
+      );
+      await expect(owner.query('DELETE FROM audit_events')).rejects.toThrow(/append-only: DELETE/);
+      await owner.query('ROLLBACK');
+    } finally {
+      await owner.end();
+    }
   });
 
   it('chains 50 concurrent record() calls in order', async () => {

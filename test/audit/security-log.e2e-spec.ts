@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
@@ -119,6 +119,21 @@ describe('security log and redaction', () => {
     const entry = await waitFor(entryFor('sec-login'));
     expect(entry).toMatchObject({ message: 'auth attempt', path: '/api/auth/login' });
     expect(t.env.LOG_LEVEL).toBe('warn');
+  });
+
+  it('classifies by the matched route, so an encoded path to login is logged as an auth attempt', async () => {
+    await request(t.url)
+      .post('/api/auth/%6cogin')
+      .set('X-Request-Id', 'sec-encoded-login')
+      .send({ email: 'nobody@example.com', password: 'Wrong-Password-1!' })
+      .expect(401);
+    const entry = await waitFor(entryFor('sec-encoded-login'));
+    expect(entry).toMatchObject({ message: 'auth attempt', level: 'warn', status: 401 });
+  });
+
+  it('logs the files 0640 in a 0750 directory (they hold IPs, user agents and user ids)', () => {
+    expect(statSync(t.env.LOG_DIR).mode & 0o777).toBe(0o750);
+    for (const file of [securityLog, appLog]) expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   it('does not log successful non-auth requests', async () => {

@@ -17,6 +17,22 @@ interface Run {
 }
 
 /** `node dist/cli/main.js …` against the test app's database and secrets, with `input` on stdin. */
+/** The environment the CLI runs with: the test app's database, secrets and key. */
+function cliEnv(t: TestApp): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'test',
+    DATA_DIR: t.env.DATA_DIR,
+    LOG_DIR: t.env.LOG_DIR,
+    LOG_LEVEL: 'error',
+    BCRYPT_ROUNDS: '4',
+    DATABASE_URL: t.db.url,
+    DATABASE_MIGRATION_URL: t.db.migrationUrl ?? '',
+    DATABASE_SSL_CA: t.db.caFile ?? '',
+    ENCRYPTION_KEYS: `k1:${K1}`,
+  };
+}
+
 function cli(
   t: TestApp,
   args: string[],
@@ -24,18 +40,7 @@ function cli(
   env: Record<string, string> = {},
 ): Promise<Run> {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      DATA_DIR: t.env.DATA_DIR,
-      LOG_DIR: t.env.LOG_DIR,
-      LOG_LEVEL: 'error',
-      BCRYPT_ROUNDS: '4',
-      DATABASE_URL: t.db.url,
-      DATABASE_SSL_CA: t.db.caFile ?? '',
-      ENCRYPTION_KEYS: `k1:${K1}`,
-      ...env,
-    },
+    env: { ...cliEnv(t), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -81,6 +86,31 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     const again = await cli(t, ['create-admin', '--email', account.email], `${account.password}\n`);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it('create-admin on a terminal does not echo the password', async () => {
+    const account = newUser();
+    // util-linux `script` runs the CLI on a real pseudo-terminal and forwards our stdin to it.
+    const command = [process.execPath, CLI, 'create-admin', '--email', account.email].join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...cliEnv(t), TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    for (
+      let waited = 0;
+      !screen.includes('Password for the new admin') && waited < 15_000;
+      waited += 50
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    child.stdin.write(`${account.password}\r`);
+    expect(await exited).toBe(0);
+    expect(screen).toMatch(/admin created: [0-9a-f-]{36}/);
+    expect(screen).not.toContain(account.password);
+    expect(screen).not.toContain(account.password.slice(0, 6));
   });
 
   it('create-admin refuses a password that breaks the policy, and a missing one', async () => {

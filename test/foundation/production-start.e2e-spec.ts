@@ -7,6 +7,8 @@ const STRONG = {
   JWT_AUDIENCE: 'api.example.org',
   ENCRYPTION_KEY: 'a3f1c9e27b5d4086f1e2d3c4b5a69788a3f1c9e27b5d4086f1e2d3c4b5a69788',
   PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
+  AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
+  PUBLIC_APP_URL: 'https://app.example.org',
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
 };
 

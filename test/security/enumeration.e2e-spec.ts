@@ -8,6 +8,7 @@ import {
   type TestUser,
 } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { median, startSecurityApp } from './security-helpers';
 
 /**
@@ -176,3 +177,61 @@ function mannWhitneyZ(a: number[], b: number[]): number {
   const sd = Math.sqrt((a.length * b.length * (a.length + b.length + 1)) / 12);
   return (u - mean) / sd;
 }
+
+/**
+ * After a BCRYPT_ROUNDS change the accounts keep their old cost until they log in again. The
+ * comparison for an unknown email must cost what a stored hash costs, or timing tells which
+ * emails have accounts (review finding 12).
+ */
+describe('login timing after a BCRYPT_ROUNDS change', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let known: TestUser;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const before = await startSecurityApp({ BCRYPT_ROUNDS: '11' }, db);
+    known = await register(before);
+    await register(before);
+    await before.close();
+    t = await startSecurityApp({ BCRYPT_ROUNDS: '9' }, db);
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  it('an unknown email costs what a stored (older, costlier) hash costs', async () => {
+    const unknown = () =>
+      request(t.url)
+        .post('/api/auth/login')
+        .send({ email: `nobody.${Date.now()}@example.org`, password: 'Wrong-password-1!' });
+    const wrong = () =>
+      request(t.url)
+        .post('/api/auth/login')
+        .send({ email: known.email, password: 'Wrong-password-1!' });
+    const times = { unknown: [] as number[], wrong: [] as number[] };
+    await unknown();
+    await wrong();
+    for (let i = 0; i < 12; i++) {
+      for (const [which, send] of i % 2
+        ? ([
+            ['wrong', wrong],
+            ['unknown', unknown],
+          ] as const)
+        : ([
+            ['unknown', unknown],
+            ['wrong', wrong],
+          ] as const)) {
+        const started = process.hrtime.bigint();
+        expect((await send()).status).toBe(401);
+        times[which].push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+    }
+    const ratio = median(times.wrong) / median(times.unknown);
+    process.stdout.write(
+      `after a cost change: wrong password ${median(times.wrong).toFixed(1)} ms, unknown email ${median(times.unknown).toFixed(1)} ms\n`,
+    );
+    expect(ratio).toBeGreaterThan(1 / MAX_MEDIAN_RATIO);
+    expect(ratio).toBeLessThan(MAX_MEDIAN_RATIO);
+  }, 60_000);
+});

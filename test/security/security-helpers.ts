@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestDatabase } from '../support/test-database';
 
 /**
  * Limits raised far out of reach: the adversarial suites send many requests from one IP and must
@@ -9,11 +10,15 @@ export const NO_LIMITS: Record<string, string> = {
   RATE_LIMIT_MAX: '1000000',
   AUTH_RATE_LIMIT_MAX: '1000000',
   LOGIN_FAILURE_MAX: '1000000',
+  LOGIN_FAILURE_ACCOUNT_MAX: '1000000',
 };
 
 /** The real app (createApp + AppModule, as main.ts) on its own TLS database, limits raised. */
-export function startSecurityApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  return startTestApp({ ...NO_LIMITS, LOG_LEVEL: 'error', ...overrides });
+export function startSecurityApp(
+  overrides: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
+  return startTestApp({ ...NO_LIMITS, LOG_LEVEL: 'error', ...overrides }, db);
 }
 
 // ---- JWT crafting, by hand, so that nothing refuses to build a hostile token ----

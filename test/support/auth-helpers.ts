@@ -82,6 +82,7 @@ export const RELAXED_LIMITS: Record<string, string> = {
   RATE_LIMIT_MAX: '100000',
   AUTH_RATE_LIMIT_MAX: '100000',
   LOGIN_FAILURE_MAX: '100000',
+  LOGIN_FAILURE_ACCOUNT_MAX: '100000',
 };
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

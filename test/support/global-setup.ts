@@ -18,8 +18,12 @@ export default async function globalSetup(): Promise<void> {
   const { admin } = info;
   process.env.TEST_DATABASE_URL = `postgresql://${admin.user}:${encodeURIComponent(admin.password)}@${admin.host}:${admin.port}/${admin.database}`;
   process.env.TEST_DATABASE_SSL_CA = info.caFile;
-  process.env.TEST_DATABASE_OWNER = info.app.user;
-  process.env.TEST_DATABASE_OWNER_PASSWORD = info.app.password;
+  // Two roles, as in production: test databases are owned by the owner role (migrations), and the
+  // app connects as a role that owns nothing.
+  process.env.TEST_DATABASE_OWNER = info.owner.user;
+  process.env.TEST_DATABASE_OWNER_PASSWORD = info.owner.password;
+  process.env.TEST_DATABASE_APP_USER = info.app.user;
+  process.env.TEST_DATABASE_APP_PASSWORD = info.app.password;
   process.env.TEST_EMBEDDED_DATA_DIR = dataDir;
   (globalThis as { __embeddedPostgres?: EmbeddedPostgresServer }).__embeddedPostgres = server;
   process.stdout.write(

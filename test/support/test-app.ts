@@ -40,6 +40,7 @@ export async function startTestApp(
     LOG_LEVEL: 'error', // keeps jest output readable; security.log in LOG_DIR still gets everything
     BCRYPT_ROUNDS: '4',
     DATABASE_URL: database.url,
+    DATABASE_MIGRATION_URL: database.migrationUrl ?? '',
     DATABASE_SSL_CA: database.caFile ?? '',
     ...overrides,
   });

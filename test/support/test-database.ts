@@ -4,10 +4,15 @@ import { Client, type ClientConfig } from 'pg';
 
 /** A database of its own for one test file, on the run's TLS server; dropped by `drop()`. */
 export interface TestDatabase {
+  /** The application's role (owns nothing), or the owner when the server has no such role. */
   url: string;
+  /** The schema owner, for migrations; undefined in single-role mode. */
+  migrationUrl: string | undefined;
   caFile: string | undefined;
   name: string;
   admin(): Client;
+  /** A client as the schema owner (single-role mode: the one role). */
+  owner(): Client;
   drop(): Promise<void>;
 }
 
@@ -34,15 +39,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await client.connect();
   await client.query(`CREATE DATABASE ${name} OWNER ${client.escapeIdentifier(owner)}`);
   await client.end();
-  const url = new URL(base.toString());
-  url.username = encodeURIComponent(owner);
-  url.password = encodeURIComponent(ownerPassword);
-  url.pathname = `/${name}`;
+  const urlFor = (user: string, password: string): string => {
+    const url = new URL(base.toString());
+    url.username = encodeURIComponent(user);
+    url.password = encodeURIComponent(password);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const appUser = process.env.TEST_DATABASE_APP_USER;
+  const appPassword = process.env.TEST_DATABASE_APP_PASSWORD ?? '';
   return {
-    url: url.toString(),
+    url: appUser ? urlFor(appUser, appPassword) : urlFor(owner, ownerPassword),
+    migrationUrl: appUser ? urlFor(owner, ownerPassword) : undefined,
     caFile: process.env.TEST_DATABASE_SSL_CA,
     name,
     admin: () => new Client(adminConfig(name)),
+    owner: () => {
+      return new Client({ ...adminConfig(name), user: owner, password: ownerPassword });
+    },
     drop: async () => {
       const admin = new Client(adminConfig());
       await admin.connect();

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientContextOf } from '../../common/http/client-context';
+import './auth-attempt.decorator';
 import { SecurityLogger } from './security-logger.service';
 
-const AUTH_ATTEMPT = /^\/api\/auth\/(login|register|refresh)\/?$/;
 const USER_ID = Symbol('securityLog.userId');
 
 type AnnotatedRequest = FastifyRequest & { [USER_ID]?: string };
@@ -15,8 +15,8 @@ export function annotateUserId(request: FastifyRequest, userId: string | undefin
 /**
  * Logs from Fastify's onResponse hook, the one place every response passes: Nest interceptors never
  * see a 404 (no route), a 413/415 or a malformed body (Fastify rejects them before Nest), a guard's
- * 401/403, or an error thrown by a handler on their success path. Status ≥ 400 → warn; attempts on
- * /api/auth/login|register|refresh → info (warn if they failed). Nothing else is logged.
+ * 401/403, or an error thrown by a handler on their success path. Status ≥ 400 → warn; requests
+ * to a route marked @AuthAttempt() → info (warn if they failed). Nothing else is logged.
  */
 export function registerSecurityLogHook(fastify: FastifyInstance, logger: SecurityLogger): void {
   fastify.addHook(
@@ -25,7 +25,7 @@ export function registerSecurityLogHook(fastify: FastifyInstance, logger: Securi
       try {
         const status = reply.statusCode;
         const path = request.url.split('?', 1)[0];
-        const authAttempt = request.method === 'POST' && AUTH_ATTEMPT.test(path);
+        const authAttempt = request.routeOptions?.config?.securityLog === 'auth-attempt';
         if (status < 400 && !authAttempt) return;
         const entry = securityLogEntry(request, status, path, reply.elapsedTime, authAttempt);
         if (status >= 400) logger.warn(entry);

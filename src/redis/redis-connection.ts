@@ -7,17 +7,18 @@ const FIRST_CONNECT_WAIT_MS = 1_000;
 const WARN_EVERY_MS = 30_000;
 
 /**
- * The one Redis connection behind the rate-limit counters, or none when REDIS_URL is unset.
+ * The one Redis connection of the process (rate-limit counters, the audit anchor), or none when
+ * REDIS_URL is unset.
  *
  * Tuned so that a dead or hung Redis can never hang a request: no offline queue (a command while
  * disconnected fails at once), one retry per command, short connect and command time-outs. Callers
- * catch the failure and fall back to in-process counters (see docs/RATE-LIMITING.md); ioredis keeps
- * reconnecting in the background, and the counters move back to Redis as soon as it answers.
+ * catch the failure and fall back (in-process counters, see docs/RATE-LIMITING.md); ioredis keeps
+ * reconnecting in the background, and callers move back to Redis as soon as it answers.
  */
 @Injectable()
-export class RateLimitRedis implements OnModuleInit, OnApplicationShutdown {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis | null;
-  private readonly logger = new Logger('RateLimit');
+  private readonly logger = new Logger('Redis');
   private lastWarning = 0;
 
   constructor(env: Env) {
@@ -30,7 +31,7 @@ export class RateLimitRedis implements OnModuleInit, OnApplicationShutdown {
           commandTimeout: 500,
           disconnectTimeout: 200,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-          connectionName: 'secure-nest-foundation:rate-limit',
+          connectionName: 'secure-nest-foundation',
         })
       : null;
     // Without a listener ioredis prints every failed reconnect; one line per 30 s is enough.
@@ -59,7 +60,7 @@ export class RateLimitRedis implements OnModuleInit, OnApplicationShutdown {
     else this.client.disconnect();
   }
 
-  /** Logs that a counter fell back to process memory, at most once every 30 seconds. */
+  /** Logs that a call fell back (to process memory, to a file), at most once every 30 seconds. */
   warn(message: string, error: unknown): void {
     const now = Date.now();
     if (now - this.lastWarning < WARN_EVERY_MS) return;
