@@ -45,7 +45,15 @@ export default tseslint.config(
   {
     // Start-up and operator code: every path comes from operator configuration (DATA_DIR, LOG_DIR,
     // DATABASE_SSL_CA) or the module's own location, never from a request.
-    files: ['src/config/**/*.ts', 'src/database/**/*.ts', 'src/openapi/**/*.ts', 'src/cli/**/*.ts', 'src/auth/common-passwords.ts'],
+    files: [
+      'src/config/**/*.ts',
+      'src/database/**/*.ts',
+      'src/openapi/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/auth/common-passwords.ts',
+      'src/audit/logging/log-files.ts',
+      'src/audit/audit-anchor.ts',
+    ],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
   },
   {

@@ -201,8 +201,8 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
           `environment.${key} holds a literal secret; take it from .env via \${...} or env_file`,
         );
       }
-      if (/^DATABASE_URL$/i.test(key) && !/sslmode=verify-full/.test(show(value))) {
-        report.fail(where, 'DATABASE_URL must use sslmode=verify-full');
+      if (/^DATABASE(_MIGRATION)?_URL$/i.test(key) && !/sslmode=verify-full/.test(show(value))) {
+        report.fail(where, `${key} must use sslmode=verify-full`);
       }
     }
   }

@@ -5,6 +5,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
@@ -197,9 +198,16 @@ export class Env {
   AUDIT_HMAC_KEY!: string;
 
   /** Where users reach the service: links in mail, and the service's own origin. */
-  @Matches(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, {
-    message: 'must be an http(s) URL such as https://app.example.org, without query or fragment',
-  })
+  @IsUrl(
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      allow_query_components: false,
+      allow_fragments: false,
+    },
+    { message: 'must be an http(s) URL such as https://app.example.org, without query or fragment' },
+  )
   PUBLIC_APP_URL = 'http://127.0.0.1:3000';
 
   get isProduction(): boolean {

@@ -1,23 +1,28 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env.schema';
 import { auditPrivilegeProblem } from './runtime-privileges';
 
 /**
- * With two roles (DATABASE_MIGRATION_URL, or the embedded database) the application's role must not
- * be able to rewrite the audit trail; a start where it can is refused with one line saying why.
+ * The application's role must not be able to rewrite the audit trail. With two roles
+ * (DATABASE_MIGRATION_URL, or the embedded database) a start where it can is refused with one line
+ * saying why; with one role (DATABASE_URL alone, a documented weaker set-up) it is a warning.
  */
 @Injectable()
 export class DatabaseRoleCheck implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Database');
+
   constructor(
     private readonly env: Env,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.env.DATABASE_URL && !this.env.DATABASE_MIGRATION_URL) return; // one role, documented
     const problem = await auditPrivilegeProblem(this.dataSource);
-    if (problem) throw new Error(problem);
+    if (!problem) return;
+    const twoRoles = !this.env.DATABASE_URL || Boolean(this.env.DATABASE_MIGRATION_URL);
+    if (twoRoles) throw new Error(problem);
+    this.logger.warn({ message: problem });
   }
 }
