@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { DynamicModule } from '@nestjs/common';
+import { closeConnectionsWhenShuttingDown } from './app.shutdown';
 import { registerSecurityLogHook } from './audit/logging/security-log.hook';
 import { SecurityLogger } from './audit/logging/security-logger.service';
 import { enableCors } from './common/http/cors';
@@ -14,6 +15,7 @@ import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { warnOnceAboutUntrustedProxy } from './common/http/untrusted-proxy.warning';
 import type { Env } from './config/env.schema';
+import { ReadinessService } from './health/readiness.service';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -27,7 +29,9 @@ export function createFastifyAdapter(env: Env): FastifyAdapter {
     requestIdHeader: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // During the drain of a shutdown, requests already on an open connection are served (their
+    // answers carry Connection: close) rather than refused with Fastify's own 503 body.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
@@ -67,13 +71,13 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   // onResponse is the one point every response passes, including those Nest never routes.
   registerSecurityLogHook(fastify, app.get(SecurityLogger));
   registerJsonBodyParser(fastify);
+  closeConnectionsWhenShuttingDown(fastify, app.get(ReadinessService));
   if (env.isProduction && !env.TRUST_PROXY) warnOnceAboutUntrustedProxy(fastify);
   await app.register(fastifyCookie);
   await registerSecurityHeaders(fastify);
   enableCors(app, env.corsOrigins);
 
   applyGlobalPrefix(app);
-  app.enableShutdownHooks();
 
   if (env.swaggerEnabled) {
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {

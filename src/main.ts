@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { AppModule } from './app.module';
 import { createApp } from './app.setup';
+import { shutDownOnSignals } from './app.shutdown';
 import { EnvError, loadEnv } from './config/load-env';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnv();
   const app = await createApp(AppModule.forRoot(env), env);
   await app.listen({ host: env.HOST, port: env.PORT });
+  shutDownOnSignals(app, env);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Result } from 'ioredis';
 import { Env } from '../config/env.schema';
 import { digestsEqual, hmacSha256Hex } from '../crypto/digest';
@@ -37,7 +37,7 @@ declare module 'ioredis' {
  * that rolled back); a write that fails is logged, never turned into a request failure.
  */
 @Injectable()
-export class AuditAnchor {
+export class AuditAnchor implements OnApplicationShutdown {
   private readonly logger = new Logger('AuditAnchor');
   private readonly file: string;
   private readonly redisKey: string;
@@ -64,6 +64,11 @@ export class AuditAnchor {
       );
     if (!this.pending || BigInt(head.seq) >= BigInt(this.pending.seq)) this.pending = head;
     this.writing ??= this.flush();
+  }
+
+  /** A shutdown waits for the newest head to reach the file. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.writing;
   }
 
   /** The newest anchor that verifies under AUDIT_HMAC_KEY, from Redis and the file; undefined if none. */

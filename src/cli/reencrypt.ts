@@ -4,7 +4,13 @@ import type { CliOutput } from './cli-command';
 
 const BAR_WIDTH = 30;
 
-/** `reencrypt`: moves every encrypted field to the active key; safe to stop and run again. */
+/** Exit code of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells report it. */
+const INTERRUPTED = 130;
+
+/**
+ * `reencrypt`: moves every encrypted field to the active key; safe to stop and run again. Ctrl-C
+ * (or SIGTERM) stops it after the batch in progress, and it says how far it got.
+ */
 export async function reencrypt(
   app: INestApplicationContext,
   _args: string[],
@@ -24,10 +30,25 @@ export async function reencrypt(
       out.stdout(`reencrypt: ${p.done}/${p.total} rows, ${p.rewritten} values rewritten\n`);
     }
   };
-  const result = await app.get(ReencryptService).run(report);
-  if (tty) out.stdout('\n');
-  out.stdout(
-    `done: ${result.done} rows checked, ${result.rewritten} values rewritten under the active key\n`,
-  );
-  return 0;
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await app.get(ReencryptService).run(report, stop.signal);
+    if (tty) out.stdout('\n');
+    if (result.interrupted) {
+      out.stdout(
+        `interrupted: ${result.done}/${result.total} rows checked, ${result.rewritten} values rewritten; run reencrypt again to finish\n`,
+      );
+      return INTERRUPTED;
+    }
+    out.stdout(
+      `done: ${result.done} rows checked, ${result.rewritten} values rewritten under the active key\n`,
+    );
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -48,6 +48,9 @@ export const ENV_VARIABLES = [
   'DATABASE_MIGRATION_URL',
   'LOGIN_FAILURE_ACCOUNT_MAX',
   'PUBLIC_APP_URL',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'REDIS_REQUIRED',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -80,6 +83,21 @@ export class Env {
   @IsString()
   DATABASE_SSL_CA?: string;
 
+  /**
+   * The longest any statement may run, and the longest a request waits for a pooled connection,
+   * before it answers 503: a locked table or a stalled database never holds a request longer.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(100)
+  DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+  /** How long a SIGTERM waits for requests in flight before closing their connections anyway. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
   /** The schema owner, used only for migrations; then the DATABASE_URL role owns nothing. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
@@ -88,6 +106,14 @@ export class Env {
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  /**
+   * false: a configured Redis that is down leaves readiness 200 (every instance counts in memory
+   * meanwhile); true: readiness answers 503 while Redis is down.
+   */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  REDIS_REQUIRED = false;
 
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
@@ -206,7 +232,9 @@ export class Env {
       allow_query_components: false,
       allow_fragments: false,
     },
-    { message: 'must be an http(s) URL such as https://app.example.org, without query or fragment' },
+    {
+      message: 'must be an http(s) URL such as https://app.example.org, without query or fragment',
+    },
   )
   PUBLIC_APP_URL = 'http://127.0.0.1:3000';
 

@@ -16,4 +16,4 @@ if (!env.DATABASE_URL) {
 }
 const { app, owner } = externalConnections(env);
 
-export default new DataSource(typeormOptions(owner ?? app));
+export default new DataSource(typeormOptions(owner ?? app, 0));

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.schema';
 import { EmbeddedDatabaseService } from './embedded-database.service';
+import { DatabaseHealth } from './database-health';
 import { DatabaseRoleCheck } from './database-role.check';
 import { externalConnections } from './external-connection';
 import { migrate } from './migrate';
@@ -29,11 +30,11 @@ class EmbeddedDatabaseModule {}
       useFactory: async (env: Env, embedded: EmbeddedDatabaseService) => {
         const { app, owner } = env.DATABASE_URL ? externalConnections(env) : await embedded.start();
         if (!env.isProduction) await migrate(owner ?? app, app.user);
-        return typeormOptions(app);
+        return typeormOptions(app, env.DB_STATEMENT_TIMEOUT_MS);
       },
     }),
   ],
-  providers: [Transactions, DatabaseRoleCheck],
-  exports: [Transactions],
+  providers: [Transactions, DatabaseRoleCheck, DatabaseHealth],
+  exports: [Transactions, DatabaseHealth],
 })
 export class DatabaseModule {}

@@ -5,6 +5,8 @@ import { Env } from '../config/env.schema';
 import type { DatabaseConnections } from './external-connection';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 
+const POOL_CLOSE_WAIT_MS = 1_000;
+
 /** Owns the embedded cluster's lifecycle inside the Nest application. */
 @Injectable()
 export class EmbeddedDatabaseService implements OnApplicationShutdown {
@@ -26,11 +28,18 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
     return { app: info.app, owner: info.owner };
   }
 
+  /**
+   * Last in the shutdown: the pool closes first, so PostgreSQL's fast shutdown has no live session
+   * to terminate. A query still running for a connection the shutdown cut is not waited for (the
+   * pool would wait for it): the fast shutdown ends it, and it rolls back.
+   */
   async onApplicationShutdown(): Promise<void> {
     if (!this.server) return;
-    // Close the pool first so PostgreSQL's fast shutdown has no live sessions to terminate.
     const dataSource = this.moduleRef.get(DataSource, { strict: false });
-    if (dataSource.isInitialized) await dataSource.destroy();
+    if (dataSource.isInitialized) {
+      const destroyed = dataSource.destroy();
+      await Promise.race([destroyed, new Promise((r) => setTimeout(r, POOL_CLOSE_WAIT_MS))]);
+    }
     await this.server.stop();
     this.server = undefined;
   }

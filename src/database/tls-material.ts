@@ -1,6 +1,5 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 schemas through tsyringe
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
 export interface TlsMaterial {
   caCert: string;
@@ -20,6 +19,9 @@ export async function generateTlsMaterial(
   hostnames: string[],
   ips: string[],
 ): Promise<TlsMaterial> {
+  // Loaded on use, not with the module: @peculiar/x509 is a development dependency, absent from
+  // the production image, which never generates certificates.
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const subtle = webcrypto.subtle;
   const caKeys = await subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);

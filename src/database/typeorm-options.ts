@@ -7,13 +7,19 @@ export const MIGRATIONS_GLOB = __filename.endsWith('.ts')
   ? join(__dirname, '..', '..', 'migrations', '*.ts')
   : join(__dirname, '..', 'migrations', '*.js');
 
+const MIGRATION_CONNECT_TIMEOUT_MS = 30_000;
+
 /**
  * The one place TypeORM's connection is described, shared by the app and the migration runner
  * (which runs migrations itself, as the schema owner: database/migrate.ts).
  * `rejectUnauthorized: true` with no `checkServerIdentity` override: the chain and the host name
  * are both verified, exactly like libpq's sslmode=verify-full.
  */
-export function typeormOptions(connection: ConnectionInfo): DataSourceOptions {
+export function typeormOptions(
+  connection: ConnectionInfo,
+  /** DB_STATEMENT_TIMEOUT_MS for the application; 0 (none) for migrations, which may run long. */
+  statementTimeoutMs: number,
+): DataSourceOptions {
   return {
     type: 'postgres',
     host: connection.host,
@@ -27,6 +33,15 @@ export function typeormOptions(connection: ConnectionInfo): DataSourceOptions {
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
-    extra: { max: 20, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+    extra: {
+      max: 20,
+      // Waiting for a free pooled connection (or opening one) times out like a statement does.
+      connectionTimeoutMillis: statementTimeoutMs || MIGRATION_CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      // Set on every connection by the server: a statement over it is cancelled (57014).
+      statement_timeout: statementTimeoutMs,
+      // A transaction left idle (a crashed handler) never holds its locks for long.
+      idle_in_transaction_session_timeout: statementTimeoutMs * 6,
+    },
   };
 }

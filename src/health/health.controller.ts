@@ -1,29 +1,15 @@
-import { Controller, Get } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import {
-  HealthCheck,
-  HealthCheckResult,
-  HealthCheckService,
-  TypeOrmHealthIndicator,
-  type HealthIndicatorFunction,
-} from '@nestjs/terminus';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { PublicRoute } from '../common/decorators/route-access.decorator';
-import { RedisHealthIndicator } from './redis.health';
+import { ReadinessResponse } from './dto/readiness-response.dto';
+import { ReadinessService } from './readiness.service';
 
 @ApiTags('health')
 @PublicRoute()
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
-    private readonly redis: RedisHealthIndicator,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers; touches no dependency' })
@@ -35,14 +21,26 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL (and Redis where configured) answer' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer' })
-  ready(): Promise<HealthCheckResult> {
-    const checks: HealthIndicatorFunction[] = [
-      () => this.database.pingCheck('database', { timeout: 2_000 }),
-    ];
-    if (this.redis.configured) checks.push(() => this.redis.ping('redis'));
-    return this.health.check(checks);
+  @ApiOperation({
+    summary:
+      'Readiness: PostgreSQL answers and no shutdown has begun; a configured Redis that is down is reported, and blocks readiness only with REDIS_REQUIRED=true',
+  })
+  @ApiOkResponse({ type: ReadinessResponse })
+  @ApiErrors([503, 'Not ready: the database is down, Redis is down and required, or shutting down'])
+  async ready(): Promise<ReadinessResponse> {
+    const state = await this.readiness.check();
+    if (!state.ready) {
+      const reasons = [
+        state.shuttingDown ? 'shutting down' : undefined,
+        state.database === 'down' ? 'database down' : undefined,
+        state.redis === 'down' ? 'redis down' : undefined,
+      ].filter(Boolean);
+      throw new ServiceUnavailableException(`Not ready: ${reasons.join(', ')}`);
+    }
+    return {
+      status: 'ok',
+      database: state.database,
+      ...(state.redis ? { redis: state.redis } : {}),
+    };
   }
 }

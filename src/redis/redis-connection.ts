@@ -60,6 +60,15 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     else this.client.disconnect();
   }
 
+  /** Whether Redis answers PING now (readiness); false when it is not configured. */
+  async answers(): Promise<boolean> {
+    try {
+      return (await this.client?.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
   /** Logs that a call fell back (to process memory, to a file), at most once every 30 seconds. */
   warn(message: string, error: unknown): void {
     const now = Date.now();

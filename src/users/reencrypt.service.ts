@@ -7,6 +7,8 @@ export interface ReencryptProgress {
   done: number;
   total: number;
   rewritten: number;
+  /** The run was asked to stop and did, after a whole batch: run it again to finish. */
+  interrupted: boolean;
 }
 
 const BATCH = 200;
@@ -24,14 +26,17 @@ export class ReencryptService {
     private readonly cipher: FieldCipher,
   ) {}
 
+  /** `stop`, once aborted, ends the run after the batch in progress. */
   async run(
     onProgress: (progress: ReencryptProgress) => void = () => undefined,
+    stop?: AbortSignal,
   ): Promise<ReencryptProgress> {
     const active = this.cipher.activeTokenPrefix;
     const total = await this.users.countEncryptedOutside(active);
-    const progress: ReencryptProgress = { done: 0, total, rewritten: 0 };
+    const progress: ReencryptProgress = { done: 0, total, rewritten: 0, interrupted: false };
     onProgress(progress);
     for (let after = FIRST_ID; ;) {
+      if (stop?.aborted) return { ...progress, interrupted: true };
       const rows = await this.users.encryptedOutside(active, after, BATCH);
       if (rows.length === 0) return progress;
       for (const row of rows) {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Logs hold IPs, user agents and user ids: readable by the owner and its group, nobody else. */
@@ -19,8 +19,9 @@ export function prepareLogDir(dir: string): void {
 }
 
 function restrict(path: string, mode: number): void {
-  const stat = statSync(path);
-  if (stat.uid === process.getuid?.() && (stat.mode & 0o777) !== mode) chmodSync(path, mode);
+  const stat = lstatSync(path); // a symbolic link is left alone, and so is what it points to
+  if (stat.isSymbolicLink() || stat.uid !== process.getuid?.()) return;
+  if ((stat.mode & 0o777) !== mode) chmodSync(path, mode);
 }
 
 /** Options for winston's File transport: its write stream creates files with this mode. */

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse } from '../http/error-response';
+import { RETRY_AFTER_SECONDS, toErrorResponse } from '../http/error-response';
 import { RateLimitExceededException } from '../http/rate-limit-exceeded.exception';
 
 /**
@@ -30,8 +30,13 @@ export function sendError(
 ): void {
   const body = toErrorResponse(exception, request.id);
   // Every response >= 400 is already a line in the security log (onResponse hook); only the detail
-  // of an unexpected failure, which the caller must never see, is logged here.
-  if (body.statusCode >= 500) {
+  // of a failure, which the caller must never see, is logged here. A database outage answers 503
+  // to every request meanwhile: one short line each, not a stack trace each.
+  if (body.statusCode === 503) {
+    const detail = exception instanceof Error ? exception.message : String(exception);
+    logger.warn({ message: 'service unavailable', requestId: request.id, detail });
+    void reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+  } else if (body.statusCode >= 500) {
     const detail = exception instanceof Error ? exception.stack : String(exception);
     logger.error({ message: 'unhandled error', requestId: request.id, detail });
   }

@@ -1,5 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../../database/postgres-errors';
+
+/** What a 503 tells the caller: the service recovers by itself, try again in this many seconds. */
+export const RETRY_AFTER_SECONDS = 5;
+export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; retry shortly';
 
 export interface ErrorBody {
   statusCode: number;
@@ -38,6 +43,9 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorBod
   if (typeof code === 'string' && code in FASTIFY_ERRORS) {
     const [status, message] = FASTIFY_ERRORS[code];
     return body(status, message, requestId);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return body(HttpStatus.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, requestId);
   }
   const status = (fastifyError as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

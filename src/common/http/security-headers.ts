@@ -49,7 +49,7 @@ export async function registerSecurityHeaders(fastify: FastifyInstance): Promise
     xssFilter: true, // X-XSS-Protection: 0 — the legacy auditor can be abused; the CSP replaces it
     hidePoweredBy: true,
   });
-  // onSend, not onRequest: handlers and plugins (terminus sets its own Cache-Control) run first.
+  // onSend, not onRequest: handlers and plugins (which may set their own Cache-Control) run first.
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (isDocsPath(request.url)) {
       reply.header('Content-Security-Policy', DOCS_CSP);

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { RELAXED_LIMITS, bearer, registerAndLogin } from '../support/auth-helpers';
+import { errorBodyProblems } from '../support/error-body';
+import { steadyLoad } from '../support/load';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-services';
+import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestDatabase } from '../support/test-database';
+
+const STATEMENT_TIMEOUT_MS = 2_000;
+
+/**
+ * PostgreSQL goes away for 3 s under a steady load of authenticated requests (API.md "Faults and
+ * shutdown"): every answer meanwhile is a 503 with Retry-After and the uniform body (never a 500,
+ * never a hang), and the service recovers by itself once the database is back.
+ */
+describe('the database restarted under load', () => {
+  let pg: PrivatePostgres;
+  let t: TestApp;
+  beforeAll(async () => {
+    pg = await startPrivatePostgres();
+    const db: TestDatabase = {
+      url: pg.appUrl,
+      migrationUrl: pg.ownerUrl,
+      caFile: pg.info.caFile,
+      name: `private_${randomBytes(4).toString('hex')}`,
+      admin: () => {
+        throw new Error('not needed');
+      },
+      owner: () => {
+        throw new Error('not needed');
+      },
+      drop: () => Promise.resolve(),
+    };
+    t = await startTestApp(
+      { ...RELAXED_LIMITS, DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) },
+      db,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    await pg.close();
+  });
+
+  it('answers 503 with Retry-After while it is down and 200 again soon after it is back', async () => {
+    const { accessToken } = await registerAndLogin(t);
+    const load = steadyLoad(() =>
+      request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(accessToken))
+        .timeout(STATEMENT_TIMEOUT_MS * 3),
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    const downAt = Date.now();
+    await pg.stop();
+    await new Promise((r) => setTimeout(r, 3_000));
+    await pg.start();
+    const upAt = Date.now();
+    let recoveredAt: number | undefined;
+    for (let waited = 0; recoveredAt === undefined && waited < 20_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      recoveredAt = load.samples.find((s) => s.at > upAt && s.status === 200)?.at;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const samples = await load.stop();
+
+    const statuses = [...new Set(samples.map((s) => s.status))].sort();
+    expect(statuses).toEqual([200, 503]); // never a 500, never a dropped connection
+    const refused = samples.filter((s) => s.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const sample of refused) {
+      expect(sample.retryAfter).toMatch(/^\d+$/);
+      expect(sample.at).toBeGreaterThanOrEqual(downAt - STATEMENT_TIMEOUT_MS);
+    }
+    const maxMs = Math.max(...samples.map((s) => s.ms));
+    expect(maxMs).toBeLessThan(STATEMENT_TIMEOUT_MS + 1_500); // no request hangs
+    expect(recoveredAt).toBeDefined();
+    expect((recoveredAt as number) - upAt).toBeLessThan(5_000);
+    expect(
+      samples.filter((s) => s.at > (recoveredAt as number) + 200).every((s) => s.status === 200),
+    ).toBe(true);
+  }, 60_000);
+
+  it('the 503 carries the uniform error body', async () => {
+    await pg.stop();
+    try {
+      const res = await request(t.url).get('/api/users/me').set('Authorization', 'Bearer x.y.z');
+      // An invalid token is refused before the database is needed: 401 stays 401.
+      expect(res.status).toBe(401);
+      const ready = await request(t.url).get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(errorBodyProblems(ready)).toEqual([]);
+      const login = await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: 'someone@example.org', password: 'Some-Password-1!' });
+      expect(login.status).toBe(503);
+      expect(errorBodyProblems(login)).toEqual([]);
+      expect(login.headers['retry-after']).toBe('5');
+    } finally {
+      await pg.start();
+    }
+  }, 30_000);
+});
