@@ -3,13 +3,14 @@ import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env.schema';
 import type { ConnectionInfo } from './connection-info';
-import { EmbeddedPostgresServer } from './embedded-postgres.server';
+import { EmbeddedPostgresServer, type EmbeddedServerInfo } from './embedded-postgres.server';
 
 /** Owns the embedded cluster's lifecycle inside the Nest application. */
 @Injectable()
 export class EmbeddedDatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedPostgres');
   private server?: EmbeddedPostgresServer;
+  private info?: EmbeddedServerInfo;
 
   constructor(
     private readonly env: Env,
@@ -18,12 +19,21 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
 
   async start(): Promise<ConnectionInfo> {
     const started = Date.now();
-    this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (m) => this.logger.debug(m));
-    const info = await this.server.start();
-    this.logger.log(
-      `embedded PostgreSQL on 127.0.0.1:${info.app.port} over TLS (${Date.now() - started} ms)`,
+    this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (message, level = 'debug') =>
+      this.logger[level === 'info' ? 'log' : level](message),
     );
-    return info.app;
+    this.info = await this.server.start();
+    this.logger.log(
+      `embedded PostgreSQL on 127.0.0.1:${this.info.app.port} over TLS (${Date.now() - started} ms)`,
+    );
+    return this.info.app;
+  }
+
+  /** For the start-up banner; undefined until started (and always with DATABASE_URL). */
+  describe(): string | undefined {
+    if (!this.info) return undefined;
+    const { majorVersion, app, pgdata } = this.info;
+    return `embedded PostgreSQL ${majorVersion} over TLS on ${app.host}:${app.port}, data in ${pgdata}`;
   }
 
   async onApplicationShutdown(): Promise<void> {
