@@ -59,7 +59,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30_000,
     },
   ],
+  // A global option: jest ignores it inside a project (the e2e project's 30 s never applied, and
+  // specs that spawn processes timed out at the default 5 s on a loaded machine).
+  testTimeout: 30_000,
 };
