@@ -85,4 +85,3 @@ export function jsonLines(output: string): Array<Record<string, unknown>> {
       return parsed as Record<string, unknown>;
     });
 }
-
