@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { ANSI, jsonLines, spawnApp, waitForOutput, waitForStatus } from '../support/spawn-app';
+import { ANSI, jsonLines, spawnApp, waitForOutput, type SpawnedApp } from '../support/spawn-app';
 
 const STRONG = {
   JWT_SECRET: 'q8Vf2LrX9pZ0mWc4Tn7Yb1Kd6Hs3Ja5Ue8Gi0Ox2Pl',
@@ -135,13 +135,24 @@ describe('production start with a good configuration', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes only JSON lines: start, banner, requests, shutdown', async () => {
-    const app = spawnApp(env);
+  /**
+   * Starts the app with a preload script that does `onProbe` on SIGWINCH (a signal Nest's
+   * shutdown hooks leave alone): a way to make Node warn or crash inside the running app, at a
+   * moment the spec chooses (after the banner).
+   */
+  async function startWithProbe(onProbe: string): Promise<SpawnedApp> {
+    const preload = join(dir, `probe-${Math.random().toString(36).slice(2)}.js`);
+    writeFileSync(preload, `process.on('SIGWINCH', () => { ${onProbe} });\n`);
+    const app = spawnApp({ ...env, NODE_OPTIONS: `--require ${preload}` });
+    await waitForOutput(app, /"message":"ready \|/, 30_000);
+    app.child.kill('SIGWINCH');
+    return app;
+  }
+
+  it('writes only JSON lines: start, banner, requests, a Node warning, shutdown', async () => {
+    const app = await startWithProbe("process.emitWarning('probe warning', 'ProbeWarning')");
     const base = `http://127.0.0.1:${env.PORT}`;
-    await waitForStatus(`${base}/health/ready`, 200, 30_000).catch((e: Error) => {
-      throw new Error(`${e.message}\n${app.output()}`);
-    });
-    await waitForOutput(app, /"message":"ready \|/, 5_000);
+    await waitForOutput(app, /probe warning/, 5_000);
     expect((await fetch(`${base}/api/nothing`)).status).toBe(404);
     await waitForOutput(app, /"status":404/, 5_000);
     app.child.kill('SIGTERM');
@@ -160,8 +171,22 @@ describe('production start with a good configuration', () => {
     );
     // Nest's module and route lines are debug: not at the default level.
     expect(entries.some((e) => e.context === 'RouterExplorer')).toBe(false);
+    expect(entries).toContainEqual(
+      expect.objectContaining({ context: 'Process', level: 'warn', message: 'probe warning' }),
+    );
     // The file gets the same JSON lines.
     const appLog = jsonLines(readFileSync(join(dir, 'logs', 'app.log'), 'utf8'));
     expect(appLog.some((e) => e.context === 'Bootstrap')).toBe(true);
+  }, 60_000);
+
+  it('logs a crash (an uncaught exception) as a JSON line, then exits 1', async () => {
+    const app = await startWithProbe("throw new Error('probe crash')");
+    expect(await app.exited).toBe(1);
+    const entries = jsonLines(app.output());
+    expect(entries[entries.length - 1]).toMatchObject({
+      context: 'Process',
+      level: 'error',
+      message: 'uncaught exception: probe crash',
+    });
   }, 60_000);
 });
