@@ -24,10 +24,14 @@ async function bootstrap(): Promise<void> {
 /** Node's own warnings and a crash go through the logger too: one format from first line to last. */
 function routeProcessEvents(logger: Winston): void {
   process.removeAllListeners('warning');
-  process.on('warning', (warning) =>
-    logger.warn(warning.message, { context: 'Process', warning: warning.name }),
-  );
+  process.on('warning', (warning) => {
+    if (logger.writable)
+      logger.warn(warning.message, { context: 'Process', warning: warning.name });
+  });
+  let crashed = false;
   process.on('uncaughtException', (error) => {
+    if (crashed) return; // already on the way out: one line, one exit
+    crashed = true;
     logger.error(`uncaught exception: ${error.message}`, {
       context: 'Process',
       stack: error.stack,

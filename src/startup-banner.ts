@@ -25,13 +25,11 @@ function listeningUrl(app: INestApplication): string {
   const address = (app.getHttpServer() as { address(): unknown }).address();
   if (!address || typeof address !== 'object') return String(address);
   const { address: host, port } = address as { address: string; port: number };
-  const shown =
-    host === '0.0.0.0'
-      ? '127.0.0.1'
-      : host === '::'
-        ? '[::1]'
-        : host.includes(':')
-          ? `[${host}]`
-          : host;
-  return `http://${shown}:${port}`;
+  return `http://${browsable(host)}:${port}`;
+}
+
+function browsable(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'; // every interface: loopback is one of them
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
