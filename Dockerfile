@@ -2,18 +2,19 @@
 #
 # Production image: build with dev dependencies, prune them, copy only what runs.
 #
-# The base image is pinned by tag (Node 20.20 on Debian bookworm, slim). It is not pinned by
-# digest because the digest cannot be resolved from the machines this repository is built on
-# (no access to the container registry); pin it as `node:20.20-bookworm-slim@sha256:<digest>`
-# where you can run `docker buildx imagetools inspect node:20.20-bookworm-slim`. Dependabot
-# (docker ecosystem) proposes tag bumps.
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# The base image is pinned by tag (Node 24 LTS, 24.22, on Debian bookworm, slim). It is not pinned
+# by digest because the digest cannot be resolved from the machines this repository is built on
+# (no access to the container registry); pin it as `node:24.22-bookworm-slim@sha256:<digest>`
+# where you can run `docker buildx imagetools inspect node:24.22-bookworm-slim`. Dependabot
+# (docker ecosystem) proposes tag bumps. `.ci/run` runs the test suite on this same Node
+# major.minor (read from the line below), so a bump is tested before it ships.
+ARG NODE_IMAGE=node:24.22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# Install scripts are skipped: the image's npm predates npm 11's `allowScripts` gate, and
-# nothing this image runs needs one (bcrypt loads its bundled prebuild; the embedded
-# PostgreSQL is a development-only tool). See docs/SUPPLY-CHAIN.md.
+# Install scripts are skipped outright, whatever the image's npm makes of `allowScripts`: nothing
+# this image runs needs one (bcrypt loads its bundled Node-API prebuild; the embedded PostgreSQL
+# is a development-only tool). See docs/SUPPLY-CHAIN.md.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { WinstonModule } from 'nest-winston';
+import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import { AuditModule } from './audit/audit.module';
 import { SecurityLoggingInterceptor } from './audit/logging/security-logging.interceptor';
-import { appLoggerOptions } from './audit/logging/winston.config';
+import { appLoggerFor } from './audit/logging/app-logger';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { RolesGuard } from './auth/roles.guard';
@@ -27,7 +27,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env),
-        WinstonModule.forRoot(appLoggerOptions(env)),
         DatabaseModule,
         RedisModule,
         HealthModule,
@@ -38,6 +37,8 @@ export class AppModule {
         RateLimitModule,
       ],
       providers: [
+        // The logger createApp hands to NestFactory, injectable under nest-winston's token.
+        { provide: WINSTON_MODULE_NEST_PROVIDER, useValue: appLoggerFor(env) },
         // Guards run in the order listed: rate limiting first, so a request that fails authentication
         // (a wrong password, a bad token) still counts; then authentication; then authorisation.
         { provide: APP_GUARD, useExisting: RateLimitGuard },

@@ -3,9 +3,9 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { DynamicModule } from '@nestjs/common';
 import { closeConnectionsWhenShuttingDown } from './app.shutdown';
+import { appLoggerFor } from './audit/logging/app-logger';
 import { registerSecurityLogHook } from './audit/logging/security-log.hook';
 import { SecurityLogger } from './audit/logging/security-logger.service';
 import { enableCors } from './common/http/cors';
@@ -51,7 +51,9 @@ export async function createApp(
     createFastifyAdapter(env),
     {
       bodyParser: false,
-      bufferLogs: true,
+      // winston from the first line on: a start that fails before the app exists is logged in the
+      // configured format too (JSON in production), never by Nest's coloured default logger.
+      logger: appLoggerFor(env),
       abortOnError: false, // let main.ts print one line and exit 1 instead of aborting
     },
   );
@@ -60,8 +62,6 @@ export async function createApp(
 }
 
 async function configureApp(app: NestFastifyApplication, env: Env): Promise<void> {
-  app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
-  app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', async (request, reply) => {

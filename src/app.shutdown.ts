@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { WINSTON_MODULE_PROVIDER } from 'nest-winston';
 import type { Logger as WinstonLogger } from 'winston';
+import { appLoggerFor } from './audit/logging/app-logger';
 import type { Env } from './config/env.schema';
 import { ReadinessService } from './health/readiness.service';
 
@@ -72,7 +72,7 @@ async function shutDown(
   const teardown = await within(app.close(), Math.max(deadline - Date.now(), 1_000));
   if (teardown === 'timeout') logger.warn({ message: 'teardown did not finish in time; exiting' });
   logger.log({ message: 'stopped', ms: Date.now() - started });
-  await flushLogs(app.get<WinstonLogger>(WINSTON_MODULE_PROVIDER));
+  await flushLogs(appLoggerFor(env).getWinstonLogger());
 }
 
 /**

@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env.schema';
+import { EmbeddedPostgresServer, type EmbeddedServerInfo } from './embedded-postgres.server';
 import type { DatabaseConnections } from './external-connection';
-import { EmbeddedPostgresServer } from './embedded-postgres.server';
 
 const POOL_CLOSE_WAIT_MS = 1_000;
 
@@ -12,6 +12,7 @@ const POOL_CLOSE_WAIT_MS = 1_000;
 export class EmbeddedDatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedPostgres');
   private server?: EmbeddedPostgresServer;
+  private info?: EmbeddedServerInfo;
 
   constructor(
     private readonly env: Env,
@@ -20,12 +21,21 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
 
   async start(): Promise<DatabaseConnections> {
     const started = Date.now();
-    this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (m) => this.logger.debug(m));
-    const info = await this.server.start();
-    this.logger.log(
-      `embedded PostgreSQL on 127.0.0.1:${info.app.port} over TLS (${Date.now() - started} ms)`,
+    this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (message, level = 'debug') =>
+      this.logger[level === 'info' ? 'log' : level](message),
     );
-    return { app: info.app, owner: info.owner };
+    this.info = await this.server.start();
+    this.logger.log(
+      `embedded PostgreSQL on 127.0.0.1:${this.info.app.port} over TLS (${Date.now() - started} ms)`,
+    );
+    return { app: this.info.app, owner: this.info.owner };
+  }
+
+  /** For the start-up banner; undefined until started (and always with DATABASE_URL). */
+  describe(): string | undefined {
+    if (!this.info) return undefined;
+    const { majorVersion, app, pgdata } = this.info;
+    return `embedded PostgreSQL ${majorVersion} over TLS on ${app.host}:${app.port}, data in ${pgdata}`;
   }
 
   /**

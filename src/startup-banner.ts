@@ -1,0 +1,35 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Env } from './config/env.schema';
+import { describeDatabase } from './database/database-description';
+
+/**
+ * The parts of the one line printed once the app listens, in order. A module with something an
+ * operator needs to know at start-up adds its part here (the mail module: where mail goes).
+ */
+export function bannerParts(app: INestApplication, env: Env, baseUrl: string): string[] {
+  return [
+    `API ${baseUrl}/api`,
+    env.swaggerEnabled ? `Swagger UI ${baseUrl}/docs` : 'docs off',
+    `database: ${describeDatabase(app, env)}`,
+    ...(env.isProduction ? [] : [`data directory: ${env.DATA_DIR}`]),
+    'mail: not configured',
+  ];
+}
+
+export function startupBanner(app: INestApplication, env: Env): string {
+  return `ready | ${bannerParts(app, env, listeningUrl(app)).join(' | ')}`;
+}
+
+/** The address the server is bound to, as a URL a browser on this machine can open. */
+function listeningUrl(app: INestApplication): string {
+  const address = (app.getHttpServer() as { address(): unknown }).address();
+  if (!address || typeof address !== 'object') return String(address);
+  const { address: host, port } = address as { address: string; port: number };
+  return `http://${browsable(host)}:${port}`;
+}
+
+function browsable(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'; // every interface: loopback is one of them
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
