@@ -13,6 +13,8 @@ import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import type { Env } from './config/env.schema';
+import { registerObservabilityHooks } from './observability/observability.hooks';
+import { MetricsService } from './observability/metrics.service';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -65,6 +67,7 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   // Every response with status >= 400 and every auth attempt goes to the security log from here:
   // onResponse is the one point every response passes, including those Nest never routes.
   registerSecurityLogHook(fastify, app.get(SecurityLogger));
+  registerObservabilityHooks(fastify, app.get(MetricsService));
   registerJsonBodyParser(fastify);
   await app.register(fastifyCookie);
   await registerSecurityHeaders(fastify);

@@ -1,3 +1,5 @@
+// First: tracing (when enabled) must patch http, pg, ioredis, Fastify and Nest before they load.
+import './observability/tracing';
 import 'reflect-metadata';
 import { AppModule } from './app.module';
 import { createApp } from './app.setup';

@@ -46,6 +46,8 @@ export const ENV_VARIABLES = [
   'LOG_DIR',
   'SWAGGER_ENABLED',
   'AUDIT_RETENTION_DAYS',
+  'METRICS_PORT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -174,6 +176,21 @@ export class Env {
   @IsInt()
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;
+
+  /** Prometheus text on 127.0.0.1:METRICS_PORT/metrics (never on the API port); unset: no listener. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset: tracing is not even loaded. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s?#]+$/, {
+    message: 'must be an http:// or https:// URL without query or fragment',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
