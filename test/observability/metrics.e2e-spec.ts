@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { runCli } from '../../src/cli/main';
 import { pgPoolOf } from '../../src/database/pg-pool';
 import { MetricsService } from '../../src/observability/metrics.service';
 import { registerAndLogin, type LoggedIn } from '../support/auth-helpers';
@@ -144,6 +145,27 @@ describe('without METRICS_PORT', () => {
       expect(() => metrics.countAuditEvent('auth.login.failure')).not.toThrow();
       await request(t.url).get('/metrics').expect(404);
     } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('operator commands (an application context, no HTTP server)', () => {
+  it('open no metrics listener, so they run beside the service on the same METRICS_PORT', async () => {
+    const t = await startTestApp();
+    const port = await freePort();
+    const service = createServer().listen(port, '127.0.0.1'); // the running service's listener
+    await new Promise((resolve) => service.once('listening', resolve));
+    try {
+      const lines: string[] = [];
+      const out = { stdout: (s: string) => lines.push(s), stderr: (s: string) => lines.push(s) };
+      const env = Object.assign(Object.create(Object.getPrototypeOf(t.env) as object), t.env, {
+        METRICS_PORT: port,
+      }) as typeof t.env;
+      expect(await runCli(['audit:verify'], env, out)).toBe(0);
+      expect(lines.join('')).not.toMatch(/METRICS_PORT/);
+    } finally {
+      service.close();
       await t.close();
     }
   });
