@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diagLogLevelFromString } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -27,8 +28,6 @@ const SHUTDOWN_FLUSH_MS = 5_000;
  * Loaded only by tracing.ts, and only when tracing is on.
  */
 export function startTracing(options: { metricsPort?: number }): TracingHandle {
-  // Export failures and instrumentation errors, as JSON lines like every other log line.
-  diag.setLogger(new JsonDiagLogger(), DiagLogLevel.ERROR);
   const nest = new NestInstrumentation();
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ? undefined : SERVICE_NAME,
@@ -62,12 +61,18 @@ export function startTracing(options: { metricsPort?: number }): TracingHandle {
       }),
     ],
   });
+  // Export failures and instrumentation errors as JSON lines, like every other line; after the SDK's
+  // constructor, which would install its plain-text console logger when OTEL_LOG_LEVEL is set.
+  diag.setLogger(new JsonDiagLogger(), {
+    logLevel: diagLogLevelFromString(process.env.OTEL_LOG_LEVEL) ?? DiagLogLevel.ERROR,
+  });
   sdk.start();
   instrumentNest(nest);
   return {
     shutdown: () =>
       Promise.race([
-        sdk.shutdown(),
+        // A collector that refuses the last batch is reported, never a reason to fail the shutdown.
+        sdk.shutdown().catch((error: unknown) => diag.error('final span export failed', error)),
         new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref()),
       ]),
   };

@@ -9,6 +9,9 @@ import { registerAndLogin, type LoggedIn } from '../support/auth-helpers';
 import { freePort } from '../support/free-port';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+// Jest 30 applies only a global testTimeout: the e2e project's 30 s never reaches the runner.
+jest.setTimeout(60_000);
+
 /** The value of one sample line, `name{labels} value`, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));

@@ -8,6 +8,9 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../supp
 import { spawnApp, waitForStatus, type SpawnedApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
+// Jest 30 applies only a global testTimeout: the e2e project's 30 s never reaches the runner.
+jest.setTimeout(60_000);
+
 const SERVER = 2; // OTLP SPAN_KIND_SERVER
 const CLIENT = 3; // OTLP SPAN_KIND_CLIENT
 const REQUEST_ID = 'trace-me-0001';
