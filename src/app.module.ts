@@ -14,6 +14,7 @@ import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './redis/redis.module';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -35,6 +36,7 @@ export class AppModule {
         AuthModule,
         AuditModule,
         RateLimitModule,
+        ObservabilityModule,
       ],
       providers: [
         // The logger createApp hands to NestFactory, injectable under nest-winston's token.

@@ -16,6 +16,8 @@ import { registerSecurityHeaders } from './common/http/security-headers';
 import { warnOnceAboutUntrustedProxy } from './common/http/untrusted-proxy.warning';
 import type { Env } from './config/env.schema';
 import { ReadinessService } from './health/readiness.service';
+import { registerObservabilityHooks } from './observability/observability.hooks';
+import { MetricsService } from './observability/metrics.service';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -70,6 +72,7 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   // Every response with status >= 400 and every auth attempt goes to the security log from here:
   // onResponse is the one point every response passes, including those Nest never routes.
   registerSecurityLogHook(fastify, app.get(SecurityLogger));
+  registerObservabilityHooks(fastify, app.get(MetricsService));
   registerJsonBodyParser(fastify);
   closeConnectionsWhenShuttingDown(fastify, app.get(ReadinessService));
   if (env.isProduction && !env.TRUST_PROXY) warnOnceAboutUntrustedProxy(fastify);

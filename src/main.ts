@@ -1,3 +1,5 @@
+// First: tracing (when enabled) must patch http, pg, ioredis, Fastify and Nest before they load.
+import './observability/tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { Logger as Winston } from 'winston';

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { fakeTransactions } from '../../test/support/unit-doubles';
 import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
+import { MetricsService } from '../observability/metrics.service';
 import { AuditAnchor, type ChainAnchor } from './audit-anchor';
 import type { AuditEvent } from './audit-event.entity';
 import { AuditEventRepository } from './audit-event.repository';
@@ -55,6 +56,7 @@ describe('AuditService', () => {
   let audit: AuditService;
   let repo: ReturnType<typeof memoryRepository>;
   let anchor: ReturnType<typeof memoryAnchor>;
+  const metrics = { countAuditEvent: jest.fn() };
 
   beforeEach(async () => {
     const tx = { ...fakeTransactions(), afterCommit: (callback: () => void) => callback() };
@@ -66,6 +68,7 @@ describe('AuditService', () => {
         { provide: AuditEventRepository, useValue: repo },
         { provide: Transactions, useValue: tx },
         { provide: AuditAnchor, useValue: anchor },
+        { provide: MetricsService, useValue: metrics },
         { provide: Env, useValue: Object.assign(new Env(), { AUDIT_HMAC_KEY: KEY }) },
       ],
     }).compile();
@@ -84,10 +87,11 @@ describe('AuditService', () => {
     expect([first.keyed, second.keyed]).toEqual([true, true]);
   });
 
-  it('anchors the new head outside the database once it has committed', async () => {
+  it('anchors the new head outside the database and counts the event once it has committed', async () => {
     await audit.record({ type: 'auth.logout' });
-    await audit.record({ type: 'auth.logout' });
+    await audit.record({ type: 'auth.login.failure' });
     expect(anchor.record).toHaveBeenLastCalledWith({ seq: '2', hash: repo.rows[1].hash });
+    expect(metrics.countAuditEvent).toHaveBeenLastCalledWith('auth.login.failure');
   });
 
   it('verify reports deleted newest events: the anchored head is gone', async () => {

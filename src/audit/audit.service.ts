@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientContext } from '../common/http/client-context';
 import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
+import { MetricsService } from '../observability/metrics.service';
 import { AuditAnchor, type ChainAnchor } from './audit-anchor';
 import type { AuditEventType } from './audit-event-type';
 import type { AuditEvent } from './audit-event.entity';
@@ -49,6 +50,7 @@ export class AuditService {
     private readonly events: AuditEventRepository,
     private readonly tx: Transactions,
     private readonly anchor: AuditAnchor,
+    private readonly metrics: MetricsService,
     env: Env,
   ) {
     this.key = env.AUDIT_HMAC_KEY;
@@ -80,7 +82,10 @@ export class AuditService {
       };
       const hash = computeAuditHash(prevHash, fields, this.key);
       const stored = await this.events.insert({ ...fields, prevHash, hash, keyed: true });
-      this.tx.afterCommit(() => this.anchor.record({ seq: stored.seq, hash: stored.hash }));
+      this.tx.afterCommit(() => {
+        this.anchor.record({ seq: stored.seq, hash: stored.hash });
+        this.metrics.countAuditEvent(stored.type); // auth outcomes only; a no-op without METRICS_PORT
+      });
       return stored;
     });
   }

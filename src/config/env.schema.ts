@@ -51,6 +51,8 @@ export const ENV_VARIABLES = [
   'DB_STATEMENT_TIMEOUT_MS',
   'SHUTDOWN_TIMEOUT_MS',
   'REDIS_REQUIRED',
+  'METRICS_PORT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -237,6 +239,20 @@ export class Env {
     },
   )
   PUBLIC_APP_URL = 'http://127.0.0.1:3000';
+  /** Prometheus text on 127.0.0.1:METRICS_PORT/metrics (never on the API port); unset: no listener. */
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset: tracing is not even loaded. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s?#]+$/, {
+    message: 'must be an http:// or https:// URL without query or fragment',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -44,8 +44,11 @@ export function loadEnv(raw: Record<string, string | undefined> = processEnv()):
   return env;
 }
 
-/** The process environment, after a `.env` file in the working directory (variables already set win). */
-function processEnv(): NodeJS.ProcessEnv {
+/**
+ * The process environment, after a `.env` file in the working directory (variables already set win).
+ * Also read by observability/tracing.ts, which must decide before anything else loads.
+ */
+export function processEnv(): NodeJS.ProcessEnv {
   if (existsSync('.env')) process.loadEnvFile('.env');
   return process.env;
 }
