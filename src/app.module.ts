@@ -13,6 +13,7 @@ import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
@@ -32,6 +33,7 @@ export class AppModule {
         AuthModule,
         AuditModule,
         RateLimitModule,
+        MailModule,
       ],
       providers: [
         // Guards run in the order listed: rate limiting first, so a request that fails authentication

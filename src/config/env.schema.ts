@@ -10,6 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { IsMailFrom, IsPublicAppUrl, IsSmtpUrl } from './mail-validators';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -46,6 +47,10 @@ export const ENV_VARIABLES = [
   'LOG_DIR',
   'SWAGGER_ENABLED',
   'AUDIT_RETENTION_DAYS',
+  'PUBLIC_APP_URL',
+  'SMTP_URL',
+  'SMTP_CA',
+  'MAIL_FROM',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -174,6 +179,22 @@ export class Env {
   @IsInt()
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;
+
+  /** Links in mail are built from this, never from a request's Host header. */
+  @IsPublicAppUrl()
+  PUBLIC_APP_URL = 'http://127.0.0.1:3000';
+
+  @IsOptional()
+  @IsSmtpUrl()
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_CA?: string;
+
+  @IsOptional()
+  @IsMailFrom()
+  MAIL_FROM?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -9,6 +9,12 @@ export interface TransactionOptions {
   readOnly?: boolean;
 }
 
+/** One open transaction: its manager, and what is to happen once it has committed. */
+interface Unit {
+  manager: EntityManager;
+  afterCommit: Array<() => void>;
+}
+
 /**
  * The unit of work: services wrap the steps of one change in `run()`, and every repository call
  * inside it, however deep, joins that transaction through `manager`. Services therefore never see
@@ -17,25 +23,40 @@ export interface TransactionOptions {
  */
 @Injectable()
 export class Transactions {
-  private readonly current = new AsyncLocalStorage<EntityManager>();
+  private readonly current = new AsyncLocalStorage<Unit>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Runs `work` in a new transaction, or inside the caller's when one is already open. */
-  run<T>(work: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async run<T>(work: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.active) return work();
+    const afterCommit: Array<() => void> = [];
     const body = async (manager: EntityManager): Promise<T> => {
       if (options.readOnly) await manager.query('SET TRANSACTION READ ONLY');
-      return this.current.run(manager, work);
+      return this.current.run({ manager, afterCommit }, work);
     };
-    return options.isolation
-      ? this.dataSource.transaction(options.isolation, body)
-      : this.dataSource.transaction(body);
+    const result = options.isolation
+      ? await this.dataSource.transaction(options.isolation, body)
+      : await this.dataSource.transaction(body);
+    for (const callback of afterCommit) callback();
+    return result;
+  }
+
+  /**
+   * Runs `callback` once the current transaction has committed, and never when it rolls back; at
+   * once outside a transaction (the statement before it has already committed). The mail outbox
+   * uses it to wake its worker only when the row is visible. A callback must not throw: it runs
+   * after the commit, which an error could no longer undo.
+   */
+  afterCommit(callback: () => void): void {
+    const unit = this.current.getStore();
+    if (unit) unit.afterCommit.push(callback);
+    else callback();
   }
 
   /** The open transaction's manager, or the pool's outside any transaction. */
   get manager(): EntityManager {
-    return this.current.getStore() ?? this.dataSource.manager;
+    return this.current.getStore()?.manager ?? this.dataSource.manager;
   }
 
   get active(): boolean {
