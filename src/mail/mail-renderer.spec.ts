@@ -42,7 +42,7 @@ describe('MailRenderer', () => {
   it.each(Object.keys(MAIL_TEMPLATES) as MailPurpose[])(
     'renders %s: subject, text and HTML, with the app name',
     (purpose) => {
-      const mail = renderer.render(purpose, SAMPLES[purpose] as never);
+      const mail = renderer.render(purpose, SAMPLES[purpose]);
       expect(mail.subject).toContain('Example & Co');
       expect(mail.subject).not.toMatch(/[\r\n]/);
       expect(mail.text).toContain('Hello alice');
