@@ -110,7 +110,7 @@ export async function outboxRows(db: TestDatabase, recipient?: string): Promise<
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
 export async function eventually<T>(
-  probe: () => Promise<T | undefined | false>,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
