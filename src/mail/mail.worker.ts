@@ -76,26 +76,19 @@ export class MailWorker implements OnApplicationBootstrap, BeforeApplicationShut
     else this.schedule(0);
   }
 
-  /** Runs one pass now and waits for it (tests, and operators through a future CLI command). */
-  async drainNow(): Promise<void> {
-    if (this.draining) await this.draining;
-    if (!this.stopped) await this.run();
-  }
-
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), delayMs).unref();
+    this.timer = setTimeout(() => this.run(), delayMs).unref();
   }
 
-  private run(): Promise<void> {
-    if (this.draining) return this.draining;
+  private run(): void {
+    if (this.draining) return;
     this.draining = this.drain().finally(() => {
       this.draining = undefined;
       if (this.stopped) return;
       this.schedule(this.wakeAgain ? 0 : this.options.pollIntervalMs);
       this.wakeAgain = false;
     });
-    return this.draining;
   }
 
   private async drain(): Promise<void> {

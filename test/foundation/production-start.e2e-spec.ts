@@ -8,6 +8,9 @@ const STRONG = {
   ENCRYPTION_KEY: 'a3f1c9e27b5d4086f1e2d3c4b5a69788a3f1c9e27b5d4086f1e2d3c4b5a69788',
   PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
+  PUBLIC_APP_URL: 'https://app.example.org',
+  SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
+  MAIL_FROM: 'no-reply@example.org',
 };
 
 async function productionStart(
