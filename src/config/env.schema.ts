@@ -5,12 +5,13 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
   MinLength,
 } from 'class-validator';
-import { IsMailFrom, IsPublicAppUrl, IsSmtpUrl } from './mail-validators';
+import { IsMailFrom, IsSmtpUrl } from './mail-validators';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -180,8 +181,19 @@ export class Env {
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;
 
-  /** Links in mail are built from this, never from a request's Host header. */
-  @IsPublicAppUrl()
+  /** Where users reach the service: links in mail, and the service's own origin. */
+  @IsUrl(
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      allow_query_components: false,
+      allow_fragments: false,
+    },
+    {
+      message: 'must be an http(s) URL such as https://app.example.org, without query or fragment',
+    },
+  )
   PUBLIC_APP_URL = 'http://127.0.0.1:3000';
 
   @IsOptional()

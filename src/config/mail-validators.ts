@@ -82,35 +82,3 @@ export function IsMailFrom(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
-
-/** PUBLIC_APP_URL: http(s), no credentials, query or fragment (links append their own). */
-export function isPublicAppUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  return (
-    (url.protocol === 'https:' || url.protocol === 'http:') &&
-    url.username === '' &&
-    url.password === '' &&
-    url.search === '' &&
-    url.hash === '' &&
-    !/[?#]/.test(value)
-  );
-}
-
-export function IsPublicAppUrl(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isPublicAppUrl',
-      validator: {
-        validate: (value) => typeof value === 'string' && isPublicAppUrl(value),
-        defaultMessage: () =>
-          'must be an http:// or https:// URL without credentials, query or fragment',
-      },
-    },
-    options,
-  );
-}

@@ -35,20 +35,20 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   if (env.BCRYPT_ROUNDS < 12) problems.push('BCRYPT_ROUNDS must be at least 12 in production');
   if (!raw.JWT_ISSUER) problems.push('JWT_ISSUER is required in production');
   if (!raw.JWT_AUDIENCE) problems.push('JWT_AUDIENCE is required in production');
+  if (!raw.PUBLIC_APP_URL) problems.push('PUBLIC_APP_URL is required in production');
+  else if (!env.PUBLIC_APP_URL.startsWith('https://'))
+    problems.push('PUBLIC_APP_URL must be an https:// URL in production');
   problems.push(...databaseUrlProblems(env.DATABASE_URL));
-  problems.push(...mailProblems(env, raw));
+  problems.push(...mailProblems(env));
   return problems;
 }
 
-/** Mail must leave through a real relay, from a named sender, with links a browser trusts. */
-function mailProblems(env: Env, raw: Record<string, string | undefined>): string[] {
+/** Mail must leave through a real relay (verified TLS, see src/mail/), from a named sender. */
+function mailProblems(env: Env): string[] {
   const problems: string[] = [];
   if (!env.SMTP_URL)
     problems.push('SMTP_URL is required in production (smtps:// or smtp:// with STARTTLS)');
   if (!env.MAIL_FROM) problems.push('MAIL_FROM is required in production');
-  if (!raw.PUBLIC_APP_URL) problems.push('PUBLIC_APP_URL is required in production');
-  else if (!env.PUBLIC_APP_URL.startsWith('https://'))
-    problems.push('PUBLIC_APP_URL must be an https:// URL in production');
   return problems;
 }
 

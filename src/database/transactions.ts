@@ -9,8 +9,7 @@ export interface TransactionOptions {
   readOnly?: boolean;
 }
 
-/** One open transaction: its manager, and what is to happen once it has committed. */
-interface Unit {
+interface UnitOfWork {
   manager: EntityManager;
   afterCommit: Array<() => void>;
 }
@@ -23,30 +22,29 @@ interface Unit {
  */
 @Injectable()
 export class Transactions {
-  private readonly current = new AsyncLocalStorage<Unit>();
+  private readonly current = new AsyncLocalStorage<UnitOfWork>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Runs `work` in a new transaction, or inside the caller's when one is already open. */
   async run<T>(work: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.active) return work();
-    const afterCommit: Array<() => void> = [];
+    const unit: UnitOfWork = { manager: this.dataSource.manager, afterCommit: [] };
     const body = async (manager: EntityManager): Promise<T> => {
+      unit.manager = manager;
       if (options.readOnly) await manager.query('SET TRANSACTION READ ONLY');
-      return this.current.run({ manager, afterCommit }, work);
+      return this.current.run(unit, work);
     };
     const result = options.isolation
       ? await this.dataSource.transaction(options.isolation, body)
       : await this.dataSource.transaction(body);
-    for (const callback of afterCommit) callback();
+    for (const callback of unit.afterCommit) callback();
     return result;
   }
 
   /**
-   * Runs `callback` once the current transaction has committed, and never when it rolls back; at
-   * once outside a transaction (the statement before it has already committed). The mail outbox
-   * uses it to wake its worker only when the row is visible. A callback must not throw: it runs
-   * after the commit, which an error could no longer undo.
+   * Runs `callback` once the current transaction has committed (never if it rolls back), or at
+   * once outside a transaction. For effects outside the database that must not get ahead of it.
    */
   afterCommit(callback: () => void): void {
     const unit = this.current.getStore();

@@ -12,8 +12,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `status`: pending → sending (claimed, `lease_id` + `locked_until`) → sent | failed; a
  *   `sending` row whose lease ran out (its worker died) is claimable again.
  */
-export class CreateMailOutbox1767312000000 implements MigrationInterface {
-  name = 'CreateMailOutbox1767312000000';
+export class CreateMailOutbox1780000100000 implements MigrationInterface {
+  name = 'CreateMailOutbox1780000100000';
 
   async up(db: QueryRunner): Promise<void> {
     const token = String.raw`'^v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$'`;
