@@ -44,10 +44,12 @@ export default tseslint.config(
   },
   {
     // Start-up and operator code: every path comes from operator configuration (DATA_DIR, LOG_DIR,
-    // DATABASE_SSL_CA) or the module's own location, never from a request.
+    // DATABASE_SSL_CA, SMTP_CA; mail files under DATA_DIR/mail) or the module's own location, never
+    // from a request.
     files: [
       'src/config/**/*.ts',
       'src/database/**/*.ts',
+      'src/mail/transport/**/*.ts',
       'src/openapi/**/*.ts',
       'src/cli/**/*.ts',
       'src/auth/common-passwords.ts',

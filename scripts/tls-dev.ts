@@ -1,7 +1,9 @@
-// Writes development TLS material for the docker-compose PostgreSQL:
+// Writes development TLS material for the docker-compose PostgreSQL and Mailpit:
 //   docker/tls/ca.crt, docker/tls/server.crt (0644) and docker/tls/server.key (0600).
 // The server certificate names `postgres` (the compose service, used by the apps with
-// sslmode=verify-full) plus localhost/127.0.0.1/::1 for operators on the published port.
+// sslmode=verify-full), `mailpit` (the apps' SMTP relay, STARTTLS verified against ca.crt), plus
+// localhost/127.0.0.1/::1 for operators on the published port. Material from before `mailpit`
+// was added lacks that name: regenerate it with --force.
 // PostgreSQL in the container runs as uid 999: docker/postgres/tls-entrypoint.sh copies the
 // key into the container with that owner and 0600, so the host files keep the caller's owner.
 //
@@ -9,9 +11,9 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { generateTlsMaterial } from '../src/database/tls-material';
+import { generateTlsMaterial } from '../src/crypto/tls-material';
 
-export const HOSTNAMES = ['postgres', 'localhost'];
+export const HOSTNAMES = ['postgres', 'mailpit', 'localhost'];
 export const IPS = ['127.0.0.1', '::1'];
 
 function assertPem(label: string, value: unknown, kind: RegExp): string {

@@ -15,6 +15,7 @@ import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './redis/redis.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { MailModule } from './mail/mail.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -37,6 +38,7 @@ export class AppModule {
         AuditModule,
         RateLimitModule,
         ObservabilityModule,
+        MailModule,
       ],
       providers: [
         // The logger createApp hands to NestFactory, injectable under nest-winston's token.

@@ -1,5 +1,4 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { ClientContext } from '../common/http/client-context';
 import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
@@ -10,6 +9,7 @@ import type { AuditEvent } from './audit-event.entity';
 import { AuditEventRepository } from './audit-event.repository';
 import { computeAuditHash, GENESIS_HASH } from './audit-hash';
 import { redact } from './logging/redact.format';
+import { randomId } from '../crypto/random';
 
 export interface AuditEventInput {
   type: AuditEventType;
@@ -71,7 +71,7 @@ export class AuditService {
       const head = await this.events.head();
       const prevHash = head.prevHash ?? GENESIS_HASH;
       const fields = {
-        id: randomUUID(),
+        id: randomId(),
         type: event.type,
         userId: event.userId ?? null,
         ip: event.client?.ip ?? null,

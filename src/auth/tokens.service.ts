@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
 import type { Rotation } from '../sessions/sessions.service';
 import { TokenPair } from './dto/token-pair.dto';
+import { randomId } from '../crypto/random';
 
 /** The claim that tells an access token apart; refresh tokens are opaque and never JWTs. */
 export const ACCESS_TOKEN_TYPE = 'access';
@@ -34,7 +34,7 @@ export class TokensService {
       typ: ACCESS_TOKEN_TYPE,
     };
     // A random jti makes every access token unique, even two issued for one session in the same second.
-    const accessToken = await this.jwt.signAsync(claims, { jwtid: randomUUID() });
+    const accessToken = await this.jwt.signAsync(claims, { jwtid: randomId() });
     return {
       accessToken,
       refreshToken: session.refreshToken,

@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { generateKey } from '../crypto/generate-key';
+import { randomSecret } from '../crypto/random';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The secrets a development start may generate; production must be given every one of them. */
 export const GENERATED_SECRETS = {
-  JWT_SECRET: () => randomBytes(48).toString('base64url'),
-  JWT_REFRESH_SECRET: () => randomBytes(48).toString('base64url'),
-  ENCRYPTION_KEY: () => randomBytes(32).toString('hex'),
-  PASSWORD_PEPPER: () => randomBytes(48).toString('base64url'),
-  AUDIT_HMAC_KEY: () => randomBytes(48).toString('base64url'),
+  JWT_SECRET: () => randomSecret(48),
+  JWT_REFRESH_SECRET: () => randomSecret(48),
+  ENCRYPTION_KEY: () => generateKey().hex,
+  PASSWORD_PEPPER: () => randomSecret(48),
+  AUDIT_HMAC_KEY: () => randomSecret(48),
 } as const;
 
 type SecretName = keyof typeof GENERATED_SECRETS;

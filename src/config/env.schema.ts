@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { toBoolean, toInteger } from '../common/validation/transforms';
+import { IsMailFrom, IsSmtpUrl } from './mail-validators';
 
 /** Every variable of API.md's Environment table, and nothing else, is read from the process environment. */
 export const ENV_VARIABLES = [
@@ -53,6 +54,9 @@ export const ENV_VARIABLES = [
   'REDIS_REQUIRED',
   'METRICS_PORT',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'SMTP_URL',
+  'SMTP_CA',
+  'MAIL_FROM',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -253,6 +257,18 @@ export class Env {
     message: 'must be an http:// or https:// URL without query or fragment',
   })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsSmtpUrl()
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_CA?: string;
+
+  @IsOptional()
+  @IsMailFrom()
+  MAIL_FROM?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

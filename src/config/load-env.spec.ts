@@ -16,6 +16,8 @@ const PRODUCTION = {
   AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
   PUBLIC_APP_URL: 'https://app.example.org',
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
+  SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
+  MAIL_FROM: '"Example" <no-reply@example.org>',
 };
 
 function problems(raw: Record<string, string | undefined>): string[] {
@@ -43,7 +45,10 @@ describe('loadEnv', () => {
       AUTH_RATE_LIMIT_MAX: 5,
       LOGIN_FAILURE_MAX: 5,
       LOG_LEVEL: 'info',
+      PUBLIC_APP_URL: 'http://127.0.0.1:3000',
     });
+    expect(env.SMTP_URL).toBeUndefined();
+    expect(env.MAIL_FROM).toBeUndefined();
     expect(env.swaggerEnabled).toBe(true);
     expect(env.corsOrigins).toEqual([]);
   });
@@ -99,6 +104,13 @@ describe('loadEnv', () => {
       'ENCRYPTION_KEYS',
       { ENCRYPTION_KEYS: `k2:${PRODUCTION.ENCRYPTION_KEY},k1:${'abab'.repeat(16)}` },
     ],
+    ['SMTP_URL', { SMTP_URL: undefined }],
+    ['SMTP_URL', { SMTP_URL: 'http://smtp.example.org' }],
+    ['SMTP_URL', { SMTP_URL: 'smtp://smtp.example.org/?tls.rejectUnauthorized=false' }],
+    ['MAIL_FROM', { MAIL_FROM: undefined }],
+    ['MAIL_FROM', { MAIL_FROM: 'a@example.org, b@example.org' }],
+    ['MAIL_FROM', { MAIL_FROM: 'Name <a@example.org>\r\nBcc: b@example.org' }],
+    ['PUBLIC_APP_URL', { PUBLIC_APP_URL: 'https://app.example.org/?next=1' }],
   ])('in production rejects a bad %s with a line naming it', (name, change) => {
     const lines = problems({ ...PRODUCTION, ...change });
     expect(lines.some((line) => line.startsWith(`${name} `))).toBe(true);
@@ -131,5 +143,31 @@ describe('loadEnv', () => {
     expect(problems({ DATA_DIR: dataDir(), SWAGGER_ENABLED: 'yes' })).toEqual([
       expect.stringMatching(/^SWAGGER_ENABLED /),
     ]);
+    expect(problems({ DATA_DIR: dataDir(), SMTP_URL: 'smtp:/nohost' })).toEqual([
+      expect.stringMatching(/^SMTP_URL /),
+    ]);
+    expect(problems({ DATA_DIR: dataDir(), PUBLIC_APP_URL: 'ftp://x' })).toEqual([
+      expect.stringMatching(/^PUBLIC_APP_URL /),
+    ]);
+  });
+
+  it('accepts the mail settings forms API.md names, outside production too', () => {
+    for (const SMTP_URL of [
+      'smtp://127.0.0.1:2525',
+      'smtps://user%40corp:p%40ss%2Fword@smtp.example.org',
+      'smtp://[::1]:25/',
+    ]) {
+      expect(problems({ DATA_DIR: dataDir(), SMTP_URL })).toEqual([]);
+    }
+    for (const MAIL_FROM of [
+      'no-reply@example.org',
+      'Example <a@example.org>',
+      '"Ex, Ample" <a@x.io>',
+    ]) {
+      expect(problems({ DATA_DIR: dataDir(), MAIL_FROM })).toEqual([]);
+    }
+    expect(problems({ DATA_DIR: dataDir(), PUBLIC_APP_URL: 'http://localhost:8080/app/' })).toEqual(
+      [],
+    );
   });
 });

@@ -74,6 +74,16 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   problems.push(
     ...databaseUrlProblems('DATABASE_MIGRATION_URL', env.DATABASE_MIGRATION_URL, false),
   );
+  problems.push(...mailProblems(env));
+  return problems;
+}
+
+/** Mail must leave through a real relay (verified TLS, see src/mail/), from a named sender. */
+function mailProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.SMTP_URL)
+    problems.push('SMTP_URL is required in production (smtps:// or smtp:// with STARTTLS)');
+  if (!env.MAIL_FROM) problems.push('MAIL_FROM is required in production');
   return problems;
 }
 

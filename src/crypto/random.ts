@@ -1,8 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /** 256 bits from the CSPRNG, base64url: refresh tokens and other bearer secrets shown once. */
 export function generateOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** `bytes` from the CSPRNG, base64url: generated development secrets, embedded database passwords. */
+export function randomSecret(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
 }
 
 /** `length` lower-case letters and digits from the CSPRNG: a suffix that makes a name unique. */
@@ -16,4 +21,12 @@ export function randomSuffix(length: number): string {
     }
   }
   return out;
+}
+
+/**
+ * A random (v4) UUID from the CSPRNG: ids the application must know before the row exists (audit
+ * events, the outbox's rows), JWT ids, request ids.
+ */
+export function randomId(): string {
+  return randomUUID();
 }

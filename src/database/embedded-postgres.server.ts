@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +7,8 @@ import type { ConnectionInfo } from './connection-info';
 import { postgresBinaries } from './postgres-binaries';
 import { postgresOwner, type Owner } from './postgres-owner';
 import { initCluster, PostgresProcess } from './postgres-process';
-import { generateTlsMaterial } from './tls-material';
+import { randomSecret } from '../crypto/random';
+import { generateTlsMaterial } from '../crypto/tls-material';
 
 const ADMIN_USER = 'postgres';
 /** Owns the database and every table: migrations run as this role, nothing else does. */
@@ -168,7 +168,7 @@ export class EmbeddedPostgresServer {
     const file = join(this.dataDir, 'postgres.json');
     const fresh = !(await exists(file));
     const stored = fresh ? {} : (JSON.parse(await readFile(file, 'utf8')) as Partial<Credentials>);
-    const password = (): string => randomBytes(24).toString('base64url');
+    const password = (): string => randomSecret(24);
     const credentials: Credentials = {
       adminPassword: stored.adminPassword ?? password(),
       appPassword: stored.appPassword ?? password(),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { generateTlsMaterial } from '../../src/database/tls-material';
+import { generateTlsMaterial } from '../../src/crypto/tls-material';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('PostgreSQL over verified TLS', () => {

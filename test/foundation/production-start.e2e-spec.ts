@@ -16,6 +16,8 @@ const STRONG = {
   AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
   PUBLIC_APP_URL: 'https://app.example.org',
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
+  SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
+  MAIL_FROM: 'no-reply@example.org',
 };
 // FORCE_COLOR would make Nest's default logger colour its lines: production must not care.
 const PRODUCTION = { NODE_ENV: 'production', FORCE_COLOR: '1' };

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../filters/all-exceptions.filter';
 import { PRE_ROUTING_HEADERS } from './security-headers';
+import { randomId } from '../../crypto/random';
 
 const logger = new Logger('Exceptions');
 
@@ -39,7 +39,7 @@ export function onClientError(error: Error & { code?: string }, socket: Socket):
     return;
   }
   const statusCode = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
-  const requestId = randomUUID();
+  const requestId = randomId();
   const body = JSON.stringify({
     statusCode,
     error: STATUS_CODES[statusCode] ?? 'Bad Request',

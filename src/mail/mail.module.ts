@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { Env } from '../config/env.schema';
+import { CryptoModule } from '../crypto/crypto.module';
+import { MailRenderer } from './mail-renderer';
+import { MAIL_SETTINGS, mailSettings, type MailSettings } from './mail-settings';
+import { MailWorkerOptions } from './mail-worker.options';
+import { MailService } from './mail.service';
+import { MailWorker } from './mail.worker';
+import { OutboxRepository } from './outbox.repository';
+import { EmlFileTransport } from './transport/eml-file.transport';
+import { MailTransport } from './transport/mail-transport';
+import { smtpOptions } from './transport/smtp-options';
+import { SmtpTransport } from './transport/smtp.transport';
+
+const INFO_OR_LOWER = new Set(['info', 'http', 'verbose', 'debug', 'silly']);
+
+/**
+ * SMTP when SMTP_URL is set (always in production: the configuration refuses to start without
+ * it); otherwise .eml files in DATA_DIR/mail, with a console line per mail unless LOG_LEVEL is
+ * quieter than info. SMTP_CA is read here, at start, so a wrong path stops the start.
+ */
+function createTransport(env: Env): MailTransport {
+  if (env.SMTP_URL) return new SmtpTransport(smtpOptions(env.SMTP_URL, env.SMTP_CA));
+  const announce = INFO_OR_LOWER.has(env.LOG_LEVEL)
+    ? (line: string) => void process.stdout.write(line)
+    : undefined;
+  return new EmlFileTransport(join(env.DATA_DIR, 'mail'), announce);
+}
+
+/** The transactional mail outbox: templates, the outbox table, the worker and the transport. */
+@Module({
+  imports: [CryptoModule],
+  providers: [
+    { provide: MAIL_SETTINGS, inject: [Env], useFactory: mailSettings },
+    {
+      provide: MailRenderer,
+      inject: [MAIL_SETTINGS],
+      useFactory: (settings: MailSettings) => new MailRenderer(settings),
+    },
+    { provide: MailTransport, inject: [Env], useFactory: createTransport },
+    { provide: MailWorkerOptions, useFactory: () => new MailWorkerOptions() },
+    OutboxRepository,
+    MailWorker,
+    MailService,
+  ],
+  exports: [MailService],
+})
+export class MailModule {}

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Transactions } from '../database/transactions';
+import { MailRenderer } from './mail-renderer';
+import { checkedRecipient, MAIL_SETTINGS, type MailSettings } from './mail-settings';
+import { MailWorker } from './mail.worker';
+import { OutboxRepository } from './outbox.repository';
+import type { MailData, MailPurpose } from './templates/mail-templates';
+
+export interface MailRequest<P extends MailPurpose> {
+  purpose: P;
+  /** One plain address. */
+  to: string;
+  data: MailData<P>;
+}
+
+/**
+ * The only way the application sends mail. Call `enqueue` inside the `tx.run(...)` of the change
+ * the mail reports: the outbox row commits or rolls back with it, and the worker sends it after
+ * the commit (never before, never for a change that did not happen). Nothing is sent inline, so
+ * a request's timing never depends on the mail relay.
+ */
+@Injectable()
+export class MailService {
+  constructor(
+    private readonly tx: Transactions,
+    private readonly outbox: OutboxRepository,
+    private readonly renderer: MailRenderer,
+    private readonly worker: MailWorker,
+    @Inject(MAIL_SETTINGS) private readonly settings: MailSettings,
+  ) {}
+
+  /**
+   * Renders the mail now (a template error throws here, in the caller's transaction) and queues
+   * it. Returns its Message-ID.
+   */
+  async enqueue<P extends MailPurpose>(request: MailRequest<P>): Promise<string> {
+    const recipient = checkedRecipient(request.to);
+    const { subject, ...content } = this.renderer.render(request.purpose, request.data);
+    const messageId = await this.outbox.enqueue({
+      purpose: request.purpose,
+      recipient,
+      subject,
+      content,
+      messageIdDomain: this.settings.messageIdDomain,
+    });
+    this.tx.afterCommit(() => this.worker.nudge());
+    return messageId;
+  }
+
+  /** Mails waiting to be sent (pending or being sent): the outbox depth, for metrics. */
+  outboxDepth(): Promise<number> {
+    return this.outbox.countPending();
+  }
+}

@@ -1,0 +1,34 @@
+import { mailTemplate, shortened, utc } from './mail-template';
+
+export interface NewSigninData {
+  username: string;
+  at: Date;
+  ip: string;
+  /** The User-Agent: attacker-controlled text, escaped in HTML like every value. */
+  device: string;
+}
+
+export const newSignin = mailTemplate<NewSigninData>({
+  subject: 'New sign-in to your {{appName}} account',
+  view: ({ username, at, ip, device }) => ({
+    username,
+    at: utc(at),
+    ip: shortened(ip, 64),
+    device: shortened(device),
+  }),
+  text: `Hello {{username}},
+
+your {{appName}} account was signed in to from a device and network not seen recently:
+
+  when:    {{at}}
+  network: {{ip}}
+  device:  {{device}}
+
+If this was you, nothing to do. If not, change your password at once from {{appUrl}} and sign
+out your other sessions.
+`,
+  html: `<p>Hello {{username}},</p>
+<p>your {{appName}} account was signed in to from a device and network not seen recently:</p>
+<ul><li>when: {{at}}</li><li>network: {{ip}}</li><li>device: {{device}}</li></ul>
+<p>If this was you, nothing to do. If not, change your password at once from <a href="{{appUrl}}">{{appUrl}}</a> and sign out your other sessions.</p>`,
+});
