@@ -4,7 +4,8 @@
 // (fs requests, crypto jobs such as PBKDF2/HMAC/digest of pg's SCRAM, DNS lookups, bcrypt's N-API
 // workers) it records init → first callback, i.e. queue wait plus run time. It also times every
 // new pg connection (TLS + SCRAM) by wrapping pg.Client#connect. The summary is written as JSON to
-// BENCH_PROBE_OUT on SIGUSR2 (the bench reads it) and counters restart.
+// BENCH_PROBE_OUT on SIGURG (the bench reads it; Nest's shutdown hooks own SIGUSR2) and counters
+// restart.
 import { createHook } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 
@@ -84,7 +85,7 @@ function summary() {
   };
 }
 
-process.on('SIGUSR2', () => {
+process.on('SIGURG', () => {
   const out = process.env.BENCH_PROBE_OUT;
   if (out) writeFileSync(out, JSON.stringify(summary(), null, 2));
   stats = new Map();

@@ -5,10 +5,15 @@ import type { Account } from '../lib/api';
 import { load, log, median, round } from '../lib/load';
 
 /**
- * The machine's ceiling: bcrypt.compare at the app's cost, CONFIG.bcryptConcurrency at a time
+ * The machine's ceiling: bcrypt.compare at the app's cost, `concurrency` at a time
  * through this process's libuv pool (default size, like the app's), counted for `seconds`.
  */
-export async function bcryptCeiling(hash: string, input: string, seconds: number): Promise<number> {
+export async function bcryptCeiling(
+  hash: string,
+  input: string,
+  seconds: number,
+  concurrency: number = CONFIG.bcryptConcurrency,
+): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
   const worker = async () => {
@@ -17,7 +22,7 @@ export async function bcryptCeiling(hash: string, input: string, seconds: number
       if (performance.now() <= deadline) done++;
     }
   };
-  await Promise.all(Array.from({ length: CONFIG.bcryptConcurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return round(done / seconds, 2);
 }
 
