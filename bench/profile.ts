@@ -21,6 +21,7 @@ import { appEnv, CONFIG, QUICK, tempDataDir } from './config';
 import { accessToken, registerAccount, type Account } from './lib/api';
 import { summariseWindow, type WindowSummary } from './lib/cpuprofile';
 import { embeddedDb, sameWorkEnv, type EmbeddedDb } from './lib/embedded-db';
+import { summariseAllocations } from './lib/heapprofile';
 import { summariseHeap } from './lib/heapsnapshot';
 import { load, log, round, type LoadOptions } from './lib/load';
 import {
@@ -61,6 +62,24 @@ async function startApp(tag: string, flags: string[], extraEnv: Record<string, s
   const account = await registerAccount(app.url);
   const token = await accessToken(app.url, account);
   return { dataDir, env, app, account, token } satisfies Started;
+}
+
+/** The app's error lines (app.log) grouped by the first line of their detail: why requests failed. */
+function appErrors(s: Started): Record<string, number> {
+  const counts: Record<string, number> = {};
+  let text = '';
+  try {
+    text = readFileSync(join(s.env.LOG_DIR, 'app.log'), 'utf8');
+  } catch {
+    return counts;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"level":"error"')) continue;
+    const entry = JSON.parse(line) as { message?: string; detail?: string };
+    const key = `${entry.message ?? ''}: ${(entry.detail ?? '').split('\n')[0].slice(0, 120)}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 async function stopApp(s: Started): Promise<void> {
@@ -140,9 +159,13 @@ function analyse(windows: CpuWindow[]) {
     const file = join(OUT, `${w.process}.cpuprofile`);
     const summary = { ...w, ...summariseWindow(file, w.from, w.to, 30) };
     result[w.label] = summary;
-    const line = (p: number, text: string) => `  ${p.toFixed(1).padStart(5)}%  ${text}\n`;
+    // µs of main-thread CPU per request: comparable across processes, unlike percentages.
+    const requests = Math.max(1, (w.rps * (w.to - w.from)) / 1e6);
+    const us = (p: number) => Math.round((summary.busyMs * 1000 * p) / 100 / requests);
+    const line = (p: number, text: string) =>
+      `  ${p.toFixed(1).padStart(5)}% ${String(us(p)).padStart(5)} µs/req  ${text}\n`;
     process.stderr.write(
-      `\n== ${w.label}: ${w.rps} req/s, p99 ${w.p99} ms; ${summary.busySamples} busy samples (${summary.busyPercentOfWindow}% of the window)\n` +
+      `\n== ${w.label}: ${w.rps} req/s, p99 ${w.p99} ms; main thread busy ${summary.busyPercentOfWindow}% of the window, ${us(100)} µs CPU per request\n` +
         ' self time by category:\n' +
         summary.selfByCategory
           .slice(0, 16)
@@ -157,10 +180,49 @@ function analyse(windows: CpuWindow[]) {
         summary.selfTop
           .slice(0, 15)
           .map((f) => line(f.percent, f.name))
+          .join('') +
+        ' inclusive time, top functions:\n' +
+        summary.inclusiveTop
+          .slice(0, 30)
+          .map((f) => line(f.percent, f.name))
           .join(''),
     );
   }
+  process.stderr.write(comparison(result));
   return result;
+}
+
+/**
+ * Self time per request by category, service against same-work, per path: the markdown table
+ * behind bench/notes.md. Rows sorted by the service's excess on /health/live, then /me.
+ */
+function comparison(result: Record<string, CpuWindow & WindowSummary>): string {
+  const pairs: Array<[string, string]> = [
+    ['service GET /health/live', 'same-work GET /live'],
+    ['service GET /api/users/me', 'same-work GET /me'],
+  ];
+  const perRequest = (label: string) => {
+    const w = result[label];
+    const map = new Map<string, number>();
+    if (!w) return map;
+    const requests = Math.max(1, (w.rps * (w.to - w.from)) / 1e6);
+    for (const c of w.selfByCategory)
+      map.set(c.category, (w.busyMs * 1000 * c.percent) / 100 / requests);
+    map.set('TOTAL', (w.busyMs * 1000) / requests);
+    return map;
+  };
+  const cols = pairs.flatMap(([a, b]) => [perRequest(a), perRequest(b)]);
+  const categories = [...new Set(cols.flatMap((m) => [...m.keys()]))];
+  const excess = (c: string) =>
+    (cols[0].get(c) ?? 0) - (cols[1].get(c) ?? 0) + (cols[2].get(c) ?? 0) - (cols[3].get(c) ?? 0);
+  categories.sort((a, b) => (a === 'TOTAL' ? -1 : b === 'TOTAL' ? 1 : excess(b) - excess(a)));
+  const n = (v: number | undefined) => String(Math.round(v ?? 0));
+  return [
+    '\n| self time, µs of main-thread CPU per request | service /health/live | same-work /live | service /api/users/me | same-work /me |',
+    '|---|---:|---:|---:|---:|',
+    ...categories.map((c) => `| ${c} | ${cols.map((m) => n(m.get(c))).join(' | ')} |`),
+    '',
+  ].join('\n');
 }
 
 /** `reanalyse`: the last cpu part's profiles and windows again, after a change to the categories. */
@@ -273,6 +335,7 @@ async function ratioAt(s: Started, connections: number, seconds: number) {
     p50: r.p50,
     p99: r.p99,
     non2xx: r.non2xx,
+    statusCodes: r.statusCodes,
     errors: r.errors,
   };
 }
@@ -283,7 +346,8 @@ async function login() {
   const seconds = LOGIN_SECONDS;
   // 1. Throughput, no probes: cold 16 (fresh process), warm 16, 8.
   const plain = await startApp('prof-login', []);
-  const ratios = [];
+  const ratios: Array<{ label: string } & Awaited<ReturnType<typeof ratioAt>>> = [];
+  let errors: Record<string, number> = {};
   try {
     for (const [label, conns] of [
       ['cold, 16 connections', 16],
@@ -295,10 +359,11 @@ async function login() {
       ratios.push({ label, ...r });
       log(`login: ${label}: ${JSON.stringify(r)}`);
     }
+    errors = appErrors(plain);
   } finally {
     await stopApp(plain);
   }
-  return ratios;
+  return { ratios, appErrors: errors };
 }
 
 /** The login storms again in a probed process: libuv pool waits, pg connects, PostgreSQL's view. */
@@ -321,7 +386,9 @@ async function pool() {
         loginsPerSec: r.rps,
         p99: r.p99,
         non2xx: r.non2xx,
+        statusCodes: r.statusCodes,
         errors: r.errors,
+        appErrors: appErrors(probed),
         libuv: JSON.parse(readFileSync(probeOut, 'utf8')) as unknown,
         postgres: watcher.summary(),
       };
@@ -446,30 +513,51 @@ async function memoryPart() {
 const GC_LINE =
   /(Scavenge|Mark-Compact(?: \(reduce\))?|Mark-sweep)\s+([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/;
 
-/** Parses `--trace-gc` lines: how far the heap grows before each kind of collection, and what survives. */
-function gcStats(lines: string[]) {
-  const by = new Map<string, Array<{ before: number; committed: number; after: number }>>();
+/**
+ * Parses `--trace-gc` lines: how far the heap grows before each kind of collection, what survives,
+ * and the steady-state promotion: over the second half of the run, the mean growth of the heap
+ * after one scavenge to after the next (not across a mark-compact), i.e. what each scavenge moved
+ * into the old generation, per request.
+ */
+function gcStats(lines: string[], requests: number) {
+  const events: Array<{
+    kind: 'scavenge' | 'mark-compact';
+    before: number;
+    committed: number;
+    after: number;
+  }> = [];
   for (const line of lines) {
     const m = GC_LINE.exec(line);
     if (!m) continue;
-    const kind = m[1].startsWith('Scavenge') ? 'scavenge' : 'mark-compact';
-    const list = by.get(kind) ?? [];
-    list.push({ before: Number(m[2]), committed: Number(m[3]), after: Number(m[4]) });
-    by.set(kind, list);
+    events.push({
+      kind: m[1].startsWith('Scavenge') ? 'scavenge' : 'mark-compact',
+      before: Number(m[2]),
+      committed: Number(m[3]),
+      after: Number(m[4]),
+    });
   }
-  return Object.fromEntries(
-    [...by].map(([kind, l]) => [
-      kind,
-      {
-        count: l.length,
-        heapBeforeMaxMb: Math.max(...l.map((x) => x.before)),
-        heapCommittedMaxMb: Math.max(...l.map((x) => x.committed)),
-        heapAfterMinMb: Math.min(...l.map((x) => x.after)),
-        heapAfterMaxMb: Math.max(...l.map((x) => x.after)),
-        last: l.slice(-3),
-      },
-    ]),
-  );
+  const scavenges = events.filter((e) => e.kind === 'scavenge');
+  const marks = events.filter((e) => e.kind === 'mark-compact');
+  const deltas: number[] = [];
+  for (let i = Math.floor(events.length / 2) + 1; i < events.length; i++) {
+    if (events[i].kind === 'scavenge' && events[i - 1].kind === 'scavenge')
+      deltas.push(events[i].after - events[i - 1].after);
+  }
+  const perScavengeMb = deltas.length ? deltas.reduce((a, b) => a + b, 0) / deltas.length : 0;
+  const max = (l: typeof events, k: 'before' | 'committed' | 'after') =>
+    l.length ? Math.max(...l.map((x) => x[k])) : 0;
+  return {
+    scavenges: scavenges.length,
+    markCompacts: marks.length,
+    heapBeforeMarkCompactMaxMb: max(marks, 'before'),
+    heapAfterMarkCompactMb: marks.map((x) => x.after),
+    heapCommittedMaxMb: max(events, 'committed'),
+    heapAfterScavengeMaxMb: max(scavenges, 'after'),
+    steadyPromotedMbPerScavenge: round(perScavengeMb, 3),
+    steadyPromotedBytesPerRequest: Math.round(
+      (perScavengeMb * 1048576 * scavenges.length) / requests,
+    ),
+  };
 }
 
 /** `requests` authenticated GETs of `url` on a `--trace-gc` server: RSS against the V8 heap. */
@@ -494,7 +582,7 @@ async function traceGc(server: Server, url: string, token: string, requests: num
     rssBefore,
     rssMaxMb: rssMax,
     rssAfter: rssBreakdown(pid),
-    gc: gcStats(lines),
+    gc: gcStats(lines, requests),
   };
 }
 
@@ -514,13 +602,23 @@ async function gcTraces(requests: number) {
     await waitFor(`${same.url}/live`, 200, same.spawnedAt);
     out.service = await traceGc(s.app, `${s.app.url}/api/users/me`, s.token, requests);
     log(`gc: service: ${JSON.stringify(out.service).slice(0, 300)}`);
+    // /health/live passes no guard that keeps per-request state: does the old generation still fill?
+    out['service /health/live'] = await traceGc(
+      s.app,
+      `${s.app.url}/health/live`,
+      s.token,
+      requests,
+    );
+    log(`gc: service /health/live: ${JSON.stringify(out['service /health/live']).slice(0, 300)}`);
     out['same-work'] = await traceGc(same, `${same.url}/me`, s.token, requests);
     log(`gc: same-work: ${JSON.stringify(out['same-work']).slice(0, 300)}`);
   } finally {
     await same?.stop();
     await stopApp(s);
   }
-  for (const flag of ['--max-semi-space-size=32', '--max-semi-space-size=64']) {
+  // V8 settings that change promotion: a larger young generation (fewer scavenges), and no
+  // allocation-site pretenuring (V8 allocates objects of "long-lived" sites straight in old space).
+  for (const flag of ['--max-semi-space-size=32', '--no-allocation-site-pretenuring']) {
     const v = await startApp('prof-gc-v', ['--trace-gc', flag]);
     try {
       out[`service ${flag}`] = await traceGc(v.app, `${v.app.url}/api/users/me`, v.token, requests);
@@ -530,6 +628,109 @@ async function gcTraces(requests: number) {
     }
   }
   return out;
+}
+
+/** Samples what one load on `url` promotes out of the young generation (bench/probes/heap-sampling.ts). */
+async function promotedBy(
+  server: Server,
+  url: string,
+  token: string,
+  requests: number,
+  out: string,
+) {
+  const options = {
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    connections: CONFIG.connections,
+  };
+  await load({ ...options, amount: Math.min(10_000, requests) }); // warm: code, pools, caches
+  rmSync(out, { force: true });
+  server.child.kill('SIGURG');
+  await sleep(200);
+  const r = await load({ ...options, amount: requests });
+  server.child.kill('SIGURG');
+  for (let i = 0; i < 100; i++) {
+    await sleep(200);
+    try {
+      if (statSync(out).size > 0) break;
+    } catch {
+      // not written yet
+    }
+  }
+  await sleep(500);
+  const summary = summariseAllocations(out);
+  log(`promoted: ${url}: ${summary.totalMb} MB sampled over ${requests} requests (${r.rps} req/s)`);
+  return { requests, rps: r.rps, ...summary };
+}
+
+/**
+ * What fills the old generation: allocations that survive scavenges, by allocating function and
+ * category, for the service's /health/live and /me and the same-work baseline's /me.
+ */
+async function promoted() {
+  const requests = QUICK ? 10_000 : 30_000;
+  const probe = ['-r', join(ROOT, 'dist-bench', 'probes', 'heap-sampling.js')];
+  const serviceOut = join(OUT, 'service.heapprofile');
+  const sameOut = join(OUT, 'same-work.heapprofile');
+  const s = await startApp('prof-promoted', probe, { BENCH_HEAP_PROFILE_OUT: serviceOut });
+  let same: Server | undefined;
+  const result: Record<string, unknown> = {};
+  try {
+    result['service GET /api/users/me'] = await promotedBy(
+      s.app,
+      `${s.app.url}/api/users/me`,
+      s.token,
+      requests,
+      serviceOut,
+    );
+    result['service GET /health/live'] = await promotedBy(
+      s.app,
+      `${s.app.url}/health/live`,
+      s.token,
+      requests,
+      serviceOut,
+    );
+    same = await spawnServer(
+      SAME_WORK_MAIN,
+      { ...sameWorkEnv(embeddedDb(s.dataDir), s.env), BENCH_HEAP_PROFILE_OUT: sameOut },
+      probe,
+    );
+    await waitFor(`${same.url}/live`, 200, same.spawnedAt);
+    result['same-work GET /me'] = await promotedBy(
+      same,
+      `${same.url}/me`,
+      s.token,
+      requests,
+      sameOut,
+    );
+  } finally {
+    await same?.stop();
+    await stopApp(s);
+  }
+  for (const [label, r] of Object.entries(result) as Array<
+    [string, ReturnType<typeof summariseAllocations> & { requests: number }]
+  >) {
+    const perReq = (mbValue: number) => Math.round((mbValue * 1024 * 1024) / r.requests);
+    process.stderr.write(
+      `\n== promoted by ${label}: ${r.totalMb} MB sampled, ~${perReq(r.totalMb)} bytes per request\n` +
+        r.selfByCategory
+          .slice(0, 14)
+          .map(
+            (c) =>
+              `  ${c.percent.toFixed(1).padStart(5)}% ${String(perReq(c.mb)).padStart(6)} B/req  ${c.category}\n`,
+          )
+          .join('') +
+        ' top allocating functions:\n' +
+        r.selfTop
+          .slice(0, 15)
+          .map(
+            (f) =>
+              `  ${f.percent.toFixed(1).padStart(5)}% ${String(perReq(f.mb)).padStart(6)} B/req  ${f.name}\n`,
+          )
+          .join(''),
+    );
+  }
+  return result;
 }
 
 /**
@@ -585,9 +786,10 @@ async function main(): Promise<void> {
     const previous = summary.cpu as { windows: Record<string, CpuWindow> };
     summary.cpu = { ...previous, windows: reanalyse(previous) };
   }
-  if (want('login')) summary.login = { ...stamp, ratios: await login() };
+  if (want('login')) summary.login = { ...stamp, ...(await login()) };
   if (want('pool')) summary.pool = { ...stamp, storms: await pool() };
   if (want('memory')) summary.memory = { ...stamp, ...(await memoryPart()) };
+  if (want('promoted')) summary.promoted = { ...stamp, ...(await promoted()) };
   if (want('gc')) summary.gc = { ...stamp, ...(await gcTraces(QUICK ? 20_000 : 60_000)) };
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   log(`wrote ${summaryFile}`);

@@ -69,7 +69,7 @@ const RULES: Rule[] = [
   ['TypeORM', /node_modules\/typeorm\//],
   ['exception filter', /\/common\/filters\//],
   ['same-work baseline code', /\/dist-bench\//],
-  ['app code (dist/, other)', /\/dist\/(?!.*node_modules)/],
+  ['app code (dist/, other)', /^(?!.*node_modules).*\/dist\//],
   ['Nest router (execution context, response controller)', /@nestjs\/core\/(router|helpers)\//],
   ['Nest other (core, common, platform-fastify)', /@nestjs\/(core|platform-fastify|common)\//],
   [
@@ -99,11 +99,13 @@ export function categoryOf(url: string, fn: string): string {
   return 'other';
 }
 
-const short = (url: string) =>
-  url
-    .replace(/^file:\/\//, '')
-    .replace(/^.*node_modules\//, '')
-    .replace(/^.*\/dist\//, 'dist/');
+/** A frame's file: `package/path` inside node_modules, `dist/…` for the app, `node:…` for Node. */
+const short = (url: string) => {
+  const path = url.replace(/^file:\/\//, '');
+  const inModules = path.lastIndexOf('node_modules/');
+  if (inModules >= 0) return path.slice(inModules + 'node_modules/'.length);
+  return path.replace(/^.*\/(dist|dist-bench)\//, '$1/');
+};
 
 export interface Ranked {
   name: string;
@@ -113,6 +115,8 @@ export interface Ranked {
 
 export interface WindowSummary {
   samples: number;
+  /** Main-thread CPU time in the window: busy samples × the window's mean sample interval. */
+  busyMs: number;
   busySamples: number;
   busyPercentOfWindow: number;
   selfTop: Ranked[];
@@ -189,6 +193,7 @@ export function summariseWindow(
     [...m].sort((a, b) => b[1] - a[1]).map(([category, v]) => ({ category, percent: pct(v) }));
   return {
     samples,
+    busyMs: Math.round(((toUs - fromUs) / 1000) * (busy / Math.max(1, samples))),
     busySamples: busy,
     busyPercentOfWindow: Math.round((1000 * busy) / Math.max(1, samples)) / 10,
     selfTop: rank(self),

@@ -72,6 +72,7 @@ export async function loginThroughput(appUrl: string, account: Account) {
     loginP50: number;
     loginP99: number;
     loginNon2xx: number;
+    loginStatusCodes: Record<string, number>;
     loginErrors: number;
     probeP50: number;
     probeP99: number;
@@ -87,6 +88,7 @@ export async function loginThroughput(appUrl: string, account: Account) {
       loginP50: logins.p50,
       loginP99: logins.p99,
       loginNon2xx: logins.non2xx,
+      loginStatusCodes: logins.statusCodes,
       loginErrors: logins.errors,
       probeP50: probe.p50,
       probeP99: probe.p99,
@@ -94,7 +96,7 @@ export async function loginThroughput(appUrl: string, account: Account) {
     });
     log(
       `  round ${i + 1}: ceiling ${ceilingPerSec}/s, logins ${logins.rps}/s ` +
-        `(${logins.non2xx} non-2xx, ${logins.errors} errors), live p99 ${probe.p99} ms`,
+        `(${logins.non2xx} non-2xx ${JSON.stringify(logins.statusCodes)}, ${logins.errors} errors), live p99 ${probe.p99} ms`,
     );
   }
   const med = (pick: (r: (typeof rounds)[number]) => number) => round(median(rounds.map(pick)), 3);
