@@ -124,6 +124,12 @@ function table(r: Results): string {
         mem.pass.flat,
       ],
       [
+        'rssNoPretenuring',
+        '… the same with `--no-allocation-site-pretenuring` (V8 setting, informational)',
+        'report',
+        `peak ${mm.noPretenuringPeakMb} MB, end ${mm.noPretenuringEndMb} MB (end − half-way ${mm.noPretenuringEndMinusMidMb} MB); \`/me\` ${mm.noPretenuringMeRpsMedian} req/s vs ${mm.meRpsMedian} by default (sequential runs, indicative)`,
+      ],
+      [
         'meRatioBare',
         '`GET /api/users/me` req/s ÷ bare `/hello` (earlier goal)',
         `≥ ${t.targets.meRatioBareMin}`,
@@ -267,7 +273,8 @@ ${table(r)}
   Failed logins are counted over every storm, the ${c.warmupSeconds} s warm-up storm included.
 - **RSS:** a fresh service process; \`VmRSS\` every ${c.memorySampleMs} ms and after every ${c.memoryStep}
   authenticated \`GET /api/users/me\` (${c.connections} connections) to ${c.memoryTotal}, then a
-  ${c.memoryStormSeconds} s login storm (${c.loginConnections} connections), then 2 s idle. Then a fresh
+  ${c.memoryStormSeconds} s login storm (${c.loginConnections} connections), then 2 s idle. Then the same
+  with \`--no-allocation-site-pretenuring\` (informational: bench/notes.md, "Memory"), then a fresh
   same-work baseline, the same requests on \`/me\` (it has no login).
 - **Start:** spawn to the first \`GET /health/ready\` 200 (polled every 25 ms); cold = fresh DATA_DIR
   (initdb, TLS material, secrets, migrations), warm = the same DATA_DIR again; ${c.startRounds} each.

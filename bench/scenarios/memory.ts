@@ -1,7 +1,7 @@
 import { appEnv, CONFIG, TARGETS } from '../config';
 import { accessToken, registerAccount, type Account } from '../lib/api';
 import { embeddedDb, sameWorkEnv } from '../lib/embedded-db';
-import { load, log, round } from '../lib/load';
+import { load, log, median, round } from '../lib/load';
 import { APP_MAIN, rssMb, SAME_WORK_MAIN, spawnServer, waitFor } from '../lib/proc';
 import { loginLoad } from './login';
 
@@ -56,7 +56,9 @@ async function profileRss(
   storm?: () => Promise<unknown>,
 ) {
   const s = sampler(pid);
-  const steps: Array<{ requests: number; rssMb: number }> = [{ requests: 0, rssMb: rssMb(pid) }];
+  const steps: Array<{ requests: number; rssMb: number; rps?: number }> = [
+    { requests: 0, rssMb: rssMb(pid) },
+  ];
   try {
     s.state.phase = 'me';
     for (let sent = 0; sent < CONFIG.memoryTotal; sent += CONFIG.memoryStep) {
@@ -68,7 +70,7 @@ async function profileRss(
       });
       if (r.non2xx || r.errors) throw new Error(`memory: ${r.non2xx} non-2xx, ${r.errors} errors`);
       s.state.requests = sent + CONFIG.memoryStep;
-      steps.push({ requests: s.state.requests, rssMb: rssMb(pid) });
+      steps.push({ requests: s.state.requests, rssMb: rssMb(pid), rps: r.rps });
     }
     let stormResult: unknown;
     if (storm) {
@@ -82,7 +84,7 @@ async function profileRss(
     const at = (n: number) => steps.find((p) => p.requests === n)?.rssMb ?? NaN;
     const secondHalf = steps.filter((p) => p.requests >= half);
     const end = s.samples[s.samples.length - 1].rssMb;
-    const median = {
+    const summary = {
       rssStartMb: steps[0].rssMb,
       rssMidMb: at(half),
       rssAfterRequestsMb: at(CONFIG.memoryTotal),
@@ -90,48 +92,77 @@ async function profileRss(
       rssEndMb: end,
       endMinusMidMb: round(end - at(half), 1),
       slopeSecondHalfMbPer10k: slopePer10k(secondHalf),
+      // Indicative only (sequential, not alternating): /me req/s over the steps.
+      meRpsMedian: median(steps.filter((p) => p.rps !== undefined).map((p) => p.rps as number)),
     };
-    return { steps, samples: s.samples, storm: stormResult, median };
+    return { steps, samples: s.samples, storm: stormResult, median: summary };
   } finally {
     s.stop();
   }
 }
 
+/** V8 setting measured beside the default (bench/notes.md, "Memory"): informational, not the goal. */
+export const NO_PRETENURING = '--no-allocation-site-pretenuring';
+
 /**
  * Scenario 3: RSS of a fresh app process (reused DATA_DIR, default V8 settings) over
- * CONFIG.memoryTotal authenticated GET /api/users/me and a login storm; then a fresh same-work
- * baseline measured the same way on /me (it has no login), against the app's database.
+ * CONFIG.memoryTotal authenticated GET /api/users/me and a login storm; then the same with
+ * NO_PRETENURING (informational); then a fresh same-work baseline measured the same way on /me (it
+ * has no login), against the second app's database.
  */
 export async function memory(dataDir: string) {
   const env = appEnv(dataDir);
-  const app = await spawnServer(APP_MAIN, env);
+  const measureApp = async (flags: string[]) => {
+    const app = await spawnServer(APP_MAIN, env, flags);
+    try {
+      await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
+      const account: Account = await registerAccount(app.url);
+      const token = await accessToken(app.url, account);
+      log(
+        `scenario 3: app ${flags.join(' ') || '(default)'} RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
+      );
+      const rss = await profileRss(app.child.pid as number, `${app.url}/api/users/me`, token, () =>
+        loginLoad(app.url, account, CONFIG.memoryStormSeconds),
+      );
+      log(`  ${JSON.stringify(rss.median)}`);
+      return { app, token, rss };
+    } catch (error) {
+      await app.stop();
+      throw error;
+    }
+  };
+  const first = await measureApp([]);
+  await first.app.stop();
+  const second = await measureApp([NO_PRETENURING]);
   let sameWork: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {
-    await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
-    const account: Account = await registerAccount(app.url);
-    const token = await accessToken(app.url, account);
-    log(`scenario 3: app RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`);
-    const appRss = await profileRss(app.child.pid as number, `${app.url}/api/users/me`, token, () =>
-      loginLoad(app.url, account, CONFIG.memoryStormSeconds),
-    );
-    log(`  app: ${JSON.stringify(appRss.median)}`);
-
     sameWork = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));
     await waitFor(`${sameWork.url}/live`, 200, sameWork.spawnedAt);
     log(`scenario 3: same-work baseline RSS over ${CONFIG.memoryTotal} GET /me`);
-    const baseRss = await profileRss(sameWork.child.pid as number, `${sameWork.url}/me`, token);
+    const baseRss = await profileRss(
+      sameWork.child.pid as number,
+      `${sameWork.url}/me`,
+      second.token,
+    );
     log(`  same-work: ${JSON.stringify(baseRss.median)}`);
 
-    const m = appRss.median;
+    const m = first.rss.median;
+    const n = second.rss.median;
     return {
       title: `RSS (VmRSS) over ${CONFIG.memoryTotal} authenticated requests and a ${CONFIG.memoryStormSeconds} s login storm, default V8 settings`,
-      app: appRss,
+      app: first.rss,
+      appNoPretenuring: second.rss,
       sameWork: baseRss,
       median: {
         ...m,
         sameWorkStartMb: baseRss.median.rssStartMb,
         sameWorkPeakMb: baseRss.median.rssPeakMb,
         sameWorkEndMb: baseRss.median.rssEndMb,
+        sameWorkMeRpsMedian: baseRss.median.meRpsMedian,
+        noPretenuringPeakMb: n.rssPeakMb,
+        noPretenuringEndMb: n.rssEndMb,
+        noPretenuringEndMinusMidMb: n.endMinusMidMb,
+        noPretenuringMeRpsMedian: n.meRpsMedian,
       },
       targets: { rssMaxMb: TARGETS.rssMaxMb, flatDeltaMaxMb: TARGETS.rssFlatMb },
       pass: {
@@ -141,6 +172,6 @@ export async function memory(dataDir: string) {
     };
   } finally {
     await sameWork?.stop();
-    await app.stop();
+    await second.app.stop();
   }
 }
