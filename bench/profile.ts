@@ -1,18 +1,26 @@
-// `npm run bench:profile [-- cpu|login|memory …] [--quick]`: the analysis behind bench/notes.md
-// (issue 17). Nothing here is a measured result of `npm run bench`; every part adds probes.
+// `npm run bench:profile [-- PART …] [--quick]`: the analysis behind bench/notes.md (issue 17).
+// Nothing here is a measured result of `npm run bench`; every part adds probes. PARTs (all by
+// default; results merge into bench/results/profile/summary.json):
 //
 // - cpu: `node --cpu-prof` of the service and the same-work baseline, loaded one path at a time
 //   (service /health/live, same-work /live, service /api/users/me, same-work /me, service logins),
-//   each path's samples cut out of the profile by time window; self and inclusive time per
-//   function and per category (bench/lib/cpuprofile.ts).
-// - login: where login throughput goes at 16 connections. Ratio to the bcrypt ceiling at 16 and
-//   8 connections, cold (fresh process, empty pg pool) and warm; then, in a process preloaded with
-//   bench/probes/libuv-pool.ts, what waits on the libuv pool and how long, every new pg
-//   connection's time, and PostgreSQL's view (pg_stat_activity: backends, advisory-lock waits).
-// - memory: heap snapshots of the service at start and under load, and of the same-work
-//   baseline; RSS with and without SWAGGER_ENABLED; what the modules alone cost.
+//   each path's samples cut out of the profile by time window; µs of main-thread CPU per request
+//   by category and function, self and inclusive (bench/lib/cpuprofile.ts). `reanalyse` redoes the
+//   analysis of the last cpu profiles (after a change to the categories).
+// - login: logins ÷ bcrypt ceiling at 16 and 8 connections, cold (fresh process, empty pg pool) and
+//   warm, with failed logins by status code and the app's error lines.
+// - pool: the same storms in a process preloaded with bench/probes/libuv-pool.ts: what waits on the
+//   libuv pool and how long, every new pg connection's time, and PostgreSQL's view
+//   (pg_stat_activity: backends, advisory-lock waits).
+// - memory: heap snapshots of the service and the same-work baseline at start and under load; RSS
+//   with and without SWAGGER_ENABLED; what loading the modules alone costs.
+// - promoted: what survives the young generation per request, by allocating function
+//   (bench/probes/heap-sampling.ts).
+// - gc: `--trace-gc` under load: heap before/after collections and steady-state promotion per
+//   request, for the service, the same-work baseline and two V8 settings.
 //
-// Output: bench/results/profile/ (git-ignored): *.cpuprofile, *.heapsnapshot, summary.json.
+// Output: bench/results/profile/ (git-ignored): *.cpuprofile, *.heapsnapshot, *.heapprofile,
+// summary.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -127,7 +127,7 @@ function table(r: Results): string {
         'rssNoPretenuring',
         '… the same with `--no-allocation-site-pretenuring` (V8 setting, informational)',
         'report',
-        `peak ${mm.noPretenuringPeakMb} MB, end ${mm.noPretenuringEndMb} MB (end − half-way ${mm.noPretenuringEndMinusMidMb} MB); \`/me\` ${mm.noPretenuringMeRpsMedian} req/s vs ${mm.meRpsMedian} by default (sequential runs, indicative)`,
+        `peak ${mm.noPretenuringPeakMb} MB, end ${mm.noPretenuringEndMb} MB (end − half-way ${mm.noPretenuringEndMinusMidMb} MB); \`/me\` ${Math.round(mm.noPretenuringMeRpsMedian)} req/s vs ${Math.round(mm.meRpsMedian)} by default (sequential runs, indicative)`,
       ],
       [
         'meRatioBare',

@@ -93,7 +93,10 @@ async function profileRss(
       endMinusMidMb: round(end - at(half), 1),
       slopeSecondHalfMbPer10k: slopePer10k(secondHalf),
       // Indicative only (sequential, not alternating): /me req/s over the steps.
-      meRpsMedian: median(steps.filter((p) => p.rps !== undefined).map((p) => p.rps as number)),
+      meRpsMedian: round(
+        median(steps.filter((p) => p.rps !== undefined).map((p) => p.rps as number)),
+        1,
+      ),
     };
     return { steps, samples: s.samples, storm: stormResult, median: summary };
   } finally {
