@@ -17,6 +17,8 @@ export interface LoadResult {
   p99: number;
   requests: number;
   non2xx: number;
+  /** Non-2xx answers by status code (e.g. { "500": 3 }); empty when every answer was 2xx. */
+  statusCodes: Record<string, number>;
   errors: number;
 }
 
@@ -42,6 +44,11 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     p99: r.latency.p99,
     requests: r.requests.total,
     non2xx: r.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries(r.statusCodeStats ?? {})
+        .filter(([code]) => !code.startsWith('2'))
+        .map(([code, stat]) => [code, stat?.count ?? 0]),
+    ),
     errors: r.errors + r.timeouts,
   };
 }

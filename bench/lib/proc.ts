@@ -6,6 +6,9 @@ import { join } from 'node:path';
 export const ROOT = join(__dirname, '..', '..');
 export const APP_MAIN = join(ROOT, 'dist', 'main.js');
 export const BASELINE_MAIN = join(ROOT, 'dist-bench', 'main.js');
+export const SAME_WORK_MAIN = join(ROOT, 'dist-bench', 'same-work', 'main.js');
+/** Analysis-only preload: libuv pool and pg connect timings (bench/probes/libuv-pool.ts). */
+export const POOL_PROBE = join(ROOT, 'dist-bench', 'probes', 'libuv-pool.js');
 /** Both processes run as `node [NODE_FLAGS] <file>`; nothing else differs in how they start. */
 export const NODE_FLAGS: string[] = [];
 

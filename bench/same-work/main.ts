@@ -1,0 +1,202 @@
+// The same-work baseline (issue 17): NestJS 12 on Fastify doing the service's unavoidable work per
+// request and nothing else, so `service ÷ this` shows what the service's pipeline costs on top of
+// the work itself. Compiled by tsc (bench/same-work/tsconfig.json) into dist-bench/same-work/ and
+// run with the same `node <file>` invocation as dist/main.js, against the app's own embedded TLS
+// PostgreSQL (bench/lib/embedded-db.ts passes the connection through PG* variables).
+//
+// - GET /live: the service's response headers as one precomputed object, a fresh X-Request-Id,
+//   `{ "status": "ok" }`.
+// - GET /me: the same, plus RateLimit-* (static strings of the length the service sends), an HS256
+//   JWT verified with a KeyObject (iss, aud, exp), and one named prepared statement joining the
+//   live session to its active user (the SQL of the service's AUTHENTICATE, one session id per
+//   execution, no batching) over verified TLS, from a pg Pool of 10.
+import 'reflect-metadata';
+import { createSecretKey, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  Module,
+  Res,
+  UnauthorizedException,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
+import { Pool } from 'pg';
+
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is required`);
+  return value;
+};
+
+/** Every header the service sends on /health and /api answers today, but Date, Connection,
+ * Keep-Alive and Content-Length (Node's) and X-Request-Id (fresh per request). */
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'content-type': 'application/json; charset=utf-8',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains; preload',
+  vary: 'Origin',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+const rateLimitMax = Number(env('RATE_LIMIT_MAX', '100'));
+/** /api answers add RateLimit-*: static values as long as the service's under the same limit. */
+const API_HEADERS: Readonly<Record<string, string>> = {
+  ...COMMON_HEADERS,
+  'ratelimit-limit': String(rateLimitMax),
+  'ratelimit-remaining': String(rateLimitMax - 1),
+  'ratelimit-reset': '900',
+};
+
+/** The SQL of AUTHENTICATE in src/auth/sessions.service.ts, executed with one session id. */
+const AUTHENTICATE = {
+  name: 'auth_principal',
+  text: `SELECT s.id AS session_id, u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date,
+                u.created_at, u.updated_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
+};
+
+interface PrincipalRow {
+  session_id: string;
+  id: string;
+  role: string;
+  email: string;
+  username: string;
+  is_active: boolean;
+  birth_date: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface Claims {
+  sub: string;
+  sid: string;
+  typ: string;
+  exp?: number;
+}
+
+const PG_POOL = Symbol('PG_POOL');
+
+@Controller()
+class SameWorkController implements OnApplicationShutdown {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly jwt: JwtService,
+  ) {}
+
+  @Get('live')
+  live(@Res({ passthrough: true }) reply: FastifyReply): { status: string } {
+    reply.headers(COMMON_HEADERS).header('x-request-id', randomUUID());
+    return { status: 'ok' };
+  }
+
+  @Get('me')
+  async me(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    reply.headers(API_HEADERS).header('x-request-id', randomUUID());
+    if (!authorization?.startsWith('Bearer ')) throw new UnauthorizedException();
+    let claims: Claims;
+    try {
+      claims = this.jwt.verify<Claims>(authorization.slice(7));
+    } catch {
+      throw new UnauthorizedException();
+    }
+    if (claims.typ !== 'access' || typeof claims.exp !== 'number')
+      throw new UnauthorizedException();
+    const { rows } = await this.pool.query<PrincipalRow>({
+      ...AUTHENTICATE,
+      values: [[claims.sid]],
+    });
+    const row = rows[0];
+    if (!row || row.id !== claims.sub) throw new UnauthorizedException();
+    return {
+      id: row.id,
+      email: row.email,
+      username: row.username,
+      role: row.role,
+      isActive: row.is_active,
+      birthDate: row.birth_date,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function pool(): Pool {
+  return new Pool({
+    host: env('PGHOST'),
+    port: Number(env('PGPORT')),
+    user: env('PGUSER'),
+    password: env('PGPASSWORD'),
+    database: env('PGDATABASE'),
+    ssl: {
+      ca: readFileSync(env('PGSSLROOTCERT'), 'utf8'),
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    max: 10,
+  });
+}
+
+function jwtService(): JwtService {
+  return new JwtService({
+    secret: createSecretKey(Buffer.from(env('JWT_SECRET'), 'utf8')),
+    verifyOptions: {
+      algorithms: ['HS256'],
+      issuer: env('JWT_ISSUER'),
+      audience: env('JWT_AUDIENCE'),
+      clockTolerance: 0,
+    },
+  });
+}
+
+@Module({
+  controllers: [SameWorkController],
+  providers: [
+    { provide: PG_POOL, useFactory: pool },
+    { provide: JwtService, useFactory: jwtService },
+  ],
+})
+class SameWorkModule {}
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    SameWorkModule,
+    new FastifyAdapter(),
+    {
+      logger: ['error', 'warn'],
+    },
+  );
+  app.enableShutdownHooks();
+  await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3002) });
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `same-work baseline: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
