@@ -10,9 +10,7 @@ export class CredentialsVersion1780000000000 implements MigrationInterface {
   name = 'CredentialsVersion1780000000000';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(
-      'ALTER TABLE users ADD COLUMN credentials_version integer NOT NULL DEFAULT 0',
-    );
+    await db.query('ALTER TABLE users ADD COLUMN credentials_version integer NOT NULL DEFAULT 0');
     await db.query(
       'ALTER TABLE sessions ADD COLUMN credentials_version integer NOT NULL DEFAULT 0',
     );
