@@ -19,6 +19,8 @@ const user: User = {
   username: 'ada',
   role: 'user',
   isActive: true,
+  emailVerified: true,
+  mfaEnabled: false,
   birthDate: '1990-01-01',
   createdAt: new Date(),
   updatedAt: new Date(),
@@ -121,7 +123,7 @@ describe('AuthService', () => {
       refreshToken: 'r-1',
     });
     expect(limiter.forgive).toHaveBeenCalledWith(dto.email, client);
-    expect(sessions.open).toHaveBeenCalledWith(user.id, 7, client);
+    expect(sessions.open).toHaveBeenCalledWith(user.id, 7, ['pwd'], client);
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'auth.login.success',

@@ -72,7 +72,7 @@ export class AuthService {
       ? await this.hasher.hash(dto.password)
       : undefined;
     const opened = await this.tx.run(async () => {
-      const session = await this.sessions.open(user.id, credentialsVersion, client);
+      const session = await this.sessions.open(user.id, credentialsVersion, ['pwd'], client);
       if (!session) return undefined;
       if (rehash) await this.users.rehashPassword(user.id, rehash);
       await this.audit.record({

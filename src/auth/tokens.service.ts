@@ -13,6 +13,8 @@ export interface AccessTokenClaims {
   sub: string;
   sid: string;
   typ: typeof ACCESS_TOKEN_TYPE;
+  /** RFC 8176 authentication methods of the session's login: `["pwd"]`, `["pwd","otp"]`, … */
+  amr: string[];
 }
 
 @Injectable()
@@ -32,6 +34,7 @@ export class TokensService {
       sub: session.userId,
       sid: session.sessionId,
       typ: ACCESS_TOKEN_TYPE,
+      amr: session.amr,
     };
     // A random jti makes every access token unique, even two issued for one session in the same second.
     const accessToken = await this.jwt.signAsync(claims, { jwtid: randomId() });

@@ -15,7 +15,10 @@ export interface PrincipalRow {
   email: string;
   username: string;
   is_active: boolean;
+  email_verified: boolean;
+  mfa_enabled: boolean;
   birth_date: string | null;
+  amr: string[];
   created_at: Date;
   updated_at: Date;
 }
@@ -39,6 +42,8 @@ export interface RevokeTarget {
 export interface SessionOwner {
   sessionId: string;
   userId: string;
+  /** How the session's login was authenticated: carried into every access token it issues. */
+  amr: string[];
 }
 
 /**
@@ -47,8 +52,8 @@ export interface SessionOwner {
  */
 const PRINCIPALS = {
   name: 'auth_principal',
-  text: `SELECT s.id AS session_id, u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date,
-                u.created_at, u.updated_at
+  text: `SELECT s.id AS session_id, s.amr, u.id, u.role, u.email, u.username, u.is_active, u.email_verified,
+                u.mfa_enabled, u.birth_date::text AS birth_date, u.created_at, u.updated_at
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
             AND s.credentials_version = u.credentials_version`,
@@ -74,15 +79,16 @@ export class SessionRepository {
   async open(
     userId: string,
     credentialsVersion: number,
+    amr: string[],
     ttlSeconds: number,
     client: ClientContext,
   ): Promise<string | undefined> {
     const [row] = await this.tx.manager.query<Array<{ id: string }>>(
-      `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version)
-       SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version FROM users
+      `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version, amr)
+       SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version, $6 FROM users
         WHERE id = $1 AND credentials_version = $5
        RETURNING id`,
-      [userId, ttlSeconds, client.ip, client.userAgent, credentialsVersion],
+      [userId, ttlSeconds, client.ip, client.userAgent, credentialsVersion, amr],
     );
     return row?.id;
   }
@@ -110,7 +116,7 @@ export class SessionRepository {
   async spendRefreshToken(tokenHash: string): Promise<SessionOwner | undefined> {
     // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not with the rows alone.
     const [rows] = await this.tx.manager.query<
-      [Array<{ session_id: string; user_id: string }>, number]
+      [Array<{ session_id: string; user_id: string; amr: string[] }>, number]
     >(
       `WITH spent AS (
          UPDATE refresh_tokens t SET spent_at = now()
@@ -118,23 +124,27 @@ export class SessionRepository {
           WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
             AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
             AND s.credentials_version = u.credentials_version
-         RETURNING s.id AS session_id, s.user_id)
+         RETURNING s.id AS session_id, s.user_id, s.amr)
        UPDATE sessions SET last_used_at = now() FROM spent WHERE sessions.id = spent.session_id
-       RETURNING spent.session_id, spent.user_id`,
+       RETURNING spent.session_id, spent.user_id, spent.amr`,
       [tokenHash],
     );
     const spent = rows[0];
-    return spent ? { sessionId: spent.session_id, userId: spent.user_id } : undefined;
+    return spent
+      ? { sessionId: spent.session_id, userId: spent.user_id, amr: spent.amr }
+      : undefined;
   }
 
   /** The session of a refresh token that was already spent: presenting it again is reuse. */
   async findBySpentToken(tokenHash: string): Promise<SessionOwner | undefined> {
-    const [row] = await this.tx.manager.query<Array<{ id: string; user_id: string }>>(
-      `SELECT s.id, s.user_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+    const [row] = await this.tx.manager.query<
+      Array<{ id: string; user_id: string; amr: string[] }>
+    >(
+      `SELECT s.id, s.user_id, s.amr FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1 AND t.spent_at IS NOT NULL`,
       [tokenHash],
     );
-    return row ? { sessionId: row.id, userId: row.user_id } : undefined;
+    return row ? { sessionId: row.id, userId: row.user_id, amr: row.amr } : undefined;
   }
 
   /** Revokes the target's live sessions, all of them owned by `userId`; returns how many. */

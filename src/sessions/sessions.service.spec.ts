@@ -17,7 +17,10 @@ const principal = (sessionId: string): PrincipalRow => ({
   email: 'ada@example.org',
   username: 'ada',
   is_active: true,
+  email_verified: true,
+  mfa_enabled: false,
   birth_date: null,
+  amr: ['pwd'],
   created_at: new Date(),
   updated_at: new Date(),
 });
@@ -54,15 +57,16 @@ describe('SessionsService', () => {
 
   it('opens a session for the refresh TTL and stores only the SHA-256 of its refresh token', async () => {
     repo.open.mockResolvedValue('s-1');
-    const opened = await sessions.open(USER, 3, client);
-    expect(repo.open).toHaveBeenCalledWith(USER, 3, 7 * 86_400, client);
+    const opened = await sessions.open(USER, 3, ['pwd', 'otp'], client);
+    expect(repo.open).toHaveBeenCalledWith(USER, 3, ['pwd', 'otp'], 7 * 86_400, client);
+    expect(opened?.amr).toEqual(['pwd', 'otp']);
     expect(opened?.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(repo.addRefreshToken).toHaveBeenCalledWith('s-1', sha256Hex(opened?.refreshToken ?? ''));
   });
 
   it('opens nothing when the credentials moved on since the login checked them', async () => {
     repo.open.mockResolvedValue(undefined);
-    await expect(sessions.open(USER, 3, client)).resolves.toBeUndefined();
+    await expect(sessions.open(USER, 3, ['pwd'], client)).resolves.toBeUndefined();
     expect(repo.addRefreshToken).not.toHaveBeenCalled();
   });
 

@@ -18,6 +18,8 @@ export interface Rotation {
   userId: string;
   sessionId: string;
   refreshToken: string;
+  /** How the session's login was authenticated (RFC 8176): the access tokens' `amr` claim. */
+  amr: string[];
 }
 
 /** Why sessions end: recorded on the row (`revoked_reason`). */
@@ -59,16 +61,18 @@ export class SessionsService {
   async open(
     userId: string,
     credentialsVersion: number,
+    amr: string[],
     client: ClientContext,
   ): Promise<Rotation | undefined> {
     const sessionId = await this.sessions.open(
       userId,
       credentialsVersion,
+      amr,
       this.refreshTtlSeconds,
       client,
     );
     if (!sessionId) return undefined;
-    return { userId, sessionId, refreshToken: await this.issueRefreshToken(sessionId) };
+    return { userId, sessionId, amr, refreshToken: await this.issueRefreshToken(sessionId) };
   }
 
   /**
@@ -118,12 +122,15 @@ export class SessionsService {
       id: row.id,
       role: row.role,
       sessionId,
+      amr: row.amr,
       account: {
         id: row.id,
         email: row.email,
         username: row.username,
         role: row.role,
         isActive: row.is_active,
+        emailVerified: row.email_verified,
+        mfaEnabled: row.mfa_enabled,
         birthDate: row.birth_date,
         createdAt: row.created_at,
         updatedAt: row.updated_at,

@@ -24,7 +24,8 @@ export interface AdminChanges {
 }
 
 /** The columns of `User`, aliased to its property names. */
-const USER = `id, email, username, role, is_active AS "isActive", birth_date::text AS "birthDate",
+const USER = `id, email, username, role, is_active AS "isActive", email_verified AS "emailVerified",
+              mfa_enabled AS "mfaEnabled", birth_date::text AS "birthDate",
               created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** The `users` table: the one place it is read or written. */

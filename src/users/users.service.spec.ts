@@ -18,6 +18,8 @@ const target = (over: Partial<User> = {}): User => ({
   username: 'bob',
   role: 'user',
   isActive: true,
+  emailVerified: true,
+  mfaEnabled: false,
   birthDate: null,
   createdAt: new Date(),
   updatedAt: new Date(),

@@ -12,6 +12,10 @@ export interface UserAccount {
   username: string;
   role: Role;
   isActive: boolean;
+  /** The owner proved they receive mail at `email` (always true for accounts older than verification). */
+  emailVerified: boolean;
+  /** A second factor (TOTP or a passkey) is confirmed for the account. */
+  mfaEnabled: boolean;
   /** 'YYYY-MM-DD'; null only for operator-created admins. */
   birthDate: string | null;
   createdAt: Date;
@@ -23,6 +27,8 @@ export interface AuthenticatedUser {
   id: string;
   role: Role;
   sessionId: string;
+  /** How the session's login was authenticated (RFC 8176: `pwd`, `otp`, `hwk`, `user`, …). */
+  amr: string[];
   /** Read with the session check, so GET /users/me needs no second query. */
   account: UserAccount;
 }

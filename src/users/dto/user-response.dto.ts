@@ -9,6 +9,9 @@ export class UserResponse {
   @ApiProperty({ example: 'ada_l' }) username!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty() isActive!: boolean;
+  @ApiProperty({ description: 'The owner proved they receive mail at this address' })
+  emailVerified!: boolean;
+  @ApiProperty({ description: 'A second factor (TOTP or a passkey) is on' }) mfaEnabled!: boolean;
   @ApiProperty({ type: String, format: 'date', nullable: true, example: '1990-12-10' }) birthDate!:
     string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -22,6 +25,8 @@ export function toUserResponse(user: User): UserResponse {
     username: user.username,
     role: user.role,
     isActive: user.isActive,
+    emailVerified: user.emailVerified,
+    mfaEnabled: user.mfaEnabled,
     birthDate: user.birthDate,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
