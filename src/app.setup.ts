@@ -15,6 +15,7 @@ import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { warnOnceAboutUntrustedProxy } from './common/http/untrusted-proxy.warning';
 import type { Env } from './config/env.schema';
+import { registerLiveness } from './health/liveness.route';
 import { ReadinessService } from './health/readiness.service';
 import { registerObservabilityHooks } from './observability/observability.hooks';
 import { MetricsService } from './observability/metrics.service';
@@ -66,18 +67,17 @@ export async function createApp(
 async function configureApp(app: NestFastifyApplication, env: Env): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
-  });
   // Every response with status >= 400 and every auth attempt goes to the security log from here:
   // onResponse is the one point every response passes, including those Nest never routes.
   registerSecurityLogHook(fastify, app.get(SecurityLogger));
   registerObservabilityHooks(fastify, app.get(MetricsService));
   registerJsonBodyParser(fastify);
+  registerLiveness(fastify);
   closeConnectionsWhenShuttingDown(fastify, app.get(ReadinessService));
   if (env.isProduction && !env.TRUST_PROXY) warnOnceAboutUntrustedProxy(fastify);
-  await app.register(fastifyCookie);
-  await registerSecurityHeaders(fastify);
+  // Cookies are parsed where one is read (the refresh route), not on every request.
+  await app.register(fastifyCookie, { hook: false });
+  registerSecurityHeaders(fastify);
   enableCors(app, env.corsOrigins);
 
   applyGlobalPrefix(app);

@@ -36,7 +36,9 @@ export function refreshCookieOf(
   request: FastifyRequest,
   trustedOrigins: ReadonlySet<string>,
 ): string | undefined {
-  const value = request.cookies?.[REFRESH_COOKIE];
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  const value = request.server.parseCookie(header)[REFRESH_COOKIE];
   if (typeof value !== 'string' || value.length === 0) return undefined;
   const { origin } = request.headers;
   if (

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as bcrypt from 'bcrypt';
+import pLimit from 'p-limit';
 import { Env } from '../config/env.schema';
 
 /**
@@ -11,10 +12,19 @@ import { Env } from '../config/env.schema';
  */
 @Injectable()
 export class PasswordHasher {
+  /**
+   * bcrypt runs on libuv's thread pool, which also runs pg's SCRAM key derivation for every new
+   * database connection, file writes and DNS lookups. Capped one below the pool's size, so a storm
+   * of logins never leaves those without a thread: a new pool connection queued behind a dozen
+   * bcrypt jobs would time out, and its login answer 503. On 2 cores this costs no throughput
+   * (three bcrypt jobs keep both cores busy).
+   */
+  private readonly slots = pLimit(Math.max(1, libuvPoolSize() - 1));
+
   constructor(private readonly env: Env) {}
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(this.pepper(password), this.env.BCRYPT_ROUNDS);
+    return this.slots(() => bcrypt.hash(this.pepper(password), this.env.BCRYPT_ROUNDS));
   }
 
   /**
@@ -22,11 +32,11 @@ export class PasswordHasher {
    * compared against, so that it costs as much as a real account's check.
    */
   dummyHash(cost: number): Promise<string> {
-    return bcrypt.hash(this.pepper(randomBytes(32).toString('hex')), cost);
+    return this.slots(() => bcrypt.hash(this.pepper(randomBytes(32).toString('hex')), cost));
   }
 
   verify(password: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(this.pepper(password), hash);
+    return this.slots(() => bcrypt.compare(this.pepper(password), hash));
   }
 
   /** True when the hash was made with another cost than BCRYPT_ROUNDS: rehash on next login. */
@@ -39,4 +49,10 @@ export class PasswordHasher {
       .update(password.normalize('NFKC'), 'utf8')
       .digest('base64');
   }
+}
+
+/** libuv's thread pool size: UV_THREADPOOL_SIZE when set, else its default of 4. */
+function libuvPoolSize(): number {
+  const configured = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(configured) && configured > 0 ? configured : 4;
 }

@@ -11,15 +11,6 @@ import { ReadinessService } from './readiness.service';
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
-  @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers; touches no dependency' })
-  @ApiOkResponse({
-    schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } },
-  })
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-
   @Get('ready')
   @ApiOperation({
     summary:

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../common/decorators/route-access.decorator';
+import { describeLiveness } from '../health/liveness.route';
 
 /** The OpenAPI 3 document of the whole app; `npm run openapi` writes the same to openapi.json. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -19,6 +20,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  describeLiveness(document);
   return applyRouteAccess(document);
 }
 

@@ -14,6 +14,8 @@ import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.e
 import { sha256Hex } from '../crypto/digest';
 import { BlockAuditor } from './block-auditor';
 
+const MAX_CACHED_DIGESTS = 10_000;
+
 /** Where a limit stands for one request: the most restrictive one is what the headers report. */
 interface LimitState {
   limit: number;
@@ -31,6 +33,8 @@ interface LimitState {
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly states = new WeakMap<object, LimitState>();
+  /** key → its SHA-256: one client's requests share their keys, so each is hashed once. */
+  private readonly digests = new Map<string, string>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -56,7 +60,17 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const scope = name === 'default' ? '*' : routeOf(request);
-    return sha256Hex(`${name}\n${scope}\n${tracker}`);
+    return this.digest(`${name}\n${scope}\n${tracker}`);
+  }
+
+  private digest(key: string): string {
+    let digest = this.digests.get(key);
+    if (digest === undefined) {
+      if (this.digests.size >= MAX_CACHED_DIGESTS) this.digests.clear();
+      digest = sha256Hex(key);
+      this.digests.set(key, digest);
+    }
+    return digest;
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {

@@ -22,13 +22,22 @@ describeRedis('GET /health/ready with REDIS_URL', () => {
   it('checks Redis too when it is configured', async () => {
     t = await startTestApp({ REDIS_URL: process.env.REDIS_URL as string });
     const res = await request(t.url).get('/health/ready').expect(200);
-    expect(res.body.info).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
+    expect(res.body).toEqual({ status: 'ok', database: 'up', redis: 'up' });
   });
 
-  it('answers 503 with the uniform error body when Redis does not answer', async () => {
+  it('stays ready with "redis": "down" when Redis does not answer (the limits count in memory)', async () => {
     t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const res = await request(t.url).get('/health/ready').expect(200);
+    expect(res.body).toEqual({ status: 'ok', database: 'up', redis: 'down' });
+    await request(t.url).get('/health/live').expect(200); // liveness never depends on Redis
+  });
+
+  it('answers 503 with the uniform error body when Redis does not answer and REDIS_REQUIRED=true', async () => {
+    t = await startTestApp({
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      REDIS_REQUIRED: 'true',
+    });
     const res = await request(t.url).get('/health/ready').expect(503);
     expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
-    await request(t.url).get('/health/live').expect(200); // liveness never depends on Redis
   });
 });

@@ -24,9 +24,9 @@ export function registerSecurityLogHook(fastify: FastifyInstance, logger: Securi
     (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       try {
         const status = reply.statusCode;
-        const path = request.url.split('?', 1)[0];
         const authAttempt = request.routeOptions?.config?.securityLog === 'auth-attempt';
-        if (status < 400 && !authAttempt) return;
+        if (status < 400 && !authAttempt) return; // the common case: nothing to write, nothing built
+        const path = request.url.split('?', 1)[0];
         const entry = securityLogEntry(request, status, path, reply.elapsedTime, authAttempt);
         if (status >= 400) logger.warn(entry);
         else logger.info(entry);
