@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Env } from './config/env.schema';
 import { describeDatabase } from './database/database-description';
+import { describeMailDestination } from './mail/mail-settings';
 
 /**
  * The parts of the one line printed once the app listens, in order. A module with something an
@@ -12,7 +13,7 @@ export function bannerParts(app: INestApplication, env: Env, baseUrl: string): s
     env.swaggerEnabled ? `Swagger UI ${baseUrl}/docs` : 'docs off',
     `database: ${describeDatabase(app, env)}`,
     ...(env.isProduction ? [] : [`data directory: ${env.DATA_DIR}`]),
-    'mail: not configured',
+    `mail: ${describeMailDestination(env)}`,
   ];
 }
 

@@ -40,3 +40,10 @@ export function checkedRecipient(to: string): string {
   if (!isPlainAddress(to)) throw new Error('a mail recipient must be one plain email address');
   return to;
 }
+
+/** Where mail goes, for the start-up banner: the relay (never its credentials), or the dev folder. */
+export function describeMailDestination(env: Env): string {
+  if (!env.SMTP_URL) return `written to ${env.DATA_DIR}/mail (no SMTP_URL)`;
+  const url = new URL(env.SMTP_URL);
+  return `${url.protocol}//${url.host}${url.protocol === 'smtp:' ? ' (STARTTLS)' : ''}`;
+}

@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
+import { MetricsService } from '../observability/metrics.service';
 import { MailRenderer } from './mail-renderer';
 import { checkedRecipient, MAIL_SETTINGS, type MailSettings } from './mail-settings';
 import { MailWorker } from './mail.worker';
@@ -20,14 +21,24 @@ export interface MailRequest<P extends MailPurpose> {
  * a request's timing never depends on the mail relay.
  */
 @Injectable()
-export class MailService {
+export class MailService implements OnModuleInit {
   constructor(
     private readonly tx: Transactions,
     private readonly outbox: OutboxRepository,
     private readonly renderer: MailRenderer,
     private readonly worker: MailWorker,
     @Inject(MAIL_SETTINGS) private readonly settings: MailSettings,
+    private readonly metrics: MetricsService,
   ) {}
+
+  /** The outbox depth as a gauge read at scrape time (a no-op without METRICS_PORT). */
+  onModuleInit(): void {
+    this.metrics.registerGauge({
+      name: 'mail_outbox_pending',
+      help: 'Mails queued in the outbox and not yet sent (pending or being sent)',
+      collect: () => this.outboxDepth(),
+    });
+  }
 
   /**
    * Renders the mail now (a template error throws here, in the caller's transaction) and queues

@@ -51,7 +51,9 @@ describe('development console', () => {
     expect(banner).toContain(`ready | API ${base}/api | Swagger UI ${base}/docs | `);
     expect(banner).toMatch(/ \| database: embedded PostgreSQL 18 over TLS on 127\.0\.0\.1:\d+, /);
     expect(banner).toContain(`, data in ${join(dataDir, 'postgres')} | `);
-    expect(banner).toContain(`data directory: ${dataDir} | mail: not configured`);
+    expect(banner).toContain(
+      `data directory: ${dataDir} | mail: written to ${dataDir}/mail (no SMTP_URL)`,
+    );
 
     // The file is for machines: JSON lines, the banner among them, no colour.
     const appLog = readFileSync(join(logDir, 'app.log'), 'utf8');

@@ -125,6 +125,7 @@ describe('production start with a good configuration', () => {
       ...PRODUCTION,
       ...STRONG,
       DATABASE_URL: db.url,
+      DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
       DATABASE_SSL_CA: db.caFile ?? '',
       LOG_DIR: join(dir, 'logs'),
       PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
@@ -171,7 +172,7 @@ describe('production start with a good configuration', () => {
     }
     const banner = entries.find((e) => e.context === 'Bootstrap');
     expect(banner?.message).toBe(
-      `ready | API ${base}/api | docs off | database: PostgreSQL at 127.0.0.1:${new URL(db.url).port}/${db.name} over verified TLS | mail: not configured`,
+      `ready | API ${base}/api | docs off | database: PostgreSQL at 127.0.0.1:${new URL(db.url).port}/${db.name} over verified TLS | mail: smtp://smtp.example.org:587 (STARTTLS)`,
     );
     // Nest's module and route lines are debug: not at the default level.
     expect(entries.some((e) => e.context === 'RouterExplorer')).toBe(false);
