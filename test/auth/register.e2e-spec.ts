@@ -51,6 +51,8 @@ describe('POST /api/auth/register', () => {
       username: account.username,
       role: 'user',
       isActive: true,
+      emailVerified: false,
+      mfaEnabled: false,
       birthDate: account.birthDate,
       createdAt: expect.stringMatching(ISO_UTC_RE),
       updatedAt: expect.stringMatching(ISO_UTC_RE),

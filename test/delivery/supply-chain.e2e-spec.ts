@@ -162,8 +162,8 @@ describe('validate:delivery', () => {
     const disabled = ['rejectUnauthorized', 'false'].join(': ');
     edit('docker-compose.yml', (t) =>
       t.replace(
-        '    DATABASE_SSL_CA: /run/tls/ca.crt\n',
-        `    DATABASE_SSL_CA: /run/tls/ca.crt\n    PGSSL: "{ ${disabled} }"\n`,
+        '  DATABASE_SSL_CA: /run/tls/ca.crt\n',
+        `  DATABASE_SSL_CA: /run/tls/ca.crt\n  PGSSL: "{ ${disabled} }"\n`,
       ),
     );
     const r = validateDelivery(dir);
@@ -174,8 +174,8 @@ describe('validate:delivery', () => {
   it('fails when a secret is written into the compose file', () => {
     edit('docker-compose.yml', (t) =>
       t.replace(
-        '    DATABASE_SSL_CA: /run/tls/ca.crt\n',
-        '    DATABASE_SSL_CA: /run/tls/ca.crt\n    JWT_SECRET: hunter2hunter2hunter2hunter2hunter2\n',
+        '  DATABASE_SSL_CA: /run/tls/ca.crt\n',
+        '  DATABASE_SSL_CA: /run/tls/ca.crt\n  JWT_SECRET: hunter2hunter2hunter2hunter2hunter2\n',
       ),
     );
     const r = validateDelivery(dir);

@@ -47,6 +47,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       LOG_LEVEL: 'error',
       BCRYPT_ROUNDS: '4',
       DATABASE_URL: db.url,
+      DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
       DATABASE_SSL_CA: db.caFile ?? '',
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,

@@ -46,6 +46,7 @@ export async function startMailContext(
     LOG_LEVEL: 'error',
     BCRYPT_ROUNDS: '4',
     DATABASE_URL: database.url,
+    DATABASE_MIGRATION_URL: database.migrationUrl ?? '',
     DATABASE_SSL_CA: database.caFile ?? '',
     ...overrides,
   });
