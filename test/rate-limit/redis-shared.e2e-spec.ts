@@ -24,6 +24,8 @@ describeRedis('two instances sharing Redis', () => {
       TRUST_PROXY: '127.0.0.1',
       AUTH_RATE_LIMIT_MAX: '3',
       LOGIN_FAILURE_MAX: '2',
+      // Each login below comes from a network of its own: the account-wide limit is what they share.
+      LOGIN_FAILURE_ACCOUNT_MAX: '2',
       RATE_LIMIT_WINDOW_MS: '60000',
     };
     a = await startTestApp(env, db);
