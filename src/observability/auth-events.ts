@@ -1,10 +1,12 @@
+import type { AuditEventType } from '../audit/audit-event-type';
+
 /**
  * The audit event types counted by `auth_events_total{event}`: authentication outcomes, by the same
  * names as the audit trail, so a spike on a dashboard leads straight to
  * `GET /api/audit/events?type=…`. A closed list: any other type is ignored, so the label's values
- * stay few whatever is recorded. MFA outcomes are listed ahead of the MFA issue (API.md v2 types).
+ * stay few whatever is recorded.
  */
-export const AUTH_EVENTS: ReadonlySet<string> = new Set([
+export const AUTH_EVENTS: ReadonlySet<string> = new Set<AuditEventType>([
   'auth.login.success',
   'auth.login.failure',
   'security.rate_limited',
@@ -15,4 +17,5 @@ export const AUTH_EVENTS: ReadonlySet<string> = new Set([
   'auth.mfa.disabled',
   'auth.mfa.failure',
   'auth.mfa.recovery_used',
+  'auth.mfa.recovery_regenerated',
 ]);
