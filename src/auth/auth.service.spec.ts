@@ -10,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UnknownAccountService } from '../users/unknown-account.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
 import { TokensService } from './tokens.service';
 
@@ -65,6 +66,7 @@ describe('AuthService', () => {
         { provide: AccountLimiter, useValue: limiter },
         { provide: UnknownAccountService, useValue: unknownAccount },
         { provide: Transactions, useValue: tx },
+        { provide: MfaLoginService, useValue: { challengeFor: async () => undefined } },
       ],
     }).compile();
     auth = module.get(AuthService);
