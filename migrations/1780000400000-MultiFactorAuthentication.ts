@@ -52,7 +52,8 @@ export class MultiFactorAuthentication1780000400000 implements MigrationInterfac
       CREATE TABLE passkeys (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-        credential_id text NOT NULL CHECK (credential_id ~ '^[A-Za-z0-9_-]{1,1366}$'),
+        credential_id text NOT NULL
+          CHECK (credential_id ~ '^[A-Za-z0-9_-]+$' AND length(credential_id) <= 1366),
         public_key bytea NOT NULL,
         counter bigint NOT NULL DEFAULT 0 CHECK (counter >= 0),
         transports text[] NOT NULL DEFAULT '{}',

@@ -16,6 +16,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { MfaSignInController } from './mfa-sign-in.controller';
+import { PasskeySignInController } from './passkey-sign-in.controller';
 import { SignInService } from './sign-in.service';
 import { JWT_KEY, JwtKeyModule } from './jwt-key.module';
 import { JwtStrategy } from './jwt.strategy';
@@ -49,7 +50,7 @@ import { TokensService } from './tokens.service';
       }),
     }),
   ],
-  controllers: [AuthController, AccountController, MfaSignInController],
+  controllers: [AuthController, AccountController, MfaSignInController, PasskeySignInController],
   providers: [
     AuthService,
     PasswordService,

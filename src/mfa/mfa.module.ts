@@ -13,7 +13,12 @@ import { MfaLoginService } from './mfa-login.service';
 import { MfaResetService } from './mfa-reset.service';
 import { MfaStepUpService } from './mfa-step-up.service';
 import { MfaController } from './mfa.controller';
+import { PasskeyAuthenticationService } from './passkeys/passkey-authentication.service';
+import { PasskeyRegistrationService } from './passkeys/passkey-registration.service';
 import { PasskeyRepository } from './passkeys/passkey.repository';
+import { PasskeysController } from './passkeys/passkeys.controller';
+import { RelyingParty } from './passkeys/relying-party';
+import { WebauthnChallengeRepository } from './passkeys/webauthn-challenge.repository';
 import { RecoveryCodeRepository } from './recovery-code.repository';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { SecondFactorService } from './second-factor.service';
@@ -28,7 +33,7 @@ import { TotpService } from './totp.service';
 @Global()
 @Module({
   imports: [UsersModule, SessionsModule, CryptoModule, AuditModule, RateLimitModule, MailModule],
-  controllers: [MfaController, MfaAdminController],
+  controllers: [MfaController, PasskeysController, MfaAdminController],
   providers: [
     TotpRepository,
     RecoveryCodeRepository,
@@ -43,7 +48,11 @@ import { TotpService } from './totp.service';
     MfaResetService,
     MfaStepUpService,
     { provide: StepUpVerifier, useExisting: MfaStepUpService },
+    WebauthnChallengeRepository,
+    RelyingParty,
+    PasskeyRegistrationService,
+    PasskeyAuthenticationService,
   ],
-  exports: [MfaLoginService, StepUpVerifier],
+  exports: [MfaLoginService, PasskeyAuthenticationService, StepUpVerifier],
 })
 export class MfaModule {}
