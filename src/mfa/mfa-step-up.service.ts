@@ -25,7 +25,7 @@ export class MfaStepUpService extends StepUpVerifier {
   async verify(user: AuthenticatedUser, proof: StepUpProof, client: ClientContext): Promise<void> {
     if (!user.account.mfaEnabled) return;
     if (!(await this.totp.isEnabled(user.id)) && user.amr.includes('hwk')) return;
-    if (proof.code === undefined && proof.recoveryCode === undefined)
+    if (typeof proof.code !== 'string' && typeof proof.recoveryCode !== 'string')
       throw new UnauthorizedException(STEP_UP_REQUIRED);
     const owner = { id: user.id, email: user.account.email };
     if (!(await this.secondFactor.check(owner, proof, client)))

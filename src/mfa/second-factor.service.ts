@@ -41,7 +41,10 @@ export class SecondFactorService {
         type: 'auth.mfa.failure',
         userId: owner.id,
         client,
-        metadata: { route: client.route, method: proof.recoveryCode ? 'recovery_code' : 'totp' },
+        metadata: {
+          route: client.route,
+          method: typeof proof.recoveryCode === 'string' ? 'recovery_code' : 'totp',
+        },
       });
       return undefined;
     }
@@ -58,9 +61,9 @@ export class SecondFactorService {
   }
 
   private async match(userId: string, proof: StepUpProof): Promise<CodeMethod | undefined> {
-    if (proof.code !== undefined)
+    if (typeof proof.code === 'string')
       return (await this.totp.accept(userId, proof.code)) ? AMR.totp : undefined;
-    if (proof.recoveryCode !== undefined)
+    if (typeof proof.recoveryCode === 'string')
       return (await this.recovery.consume(userId, proof.recoveryCode))
         ? AMR.recoveryCode
         : undefined;
