@@ -133,6 +133,21 @@ describe('TOTP, recovery codes and the two-step login (API.md "Multi-factor auth
     expect(await eventsOf('auth.mfa.failure', user.id)).toBe(2);
   });
 
+  it('lets one of two simultaneous uses of a code, or of a recovery code, win', async () => {
+    const user = await registerAndLogin(t);
+    const { secret, recoveryCodes } = await enrolTotp(t, user);
+    const tokens = await Promise.all([1, 2, 3, 4].map(() => passwordStep(t, user)));
+    const code = codeAt(secret, 0);
+    const byCode = await Promise.all(
+      tokens.slice(0, 2).map((mfaToken) => verify(t, { mfaToken, code })),
+    );
+    expect(byCode.map((r) => r.status).sort()).toEqual([200, 401]);
+    const byRecovery = await Promise.all(
+      tokens.slice(2).map((mfaToken) => verify(t, { mfaToken, recoveryCode: recoveryCodes[3] })),
+    );
+    expect(byRecovery.map((r) => r.status).sort()).toEqual([200, 401]);
+  });
+
   it('kills an mfaToken after 5 wrong codes, and spends it on success (single use)', async () => {
     const user = await registerAndLogin(t);
     const { secret } = await enrolTotp(t, user);
