@@ -336,4 +336,23 @@ describe('TOTP, recovery codes and the two-step login (API.md "Multi-factor auth
     ]);
     expect(amrOf(res.body.accessToken)).toEqual(['pwd']);
   });
+
+  it('documents both login answers in the OpenAPI document: a token pair or an MFA challenge', async () => {
+    const doc = (await request(t.url).get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const ok = doc.paths['/api/auth/login'].post.responses['200'] as {
+      content: { 'application/json': { schema: { oneOf: Array<{ $ref: string }> } } };
+    };
+    expect(ok.content['application/json'].schema.oneOf.map((s) => s.$ref).sort()).toEqual([
+      '#/components/schemas/MfaChallengeResponse',
+      '#/components/schemas/TokenPair',
+    ]);
+    expect(Object.keys(doc.components.schemas.MfaChallengeResponse.properties).sort()).toEqual([
+      'methods',
+      'mfaRequired',
+      'mfaToken',
+    ]);
+  });
 });
