@@ -96,6 +96,8 @@ export class TotpEnrolmentService {
         client,
         metadata: { method: 'totp', otherFactorsRemain: stillOn },
       });
+      // The notice says the password alone protects the account now: only true once no factor is left.
+      if (stillOn) return;
       await this.mail.enqueue({
         purpose: 'mfa-disabled',
         to: caller.account.email,

@@ -120,6 +120,8 @@ export class PasskeyRegistrationService {
         client,
         metadata: { passkeyId: id, otherFactorsRemain: stillOn },
       });
+      // The notice says the password alone protects the account now: only true once no factor is left.
+      if (stillOn) return;
       await this.mail.enqueue({
         purpose: 'mfa-disabled',
         to: caller.account.email,
