@@ -6,6 +6,7 @@ import { AuditModule } from '../audit/audit.module';
 import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
 import { CryptoModule } from '../crypto/crypto.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
@@ -14,6 +15,9 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { MfaSignInController } from './mfa-sign-in.controller';
+import { PasskeySignInController } from './passkey-sign-in.controller';
+import { SignInService } from './sign-in.service';
 import { JWT_KEY, JwtKeyModule } from './jwt-key.module';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordService } from './password.service';
@@ -27,6 +31,7 @@ import { TokensService } from './tokens.service';
     CryptoModule,
     AuditModule,
     RateLimitModule,
+    MfaModule,
     PassportModule,
     JwtKeyModule,
     JwtModule.registerAsync({
@@ -45,11 +50,12 @@ import { TokensService } from './tokens.service';
       }),
     }),
   ],
-  controllers: [AuthController, AccountController],
+  controllers: [AuthController, AccountController, MfaSignInController, PasskeySignInController],
   providers: [
     AuthService,
     PasswordService,
     TokensService,
+    SignInService,
     JwtStrategy,
     JwtAuthGuard,
     RolesGuard,

@@ -10,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UnknownAccountService } from '../users/unknown-account.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
 import { TokensService } from './tokens.service';
 
@@ -39,8 +40,11 @@ describe('AuthService', () => {
   const audit = { record: jest.fn() };
   const limiter = { reserve: jest.fn(), forgive: jest.fn() };
 
+  const mfaLogin = { challengeFor: jest.fn() };
+
   beforeEach(async () => {
     jest.resetAllMocks();
+    mfaLogin.challengeFor.mockResolvedValue(undefined);
     order.length = 0;
     limiter.reserve.mockImplementation(async () => void order.push('reserve'));
     users.findCredentials.mockImplementation(async () => {
@@ -65,6 +69,7 @@ describe('AuthService', () => {
         { provide: AccountLimiter, useValue: limiter },
         { provide: UnknownAccountService, useValue: unknownAccount },
         { provide: Transactions, useValue: tx },
+        { provide: MfaLoginService, useValue: mfaLogin },
       ],
     }).compile();
     auth = module.get(AuthService);
@@ -155,6 +160,24 @@ describe('AuthService', () => {
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({ metadata: { sessionId: 's-1', rehashed: true } }),
     );
+  });
+
+  it('with a second factor on, answers the MFA challenge and opens no session', async () => {
+    const challenge = { mfaRequired: true, mfaToken: 'm-1', methods: ['totp'] };
+    mfaLogin.challengeFor.mockResolvedValue(challenge);
+    await expect(auth.login(dto, client)).resolves.toBe(challenge);
+    expect(mfaLogin.challengeFor).toHaveBeenCalledWith(
+      expect.objectContaining({ user, credentialsVersion: 7 }),
+    );
+    expect(limiter.forgive).toHaveBeenCalled();
+    expect(sessions.open).not.toHaveBeenCalled();
+    expect(tokens.pair).not.toHaveBeenCalled();
+  });
+
+  it('never asks for a second factor when the password is wrong', async () => {
+    hasher.verify.mockResolvedValue(false);
+    await expect(auth.login(dto, client)).rejects.toThrow(INVALID_CREDENTIALS);
+    expect(mfaLogin.challengeFor).not.toHaveBeenCalled();
   });
 
   it('refuses a refresh without any token before touching sessions', async () => {

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsFQDN,
   IsIn,
   IsInt,
   IsOptional,
@@ -54,6 +55,9 @@ export const ENV_VARIABLES = [
   'REDIS_REQUIRED',
   'METRICS_PORT',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'MFA_REQUIRED_FOR_ADMINS',
+  'WEBAUTHN_RP_ID',
+  'WEBAUTHN_ORIGINS',
   'SMTP_URL',
   'SMTP_CA',
   'MAIL_FROM',
@@ -258,6 +262,39 @@ export class Env {
   })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
+  /** Admin routes refuse an access token whose `amr` holds no second factor; default: on in production. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  MFA_REQUIRED_FOR_ADMINS?: boolean;
+
+  /** The WebAuthn relying party id (a domain); default: the host name of PUBLIC_APP_URL. */
+  @IsOptional()
+  @IsFQDN(
+    { require_tld: false, allow_trailing_dot: false },
+    { message: 'must be a domain name such as example.org (no scheme, port or path)' },
+  )
+  WEBAUTHN_RP_ID?: string;
+
+  /** Origins a passkey ceremony may come from, comma-separated; default: the origin of PUBLIC_APP_URL. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    {
+      each: true,
+      message: 'must be a comma-separated list of origins such as https://app.example.org',
+    },
+  )
+  WEBAUTHN_ORIGINS?: string[];
+
   @IsOptional()
   @IsSmtpUrl()
   SMTP_URL?: string;
@@ -281,6 +318,25 @@ export class Env {
   /** The service's own origin (from PUBLIC_APP_URL, never from a request header). */
   get publicOrigin(): string {
     return new URL(this.PUBLIC_APP_URL).origin;
+  }
+
+  get mfaRequiredForAdmins(): boolean {
+    return this.MFA_REQUIRED_FOR_ADMINS ?? this.isProduction;
+  }
+
+  /**
+   * An IP address cannot be a relying party id, so the loopback default of PUBLIC_APP_URL
+   * (127.0.0.1) stands for `localhost`, the one name browsers treat as a secure context over http.
+   */
+  get webauthnRpId(): string {
+    if (this.WEBAUTHN_RP_ID) return this.WEBAUTHN_RP_ID;
+    const host = new URL(this.PUBLIC_APP_URL).hostname;
+    return host === '127.0.0.1' || host === '[::1]' ? 'localhost' : host;
+  }
+
+  get webauthnOrigins(): string[] {
+    if (!this.WEBAUTHN_ORIGINS?.length) return [this.publicOrigin];
+    return this.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin);
   }
 
   get corsOrigins(): string[] {

@@ -170,4 +170,41 @@ describe('loadEnv', () => {
       [],
     );
   });
+
+  describe('multi-factor settings', () => {
+    it('defaults: admins need a second factor only in production; the relying party follows PUBLIC_APP_URL', () => {
+      const dev = loadEnv({ DATA_DIR: dataDir() });
+      expect(dev.mfaRequiredForAdmins).toBe(false);
+      expect(dev.webauthnRpId).toBe('localhost'); // 127.0.0.1 cannot be an RP id
+      expect(dev.webauthnOrigins).toEqual(['http://127.0.0.1:3000']);
+      const prod = loadEnv(PRODUCTION);
+      expect(prod.mfaRequiredForAdmins).toBe(true);
+      expect(prod.webauthnRpId).toBe('app.example.org');
+      expect(prod.webauthnOrigins).toEqual(['https://app.example.org']);
+    });
+
+    it('takes explicit values, and origins as a comma-separated list', () => {
+      const env = loadEnv({
+        ...PRODUCTION,
+        MFA_REQUIRED_FOR_ADMINS: 'false',
+        WEBAUTHN_RP_ID: 'example.org',
+        WEBAUTHN_ORIGINS: 'https://app.example.org, https://admin.example.org/',
+      });
+      expect(env.mfaRequiredForAdmins).toBe(false);
+      expect(env.webauthnRpId).toBe('example.org');
+      expect(env.webauthnOrigins).toEqual(['https://app.example.org', 'https://admin.example.org']);
+    });
+
+    it.each([
+      ['MFA_REQUIRED_FOR_ADMINS', 'yes please'],
+      ['WEBAUTHN_RP_ID', 'https://example.org'],
+      ['WEBAUTHN_RP_ID', 'example.org:443'],
+      ['WEBAUTHN_ORIGINS', 'app.internal'],
+      ['WEBAUTHN_ORIGINS', 'https://ok.example.org,ftp://files.example.org'],
+    ])('rejects %s=%p, naming it', (name, value) => {
+      const found = problems({ DATA_DIR: dataDir(), [name]: value });
+      expect(found).toEqual([expect.stringContaining(name)]);
+      expect(found.join('\n')).not.toContain(value);
+    });
+  });
 });

@@ -29,7 +29,8 @@ export type RevokeReason =
   | 'revoked_by_user'
   | 'password_changed'
   | 'deactivated'
-  | 'refresh_token_reuse';
+  | 'refresh_token_reuse'
+  | 'mfa_reset';
 
 /**
  * Sessions: opening one per login, rotating its refresh token, the per-request check, revocation.

@@ -12,6 +12,10 @@ const PUBLIC = new Set([
   'POST /api/auth/register',
   'POST /api/auth/login',
   'POST /api/auth/refresh',
+  // The second step of a login and passkey sign-in: the mfaToken (or the passkey) is the credential.
+  'POST /api/auth/mfa/verify',
+  'POST /api/auth/passkeys/authentication/options',
+  'POST /api/auth/passkeys/authentication/verify',
   'GET /health/live',
   'GET /health/ready',
 ]);
