@@ -268,7 +268,7 @@ export class Env {
   @IsBoolean({ message: 'must be true or false' })
   MFA_REQUIRED_FOR_ADMINS?: boolean;
 
-  /** The WebAuthn relying party id (a domain); default: the host name of PUBLIC_APP_URL. */
+  /** The WebAuthn relying party id (a domain); `localhost` outside production, required in it. */
   @IsOptional()
   @IsFQDN(
     { require_tld: false, allow_trailing_dot: false },
@@ -276,7 +276,7 @@ export class Env {
   )
   WEBAUTHN_RP_ID?: string;
 
-  /** Origins a passkey ceremony may come from, comma-separated; default: the origin of PUBLIC_APP_URL. */
+  /** Origins a passkey ceremony may come from, comma-separated; `http://localhost:3000` outside production, required in it. */
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string'
@@ -324,18 +324,13 @@ export class Env {
     return this.MFA_REQUIRED_FOR_ADMINS ?? this.isProduction;
   }
 
-  /**
-   * An IP address cannot be a relying party id, so the loopback default of PUBLIC_APP_URL
-   * (127.0.0.1) stands for `localhost`, the one name browsers treat as a secure context over http.
-   */
+  /** API.md's development default; production requires WEBAUTHN_RP_ID (production-rules.ts). */
   get webauthnRpId(): string {
-    if (this.WEBAUTHN_RP_ID) return this.WEBAUTHN_RP_ID;
-    const host = new URL(this.PUBLIC_APP_URL).hostname;
-    return host === '127.0.0.1' || host === '[::1]' ? 'localhost' : host;
+    return this.WEBAUTHN_RP_ID ?? 'localhost';
   }
 
   get webauthnOrigins(): string[] {
-    if (!this.WEBAUTHN_ORIGINS?.length) return [this.publicOrigin];
+    if (!this.WEBAUTHN_ORIGINS?.length) return ['http://localhost:3000'];
     return this.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin);
   }
 

@@ -18,6 +18,8 @@ const PRODUCTION = {
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
   SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
   MAIL_FROM: '"Example" <no-reply@example.org>',
+  WEBAUTHN_RP_ID: 'example.org',
+  WEBAUTHN_ORIGINS: 'https://app.example.org',
 };
 
 function problems(raw: Record<string, string | undefined>): string[] {
@@ -172,15 +174,24 @@ describe('loadEnv', () => {
   });
 
   describe('multi-factor settings', () => {
-    it('defaults: admins need a second factor only in production; the relying party follows PUBLIC_APP_URL', () => {
+    it('defaults (API.md): admins need a second factor only in production; the relying party is localhost in development', () => {
       const dev = loadEnv({ DATA_DIR: dataDir() });
       expect(dev.mfaRequiredForAdmins).toBe(false);
-      expect(dev.webauthnRpId).toBe('localhost'); // 127.0.0.1 cannot be an RP id
-      expect(dev.webauthnOrigins).toEqual(['http://127.0.0.1:3000']);
-      const prod = loadEnv(PRODUCTION);
-      expect(prod.mfaRequiredForAdmins).toBe(true);
-      expect(prod.webauthnRpId).toBe('app.example.org');
-      expect(prod.webauthnOrigins).toEqual(['https://app.example.org']);
+      expect(dev.webauthnRpId).toBe('localhost');
+      expect(dev.webauthnOrigins).toEqual(['http://localhost:3000']);
+      expect(loadEnv(PRODUCTION).mfaRequiredForAdmins).toBe(true);
+    });
+
+    it('requires the relying party in production', () => {
+      const {
+        WEBAUTHN_RP_ID: _id,
+        WEBAUTHN_ORIGINS: _origins,
+        ...withoutRelyingParty
+      } = PRODUCTION;
+      expect(problems(withoutRelyingParty)).toEqual([
+        'WEBAUTHN_RP_ID is required in production (e.g. example.org)',
+        'WEBAUTHN_ORIGINS is required in production (e.g. https://app.example.org)',
+      ]);
     });
 
     it('takes explicit values, and origins as a comma-separated list', () => {

@@ -23,9 +23,8 @@ const describeBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : desc
 if (!existsSync(CHROMIUM) && !process.env.CI) console.warn(`SKIPPED the passkey spec: ${MISSING}`);
 
 /**
- * The relying party's page: an empty document on http://localhost:<port>, the app's
- * PUBLIC_APP_URL, so WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS take their defaults (localhost and that
- * origin). The browser runs the ceremonies; the test carries their JSON to the API and back.
+ * The relying party's page: an empty document on http://localhost:<port>, named by
+ * WEBAUTHN_ORIGINS (WEBAUTHN_RP_ID keeps its development default, localhost). The browser runs the ceremonies; the test carries their JSON to the API and back.
  */
 function servePage(port: number): Promise<Server> {
   const server = createServer((_, res) => {
@@ -64,7 +63,7 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     const port = await freePort();
     origin = `http://localhost:${port}`;
     pageServer = await servePage(port);
-    t = await startTestApp({ ...RELAXED_LIMITS, PUBLIC_APP_URL: origin });
+    t = await startTestApp({ ...RELAXED_LIMITS, PUBLIC_APP_URL: origin, WEBAUTHN_ORIGINS: origin });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
     page = await browser.newPage();
     await page.goto(`${origin}/`);
@@ -105,6 +104,7 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     const options = await request(t.url)
       .post('/api/auth/passkeys/registration/options')
       .set(...bearer(user.accessToken))
+      .send({ password: user.password })
       .expect(200);
     expect(options.body.rp).toEqual({ id: 'localhost', name: expect.any(String) });
     expect(options.body.authenticatorSelection).toMatchObject({ residentKey: 'required' });
@@ -209,11 +209,28 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     expect(events.map((e) => e.type)).toEqual(['auth.passkey.added']);
   });
 
+  it('asks for the password before adding a passkey: a stolen access token cannot plant one', async () => {
+    const user = await registerAndLogin(t);
+    const start = () =>
+      request(t.url)
+        .post('/api/auth/passkeys/registration/options')
+        .set(...bearer(user.accessToken));
+    expectErrorBody(await start().send({}), 400);
+    expectErrorBody(await start().send({ password: `${user.password}x` }), 401);
+    const [{ n }] = await sql<{ n: number }>(
+      t,
+      `SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND type = 'auth.reauth.failure'`,
+      [user.id],
+    );
+    expect(n).toBe(1);
+  });
+
   it('removes a passkey (another user cannot): the factor is off again, audited', async () => {
     const user = await registerAndLogin(t);
     const options = await request(t.url)
       .post('/api/auth/passkeys/registration/options')
       .set(...bearer(user.accessToken))
+      .send({ password: user.password })
       .expect(200);
     const created = await createIn(page, options.body);
     const { body } = await request(t.url)
@@ -225,12 +242,22 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     expectErrorBody(
       await request(t.url)
         .delete(`/api/auth/passkeys/${body.id}`)
-        .set(...bearer(stranger.accessToken)),
+        .set(...bearer(stranger.accessToken))
+        .send({ password: stranger.password }),
       404,
+    );
+    // The access token alone removes nothing: the password is asked again.
+    expectErrorBody(
+      await request(t.url)
+        .delete(`/api/auth/passkeys/${body.id}`)
+        .set(...bearer(user.accessToken))
+        .send({ password: `${user.password}x` }),
+      401,
     );
     await request(t.url)
       .delete(`/api/auth/passkeys/${body.id}`)
       .set(...bearer(user.accessToken))
+      .send({ password: user.password })
       .expect(204);
     expect((await getMe(t, user.accessToken).expect(200)).body.mfaEnabled).toBe(false);
     const login = await request(t.url)
@@ -257,6 +284,7 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
       const options = await request(other.url)
         .post('/api/auth/passkeys/registration/options')
         .set(...bearer(user.accessToken))
+        .send({ password: user.password })
         .expect(200);
       const created = await createIn(page, options.body);
       expectErrorBody(

@@ -17,6 +17,7 @@ import type { ClientContext } from '../../common/http/client-context';
 import { sha256Hex } from '../../crypto/digest';
 import { Transactions } from '../../database/transactions';
 import { MailService } from '../../mail/mail.service';
+import { CredentialsService } from '../../users/credentials.service';
 import { MfaFactorsService } from '../mfa-factors.service';
 import { PasskeyRepository, type PasskeyRow } from './passkey.repository';
 import { RelyingParty, userHandleOf } from './relying-party';
@@ -36,6 +37,7 @@ export class PasskeyRegistrationService {
     private readonly passkeys: PasskeyRepository,
     private readonly challenges: WebauthnChallengeRepository,
     private readonly factors: MfaFactorsService,
+    private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly tx: Transactions,
@@ -45,7 +47,12 @@ export class PasskeyRegistrationService {
    * Options for navigator.credentials.create(): a discoverable credential (so it can sign in
    * without a password too), user verification preferred, the caller's own passkeys excluded.
    */
-  async options(caller: AuthenticatedUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  async options(
+    caller: AuthenticatedUser,
+    password: string,
+    client: ClientContext,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    await this.credentials.confirmPassword(caller.id, password, client);
     const existing = await this.passkeys.listForUser(caller.id);
     const options = await generateRegistrationOptions({
       rpName: this.rp.name,
@@ -109,7 +116,13 @@ export class PasskeyRegistrationService {
   }
 
   /** Removes one of the caller's passkeys (another user's id is a 404, like none). */
-  remove(caller: AuthenticatedUser, id: string, client: ClientContext): Promise<void> {
+  async remove(
+    caller: AuthenticatedUser,
+    id: string,
+    password: string,
+    client: ClientContext,
+  ): Promise<void> {
+    await this.credentials.confirmPassword(caller.id, password, client);
     return this.tx.run(async () => {
       if (!(await this.passkeys.remove(caller.id, id)))
         throw new NotFoundException('Passkey not found');

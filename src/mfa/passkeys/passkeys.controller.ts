@@ -15,8 +15,14 @@ import { ApiErrors } from '../../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../../common/decorators/current-user.decorator';
 import { Authenticated } from '../../common/decorators/route-access.decorator';
 import { UuidParamDto } from '../../common/dto/uuid-param.dto';
+import { AuthRateLimit } from '../../rate-limit/auth-rate-limit.decorator';
 import { Client, type ClientContext } from '../../common/http/client-context';
-import { PasskeyResponse, RegisterPasskeyDto, toPasskeyResponse } from '../dto/passkey.dto';
+import {
+  ConfirmPasswordDto,
+  PasskeyResponse,
+  RegisterPasskeyDto,
+  toPasskeyResponse,
+} from '../dto/passkey.dto';
 import { PasskeyRegistrationService } from './passkey-registration.service';
 
 const OPTIONS_SCHEMA = {
@@ -33,11 +39,20 @@ export class PasskeysController {
   constructor(private readonly registration: PasskeyRegistrationService) {}
 
   @Post('registration/options')
+  @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Start adding a passkey: options for navigator.credentials.create()' })
+  @ApiOperation({
+    summary:
+      'Start adding a passkey (the password again): options for navigator.credentials.create()',
+  })
   @ApiOkResponse({ schema: OPTIONS_SCHEMA })
-  options(@CurrentUser() user: AuthenticatedUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    return this.registration.options(user);
+  @ApiErrors([401, 'Wrong password'], 429)
+  options(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: ConfirmPasswordDto,
+    @Client() client: ClientContext,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    return this.registration.options(user, dto.password, client);
   }
 
   @Post('registration/verify')
@@ -63,15 +78,17 @@ export class PasskeysController {
   }
 
   @Delete(':id')
+  @AuthRateLimit()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "Remove one of the caller's passkeys" })
+  @ApiOperation({ summary: "Remove one of the caller's passkeys (the password again)" })
   @ApiNoContentResponse()
-  @ApiErrors([404, 'No such passkey for this user'])
+  @ApiErrors([401, 'Wrong password'], [404, 'No such passkey for this user'], 429)
   remove(
     @CurrentUser() user: AuthenticatedUser,
     @Param() params: UuidParamDto,
+    @Body() dto: ConfirmPasswordDto,
     @Client() client: ClientContext,
   ): Promise<void> {
-    return this.registration.remove(user, params.id, client);
+    return this.registration.remove(user, params.id, dto.password, client);
   }
 }
