@@ -124,10 +124,10 @@ function table(r: Results): string {
         mem.pass.flat,
       ],
       [
-        'rssNoPretenuring',
-        '… the same with `--no-allocation-site-pretenuring` (V8 setting, informational)',
+        'rssV8Pretenuring',
+        '… the same with V8’s allocation-site pretenuring back on (`--allocation-site-pretenuring`, informational)',
         'report',
-        `peak ${mm.noPretenuringPeakMb} MB, end ${mm.noPretenuringEndMb} MB (end − half-way ${mm.noPretenuringEndMinusMidMb} MB); \`/me\` ${Math.round(mm.noPretenuringMeRpsMedian)} req/s vs ${Math.round(mm.meRpsMedian)} by default (sequential runs, indicative)`,
+        `peak ${mm.v8PretenuringPeakMb} MB, end ${mm.v8PretenuringEndMb} MB (end − half-way ${mm.v8PretenuringEndMinusMidMb} MB); \`/me\` ${Math.round(mm.v8PretenuringMeRpsMedian)} req/s vs ${Math.round(mm.meRpsMedian)} with the service's default (sequential runs, indicative)`,
       ],
       [
         'meRatioBare',
@@ -274,7 +274,8 @@ ${table(r)}
 - **RSS:** a fresh service process; \`VmRSS\` every ${c.memorySampleMs} ms and after every ${c.memoryStep}
   authenticated \`GET /api/users/me\` (${c.connections} connections) to ${c.memoryTotal}, then a
   ${c.memoryStormSeconds} s login storm (${c.loginConnections} connections), then 2 s idle. Then the same
-  with \`--no-allocation-site-pretenuring\` (informational: bench/notes.md, "Memory"), then a fresh
+  with \`--allocation-site-pretenuring\` (V8's default, which \`src/v8-settings.ts\` turns off;
+  informational: bench/notes.md, "Memory"), then a fresh
   same-work baseline, the same requests on \`/me\` (it has no login).
 - **Start:** spawn to the first \`GET /health/ready\` 200 (polled every 25 ms); cold = fresh DATA_DIR
   (initdb, TLS material, secrets, migrations), warm = the same DATA_DIR again; ${c.startRounds} each.

@@ -1,4 +1,6 @@
-// First: tracing (when enabled) must patch http, pg, ioredis, Fastify and Nest before they load.
+// First: V8's heap settings, then tracing (when enabled), which must patch http, pg, ioredis,
+// Fastify and Nest before they load.
+import './v8-settings';
 import './observability/tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
