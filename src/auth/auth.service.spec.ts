@@ -11,6 +11,8 @@ import { UnknownAccountService } from '../users/unknown-account.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
+import { EmailVerificationService } from './lifecycle/email-verification.service';
+import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { TokensService } from './tokens.service';
 
 const user: User = {
@@ -38,6 +40,8 @@ describe('AuthService', () => {
   const tokens = { pair: jest.fn() };
   const audit = { record: jest.fn() };
   const limiter = { reserve: jest.fn(), forgive: jest.fn() };
+  const verification = { sendOnRegistration: jest.fn() };
+  const signin = { assertMaySignIn: jest.fn(), signedIn: jest.fn() };
 
   beforeEach(async () => {
     jest.resetAllMocks();
@@ -65,6 +69,8 @@ describe('AuthService', () => {
         { provide: AccountLimiter, useValue: limiter },
         { provide: UnknownAccountService, useValue: unknownAccount },
         { provide: Transactions, useValue: tx },
+        { provide: EmailVerificationService, useValue: verification },
+        { provide: SigninChecksService, useValue: signin },
       ],
     }).compile();
     auth = module.get(AuthService);

@@ -72,6 +72,16 @@ export class UsersService {
     return this.users.replacePassword(id, passwordHash);
   }
 
+  /** True when the address was unverified until now. */
+  markEmailVerified(id: string): Promise<boolean> {
+    return this.users.markEmailVerified(id);
+  }
+
+  /** The account at its new (verified) address with every session ended; undefined when taken. */
+  changeEmail(id: string, email: string): Promise<User | undefined> {
+    return this.users.changeEmail(id, email);
+  }
+
   async get(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundException('User not found');
