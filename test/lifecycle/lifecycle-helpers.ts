@@ -1,0 +1,77 @@
+import request from 'supertest';
+import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
+import { RELAXED_LIMITS, sql } from '../support/auth-helpers';
+import type { ReceivedMail, TestSmtpServer } from '../support/smtp-server';
+import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestDatabase } from '../support/test-database';
+
+export const APP_URL = 'https://app.example.org';
+
+/**
+ * The real app (createApp + AppModule) sending through `smtp` (STARTTLS, AUTH, the test CA), with
+ * auth limits relaxed and, when REDIS_URL is set, its counters (the per-address mail quota
+ * included) in Redis.
+ */
+export function startLifecycleApp(
+  smtp: TestSmtpServer,
+  overrides: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
+  return startTestApp(
+    {
+      ...RELAXED_LIMITS,
+      SMTP_URL: smtp.url(),
+      SMTP_CA: smtp.caFile,
+      MAIL_FROM: '"Example App" <no-reply@example.org>',
+      PUBLIC_APP_URL: APP_URL,
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      ...overrides,
+    },
+    db,
+  );
+}
+
+/** The token of the `path` link (`/verify-email`…) in a mail's text and HTML (both must agree). */
+export function linkToken(mail: ReceivedMail, path: string): string {
+  const pattern = new RegExp(
+    `${APP_URL.replaceAll('.', '\\.')}${path}\\?token=([A-Za-z0-9_-]{43})`,
+  );
+  const fromText = pattern.exec(mail.parsed.text ?? '')?.[1];
+  if (!fromText) throw new Error(`no ${path} link in: ${mail.parsed.text}`);
+  const html = String(mail.parsed.html).replaceAll('&#x3D;', '=');
+  expect(pattern.exec(html)?.[1]).toBe(fromText);
+  return fromText;
+}
+
+/** Waits for work the app deferred past its responses (forgot's lookup and mail). */
+export function settle(t: TestApp): Promise<void> {
+  return t.app.get(DeferredWork).drain();
+}
+
+/** Purposes of the outbox rows to `recipient`, oldest first. */
+export async function outboxPurposes(t: TestApp, recipient: string): Promise<string[]> {
+  const rows = await sql<{ purpose: string }>(
+    t,
+    'SELECT purpose FROM mail_outbox WHERE recipient = $1 ORDER BY created_at',
+    [recipient],
+  );
+  return rows.map((row) => row.purpose);
+}
+
+/** Audit events of `type` for `userId` (null: events with no user). */
+export async function auditEvents(
+  t: TestApp,
+  type: string,
+  userId: string | null,
+): Promise<Array<{ metadata: Record<string, unknown> }>> {
+  return sql(
+    t,
+    `SELECT metadata FROM audit_events WHERE type = $1 AND user_id IS NOT DISTINCT FROM $2 ORDER BY seq`,
+    [type, userId],
+  );
+}
+
+export function post(t: TestApp, path: string, body: object, token?: string): request.Test {
+  const req = request(t.url).post(path).send(body);
+  return token ? req.set('Authorization', `Bearer ${token}`) : req;
+}
