@@ -17,7 +17,7 @@ import {
   linkToken,
   outboxPurposes,
   post,
-  settle,
+  settleDeferred,
   startLifecycleApp,
 } from './lifecycle-helpers';
 
@@ -199,7 +199,7 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       const b = await post(t, '/api/auth/password/forgot', { email: known.email }).expect(202);
       expect(a.body).toEqual(b.body);
       expect(a.headers['content-length']).toBe(b.headers['content-length']);
-      await settle(t);
+      await settleDeferred(t);
       await smtp.nextMessage(known.email); // the known address's mail went out...
       expect(smtp.messagesTo(unknown)).toHaveLength(0); // ...and nothing to the unknown one
       expect(await outboxPurposes(t, unknown)).toEqual([]);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
 import { RELAXED_LIMITS, sql } from '../support/auth-helpers';
+import { eventually } from '../support/mail-context';
 import type { ReceivedMail, TestSmtpServer } from '../support/smtp-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { TestDatabase } from '../support/test-database';
@@ -42,8 +43,20 @@ export function linkToken(mail: ReceivedMail, path: string): string {
 }
 
 /** Waits for work the app deferred past its responses (forgot's lookup and mail). */
-export function settle(t: TestApp): Promise<void> {
+export function settleDeferred(t: TestApp): Promise<void> {
   return t.app.get(DeferredWork).drain();
+}
+
+/** settleDeferred, then until the outbox is empty: nothing of earlier requests still runs. */
+export async function settleAll(t: TestApp): Promise<void> {
+  await settleDeferred(t);
+  await eventually(async () => {
+    const [{ count }] = await sql<{ count: string }>(
+      t,
+      "SELECT count(*) FROM mail_outbox WHERE status IN ('pending', 'sending')",
+    );
+    return count === '0';
+  });
 }
 
 /** Purposes of the outbox rows to `recipient`, oldest first. */

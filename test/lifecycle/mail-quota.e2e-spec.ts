@@ -2,7 +2,13 @@ import { register, login } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
 import { TestSmtpServer } from '../support/smtp-server';
 import type { TestApp } from '../support/test-app';
-import { auditEvents, outboxPurposes, post, settle, startLifecycleApp } from './lifecycle-helpers';
+import {
+  auditEvents,
+  outboxPurposes,
+  post,
+  settleDeferred,
+  startLifecycleApp,
+} from './lifecycle-helpers';
 
 jest.setTimeout(60_000);
 
@@ -30,7 +36,7 @@ describe('mails per address: at most 3 an hour', () => {
       const res = await post(t, '/api/auth/password/forgot', { email: user.email }).expect(202);
       bodies.push(res.body);
     }
-    await settle(t);
+    await settleDeferred(t);
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
     // Mails 2 and 3 are reset links; the 3rd and 4th requests mailed nothing.
     expect(await outboxPurposes(t, user.email)).toEqual([
@@ -51,7 +57,7 @@ describe('mails per address: at most 3 an hour', () => {
     const unknown = `nobody.${Date.now().toString(36)}@example.org`;
     for (let i = 0; i < 4; i++)
       await post(t, '/api/auth/password/forgot', { email: unknown }).expect(202);
-    await settle(t);
+    await settleDeferred(t);
     // Registering it now: its verification mail would be the 5th this hour, so none is sent.
     const user = await register(t, { email: unknown });
     expect(await outboxPurposes(t, user.email)).toEqual([]);
