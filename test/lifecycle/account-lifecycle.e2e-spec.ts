@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { INVALID_LINK } from '../../src/auth/lifecycle/account-tokens.service';
 import {
@@ -387,6 +389,31 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       const rows = await sql(t, 'SELECT * FROM known_devices WHERE user_id = $1', [user.id]);
       expect(rows).toHaveLength(2);
       expect(JSON.stringify(rows)).not.toMatch(/127\.0\.0|Browser/);
+    });
+  });
+
+  describe('logs', () => {
+    it('no link token ever reaches a log file, from bodies, URLs or errors', async () => {
+      const planted = 'Pl4nted-T0ken-Value_in-the-query-and-body-00';
+      await request(t.url)
+        .post(`/api/auth/email/verify?token=${planted}`)
+        .send({ token: planted })
+        .expect(400);
+      await request(t.url).get(`/api/nowhere?token=${planted}&x=1`).expect(404);
+      await request(t.url)
+        .post('/api/auth/password/reset?reset_token=' + planted)
+        .send({ token: planted, newPassword: planted })
+        .expect(400);
+      const tokens = [planted];
+      for (const mail of smtp.received)
+        for (const match of (mail.parsed.text ?? '').matchAll(/\?token=([A-Za-z0-9_-]{43})/g))
+          tokens.push(match[1]);
+      expect(tokens.length).toBeGreaterThan(20);
+      const files = readdirSync(t.env.LOG_DIR).filter((name) => name.endsWith('.log'));
+      expect(files.length).toBeGreaterThan(0);
+      const logs = files.map((name) => readFileSync(join(t.env.LOG_DIR, name), 'utf8')).join('\n');
+      expect(logs).toContain('/api/auth/email/verify'); // the requests were logged...
+      for (const token of tokens) expect(logs).not.toContain(token); // ...their tokens were not
     });
   });
 });
