@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsMailableAddress } from '../../../config/mail-validators';
 import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { NormaliseEmail } from '../../../users/dto/user-fields';
 import { EMAIL_OPTIONS } from '../../dto/register.dto';
@@ -12,6 +13,7 @@ export class ChangeEmailDto {
     message: 'newEmail must use ASCII characters (write internationalised domains as xn--…)',
   })
   @IsEmail(EMAIL_OPTIONS, { message: 'newEmail must be a valid email address' })
+  @IsMailableAddress()
   newEmail!: string;
 
   @ApiProperty({ format: 'password', description: 'The current password' })
