@@ -16,6 +16,7 @@ import { TestSmtpServer } from '../support/smtp-server';
 import type { TestApp } from '../support/test-app';
 import {
   auditEvents,
+  clientIpOf,
   linkToken,
   outboxPurposes,
   post,
@@ -397,11 +398,13 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       const planted = 'Pl4nted-T0ken-Value_in-the-query-and-body-00';
       await request(t.url)
         .post(`/api/auth/email/verify?token=${planted}`)
+        .set('X-Forwarded-For', clientIpOf(t))
         .send({ token: planted })
         .expect(400);
       await request(t.url).get(`/api/nowhere?token=${planted}&x=1`).expect(404);
       await request(t.url)
         .post('/api/auth/password/reset?reset_token=' + planted)
+        .set('X-Forwarded-For', clientIpOf(t))
         .send({ token: planted, newPassword: planted })
         .expect(400);
       const tokens = [planted];

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
 import { RELAXED_LIMITS, sql } from '../support/auth-helpers';
 import { eventually } from '../support/mail-context';
+import { randomClientIp } from '../support/redis';
 import type { ReceivedMail, TestSmtpServer } from '../support/smtp-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { TestDatabase } from '../support/test-database';
@@ -13,23 +14,28 @@ export const APP_URL = 'https://app.example.org';
  * auth limits relaxed and, when REDIS_URL is set, its counters (the per-address mail quota
  * included) in Redis.
  */
-export function startLifecycleApp(
+export async function startLifecycleApp(
   smtp: TestSmtpServer,
   overrides: Record<string, string> = {},
   db?: TestDatabase,
 ): Promise<TestApp> {
-  return startTestApp(
+  const t = await startTestApp(
     {
       ...RELAXED_LIMITS,
       SMTP_URL: smtp.url(),
       SMTP_CA: smtp.caFile,
       MAIL_FROM: '"Example App" <no-reply@example.org>',
       PUBLIC_APP_URL: APP_URL,
+      // `post` below comes from a random address (clientIpOf) through the loopback proxy: counters that Redis keeps
+      // from earlier runs (a block lasts the window) never meet this run's requests.
+      TRUST_PROXY: '127.0.0.1',
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       ...overrides,
     },
     db,
   );
+  clientIps.set(t, randomClientIp());
+  return t;
 }
 
 /** The token of the `path` link (`/verify-email`…) in a mail's text and HTML (both must agree). */
@@ -82,7 +88,15 @@ export async function auditEvents(
   );
 }
 
+/** Each app's client address for `post` (fresh per app, so apps sharing Redis never share counters). */
+const clientIps = new WeakMap<TestApp, string>();
+
+/** The address `post` sends from to `t`, through its trusted loopback proxy. */
+export function clientIpOf(t: TestApp): string {
+  return clientIps.get(t) ?? '127.0.0.1';
+}
+
 export function post(t: TestApp, path: string, body: object, token?: string): request.Test {
-  const req = request(t.url).post(path).send(body);
+  const req = request(t.url).post(path).set('X-Forwarded-For', clientIpOf(t)).send(body);
   return token ? req.set('Authorization', `Bearer ${token}`) : req;
 }
