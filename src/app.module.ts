@@ -16,6 +16,7 @@ import { RedisModule } from './redis/redis.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { MailModule } from './mail/mail.module';
+import { MfaModule } from './mfa/mfa.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -35,6 +36,7 @@ export class AppModule {
         SessionsModule,
         UsersModule,
         AuthModule,
+        MfaModule,
         AuditModule,
         RateLimitModule,
         ObservabilityModule,

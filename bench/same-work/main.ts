@@ -46,7 +46,6 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'origin-agent-cluster': '?1',
   'referrer-policy': 'strict-origin-when-cross-origin',
   'strict-transport-security': 'max-age=31536000; includeSubDomains; preload',
-  vary: 'Origin',
   'x-content-type-options': 'nosniff',
   'x-dns-prefetch-control': 'off',
   'x-download-options': 'noopen',
@@ -64,13 +63,14 @@ const API_HEADERS: Readonly<Record<string, string>> = {
   'ratelimit-reset': '900',
 };
 
-/** The SQL of AUTHENTICATE in src/auth/sessions.service.ts, executed with one session id. */
+/** The SQL of AUTHENTICATE in src/sessions/session.repository.ts, executed with one session id. */
 const AUTHENTICATE = {
   name: 'auth_principal',
-  text: `SELECT s.id AS session_id, u.id, u.role, u.email, u.username, u.is_active, u.birth_date::text AS birth_date,
-                u.created_at, u.updated_at
+  text: `SELECT s.id AS session_id, s.amr, u.id, u.role, u.email, u.username, u.is_active, u.email_verified,
+                u.mfa_enabled, u.birth_date::text AS birth_date, u.created_at, u.updated_at
            FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active`,
+          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
+            AND s.credentials_version = u.credentials_version`,
 };
 
 interface PrincipalRow {
@@ -80,6 +80,8 @@ interface PrincipalRow {
   email: string;
   username: string;
   is_active: boolean;
+  email_verified: boolean;
+  mfa_enabled: boolean;
   birth_date: string | null;
   created_at: Date;
   updated_at: Date;
@@ -134,6 +136,8 @@ class SameWorkController implements OnApplicationShutdown {
       username: row.username,
       role: row.role,
       isActive: row.is_active,
+      emailVerified: row.email_verified,
+      mfaEnabled: row.mfa_enabled,
       birthDate: row.birth_date,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),

@@ -12,10 +12,12 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthAttempt } from '../audit/logging/auth-attempt.decorator';
@@ -25,6 +27,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated, PublicRoute } from '../common/decorators/route-access.decorator';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
 import { Env } from '../config/env.schema';
+import { MfaChallengeResponse } from '../mfa/dto/mfa-verify.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { SessionResponse } from '../sessions/dto/session-response.dto';
@@ -71,16 +74,24 @@ export class AuthController {
   @ApiOperation({
     summary: 'Exchange credentials for a token pair; also sets the refresh_token cookie',
   })
-  @ApiOkResponse({ type: TokenPair })
+  @ApiExtraModels(TokenPair, MfaChallengeResponse)
+  @ApiOkResponse({
+    description:
+      'A token pair (and the refresh cookie); or, with a second factor on, an MFA challenge and no tokens: complete it with POST /api/auth/mfa/verify',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(TokenPair) }, { $ref: getSchemaPath(MfaChallengeResponse) }],
+    },
+  })
   @ApiErrors([401, 'Invalid email or password (one message for every cause)'])
   async login(
     @Body() dto: LoginDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPair> {
-    const pair = await this.auth.login(dto, client);
-    setRefreshCookie(reply, pair.refreshToken, this.sessions.refreshTtlSeconds);
-    return pair;
+  ): Promise<TokenPair | MfaChallengeResponse> {
+    const outcome = await this.auth.login(dto, client);
+    if ('mfaRequired' in outcome) return outcome;
+    setRefreshCookie(reply, outcome.refreshToken, this.sessions.refreshTtlSeconds);
+    return outcome;
   }
 
   @Post('refresh')

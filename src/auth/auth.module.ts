@@ -7,6 +7,7 @@ import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
 import { CryptoModule } from '../crypto/crypto.module';
 import { MailModule } from '../mail/mail.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
@@ -15,6 +16,9 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { MfaSignInController } from './mfa-sign-in.controller';
+import { PasskeySignInController } from './passkey-sign-in.controller';
+import { SignInService } from './sign-in.service';
 import { JWT_KEY, JwtKeyModule } from './jwt-key.module';
 import { JwtStrategy } from './jwt.strategy';
 import { AccountTokenRepository } from './lifecycle/account-token.repository';
@@ -38,6 +42,7 @@ import { TokensService } from './tokens.service';
     AuditModule,
     RateLimitModule,
     MailModule,
+    MfaModule,
     PassportModule,
     JwtKeyModule,
     JwtModule.registerAsync({
@@ -56,11 +61,18 @@ import { TokensService } from './tokens.service';
       }),
     }),
   ],
-  controllers: [AuthController, AccountController, LifecycleController],
+  controllers: [
+    AuthController,
+    AccountController,
+    MfaSignInController,
+    PasskeySignInController,
+    LifecycleController,
+  ],
   providers: [
     AuthService,
     PasswordService,
     TokensService,
+    SignInService,
     JwtStrategy,
     JwtAuthGuard,
     RolesGuard,

@@ -10,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UnknownAccountService } from '../users/unknown-account.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
 import { EmailVerificationService } from './lifecycle/email-verification.service';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
@@ -43,8 +44,11 @@ describe('AuthService', () => {
   const verification = { sendOnRegistration: jest.fn() };
   const signin = { assertMaySignIn: jest.fn(), signedIn: jest.fn() };
 
+  const mfaLogin = { challengeFor: jest.fn() };
+
   beforeEach(async () => {
     jest.resetAllMocks();
+    mfaLogin.challengeFor.mockResolvedValue(undefined);
     order.length = 0;
     limiter.reserve.mockImplementation(async () => void order.push('reserve'));
     users.findCredentials.mockImplementation(async () => {
@@ -71,6 +75,7 @@ describe('AuthService', () => {
         { provide: Transactions, useValue: tx },
         { provide: EmailVerificationService, useValue: verification },
         { provide: SigninChecksService, useValue: signin },
+        { provide: MfaLoginService, useValue: mfaLogin },
       ],
     }).compile();
     auth = module.get(AuthService);
@@ -161,6 +166,24 @@ describe('AuthService', () => {
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({ metadata: { sessionId: 's-1', rehashed: true } }),
     );
+  });
+
+  it('with a second factor on, answers the MFA challenge and opens no session', async () => {
+    const challenge = { mfaRequired: true, mfaToken: 'm-1', methods: ['totp'] };
+    mfaLogin.challengeFor.mockResolvedValue(challenge);
+    await expect(auth.login(dto, client)).resolves.toBe(challenge);
+    expect(mfaLogin.challengeFor).toHaveBeenCalledWith(
+      expect.objectContaining({ user, credentialsVersion: 7 }),
+    );
+    expect(limiter.forgive).toHaveBeenCalled();
+    expect(sessions.open).not.toHaveBeenCalled();
+    expect(tokens.pair).not.toHaveBeenCalled();
+  });
+
+  it('never asks for a second factor when the password is wrong', async () => {
+    hasher.verify.mockResolvedValue(false);
+    await expect(auth.login(dto, client)).rejects.toThrow(INVALID_CREDENTIALS);
+    expect(mfaLogin.challengeFor).not.toHaveBeenCalled();
   });
 
   it('refuses a refresh without any token before touching sessions', async () => {

@@ -4,6 +4,7 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
+import { MfaLoginService, type MfaChallenge } from '../mfa/mfa-login.service';
 import { AccountLimiter } from '../rate-limit/account-limiter';
 import { SessionsService } from '../sessions/sessions.service';
 import { UnknownAccountService } from '../users/unknown-account.service';
@@ -32,6 +33,7 @@ export class AuthService {
     private readonly accountLimit: AccountLimiter,
     private readonly unknownAccount: UnknownAccountService,
     private readonly tx: Transactions,
+    private readonly mfaLogin: MfaLoginService,
     private readonly verification: EmailVerificationService,
     private readonly signin: SigninChecksService,
   ) {}
@@ -57,7 +59,7 @@ export class AuthService {
    * stamped with the credentials version that was checked: a password change, reset or deactivation
    * that lands meanwhile leaves this login without a session.
    */
-  async login(dto: LoginDto, client: ClientContext): Promise<TokenPair> {
+  async login(dto: LoginDto, client: ClientContext): Promise<TokenPair | MfaChallenge> {
     await this.accountLimit.reserve(dto.email, client);
     const found = await this.users.findCredentials({ email: dto.email });
     const matches = found
@@ -73,6 +75,9 @@ export class AuthService {
     if (failure || !found) return this.refuseLogin(found?.user.id ?? null, failure, client);
     await this.accountLimit.forgive(dto.email, client);
     await this.signin.assertMaySignIn(found.user, client);
+    // With a second factor on, the password only earns an mfaToken (src/mfa/mfa-login.service.ts).
+    const challenge = await this.mfaLogin.challengeFor(found);
+    if (challenge) return challenge;
     const { user, passwordHash, credentialsVersion } = found;
     const rehash = this.hasher.needsRehash(passwordHash)
       ? await this.hasher.hash(dto.password)

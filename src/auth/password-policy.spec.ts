@@ -181,7 +181,9 @@ describe('SortedWordList', () => {
   it('finds exactly the listed words, first and last included', () => {
     const { SortedWordList } =
       jest.requireActual<typeof import('./common-passwords')>('./common-passwords');
-    const list = new SortedWordList(['alpha', 'beta', 'delta', 'gamma'].join('\n') + '\n');
+    const list = new SortedWordList(
+      Buffer.from(['alpha', 'beta', 'delta', 'gamma'].join('\n') + '\n', 'utf8'),
+    );
     expect(list.size).toBe(4);
     for (const word of ['alpha', 'beta', 'delta', 'gamma']) expect(list.has(word)).toBe(true);
     for (const word of ['', 'alph', 'alphaa', 'c', 'zeta', 'gamma\n'])
@@ -194,5 +196,23 @@ describe('SortedWordList', () => {
       expect(list.has(word)).toBe(true);
       expect(list.has(`${word}\u0000`)).toBe(false);
     }
+  });
+
+  it('holds the real list in strictly ascending byte order, the order bisection relies on', () => {
+    const list = loadCommonPasswords();
+    let outOfOrder = 0;
+    for (let i = 1; i < list.size; i++) {
+      if (Buffer.compare(list.entry(i - 1), list.entry(i)) >= 0) outOfOrder++;
+    }
+    expect(outOfOrder).toBe(0);
+  });
+
+  it('finds a list entry with non-ASCII letters', () => {
+    const list = loadCommonPasswords();
+    const accented = Array.from({ length: list.size }, (_, i) =>
+      list.entry(i).toString('utf8'),
+    ).find((word) => Buffer.byteLength(word) !== word.length);
+    expect(accented).toBeDefined();
+    expect(list.has(accented as string)).toBe(true);
   });
 });

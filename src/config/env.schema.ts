@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsFQDN,
   IsIn,
   IsInt,
   IsOptional,
@@ -54,6 +55,9 @@ export const ENV_VARIABLES = [
   'REDIS_REQUIRED',
   'METRICS_PORT',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'MFA_REQUIRED_FOR_ADMINS',
+  'WEBAUTHN_RP_ID',
+  'WEBAUTHN_ORIGINS',
   'SMTP_URL',
   'SMTP_CA',
   'MAIL_FROM',
@@ -262,6 +266,39 @@ export class Env {
   })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
+  /** Admin routes refuse an access token whose `amr` holds no second factor; default: on in production. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  MFA_REQUIRED_FOR_ADMINS?: boolean;
+
+  /** The WebAuthn relying party id (a domain); `localhost` outside production, required in it. */
+  @IsOptional()
+  @IsFQDN(
+    { require_tld: false, allow_trailing_dot: false },
+    { message: 'must be a domain name such as example.org (no scheme, port or path)' },
+  )
+  WEBAUTHN_RP_ID?: string;
+
+  /** Origins a passkey ceremony may come from, comma-separated; `http://localhost:3000` outside production, required in it. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    {
+      each: true,
+      message: 'must be a comma-separated list of origins such as https://app.example.org',
+    },
+  )
+  WEBAUTHN_ORIGINS?: string[];
+
   @IsOptional()
   @IsSmtpUrl()
   SMTP_URL?: string;
@@ -308,6 +345,20 @@ export class Env {
   /** The service's own origin (from PUBLIC_APP_URL, never from a request header). */
   get publicOrigin(): string {
     return new URL(this.PUBLIC_APP_URL).origin;
+  }
+
+  get mfaRequiredForAdmins(): boolean {
+    return this.MFA_REQUIRED_FOR_ADMINS ?? this.isProduction;
+  }
+
+  /** API.md's development default; production requires WEBAUTHN_RP_ID (production-rules.ts). */
+  get webauthnRpId(): string {
+    return this.WEBAUTHN_RP_ID ?? 'localhost';
+  }
+
+  get webauthnOrigins(): string[] {
+    if (!this.WEBAUTHN_ORIGINS?.length) return ['http://localhost:3000'];
+    return this.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin);
   }
 
   get corsOrigins(): string[] {

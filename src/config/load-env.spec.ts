@@ -18,6 +18,8 @@ const PRODUCTION = {
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
   SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
   MAIL_FROM: '"Example" <no-reply@example.org>',
+  WEBAUTHN_RP_ID: 'example.org',
+  WEBAUTHN_ORIGINS: 'https://app.example.org',
 };
 
 function problems(raw: Record<string, string | undefined>): string[] {
@@ -198,5 +200,51 @@ describe('loadEnv', () => {
       expect.stringMatching(/^PASSWORD_RESET_TTL /),
       expect.stringMatching(/^REQUIRE_VERIFIED_EMAIL /),
     ]);
+  });
+
+  describe('multi-factor settings', () => {
+    it('defaults (API.md): admins need a second factor only in production; the relying party is localhost in development', () => {
+      const dev = loadEnv({ DATA_DIR: dataDir() });
+      expect(dev.mfaRequiredForAdmins).toBe(false);
+      expect(dev.webauthnRpId).toBe('localhost');
+      expect(dev.webauthnOrigins).toEqual(['http://localhost:3000']);
+      expect(loadEnv(PRODUCTION).mfaRequiredForAdmins).toBe(true);
+    });
+
+    it('requires the relying party in production', () => {
+      const {
+        WEBAUTHN_RP_ID: _id,
+        WEBAUTHN_ORIGINS: _origins,
+        ...withoutRelyingParty
+      } = PRODUCTION;
+      expect(problems(withoutRelyingParty)).toEqual([
+        'WEBAUTHN_RP_ID is required in production (e.g. example.org)',
+        'WEBAUTHN_ORIGINS is required in production (e.g. https://app.example.org)',
+      ]);
+    });
+
+    it('takes explicit values, and origins as a comma-separated list', () => {
+      const env = loadEnv({
+        ...PRODUCTION,
+        MFA_REQUIRED_FOR_ADMINS: 'false',
+        WEBAUTHN_RP_ID: 'example.org',
+        WEBAUTHN_ORIGINS: 'https://app.example.org, https://admin.example.org/',
+      });
+      expect(env.mfaRequiredForAdmins).toBe(false);
+      expect(env.webauthnRpId).toBe('example.org');
+      expect(env.webauthnOrigins).toEqual(['https://app.example.org', 'https://admin.example.org']);
+    });
+
+    it.each([
+      ['MFA_REQUIRED_FOR_ADMINS', 'yes please'],
+      ['WEBAUTHN_RP_ID', 'https://example.org'],
+      ['WEBAUTHN_RP_ID', 'example.org:443'],
+      ['WEBAUTHN_ORIGINS', 'app.internal'],
+      ['WEBAUTHN_ORIGINS', 'https://ok.example.org,ftp://files.example.org'],
+    ])('rejects %s=%p, naming it', (name, value) => {
+      const found = problems({ DATA_DIR: dataDir(), [name]: value });
+      expect(found).toEqual([expect.stringContaining(name)]);
+      expect(found.join('\n')).not.toContain(value);
+    });
   });
 });

@@ -75,6 +75,10 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
     ...databaseUrlProblems('DATABASE_MIGRATION_URL', env.DATABASE_MIGRATION_URL, false),
   );
   problems.push(...mailProblems(env));
+  if (!env.WEBAUTHN_RP_ID)
+    problems.push('WEBAUTHN_RP_ID is required in production (e.g. example.org)');
+  if (!env.WEBAUTHN_ORIGINS?.length)
+    problems.push('WEBAUTHN_ORIGINS is required in production (e.g. https://app.example.org)');
   return problems;
 }
 

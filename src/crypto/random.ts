@@ -30,3 +30,20 @@ export function randomSuffix(length: number): string {
 export function randomId(): string {
   return randomUUID();
 }
+
+/** Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or copied by hand survives. */
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * A recovery code: 20 base32 characters (100 bits from the CSPRNG) in groups of four,
+ * `xxxx-xxxx-xxxx-xxxx-xxxx`. 32 divides 256, so every character is equally likely.
+ */
+export function generateRecoveryCode(): string {
+  const chars = [...randomBytes(20)].map((byte) => CROCKFORD[byte % 32]).join('');
+  return chars.match(/.{4}/g)!.join('-');
+}
+
+/** What a typed recovery code is compared as: lower case, without the dashes or spaces. */
+export function normaliseRecoveryCode(code: string): string {
+  return code.toLowerCase().replace(/[\s-]/g, '');
+}

@@ -1,12 +1,10 @@
-import type { AuditEventType } from '../audit/audit-event-type';
-
 /**
  * The audit event types counted by `auth_events_total{event}`: authentication outcomes, by the same
  * names as the audit trail, so a spike on a dashboard leads straight to
  * `GET /api/audit/events?type=…`. A closed list: any other type is ignored, so the label's values
  * stay few whatever is recorded.
  */
-export const AUTH_EVENTS: ReadonlySet<string> = new Set<AuditEventType>([
+export const AUTH_EVENTS: ReadonlySet<string> = new Set([
   'auth.login.success',
   'auth.login.failure',
   'security.rate_limited',

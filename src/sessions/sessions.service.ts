@@ -31,7 +31,8 @@ export type RevokeReason =
   | 'password_reset'
   | 'email_changed'
   | 'deactivated'
-  | 'refresh_token_reuse';
+  | 'refresh_token_reuse'
+  | 'mfa_reset';
 
 /**
  * Sessions: opening one per login, rotating its refresh token, the per-request check, revocation.

@@ -48,9 +48,12 @@ export class SensitiveDataController {
   @Post('reveal')
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'The stored values in clear; needs the password again and is audited' })
+  @ApiOperation({
+    summary:
+      'The stored values in clear; needs the password again (and, with MFA on, a code) and is audited',
+  })
   @ApiErrors(
-    [401, 'Wrong password or invalid token'],
+    [401, 'Wrong password, missing or wrong code, or invalid token'],
     [429, 'Too many attempts: wrong passwords count as failed logins of the account'],
   )
   @ApiOkResponse({ type: SensitiveDataResponse })
@@ -59,6 +62,9 @@ export class SensitiveDataController {
     @Body() dto: RevealSensitiveDataDto,
     @Client() client: ClientContext,
   ): Promise<SensitiveDataResponse> {
-    return this.sensitive.reveal(user, dto.password, client);
+    return this.sensitive.reveal(user, dto.password, client, {
+      code: dto.code,
+      recoveryCode: dto.recoveryCode,
+    });
   }
 }

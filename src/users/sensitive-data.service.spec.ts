@@ -7,6 +7,7 @@ import { FieldCipher } from '../crypto/field-cipher.service';
 import { KEYRING, Keyring } from '../crypto/keyring';
 import { Transactions } from '../database/transactions';
 import { CredentialsService } from './credentials.service';
+import { StepUpVerifier } from '../common/auth/step-up';
 import { SensitiveDataService } from './sensitive-data.service';
 import { sensitiveLocation } from './sensitive-fields';
 import { UserRepository } from './user.repository';
@@ -31,6 +32,7 @@ describe('SensitiveDataService', () => {
         { provide: CredentialsService, useValue: credentials },
         { provide: AuditService, useValue: audit },
         { provide: Transactions, useValue: fakeTransactions() },
+        { provide: StepUpVerifier, useValue: { verify: async () => undefined } },
       ],
     }).compile();
     service = module.get(SensitiveDataService);

@@ -1,6 +1,7 @@
 import { Injectable, InternalServerErrorException, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
+import { StepUpVerifier, type StepUpProof } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { FieldCipher } from '../crypto/field-cipher.service';
 import { Transactions } from '../database/transactions';
@@ -20,6 +21,7 @@ export class SensitiveDataService {
     private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
+    private readonly stepUp: StepUpVerifier,
   ) {}
 
   async update(
@@ -52,13 +54,18 @@ export class SensitiveDataService {
     return this.decrypt(caller.id, client);
   }
 
-  /** Clear values need the password again: a stolen access token alone cannot read them. */
+  /**
+   * Clear values need the password again, and with a second factor on a current code too: a stolen
+   * access token (or token and password) alone cannot read them.
+   */
   async reveal(
     caller: AuthenticatedUser,
     password: string,
     client: ClientContext,
+    proof: StepUpProof = {},
   ): Promise<SensitiveValues> {
     await this.credentials.confirmPassword(caller.id, password, client);
+    await this.stepUp.verify(caller, proof, client);
     const values = await this.decrypt(caller.id, client);
     await this.audit.record({
       type: 'user.sensitive.revealed',

@@ -163,6 +163,14 @@ export class UserRepository {
     return { items, total: Number(count) };
   }
 
+  /** The account's second-factor flag, kept by the MFA module as factors come and go. */
+  async setMfaEnabled(id: string, enabled: boolean): Promise<void> {
+    await this.tx.manager.query(
+      'UPDATE users SET mfa_enabled = $2, updated_at = now() WHERE id = $1',
+      [id, enabled],
+    );
+  }
+
   /** Locks the row for the rest of the transaction and returns it as it was. */
   async lockForUpdate(id: string): Promise<User | undefined> {
     const [user] = await this.tx.manager.query<User[]>(

@@ -82,6 +82,16 @@ export class UsersService {
     return this.users.changeEmail(id, email);
   }
 
+  /** Whether the account has a confirmed second factor (the MFA module says so, inside its transaction). */
+  setMfaEnabled(id: string, enabled: boolean): Promise<void> {
+    return this.users.setMfaEnabled(id, enabled);
+  }
+
+  /** Locks the account's row for the rest of the caller's transaction: one factor change at a time. */
+  lockForUpdate(id: string): Promise<User | undefined> {
+    return this.users.lockForUpdate(id);
+  }
+
   async get(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundException('User not found');

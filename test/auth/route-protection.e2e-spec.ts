@@ -17,6 +17,10 @@ const PUBLIC = new Set([
   'POST /api/auth/password/forgot',
   'POST /api/auth/password/reset',
   'POST /api/auth/email/change/confirm',
+  // The second step of a login and passkey sign-in: the mfaToken (or the passkey) is the credential.
+  'POST /api/auth/mfa/verify',
+  'POST /api/auth/passkeys/authentication/options',
+  'POST /api/auth/passkeys/authentication/verify',
   'GET /health/live',
   'GET /health/ready',
 ]);

@@ -77,7 +77,14 @@ describe('development console', () => {
     expect(BANNER.exec(output)?.[0]).toContain(`API http://127.0.0.1:${port}/api | docs off | `);
     // The embedded cluster was reused, not initialised again.
     expect(output).not.toMatch(/initdb|creating configuration files/);
+    // The app exits once its PostgreSQL has; a postmaster still listed is one the app left behind.
     const postgres = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    expect(postgres).not.toContain(join(dataDir, 'postgres'));
+    const leftBehind = postgres
+      .split('\n')
+      .filter((line) => line.includes(join(dataDir, 'postgres')));
+    expect({ leftBehind, output: leftBehind.length > 0 ? output : '' }).toEqual({
+      leftBehind: [],
+      output: '',
+    });
   }, 60_000);
 });

@@ -18,6 +18,8 @@ const STRONG = {
   DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
   SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
   MAIL_FROM: 'no-reply@example.org',
+  WEBAUTHN_RP_ID: 'example.org',
+  WEBAUTHN_ORIGINS: 'https://app.example.org',
 };
 // FORCE_COLOR would make Nest's default logger colour its lines: production must not care.
 const PRODUCTION = { NODE_ENV: 'production', FORCE_COLOR: '1' };

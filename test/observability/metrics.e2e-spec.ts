@@ -95,7 +95,25 @@ describe('Prometheus metrics on METRICS_PORT', () => {
     expect(sample(text, 'db_pool_connections_idle')).toBe(pool.idleCount);
     expect(sample(text, 'db_pool_connections_idle')).toBeGreaterThan(0);
     expect(sample(text, 'db_pool_connections_in_use')).toBe(pool.totalCount - pool.idleCount);
-    expect(sample(text, 'db_pool_waiting_requests')).toBe(0);
+  });
+
+  it('reports queries waiting for a connection when the pool is exhausted', async () => {
+    const pool = pgPoolOf(t.app.get(DataSource));
+    const max = pool.options.max;
+    const held = [];
+    while (pool.totalCount - pool.idleCount < max) held.push(await pool.connect());
+    // Background work (the mail worker, audit writes) may queue too: at least this one waits.
+    const queued = pool.query('SELECT 1');
+    // The pool gauges are read as the scrape starts; the outbox gauge's own query then waits for a
+    // connection too, so the connections go back before the scrape can finish.
+    const scrape = fetch(metricsUrl).then((response) => response.text());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const client of held) client.release();
+    await queued;
+    const text = await scrape;
+    expect(sample(text, 'db_pool_connections_in_use')).toBe(max);
+    expect(sample(text, 'db_pool_connections_idle')).toBe(0);
+    expect(sample(text, 'db_pool_waiting_requests')).toBeGreaterThanOrEqual(1);
   });
 
   it('has auth outcome counters, event-loop lag and process metrics', async () => {

@@ -49,6 +49,7 @@ describe('observability at start-up (node dist/main.js)', () => {
       LOG_DIR: join(dir, 'logs'),
       LOG_LEVEL: 'error',
       DATABASE_URL: db.url,
+      DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
       DATABASE_SSL_CA: db.caFile ?? '',
       NODE_OPTIONS: `--require ${probe}`,
     };
@@ -128,9 +129,12 @@ describe('observability at start-up (node dist/main.js)', () => {
     try {
       const app = spawnApp({ ...baseEnv(await freePort()), METRICS_PORT: String(taken) });
       expect(await app.exited).toBe(1);
-      expect(app.output().split('\n')).toContain(
-        `startup failed: METRICS_PORT ${taken}: cannot listen on 127.0.0.1 (EADDRINUSE)`,
-      );
+      const lines = app.output().split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({
+        level: 'error',
+        message: `startup failed: METRICS_PORT ${taken}: cannot listen on 127.0.0.1 (EADDRINUSE)`,
+      });
     } finally {
       squatter.close();
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newUser } from '../support/auth-helpers';
-import { describeRedis } from '../support/redis';
+import { startPrivateRedis, type PrivateRedis } from '../support/private-services';
 import { freePort } from '../support/free-port';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { spawnApp, waitForStatus, type SpawnedApp } from '../support/spawn-app';
@@ -26,6 +26,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   const dir = mkdtempSync(join(tmpdir(), 'snf-tracing-'));
   let receiver: OtlpReceiver;
   let db: TestDatabase;
+  let redis: PrivateRedis;
   let app: SpawnedApp;
   let base: string;
   const user = newUser();
@@ -37,6 +38,8 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     db = await createTestDatabase();
+    // A Redis of its own: counters other specs leave for 127.0.0.1 in a shared one would throttle it.
+    redis = await startPrivateRedis();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     app = spawnApp({
@@ -49,7 +52,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       DATABASE_URL: db.url,
       DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
       DATABASE_SSL_CA: db.caFile ?? '',
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      REDIS_URL: redis.url,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: '60000',
     });
@@ -86,6 +89,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   afterAll(async () => {
     if (app.child.exitCode === null) app.child.kill('SIGKILL');
     await receiver.close();
+    await redis.stop();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -148,7 +152,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     expect(nestSubtree.some((s) => s.name === 'me')).toBe(true);
   });
 
-  describeRedis('with Redis', () => {
+  describe('with Redis', () => {
     it('traces the rate limiter’s Redis commands under the request, by command name only', () => {
       const below = descendantsOf(serverSpanOf(REQUEST_ID) as ReceivedSpan);
       const redis = below.filter((s) => s.scope.endsWith('instrumentation-ioredis'));

@@ -87,6 +87,8 @@ export function productionEnv(
     PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
     AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
     PUBLIC_APP_URL: 'https://app.example.org',
+    WEBAUTHN_RP_ID: 'example.org',
+    WEBAUTHN_ORIGINS: 'https://app.example.org',
     SMTP_URL: 'smtp://mailer:pw@127.0.0.1:1',
     MAIL_FROM: 'no-reply@example.org',
   };

@@ -35,6 +35,25 @@ export class RevealSensitiveDataDto {
   @MinLength(1)
   @MaxLength(1024)
   password!: string;
+
+  @ApiPropertyOptional({
+    example: '492039',
+    description: 'With two-step verification on: a current code from the authenticator app',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  code?: string;
+
+  @ApiPropertyOptional({
+    example: '7k2m-q9xd-4hce-vb8p-0tnw',
+    description: 'With two-step verification on, instead of `code`: an unused recovery code',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(20)
+  @MaxLength(40)
+  recoveryCode?: string;
 }
 
 export class SensitiveDataResponse {

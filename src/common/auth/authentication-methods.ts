@@ -1,0 +1,26 @@
+/**
+ * RFC 8176 authentication method references, as sessions record them and access tokens carry them
+ * (`amr`). Said here once: the roles guard, the MFA module and the login paths all name them.
+ */
+export const AMR = {
+  password: 'pwd',
+  totp: 'otp',
+  recoveryCode: 'rec',
+  passkey: 'hwk',
+  userVerification: 'user',
+} as const;
+
+export type AuthenticationMethod = (typeof AMR)[keyof typeof AMR];
+
+const POSSESSION: readonly string[] = [AMR.totp, AMR.recoveryCode, AMR.passkey];
+const KNOWLEDGE_OR_INHERENCE: readonly string[] = [AMR.password, AMR.userVerification];
+
+/**
+ * Two factors of different kinds: something held (authenticator app, recovery code, passkey) and
+ * something known or being (password, or the passkey's own user verification: PIN or biometric).
+ */
+export function isMultiFactor(amr: readonly string[]): boolean {
+  return (
+    amr.some((m) => POSSESSION.includes(m)) && amr.some((m) => KNOWLEDGE_OR_INHERENCE.includes(m))
+  );
+}

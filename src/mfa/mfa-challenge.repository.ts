@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Transactions } from '../database/transactions';
+
+/** A login waiting for its second factor, as the mfaToken's row holds it. */
+export interface PendingLogin {
+  userId: string;
+  credentialsVersion: number;
+}
+
+/** The mfa_challenges table: the `mfaToken`s of logins whose password step succeeded. */
+@Injectable()
+export class MfaChallengeRepository {
+  constructor(private readonly tx: Transactions) {}
+
+  async create(
+    tokenHash: string,
+    userId: string,
+    credentialsVersion: number,
+    ttlSeconds: number,
+  ): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO mfa_challenges (token_hash, user_id, credentials_version, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [tokenHash, userId, credentialsVersion, ttlSeconds],
+    );
+    // Housekeeping on the write path: expired rows of anyone are useless.
+    await this.tx.manager.query(
+      `DELETE FROM mfa_challenges WHERE expires_at < now() - interval '1 hour'`,
+    );
+  }
+
+  /**
+   * The live challenge (unspent, unexpired, fewer than `maxFailures` failures), locked until the
+   * caller's transaction ends, so two verifications of one token are serialised.
+   */
+  async lockLive(tokenHash: string, maxFailures: number): Promise<PendingLogin | undefined> {
+    const [row] = await this.tx.manager.query<
+      Array<{ user_id: string; credentials_version: number }>
+    >(
+      `SELECT user_id, credentials_version FROM mfa_challenges
+        WHERE token_hash = $1 AND spent_at IS NULL AND expires_at > now() AND failures < $2
+        FOR UPDATE`,
+      [tokenHash, maxFailures],
+    );
+    return row ? { userId: row.user_id, credentialsVersion: row.credentials_version } : undefined;
+  }
+
+  async recordFailure(tokenHash: string): Promise<void> {
+    await this.tx.manager.query(
+      'UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = $1',
+      [tokenHash],
+    );
+  }
+
+  async spend(tokenHash: string): Promise<void> {
+    await this.tx.manager.query(
+      'UPDATE mfa_challenges SET spent_at = now() WHERE token_hash = $1',
+      [tokenHash],
+    );
+  }
+
+  async removeAllForUser(userId: string): Promise<void> {
+    await this.tx.manager.query('DELETE FROM mfa_challenges WHERE user_id = $1', [userId]);
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { AMR } from '../common/auth/authentication-methods';
+import type { StepUpProof } from '../common/auth/step-up';
+import type { ClientContext } from '../common/http/client-context';
+import { sha256Hex } from '../crypto/digest';
+import { generateOpaqueToken } from '../crypto/random';
+import { Transactions } from '../database/transactions';
+import type { UserCredentials } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { MfaChallengeRepository, type PendingLogin } from './mfa-challenge.repository';
+import { MfaFactorsService, type MfaMethod } from './mfa-factors.service';
+import { SecondFactorService } from './second-factor.service';
+
+/** The `mfaToken` lives 5 minutes and survives 4 wrong codes (API.md). */
+export const MFA_TOKEN_TTL_SECONDS = 300;
+export const MFA_TOKEN_MAX_FAILURES = 5;
+export const INVALID_MFA_TOKEN = 'The sign-in has expired or the code is wrong: sign in again';
+export const WRONG_SECOND_FACTOR = 'The code is invalid or was already used';
+
+export interface MfaChallenge {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: MfaMethod[];
+}
+
+/** A login whose second step succeeded: the session it may open, and how it was authenticated. */
+export interface SecondStepDone extends PendingLogin {
+  amr: string[];
+}
+
+/**
+ * The second step of a login. The password step hands over the account it checked; a random
+ * token (stored only as SHA-256) then stands for that half-done login until a code, a recovery
+ * code or a passkey completes it, once.
+ */
+@Injectable()
+export class MfaLoginService {
+  constructor(
+    private readonly challenges: MfaChallengeRepository,
+    private readonly factors: MfaFactorsService,
+    private readonly secondFactor: SecondFactorService,
+    private readonly users: UsersService,
+    private readonly tx: Transactions,
+  ) {}
+
+  /** The challenge for an account whose password was right, or undefined when it has no second factor. */
+  async challengeFor(found: UserCredentials): Promise<MfaChallenge | undefined> {
+    if (!found.user.mfaEnabled) return undefined;
+    const mfaToken = generateOpaqueToken();
+    await this.challenges.create(
+      sha256Hex(mfaToken),
+      found.user.id,
+      found.credentialsVersion,
+      MFA_TOKEN_TTL_SECONDS,
+    );
+    return { mfaRequired: true, mfaToken, methods: await this.factors.methods(found.user.id) };
+  }
+
+  /**
+   * A TOTP code or a recovery code for the login behind `mfaToken`. A wrong one counts against the
+   * token (dead after 5) and the account limit (429 beyond it); a right one spends the token.
+   */
+  async verifyCode(
+    mfaToken: string,
+    proof: StepUpProof,
+    client: ClientContext,
+  ): Promise<SecondStepDone> {
+    const hash = sha256Hex(mfaToken);
+    const outcome = await this.tx.run(async () => {
+      const pending = await this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES);
+      if (!pending) return 'invalid' as const;
+      const account = await this.users.findCredentials({ id: pending.userId });
+      if (!account?.user.isActive) return 'invalid' as const;
+      const method = await this.secondFactor.check(
+        { id: pending.userId, email: account.user.email },
+        proof,
+        client,
+      );
+      if (!method) {
+        await this.challenges.recordFailure(hash);
+        return 'wrong' as const;
+      }
+      await this.challenges.spend(hash);
+      return { ...pending, amr: [AMR.password, method] };
+    });
+    if (outcome === 'invalid') throw new UnauthorizedException(INVALID_MFA_TOKEN);
+    if (outcome === 'wrong') throw new UnauthorizedException(WRONG_SECOND_FACTOR);
+    return outcome;
+  }
+
+  /**
+   * Locks the login behind `mfaToken` for a passkey assertion (checked by `verify`, inside this
+   * transaction) and spends it when `verify` says yes; a no counts as a failure of the token.
+   */
+  async completeWith<T>(
+    mfaToken: string,
+    verify: (pending: PendingLogin) => Promise<T | undefined>,
+  ): Promise<{ pending: PendingLogin; result: T }> {
+    const hash = sha256Hex(mfaToken);
+    const outcome = await this.tx.run(async () => {
+      const pending = await this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES);
+      if (!pending) return 'invalid' as const;
+      const result = await verify(pending);
+      if (result === undefined) {
+        await this.challenges.recordFailure(hash);
+        return 'wrong' as const;
+      }
+      await this.challenges.spend(hash);
+      return { pending, result };
+    });
+    if (outcome === 'invalid') throw new UnauthorizedException(INVALID_MFA_TOKEN);
+    if (outcome === 'wrong') throw new UnauthorizedException(WRONG_SECOND_FACTOR);
+    return outcome;
+  }
+
+  /** The user behind a live `mfaToken` (for the passkey options of the second step). */
+  async pendingUser(mfaToken: string): Promise<PendingLogin> {
+    const pending = await this.tx.run(() =>
+      this.challenges.lockLive(sha256Hex(mfaToken), MFA_TOKEN_MAX_FAILURES),
+    );
+    if (!pending) throw new UnauthorizedException(INVALID_MFA_TOKEN);
+    return pending;
+  }
+}

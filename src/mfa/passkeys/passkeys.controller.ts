@@ -1,0 +1,94 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import type { AuthenticatedUser } from '../../common/auth/principal';
+import { ApiErrors } from '../../common/decorators/api-errors.decorator';
+import { CurrentUser } from '../../common/decorators/current-user.decorator';
+import { Authenticated } from '../../common/decorators/route-access.decorator';
+import { UuidParamDto } from '../../common/dto/uuid-param.dto';
+import { AuthRateLimit } from '../../rate-limit/auth-rate-limit.decorator';
+import { Client, type ClientContext } from '../../common/http/client-context';
+import {
+  ConfirmPasswordDto,
+  PasskeyResponse,
+  RegisterPasskeyDto,
+  toPasskeyResponse,
+} from '../dto/passkey.dto';
+import { PasskeyRegistrationService } from './passkey-registration.service';
+
+const OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'PublicKeyCredentialCreationOptionsJSON: hand to navigator.credentials.create()',
+} as const;
+
+@ApiTags('mfa')
+@Authenticated()
+@ApiErrors(400)
+@Controller('auth/passkeys')
+export class PasskeysController {
+  constructor(private readonly registration: PasskeyRegistrationService) {}
+
+  @Post('registration/options')
+  @AuthRateLimit()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'Start adding a passkey (the password again): options for navigator.credentials.create()',
+  })
+  @ApiOkResponse({ schema: OPTIONS_SCHEMA })
+  @ApiErrors([401, 'Wrong password'], 429)
+  options(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: ConfirmPasswordDto,
+    @Client() client: ClientContext,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    return this.registration.options(user, dto.password, client);
+  }
+
+  @Post('registration/verify')
+  @ApiOperation({
+    summary: "Finish adding a passkey with the browser's answer (its challenge works once)",
+  })
+  @ApiCreatedResponse({ type: PasskeyResponse })
+  @ApiErrors([409, 'The passkey is already registered'])
+  async register(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: RegisterPasskeyDto,
+    @Client() client: ClientContext,
+  ): Promise<PasskeyResponse> {
+    const response = dto.response as unknown as RegistrationResponseJSON;
+    return toPasskeyResponse(await this.registration.register(user, response, dto.name, client));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The caller's passkeys" })
+  @ApiOkResponse({ type: [PasskeyResponse] })
+  async list(@CurrentUser() user: AuthenticatedUser): Promise<PasskeyResponse[]> {
+    return (await this.registration.list(user)).map(toPasskeyResponse);
+  }
+
+  @Delete(':id')
+  @AuthRateLimit()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "Remove one of the caller's passkeys (the password again)" })
+  @ApiNoContentResponse()
+  @ApiErrors([401, 'Wrong password'], [404, 'No such passkey for this user'], 429)
+  remove(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param() params: UuidParamDto,
+    @Body() dto: ConfirmPasswordDto,
+    @Client() client: ClientContext,
+  ): Promise<void> {
+    return this.registration.remove(user, params.id, dto.password, client);
+  }
+}

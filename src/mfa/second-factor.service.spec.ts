@@ -1,0 +1,77 @@
+import { Test } from '@nestjs/testing';
+import { AuditService } from '../audit/audit.service';
+import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+import { AccountLimiter } from '../rate-limit/account-limiter';
+import { client } from '../../test/support/unit-doubles';
+import { RecoveryCodesService } from './recovery-codes.service';
+import { SecondFactorService } from './second-factor.service';
+import { TotpService } from './totp.service';
+
+const owner = { id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f', email: 'ada@example.org' };
+
+describe('SecondFactorService', () => {
+  let service: SecondFactorService;
+  const order: string[] = [];
+  const totp = { accept: jest.fn() };
+  const recovery = { consume: jest.fn(), remaining: jest.fn() };
+  const limiter = { reserve: jest.fn(), forgive: jest.fn() };
+  const audit = { record: jest.fn() };
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    order.length = 0;
+    limiter.reserve.mockImplementation(async () => void order.push('reserve'));
+    totp.accept.mockImplementation(async () => (order.push('check'), true));
+    const module = await Test.createTestingModule({
+      providers: [
+        SecondFactorService,
+        { provide: TotpService, useValue: totp },
+        { provide: RecoveryCodesService, useValue: recovery },
+        { provide: AccountLimiter, useValue: limiter },
+        { provide: AuditService, useValue: audit },
+      ],
+    }).compile();
+    service = module.get(SecondFactorService);
+  });
+
+  it('counts the guess against the account before checking it, and forgives a right one', async () => {
+    await expect(service.check(owner, { code: '123456' }, client)).resolves.toBe('otp');
+    expect(order).toEqual(['reserve', 'check']);
+    expect(limiter.forgive).toHaveBeenCalledWith(owner.email, client);
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('never checks a code once the account limit refuses', async () => {
+    limiter.reserve.mockRejectedValue(
+      new RateLimitExceededException('Too many', { limit: 5, retryAfterSeconds: 60 }),
+    );
+    await expect(service.check(owner, { code: '123456' }, client)).rejects.toBeInstanceOf(
+      RateLimitExceededException,
+    );
+    expect(totp.accept).not.toHaveBeenCalled();
+  });
+
+  it('audits a wrong code and keeps it counted', async () => {
+    totp.accept.mockResolvedValue(false);
+    await expect(service.check(owner, { code: '123456' }, client)).resolves.toBeUndefined();
+    expect(limiter.forgive).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'auth.mfa.failure', userId: owner.id }),
+    );
+  });
+
+  it('takes a recovery code as "rec" and audits its use with the codes left', async () => {
+    recovery.consume.mockResolvedValue(true);
+    recovery.remaining.mockResolvedValue(9);
+    await expect(
+      service.check(owner, { recoveryCode: 'aaaa-bbbb-cccc-dddd-eeee' }, client),
+    ).resolves.toBe('rec');
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'auth.mfa.recovery_used', metadata: { remaining: 9 } }),
+    );
+  });
+
+  it('fails a proof that names no factor', async () => {
+    await expect(service.check(owner, {}, client)).resolves.toBeUndefined();
+  });
+});
