@@ -1,6 +1,12 @@
 import request from 'supertest';
 import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
-import { RELAXED_LIMITS, sql } from '../support/auth-helpers';
+import {
+  newUser,
+  RELAXED_LIMITS,
+  sql,
+  type LoggedIn,
+  type TestUser,
+} from '../support/auth-helpers';
 import { eventually } from '../support/mail-context';
 import { randomClientIp } from '../support/redis';
 import type { ReceivedMail, TestSmtpServer } from '../support/smtp-server';
@@ -11,13 +17,14 @@ export const APP_URL = 'https://app.example.org';
 
 /**
  * The real app (createApp + AppModule) sending through `smtp` (STARTTLS, AUTH, the test CA), with
- * auth limits relaxed and, when REDIS_URL is set, its counters (the per-address mail quota
- * included) in Redis.
+ * auth limits relaxed. `redis: true` puts its counters (the per-address mail quota included) in
+ * the Redis of REDIS_URL, shared with other specs: every request must then come through `post`,
+ * `registerFrom` or `loginFrom` (a random client address), never straight from 127.0.0.1.
  */
 export async function startLifecycleApp(
   smtp: TestSmtpServer,
   overrides: Record<string, string> = {},
-  db?: TestDatabase,
+  options: { redis?: boolean; db?: TestDatabase } = {},
 ): Promise<TestApp> {
   const t = await startTestApp(
     {
@@ -29,10 +36,10 @@ export async function startLifecycleApp(
       // `post` below comes from a random address (clientIpOf) through the loopback proxy: counters that Redis keeps
       // from earlier runs (a block lasts the window) never meet this run's requests.
       TRUST_PROXY: '127.0.0.1',
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      ...(options.redis && process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       ...overrides,
     },
-    db,
+    options.db,
   );
   clientIps.set(t, randomClientIp());
   return t;
@@ -99,4 +106,25 @@ export function clientIpOf(t: TestApp): string {
 export function post(t: TestApp, path: string, body: object, token?: string): request.Test {
   const req = request(t.url).post(path).set('X-Forwarded-For', clientIpOf(t)).send(body);
   return token ? req.set('Authorization', `Bearer ${token}`) : req;
+}
+
+/** `register` of auth-helpers, from the app's client address. */
+export async function registerFrom(t: TestApp, email?: string): Promise<TestUser> {
+  const body = { ...newUser(), ...(email ? { email } : {}) };
+  const res = await post(t, '/api/auth/register', body);
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as string, ...body };
+}
+
+/** `login` of auth-helpers, from the app's client address. */
+export async function loginFrom(t: TestApp, user: TestUser): Promise<LoggedIn> {
+  const res = await post(t, '/api/auth/login', { email: user.email, password: user.password });
+  if (res.status !== 200)
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    ...user,
+    accessToken: res.body.accessToken as string,
+    refreshToken: res.body.refreshToken as string,
+  };
 }

@@ -1,4 +1,3 @@
-import { register, login } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
 import { TestSmtpServer } from '../support/smtp-server';
 import type { TestApp } from '../support/test-app';
@@ -8,6 +7,8 @@ import {
   post,
   settleDeferred,
   startLifecycleApp,
+  registerFrom,
+  loginFrom,
 } from './lifecycle-helpers';
 
 jest.setTimeout(60_000);
@@ -22,7 +23,7 @@ describe('mails per address: at most 3 an hour', () => {
   let t: TestApp;
   beforeAll(async () => {
     smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp);
+    t = await startLifecycleApp(smtp, {}, { redis: true });
   });
   afterAll(async () => {
     await t?.close();
@@ -30,7 +31,7 @@ describe('mails per address: at most 3 an hour', () => {
   });
 
   it('forgot past the quota still answers 202 with the same body, and sends nothing', async () => {
-    const user = await register(t); // mail 1: the verification link
+    const user = await registerFrom(t); // mail 1: the verification link
     const bodies = [];
     for (let i = 0; i < 4; i++) {
       const res = await post(t, '/api/auth/password/forgot', { email: user.email }).expect(202);
@@ -65,13 +66,13 @@ describe('mails per address: at most 3 an hour', () => {
       await post(t, '/api/auth/password/forgot', { email: unknown }).expect(202);
     await settleDeferred(t);
     // Registering it now: its verification mail would be the 5th this hour, so none is sent.
-    const user = await register(t, { email: unknown });
+    const user = await registerFrom(t, unknown);
     expect(await outboxPurposes(t, user.email)).toEqual([]);
   });
 
   it('resend past the quota → 429 with Retry-After and RateLimit headers', async () => {
-    const user = await register(t);
-    const session = await login(t, user);
+    const user = await registerFrom(t);
+    const session = await loginFrom(t, user);
     await post(t, '/api/auth/email/verify/resend', {}, session.accessToken).expect(202);
     await post(t, '/api/auth/email/verify/resend', {}, session.accessToken).expect(202);
     const refused = await post(t, '/api/auth/email/verify/resend', {}, session.accessToken);
@@ -87,8 +88,8 @@ describe('mails per address: at most 3 an hour', () => {
 
   it('an email change to an address over its quota → 429, nothing mailed to it', async () => {
     const victim = `victim.${Date.now().toString(36)}@example.net`;
-    const user = await register(t);
-    const session = await login(t, user);
+    const user = await registerFrom(t);
+    const session = await loginFrom(t, user);
     for (let i = 0; i < 3; i++)
       await post(
         t,
@@ -114,7 +115,7 @@ describe('per-IP auth limit on the public lifecycle routes', () => {
   let t: TestApp;
   beforeAll(async () => {
     smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, { AUTH_RATE_LIMIT_MAX: '2' });
+    t = await startLifecycleApp(smtp, { AUTH_RATE_LIMIT_MAX: '2' }, { redis: true });
   });
   afterAll(async () => {
     await t?.close();
