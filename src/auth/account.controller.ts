@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
@@ -7,6 +7,9 @@ import { Authenticated } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
+import { AcceptedResponse, accepted } from './lifecycle/dto/accepted-response.dto';
+import { ChangeEmailDto } from './lifecycle/dto/change-email.dto';
+import { EmailChangeService } from './lifecycle/email-change.service';
 import { PasswordService } from './password.service';
 
 /** Credential changes under /users/me live in auth: the password policy is auth's. */
@@ -14,7 +17,10 @@ import { PasswordService } from './password.service';
 @Authenticated()
 @Controller('users/me')
 export class AccountController {
-  constructor(private readonly passwords: PasswordService) {}
+  constructor(
+    private readonly passwords: PasswordService,
+    private readonly emailChanges: EmailChangeService,
+  ) {}
 
   @Post('password')
   @AuthRateLimit()
@@ -32,5 +38,30 @@ export class AccountController {
     @Client() client: ClientContext,
   ): Promise<void> {
     return this.passwords.change(user, dto, client);
+  }
+
+  @Post('email')
+  @AuthRateLimit()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Ask to move the account to another address: a link to the new one, a notice to the old; nothing changes until the link is used. 202 even when the address is taken',
+  })
+  @ApiAcceptedResponse({ type: AcceptedResponse })
+  @ApiErrors(
+    [400, 'Validation failed, or the new address is the current one'],
+    [401, 'Wrong password or invalid token'],
+    [
+      429,
+      'Too many attempts (wrong passwords count as failed logins), or 3 mails to the address this hour',
+    ],
+  )
+  async changeEmail(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: ChangeEmailDto,
+    @Client() client: ClientContext,
+  ): Promise<AcceptedResponse> {
+    await this.emailChanges.request(user, dto.newEmail, dto.password, client);
+    return accepted('A confirmation link is on its way to the new address');
   }
 }

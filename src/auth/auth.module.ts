@@ -6,6 +6,7 @@ import { AuditModule } from '../audit/audit.module';
 import { durationToSeconds } from '../common/time/duration';
 import { Env } from '../config/env.schema';
 import { CryptoModule } from '../crypto/crypto.module';
+import { MailModule } from '../mail/mail.module';
 import { MfaModule } from '../mfa/mfa.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -20,6 +21,15 @@ import { PasskeySignInController } from './passkey-sign-in.controller';
 import { SignInService } from './sign-in.service';
 import { JWT_KEY, JwtKeyModule } from './jwt-key.module';
 import { JwtStrategy } from './jwt.strategy';
+import { AccountTokenRepository } from './lifecycle/account-token.repository';
+import { AccountTokensService } from './lifecycle/account-tokens.service';
+import { DeferredWork } from './lifecycle/deferred-work';
+import { EmailChangeService } from './lifecycle/email-change.service';
+import { EmailVerificationService } from './lifecycle/email-verification.service';
+import { KnownDeviceRepository } from './lifecycle/known-device.repository';
+import { LifecycleController } from './lifecycle/lifecycle.controller';
+import { PasswordResetService } from './lifecycle/password-reset.service';
+import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { PasswordService } from './password.service';
 import { RolesGuard } from './roles.guard';
 import { TokensService } from './tokens.service';
@@ -31,6 +41,7 @@ import { TokensService } from './tokens.service';
     CryptoModule,
     AuditModule,
     RateLimitModule,
+    MailModule,
     MfaModule,
     PassportModule,
     JwtKeyModule,
@@ -50,7 +61,13 @@ import { TokensService } from './tokens.service';
       }),
     }),
   ],
-  controllers: [AuthController, AccountController, MfaSignInController, PasskeySignInController],
+  controllers: [
+    AuthController,
+    AccountController,
+    MfaSignInController,
+    PasskeySignInController,
+    LifecycleController,
+  ],
   providers: [
     AuthService,
     PasswordService,
@@ -60,6 +77,14 @@ import { TokensService } from './tokens.service';
     JwtAuthGuard,
     RolesGuard,
     AdminBootstrapService,
+    AccountTokenRepository,
+    AccountTokensService,
+    KnownDeviceRepository,
+    DeferredWork,
+    EmailVerificationService,
+    PasswordResetService,
+    EmailChangeService,
+    SigninChecksService,
   ],
   exports: [JwtAuthGuard, RolesGuard, AdminBootstrapService],
 })

@@ -12,6 +12,8 @@ import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
+import { EmailVerificationService } from './lifecycle/email-verification.service';
+import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { TokensService } from './tokens.service';
 
 const user: User = {
@@ -39,6 +41,8 @@ describe('AuthService', () => {
   const tokens = { pair: jest.fn() };
   const audit = { record: jest.fn() };
   const limiter = { reserve: jest.fn(), forgive: jest.fn() };
+  const verification = { sendOnRegistration: jest.fn() };
+  const signin = { assertMaySignIn: jest.fn(), signedIn: jest.fn() };
 
   const mfaLogin = { challengeFor: jest.fn() };
 
@@ -69,6 +73,8 @@ describe('AuthService', () => {
         { provide: AccountLimiter, useValue: limiter },
         { provide: UnknownAccountService, useValue: unknownAccount },
         { provide: Transactions, useValue: tx },
+        { provide: EmailVerificationService, useValue: verification },
+        { provide: SigninChecksService, useValue: signin },
         { provide: MfaLoginService, useValue: mfaLogin },
       ],
     }).compile();

@@ -13,6 +13,8 @@ import { UsersService } from '../users/users.service';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { TokenPair } from './dto/token-pair.dto';
+import { EmailVerificationService } from './lifecycle/email-verification.service';
+import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { TokensService } from './tokens.service';
 
 /** One message for every login failure, so a response never tells whether an account exists. */
@@ -32,6 +34,8 @@ export class AuthService {
     private readonly unknownAccount: UnknownAccountService,
     private readonly tx: Transactions,
     private readonly mfaLogin: MfaLoginService,
+    private readonly verification: EmailVerificationService,
+    private readonly signin: SigninChecksService,
   ) {}
 
   register(dto: RegisterDto, client: ClientContext): Promise<User> {
@@ -43,6 +47,7 @@ export class AuthService {
         birthDate: dto.birthDate,
       });
       await this.audit.record({ type: 'auth.register', userId: user.id, client });
+      await this.verification.sendOnRegistration(user);
       return user;
     });
   }
@@ -69,6 +74,7 @@ export class AuthService {
           : undefined;
     if (failure || !found) return this.refuseLogin(found?.user.id ?? null, failure, client);
     await this.accountLimit.forgive(dto.email, client);
+    await this.signin.assertMaySignIn(found.user, client);
     // With a second factor on, the password only earns an mfaToken (src/mfa/mfa-login.service.ts).
     const challenge = await this.mfaLogin.challengeFor(found);
     if (challenge) return challenge;
@@ -86,6 +92,7 @@ export class AuthService {
         client,
         metadata: { sessionId: session.sessionId, rehashed: Boolean(rehash) },
       });
+      await this.signin.signedIn(user, client);
       return session;
     });
     if (!opened) return this.refuseLogin(user.id, 'credentials_changed', client);

@@ -4,6 +4,7 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
+import { MailService } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { CredentialsService } from '../users/credentials.service';
 import { UsersService } from '../users/users.service';
@@ -20,6 +21,7 @@ export class PasswordService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
+    private readonly mail: MailService,
   ) {}
 
   /**
@@ -59,6 +61,11 @@ export class PasswordService {
         userId: user.id,
         client,
         metadata: { otherSessionsRevoked: revoked },
+      });
+      await this.mail.enqueue({
+        purpose: 'password-changed',
+        to: user.email,
+        data: { username: user.username, at: new Date() },
       });
     });
   }

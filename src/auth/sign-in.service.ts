@@ -3,7 +3,9 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientContext } from '../common/http/client-context';
 import { Transactions } from '../database/transactions';
 import { SessionsService } from '../sessions/sessions.service';
+import { UsersService } from '../users/users.service';
 import type { TokenPair } from './dto/token-pair.dto';
+import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { TokensService } from './tokens.service';
 
 /** A sign-in the MFA module has proven: whose, on which credentials version, with which methods. */
@@ -27,9 +29,15 @@ export class SignInService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
+    private readonly users: UsersService,
+    private readonly signin: SigninChecksService,
   ) {}
 
   async open(proven: ProvenSignIn, client: ClientContext): Promise<TokenPair> {
+    // The lifecycle rules of a password login hold here too: REQUIRE_VERIFIED_EMAIL (a
+    // passwordless passkey never passed AuthService.login) and the new-device notice.
+    const user = await this.users.get(proven.userId);
+    await this.signin.assertMaySignIn(user, client);
     const opened = await this.tx.run(async () => {
       const session = await this.sessions.open(
         proven.userId,
@@ -44,6 +52,7 @@ export class SignInService {
         client,
         metadata: { sessionId: session.sessionId, amr: proven.amr },
       });
+      await this.signin.signedIn(user, client);
       return session;
     });
     if (!opened) throw new UnauthorizedException(SIGN_IN_EXPIRED);

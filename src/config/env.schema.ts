@@ -61,6 +61,10 @@ export const ENV_VARIABLES = [
   'SMTP_URL',
   'SMTP_CA',
   'MAIL_FROM',
+  'PASSWORD_RESET_TTL',
+  'EMAIL_VERIFY_TTL',
+  'REQUIRE_VERIFIED_EMAIL',
+  'NOTIFY_NEW_SIGNIN',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -307,8 +311,31 @@ export class Env {
   @IsMailFrom()
   MAIL_FROM?: string;
 
+  /** How long a password-reset link works. */
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 30m, 12h or 1d' })
+  PASSWORD_RESET_TTL = '30m';
+
+  /** How long an email verification or email change link works. */
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 30m, 24h or 1d' })
+  EMAIL_VERIFY_TTL = '24h';
+
+  /** Unset: true in production, false otherwise (read `requireVerifiedEmail`). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  REQUIRE_VERIFIED_EMAIL?: boolean;
+
+  /** A notice to the account's address on a sign-in from a device and network not seen in 90 days. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  NOTIFY_NEW_SIGNIN = true;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  get requireVerifiedEmail(): boolean {
+    return this.REQUIRE_VERIFIED_EMAIL ?? this.isProduction;
   }
 
   get swaggerEnabled(): boolean {

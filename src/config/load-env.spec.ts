@@ -173,6 +173,35 @@ describe('loadEnv', () => {
     );
   });
 
+  it('account lifecycle: TTLs 30m/24h, REQUIRE_VERIFIED_EMAIL true only in production unless set, NOTIFY_NEW_SIGNIN true', () => {
+    const dev = loadEnv({ DATA_DIR: dataDir() });
+    expect(dev).toMatchObject({
+      PASSWORD_RESET_TTL: '30m',
+      EMAIL_VERIFY_TTL: '24h',
+      NOTIFY_NEW_SIGNIN: true,
+    });
+    expect(dev.requireVerifiedEmail).toBe(false);
+    expect(loadEnv(PRODUCTION).requireVerifiedEmail).toBe(true);
+    expect(loadEnv({ ...PRODUCTION, REQUIRE_VERIFIED_EMAIL: 'false' }).requireVerifiedEmail).toBe(
+      false,
+    );
+    const opted = loadEnv({
+      DATA_DIR: dataDir(),
+      REQUIRE_VERIFIED_EMAIL: 'true',
+      NOTIFY_NEW_SIGNIN: 'false',
+      PASSWORD_RESET_TTL: '15m',
+    });
+    expect(opted.requireVerifiedEmail).toBe(true);
+    expect(opted.NOTIFY_NEW_SIGNIN).toBe(false);
+    expect(opted.PASSWORD_RESET_TTL).toBe('15m');
+    expect(
+      problems({ DATA_DIR: dataDir(), PASSWORD_RESET_TTL: 'soon', REQUIRE_VERIFIED_EMAIL: 'yes' }),
+    ).toEqual([
+      expect.stringMatching(/^PASSWORD_RESET_TTL /),
+      expect.stringMatching(/^REQUIRE_VERIFIED_EMAIL /),
+    ]);
+  });
+
   describe('multi-factor settings', () => {
     it('defaults (API.md): admins need a second factor only in production; the relying party is localhost in development', () => {
       const dev = loadEnv({ DATA_DIR: dataDir() });

@@ -6,8 +6,9 @@ export interface MailSender {
 }
 
 // One bare address: no list separator, no display name, no white space or line break (which
-// could add recipients or headers). 254 is the longest address SMTP carries (RFC 5321).
-const FORBIDDEN_IN_ADDRESS = /[\s,;<>()"'\\[\]]/;
+// could add recipients or headers). 254 is the longest address SMTP carries (RFC 5321). An
+// apostrophe is ordinary atext (o'brien@example.org, which registration accepts), not a quote.
+const FORBIDDEN_IN_ADDRESS = /[\s,;<>()"\\[\]]/;
 
 export function isPlainAddress(value: string): boolean {
   const at = value.lastIndexOf('@');
@@ -77,6 +78,25 @@ export function IsMailFrom(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value) => typeof value === 'string' && parseMailFrom(value) !== undefined,
         defaultMessage: () => 'must be an address or "Display Name <address>"',
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * An address the mail layer will send to (see isPlainAddress): registration and email change
+ * refuse the rare valid-looking address it would not (a quoted local part), with a 400 instead
+ * of failing later when the mail is queued.
+ */
+export function IsMailableAddress(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isMailableAddress',
+      validator: {
+        validate: (value) => typeof value === 'string' && isPlainAddress(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'email'} must be a plain address (no quotes, brackets, separators or spaces)`,
       },
     },
     options,

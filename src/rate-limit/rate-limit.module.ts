@@ -7,6 +7,7 @@ import { AccountLimiter } from './account-limiter';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
+import { MailQuota } from './mail-quota';
 import { RateLimitGuard } from './rate-limit.guard';
 
 /** The one counter store (Redis with its memory fallback) behind every limit. */
@@ -47,7 +48,7 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
       }),
     }),
   ],
-  providers: [RateLimitGuard, AccountLimiter, BlockAuditor],
-  exports: [RateLimitGuard, AccountLimiter],
+  providers: [RateLimitGuard, AccountLimiter, BlockAuditor, MailQuota],
+  exports: [RateLimitGuard, AccountLimiter, MailQuota],
 })
 export class RateLimitModule {}

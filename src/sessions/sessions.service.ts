@@ -28,6 +28,8 @@ export type RevokeReason =
   | 'logout_all'
   | 'revoked_by_user'
   | 'password_changed'
+  | 'password_reset'
+  | 'email_changed'
   | 'deactivated'
   | 'refresh_token_reuse'
   | 'mfa_reset';

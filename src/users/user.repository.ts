@@ -106,6 +106,33 @@ export class UserRepository {
     return rows[0].version;
   }
 
+  /** True when the address was unverified and is now verified. */
+  async markEmailVerified(id: string): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown[], number]>(
+      `UPDATE users SET email_verified = true, updated_at = now()
+        WHERE id = $1 AND NOT email_verified RETURNING 1`,
+      [id],
+    );
+    return count === 1;
+  }
+
+  /**
+   * Moves the account to `email` (proven by the link sent there, so it is verified) and moves the
+   * credentials version on, which ends every session, including one a racing login is opening.
+   * Undefined when the address (any case) belongs to another account by now.
+   */
+  async changeEmail(id: string, email: string): Promise<User | undefined> {
+    const result = await this.refuseDuplicate(() =>
+      this.tx.manager.query<[User[], number]>(
+        `UPDATE users SET email = $2, email_verified = true,
+                credentials_version = credentials_version + 1, updated_at = now()
+          WHERE id = $1 RETURNING ${USER}`,
+        [id, email],
+      ),
+    );
+    return result?.[0][0];
+  }
+
   /** The active admins, locked for the rest of the transaction (two admins demoting each other serialise). */
   async lockActiveAdmins(): Promise<string[]> {
     const rows = await this.tx.manager.query<Array<{ id: string }>>(

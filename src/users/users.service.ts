@@ -72,6 +72,16 @@ export class UsersService {
     return this.users.replacePassword(id, passwordHash);
   }
 
+  /** True when the address was unverified until now. */
+  markEmailVerified(id: string): Promise<boolean> {
+    return this.users.markEmailVerified(id);
+  }
+
+  /** The account at its new (verified) address with every session ended; undefined when taken. */
+  changeEmail(id: string, email: string): Promise<User | undefined> {
+    return this.users.changeEmail(id, email);
+  }
+
   /** Whether the account has a confirmed second factor (the MFA module says so, inside its transaction). */
   setMfaEnabled(id: string, enabled: boolean): Promise<void> {
     return this.users.setMfaEnabled(id, enabled);

@@ -12,6 +12,11 @@ const PUBLIC = new Set([
   'POST /api/auth/register',
   'POST /api/auth/login',
   'POST /api/auth/refresh',
+  // Account lifecycle (v2): the link routes carry their one-time token in the body.
+  'POST /api/auth/email/verify',
+  'POST /api/auth/password/forgot',
+  'POST /api/auth/password/reset',
+  'POST /api/auth/email/change/confirm',
   // The second step of a login and passkey sign-in: the mfaToken (or the passkey) is the credential.
   'POST /api/auth/mfa/verify',
   'POST /api/auth/passkeys/authentication/options',
@@ -67,6 +72,8 @@ describe('route protection, driven by the OpenAPI document', () => {
       'GET /api/users/me',
       'PATCH /api/users/me',
       'POST /api/users/me/password',
+      'POST /api/users/me/email',
+      'POST /api/auth/email/verify/resend',
       'GET /api/users',
       'GET /api/users/{id}',
       'PATCH /api/users/{id}',

@@ -131,6 +131,8 @@ describe('SIGTERM drains requests in flight, then stops (API.md "Faults and shut
         SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
         AUTH_RATE_LIMIT_MAX: '1000',
         LOGIN_FAILURE_MAX: '1000',
+        // Its accounts are registered over HTTP and never verify their (unreachable) addresses.
+        REQUIRE_VERIFIED_EMAIL: 'false',
       });
       await waitForStatus(`${base}/health/ready`, 200, 30_000);
     }

@@ -9,7 +9,7 @@ import {
 } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-import { median, startSecurityApp } from './security-helpers';
+import { mannWhitneyZ, median, startSecurityApp } from './security-helpers';
 
 /**
  * Account enumeration through login (issue "Proof", adversarial suite 5): an unknown email, a
@@ -158,25 +158,6 @@ describe('login does not reveal whether an account exists', () => {
     expect(Math.abs(z)).toBeLessThan(4); // generous: |z| > 4 is a near-certain systematic difference
   }, 60_000);
 });
-
-/** z statistic of the Mann–Whitney U test of two samples (ties get average ranks). */
-function mannWhitneyZ(a: number[], b: number[]): number {
-  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort(
-    (x, y) => x.v - y.v,
-  );
-  const ranks = new Array<number>(all.length);
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j + 1 < all.length && all[j + 1].v === all[i].v) j += 1;
-    for (let k = i; k <= j; k += 1) ranks[k] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  const rankSumA = all.reduce((sum, item, i) => (item.g === 0 ? sum + ranks[i] : sum), 0);
-  const u = rankSumA - (a.length * (a.length + 1)) / 2;
-  const mean = (a.length * b.length) / 2;
-  const sd = Math.sqrt((a.length * b.length * (a.length + b.length + 1)) / 12);
-  return (u - mean) / sd;
-}
 
 /**
  * After a BCRYPT_ROUNDS change the accounts keep their old cost until they log in again. The

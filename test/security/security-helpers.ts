@@ -45,3 +45,22 @@ export function median(values: number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/** z statistic of the Mann–Whitney U test of two samples (ties get average ranks). */
+export function mannWhitneyZ(a: number[], b: number[]): number {
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort(
+    (x, y) => x.v - y.v,
+  );
+  const ranks = new Array<number>(all.length);
+  for (let i = 0; i < all.length;) {
+    let j = i;
+    while (j + 1 < all.length && all[j + 1].v === all[i].v) j += 1;
+    for (let k = i; k <= j; k += 1) ranks[k] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  const rankSumA = all.reduce((sum, item, i) => (item.g === 0 ? sum + ranks[i] : sum), 0);
+  const u = rankSumA - (a.length * (a.length + 1)) / 2;
+  const mean = (a.length * b.length) / 2;
+  const sd = Math.sqrt((a.length * b.length * (a.length + b.length + 1)) / 12);
+  return (u - mean) / sd;
+}

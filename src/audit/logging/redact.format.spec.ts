@@ -120,6 +120,21 @@ describe('redact', () => {
     expect(out.message).toContain(`Bearer ${REDACTED}`);
   });
 
+  it('scrubs link tokens from URLs in free text and in `token` fields', () => {
+    const secret = 'q3Jv0Yb5mC2xWk9d-Ff_TgHh1Ii2Jj3Kk4Ll5Mm6Nn';
+    const out = redact({
+      url: `/api/x?token=${secret}&page=2`,
+      message: `open https://app.example.org/reset-password?token=${secret} now; /a?b=1&refresh_token=${secret}#f`,
+      body: { token: secret, newPassword: 'x' },
+    }) as { url: string; message: string; body: Record<string, string> };
+    expect(JSON.stringify(out)).not.toContain(secret);
+    expect(out.url).toBe(`/api/x?token=${REDACTED}&page=2`);
+    expect(out.message).toContain(`/reset-password?token=${REDACTED} now`);
+    expect(out.message).toContain(`&refresh_token=${REDACTED}#f`);
+    expect(out.body).toEqual({ token: REDACTED, newPassword: REDACTED });
+    expect(redact('/api/users?page=2&limit=10')).toBe('/api/users?page=2&limit=10');
+  });
+
   it('escapes CR, LF and other control characters in values and keys', () => {
     const out = redact({ 'k\ney': 'a@b.c\r\n{"forged":true}\u0000\u2028' }) as Record<
       string,

@@ -43,6 +43,10 @@ const SECRET_JOINED = /password|secret|token|bankaccount|accountnumber|privateke
 // Secrets that hide in free text: bearer credentials and JWTs (three base64url segments, "eyJ…").
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+// One-time link tokens in a URL's query (`/reset-password?token=…`, `&refresh_token=…`): a logged
+// URL must not hand out the link it names.
+const QUERY_SECRET =
+  /([?&;][A-Za-z0-9_.-]*(?:token|code|secret|password)[A-Za-z0-9_.-]*=)[^&;#\s"'<>]*/gi;
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators some viewers treat as newlines.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -104,7 +108,12 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
 }
 
 function scrubText(text: string): string {
-  return escapeControl(text.replace(BEARER, `$1 ${REDACTED}`).replace(JWT, REDACTED));
+  return escapeControl(
+    text
+      .replace(BEARER, `$1 ${REDACTED}`)
+      .replace(JWT, REDACTED)
+      .replace(QUERY_SECRET, `$1${REDACTED}`),
+  );
 }
 
 export function escapeControl(text: string): string {

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsMailableAddress } from '../../config/mail-validators';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
 import { MinimumAge } from '../../users/dto/minimum-age.decorator';
 import { NormaliseEmail, USERNAME_MESSAGE, USERNAME_PATTERN } from '../../users/dto/user-fields';
@@ -22,6 +23,7 @@ export class RegisterDto {
     message: 'email must use ASCII characters (write internationalised domains as xn--…)',
   })
   @IsEmail(EMAIL_OPTIONS, { message: 'email must be a valid email address' })
+  @IsMailableAddress()
   email!: string;
 
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'ada_l' })

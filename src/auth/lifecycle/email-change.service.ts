@@ -1,0 +1,97 @@
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
+import type { AuthenticatedUser } from '../../common/auth/principal';
+import type { ClientContext } from '../../common/http/client-context';
+import { RateLimitExceededException } from '../../common/http/rate-limit-exceeded.exception';
+import { Transactions } from '../../database/transactions';
+import { MailService } from '../../mail/mail.service';
+import { MAILS_PER_ADDRESS, MailQuota } from '../../rate-limit/mail-quota';
+import { SessionsService } from '../../sessions/sessions.service';
+import { CredentialsService } from '../../users/credentials.service';
+import { UsersService } from '../../users/users.service';
+import { AccountTokensService } from './account-tokens.service';
+import { TOO_MANY_MAILS } from './email-verification.service';
+
+export const EMAIL_IN_USE = 'This email address is already in use';
+
+/**
+ * Moving an account to another address: asked for with the password, applied only when the link
+ * mailed to the new address is used. The answer never says whether the new address is taken (its
+ * owner gets a mail instead), and the old address hears about the request either way.
+ */
+@Injectable()
+export class EmailChangeService {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly users: UsersService,
+    private readonly tokens: AccountTokensService,
+    private readonly sessions: SessionsService,
+    private readonly mail: MailService,
+    private readonly quota: MailQuota,
+    private readonly audit: AuditService,
+    private readonly tx: Transactions,
+  ) {}
+
+  async request(
+    caller: AuthenticatedUser,
+    newEmail: string,
+    password: string,
+    client: ClientContext,
+  ): Promise<void> {
+    // A wrong password is a failed login of the account (counted, audited as auth.reauth.failure).
+    const { user } = await this.credentials.confirmPassword(caller.id, password, client);
+    if (newEmail === user.email)
+      throw new BadRequestException(['newEmail must differ from the current address']);
+    const allowance = await this.quota.take(newEmail);
+    if (!allowance.allowed)
+      throw new RateLimitExceededException(TOO_MANY_MAILS, {
+        limit: MAILS_PER_ADDRESS,
+        retryAfterSeconds: allowance.retryAfterSeconds,
+      });
+    await this.tx.run(async () => {
+      const owner = await this.users.findByEmail(newEmail);
+      if (owner) {
+        await this.mail.enqueue({
+          purpose: 'email-taken',
+          to: newEmail,
+          data: { username: owner.username },
+        });
+      } else {
+        const { token, validFor } = await this.tokens.issue(user.id, 'email_change', newEmail);
+        await this.mail.enqueue({
+          purpose: 'email-change-confirm',
+          to: newEmail,
+          data: { username: user.username, token, validFor },
+        });
+      }
+      await this.mail.enqueue({
+        purpose: 'email-change-requested',
+        to: user.email,
+        data: { username: user.username, newEmail, at: new Date() },
+      });
+      await this.audit.record({ type: 'user.email.change_requested', userId: user.id, client });
+    });
+  }
+
+  /**
+   * Applies the change the link stands for. The address may have been taken since the request:
+   * the unique index decides at this moment (409, and the link stays unspent). Every session ends
+   * (this request carries no session to keep), and links mailed to the old address die with it.
+   */
+  confirm(token: string, client: ClientContext): Promise<void> {
+    return this.tx.run(async () => {
+      const { userId, newEmail } = await this.tokens.spend('email_change', token);
+      const changed = newEmail ? await this.users.changeEmail(userId, newEmail) : undefined;
+      if (!changed) throw new ConflictException(EMAIL_IN_USE);
+      await this.tokens.revokeLive(userId, 'verify_email');
+      await this.tokens.revokeLive(userId, 'password_reset');
+      const revoked = await this.sessions.revoke({ userId }, 'email_changed');
+      await this.audit.record({
+        type: 'user.email.changed',
+        userId,
+        client,
+        metadata: { sessionsRevoked: revoked },
+      });
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import { ForbiddenException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { client } from '../../../test/support/unit-doubles';
+import { AuditService } from '../../audit/audit.service';
+import { Env } from '../../config/env.schema';
+import { MailService } from '../../mail/mail.service';
+import type { User } from '../../users/user.entity';
+import { KnownDeviceRepository } from './known-device.repository';
+import { EMAIL_NOT_VERIFIED, SigninChecksService } from './signin-checks.service';
+
+const user: User = {
+  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  email: 'ada@example.org',
+  username: 'ada',
+  role: 'user',
+  isActive: true,
+  emailVerified: false,
+  mfaEnabled: false,
+  birthDate: '1990-01-01',
+  createdAt: new Date(),
+  updatedAt: new Date(),
+};
+const DAY = 86_400_000;
+
+describe('SigninChecksService', () => {
+  const devices = { recordSighting: jest.fn() };
+  const mail = { enqueue: jest.fn() };
+  const audit = { record: jest.fn() };
+
+  async function build(env: Partial<Env>): Promise<SigninChecksService> {
+    jest.resetAllMocks();
+    const settings = Object.assign(new Env(), { PASSWORD_PEPPER: 'p'.repeat(32) }, env);
+    const module = await Test.createTestingModule({
+      providers: [
+        SigninChecksService,
+        { provide: KnownDeviceRepository, useValue: devices },
+        { provide: MailService, useValue: mail },
+        { provide: AuditService, useValue: audit },
+        { provide: Env, useValue: settings },
+      ],
+    }).compile();
+    return module.get(SigninChecksService);
+  }
+
+  it('REQUIRE_VERIFIED_EMAIL=true: an unverified address → 403 "email not verified", audited', async () => {
+    const checks = await build({ REQUIRE_VERIFIED_EMAIL: true });
+    const error = await checks.assertMaySignIn(user, client).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForbiddenException);
+    expect((error as Error).message).toBe(EMAIL_NOT_VERIFIED);
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'auth.login.failure',
+        metadata: { reason: 'email_not_verified' },
+      }),
+    );
+    await expect(
+      checks.assertMaySignIn({ ...user, emailVerified: true }, client),
+    ).resolves.toBeUndefined();
+  });
+
+  it('outside production by default an unverified address may sign in', async () => {
+    const checks = await build({ NODE_ENV: 'development' });
+    await expect(checks.assertMaySignIn(user, client)).resolves.toBeUndefined();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a first sign-in ever', { previouslySeenAt: null, otherDevices: 0 }, false],
+    [
+      'a device seen yesterday',
+      { previouslySeenAt: new Date(Date.now() - DAY), otherDevices: 1 },
+      false,
+    ],
+    ['a new device on an account with others', { previouslySeenAt: null, otherDevices: 2 }, true],
+    [
+      'a device last seen 91 days ago',
+      { previouslySeenAt: new Date(Date.now() - 91 * DAY), otherDevices: 1 },
+      true,
+    ],
+  ])('new sign-in notice: %s → %s', async (_case, sighting, notified) => {
+    const checks = await build({ NOTIFY_NEW_SIGNIN: true });
+    devices.recordSighting.mockResolvedValue(sighting);
+    await checks.signedIn(user, client);
+    expect(mail.enqueue).toHaveBeenCalledTimes(notified ? 1 : 0);
+    if (notified)
+      expect(mail.enqueue).toHaveBeenCalledWith({
+        purpose: 'new-signin',
+        to: user.email,
+        data: expect.objectContaining({ username: 'ada', ip: client.ip, device: client.userAgent }),
+      });
+  });
+
+  it('stores a keyed fingerprint: same device and /24 → same; another agent or network → another; never the raw values', async () => {
+    const checks = await build({ NOTIFY_NEW_SIGNIN: true });
+    devices.recordSighting.mockResolvedValue({ previouslySeenAt: null, otherDevices: 0 });
+    await checks.signedIn(user, client);
+    await checks.signedIn(user, { ...client, ip: '203.0.113.77' }); // same /24
+    await checks.signedIn(user, { ...client, ip: '198.51.100.5' });
+    await checks.signedIn(user, { ...client, userAgent: 'other' });
+    const prints = devices.recordSighting.mock.calls.map((call: unknown[]) => call[1] as string);
+    expect(prints[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(prints[1]).toBe(prints[0]);
+    expect(new Set(prints).size).toBe(3);
+    expect(JSON.stringify(devices.recordSighting.mock.calls)).not.toMatch(/203\.0\.113|unit/);
+  });
+
+  it('NOTIFY_NEW_SIGNIN=false: nothing recorded, nothing mailed', async () => {
+    const checks = await build({ NOTIFY_NEW_SIGNIN: false });
+    await checks.signedIn(user, client);
+    expect(devices.recordSighting).not.toHaveBeenCalled();
+    expect(mail.enqueue).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,85 @@
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
+import type { ClientContext } from '../../common/http/client-context';
+import { Env } from '../../config/env.schema';
+import { hmacSha256Hex } from '../../crypto/digest';
+import { MailService } from '../../mail/mail.service';
+import { clientNetwork } from '../../rate-limit/client-network';
+import type { User } from '../../users/user.entity';
+import { KnownDeviceRepository } from './known-device.repository';
+
+/** API.md: the 403 message of a right password on an unverified address. */
+export const EMAIL_NOT_VERIFIED = 'email not verified';
+
+/** A device and network unseen for this long counts as new again. */
+const NEW_AFTER_MS = 90 * 24 * 3_600_000;
+
+/**
+ * What the account lifecycle adds to a login whose password was right: the REQUIRE_VERIFIED_EMAIL
+ * gate, and the notice of a sign-in from a device and network not seen for the account in 90
+ * days (NOTIFY_NEW_SIGNIN). Kept out of AuthService so the login flow stays one readable method.
+ */
+@Injectable()
+export class SigninChecksService {
+  private readonly requireVerified: boolean;
+  private readonly notifyNewSignin: boolean;
+  /** Derived from the pepper with its own label: fingerprints mean nothing without the secret. */
+  private readonly fingerprintKey: string;
+
+  constructor(
+    private readonly devices: KnownDeviceRepository,
+    private readonly mail: MailService,
+    private readonly audit: AuditService,
+    env: Env,
+  ) {
+    this.requireVerified = env.requireVerifiedEmail;
+    this.notifyNewSignin = env.NOTIFY_NEW_SIGNIN;
+    this.fingerprintKey = hmacSha256Hex(env.PASSWORD_PEPPER, 'known-device-fingerprint/v1');
+  }
+
+  /** After the password proved right: 403 when the address must be verified first (audited). */
+  async assertMaySignIn(user: User, client: ClientContext): Promise<void> {
+    if (!this.requireVerified || user.emailVerified) return;
+    await this.audit.record({
+      type: 'auth.login.failure',
+      userId: user.id,
+      client,
+      metadata: { reason: 'email_not_verified' },
+    });
+    throw new ForbiddenException(EMAIL_NOT_VERIFIED);
+  }
+
+  /**
+   * Inside the login's transaction: remembers the device (user agent) and network (/24, /64) as an
+   * HMAC, never the raw address, and queues the notice when they are new for an account that has
+   * signed in before (a first sign-in has nothing to compare with).
+   */
+  async signedIn(user: User, client: ClientContext): Promise<void> {
+    if (!this.notifyNewSignin) return;
+    const fingerprint = hmacSha256Hex(
+      this.fingerprintKey,
+      user.id,
+      '\n',
+      client.userAgent ?? '',
+      '\n',
+      clientNetwork(client.ip),
+    );
+    const { previouslySeenAt, otherDevices } = await this.devices.recordSighting(
+      user.id,
+      fingerprint,
+    );
+    const fresh =
+      previouslySeenAt === null || Date.now() - previouslySeenAt.getTime() > NEW_AFTER_MS;
+    if (!fresh || otherDevices === 0) return;
+    await this.mail.enqueue({
+      purpose: 'new-signin',
+      to: user.email,
+      data: {
+        username: user.username,
+        at: new Date(),
+        ip: client.ip,
+        device: client.userAgent ?? 'unknown',
+      },
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import { expectErrorBody } from '../support/error-body';
+import { TestSmtpServer } from '../support/smtp-server';
+import type { TestApp } from '../support/test-app';
+import {
+  auditEvents,
+  outboxPurposes,
+  post,
+  settleDeferred,
+  startLifecycleApp,
+  registerFrom,
+  loginFrom,
+} from './lifecycle-helpers';
+
+jest.setTimeout(60_000);
+
+/**
+ * API.md "Rate limits": at most 3 mails per address per hour on the link routes, counted in the
+ * shared rate-limit store (Redis when REDIS_URL is set, as in CI; memory otherwise), whichever
+ * route asks and whether or not the address has an account.
+ */
+describe('mails per address: at most 3 an hour', () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  beforeAll(async () => {
+    smtp = await TestSmtpServer.start();
+    t = await startLifecycleApp(smtp, {}, { redis: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  it('forgot past the quota still answers 202 with the same body, and sends nothing', async () => {
+    const user = await registerFrom(t); // mail 1: the verification link
+    const bodies = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await post(t, '/api/auth/password/forgot', { email: user.email }).expect(202);
+      bodies.push(res.body);
+    }
+    await settleDeferred(t);
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    // Mails 2 and 3 are reset links; the 3rd and 4th requests mailed nothing.
+    expect(await outboxPurposes(t, user.email)).toEqual([
+      'verify-email',
+      'password-reset',
+      'password-reset',
+    ]);
+    const events = await auditEvents(t, 'auth.password.reset_requested', user.id);
+    // The deferred work of the four requests may commit in any order: compare as a multiset.
+    const outcomes = events.map((e) => JSON.stringify(e.metadata)).sort();
+    expect(outcomes).toEqual(
+      [
+        { mailed: true },
+        { mailed: true },
+        { mailed: false, reason: 'mail_quota' },
+        { mailed: false, reason: 'mail_quota' },
+      ]
+        .map((m) => JSON.stringify(m))
+        .sort(),
+    );
+  });
+
+  it('an unknown address is counted too (no oracle in the quota)', async () => {
+    const unknown = `nobody.${Date.now().toString(36)}@example.org`;
+    for (let i = 0; i < 4; i++)
+      await post(t, '/api/auth/password/forgot', { email: unknown }).expect(202);
+    await settleDeferred(t);
+    // Registering it now: its verification mail would be the 5th this hour, so none is sent.
+    const user = await registerFrom(t, unknown);
+    expect(await outboxPurposes(t, user.email)).toEqual([]);
+  });
+
+  it('resend past the quota → 429 with Retry-After and RateLimit headers', async () => {
+    const user = await registerFrom(t);
+    const session = await loginFrom(t, user);
+    await post(t, '/api/auth/email/verify/resend', {}, session.accessToken).expect(202);
+    await post(t, '/api/auth/email/verify/resend', {}, session.accessToken).expect(202);
+    const refused = await post(t, '/api/auth/email/verify/resend', {}, session.accessToken);
+    expectErrorBody(refused, 429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3_000);
+    expect(refused.headers['ratelimit-limit']).toBe('3');
+    expect(await outboxPurposes(t, user.email)).toEqual([
+      'verify-email',
+      'verify-email',
+      'verify-email',
+    ]);
+  });
+
+  it('an email change to an address over its quota → 429, nothing mailed to it', async () => {
+    const victim = `victim.${Date.now().toString(36)}@example.net`;
+    const user = await registerFrom(t);
+    const session = await loginFrom(t, user);
+    for (let i = 0; i < 3; i++)
+      await post(
+        t,
+        '/api/users/me/email',
+        { newEmail: victim, password: user.password },
+        session.accessToken,
+      ).expect(202);
+    expectErrorBody(
+      await post(
+        t,
+        '/api/users/me/email',
+        { newEmail: victim, password: user.password },
+        session.accessToken,
+      ),
+      429,
+    );
+    expect(await outboxPurposes(t, victim)).toHaveLength(3);
+  });
+});
+
+describe('per-IP auth limit on the public lifecycle routes', () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  beforeAll(async () => {
+    smtp = await TestSmtpServer.start();
+    t = await startLifecycleApp(smtp, { AUTH_RATE_LIMIT_MAX: '2' }, { redis: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  it.each([
+    ['/api/auth/password/forgot', { email: 'someone@example.org' }],
+    ['/api/auth/password/reset', { token: 'x', newPassword: 'y' }],
+    ['/api/auth/email/verify', { token: 'x' }],
+    ['/api/auth/email/change/confirm', { token: 'x' }],
+  ])('%s: AUTH_RATE_LIMIT_MAX per IP, then 429', async (path, body) => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post(t, path, body)).status);
+    expect(statuses[2]).toBe(429);
+    expect(statuses.slice(0, 2)).not.toContain(429);
+  });
+});
