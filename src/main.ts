@@ -15,7 +15,11 @@ async function bootstrap(): Promise<void> {
   const { AppModule } = await import('./app.module.js');
   const { createApp } = await import('./app.setup.js');
   const { startupBanner } = await import('./startup-banner.js');
+  const { shutDownOnSignals } = await import('./app.shutdown.js');
   const app = await createApp(AppModule.forRoot(env), env);
+  // Before the port opens: a signal sent as soon as /health/ready answers (or the banner shows)
+  // must find the ordered shutdown, not Node's default exit that would orphan the embedded database.
+  shutDownOnSignals(app, env);
   try {
     await app.listen({ host: env.HOST, port: env.PORT });
   } catch (error) {
@@ -23,8 +27,6 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   new Logger('Bootstrap').log(startupBanner(app, env));
-  const { shutDownOnSignals } = await import('./app.shutdown.js');
-  shutDownOnSignals(app, env);
 }
 
 /** Node's own warnings and a crash go through the logger too: one format from first line to last. */

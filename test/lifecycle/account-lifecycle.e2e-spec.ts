@@ -12,6 +12,7 @@ import {
   type TestUser,
 } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
+import { codeAt, enrolTotp, passwordStep, verify } from '../mfa/mfa-helpers';
 import { TestSmtpServer } from '../support/smtp-server';
 import type { TestApp } from '../support/test-app';
 import {
@@ -131,6 +132,31 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
   });
 
   describe('password reset', () => {
+    it('never bypasses the second factor: after a reset the login still asks for the code', async () => {
+      const user = await registered();
+      const { secret } = await enrolTotp(t, await login(t, user));
+      expect((await smtp.nextMessage(user.email)).parsed.subject).toMatch(
+        /two-step|second|factor|sign-in/i,
+      );
+
+      await post(t, '/api/auth/password/forgot', { email: user.email }).expect(202);
+      const token = linkToken(await smtp.nextMessage(user.email), '/reset-password');
+      const newPassword = STRONG();
+      // The reset answers 204 and nothing else: no tokens, no cookie.
+      const reset = await post(t, '/api/auth/password/reset', { token, newPassword }).expect(204);
+      expect(reset.headers['set-cookie']).toBeUndefined();
+
+      const mfaToken = await passwordStep(t, { ...user, password: newPassword });
+      const [{ mfa_enabled }] = await sql<{ mfa_enabled: boolean }>(
+        t,
+        'SELECT mfa_enabled FROM users WHERE id = $1',
+        [user.id],
+      );
+      expect(mfa_enabled).toBe(true);
+      const done = await verify(t, { mfaToken, code: codeAt(secret) }).expect(200);
+      expect(done.body.accessToken).toEqual(expect.any(String));
+    });
+
     it('forgot → reset → every old session dead → notice arrives; MFA flag untouched', async () => {
       const user = await registered();
       const first = await login(t, user);
