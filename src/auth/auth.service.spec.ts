@@ -162,7 +162,7 @@ describe('AuthService', () => {
     users.rehashPassword.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
     await auth.login(dto, client);
     expect(hasher.hash).toHaveBeenCalledWith(dto.password);
-    expect(users.rehashPassword).toHaveBeenCalledWith(user.id, '$2b$13$fresh');
+    expect(users.rehashPassword).toHaveBeenCalledWith(user.id, '$2b$13$fresh', 7);
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({ metadata: { sessionId: 's-1', rehashed: true } }),
     );
@@ -178,6 +178,15 @@ describe('AuthService', () => {
     expect(limiter.forgive).toHaveBeenCalled();
     expect(sessions.open).not.toHaveBeenCalled();
     expect(tokens.pair).not.toHaveBeenCalled();
+  });
+
+  it('upgrades a stale hash before answering the MFA challenge too', async () => {
+    hasher.needsRehash.mockReturnValue(true);
+    hasher.hash.mockResolvedValue('$2b$13$fresh');
+    mfaLogin.challengeFor.mockResolvedValue({ mfaRequired: true, mfaToken: 'm-1', methods: [] });
+    await auth.login(dto, client);
+    expect(users.rehashPassword).toHaveBeenCalledWith(user.id, '$2b$13$fresh', 7);
+    expect(sessions.open).not.toHaveBeenCalled();
   });
 
   it('never asks for a second factor when the password is wrong', async () => {

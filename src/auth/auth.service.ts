@@ -75,17 +75,21 @@ export class AuthService {
     if (failure || !found) return this.refuseLogin(found?.user.id ?? null, failure, client);
     await this.accountLimit.forgive(dto.email, client);
     await this.signin.assertMaySignIn(found.user, client);
-    // With a second factor on, the password only earns an mfaToken (src/mfa/mfa-login.service.ts).
-    const challenge = await this.mfaLogin.challengeFor(found);
-    if (challenge) return challenge;
     const { user, passwordHash, credentialsVersion } = found;
     const rehash = this.hasher.needsRehash(passwordHash)
       ? await this.hasher.hash(dto.password)
       : undefined;
+    // With a second factor on, the password only earns an mfaToken (src/mfa/mfa-login.service.ts);
+    // the password is proven, so a stale hash is upgraded here too, or MFA users never would be.
+    const challenge = await this.mfaLogin.challengeFor(found);
+    if (challenge) {
+      if (rehash) await this.users.rehashPassword(user.id, rehash, credentialsVersion);
+      return challenge;
+    }
     const opened = await this.tx.run(async () => {
       const session = await this.sessions.open(user.id, credentialsVersion, ['pwd'], client);
       if (!session) return undefined;
-      if (rehash) await this.users.rehashPassword(user.id, rehash);
+      if (rehash) await this.users.rehashPassword(user.id, rehash, credentialsVersion);
       await this.audit.record({
         type: 'auth.login.success',
         userId: user.id,

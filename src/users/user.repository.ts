@@ -89,10 +89,15 @@ export class UserRepository {
   }
 
   /** The same password under a new hash (a cost change): sessions stay valid. */
-  async rehashPassword(id: string, passwordHash: string): Promise<void> {
+  /** Only while the credentials are those the hash was made from: a password changed meanwhile wins. */
+  async rehashPassword(
+    id: string,
+    passwordHash: string,
+    credentialsVersion: number,
+  ): Promise<void> {
     await this.tx.manager.query(
-      'UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1',
-      [id, passwordHash],
+      'UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 AND credentials_version = $3',
+      [id, passwordHash, credentialsVersion],
     );
   }
 

@@ -63,8 +63,12 @@ export class UsersService {
   }
 
   /** The same password under a new hash (login after a BCRYPT_ROUNDS change): sessions stay valid. */
-  async rehashPassword(id: string, passwordHash: string): Promise<void> {
-    await this.users.rehashPassword(id, passwordHash);
+  async rehashPassword(
+    id: string,
+    passwordHash: string,
+    credentialsVersion: number,
+  ): Promise<void> {
+    await this.users.rehashPassword(id, passwordHash, credentialsVersion);
   }
 
   /** A new password; returns the new credentials version (every session on the old one is dead). */
