@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { RELAXED_LIMITS, bearer, registerAndLogin } from '../support/auth-helpers';
+import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
+import { RELAXED_LIMITS, bearer, register, registerAndLogin, sql } from '../support/auth-helpers';
 import { errorBodyProblems } from '../support/error-body';
 import { steadyLoad } from '../support/load';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-services';
@@ -100,4 +101,47 @@ describe('the database restarted under load', () => {
       await pg.start();
     }
   }, 30_000);
+
+  it('lifecycle and MFA routes answer 503 too; forgot keeps its 202 and works again once it is back', async () => {
+    const user = await register(t);
+    const token = randomBytes(32).toString('base64url');
+    await pg.stop();
+    try {
+      const refused = await Promise.all([
+        request(t.url).post('/api/auth/email/verify').send({ token }),
+        request(t.url)
+          .post('/api/auth/password/reset')
+          .send({ token, newPassword: 'Fresh!Lamp-Harbor-42' }),
+        request(t.url).post('/api/auth/mfa/verify').send({ mfaToken: token, code: '123456' }),
+        request(t.url).post('/api/auth/passkeys/authentication/options').send({}),
+      ]);
+      for (const res of refused) {
+        expect(res.status).toBe(503);
+        expect(errorBodyProblems(res)).toEqual([]);
+      }
+      // forgot answers before it touches the database (no timing oracle): the same 202, and its
+      // deferred work fails with a log line rather than reaching the caller.
+      const forgot = await request(t.url)
+        .post('/api/auth/password/forgot')
+        .send({ email: user.email });
+      expect(forgot.status).toBe(202);
+      await t.app.get(DeferredWork).drain();
+    } finally {
+      await pg.start();
+    }
+    const tokens = () =>
+      sql<{ n: number }>(
+        t,
+        `SELECT count(*)::int AS n FROM account_tokens WHERE user_id = $1 AND purpose = 'password_reset'`,
+        [user.id],
+      );
+    for (let waited = 0; waited < 20_000; waited += 200) {
+      if ((await request(t.url).get('/health/ready')).status === 200) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The address's third mail this hour (registration, the lost forgot, this one): still allowed.
+    await request(t.url).post('/api/auth/password/forgot').send({ email: user.email }).expect(202);
+    await t.app.get(DeferredWork).drain();
+    expect((await tokens())[0].n).toBe(1);
+  }, 60_000);
 });
