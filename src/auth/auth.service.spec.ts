@@ -14,6 +14,7 @@ import { MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
 import { EmailVerificationService } from './lifecycle/email-verification.service';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
+import { SignInService } from './sign-in.service';
 import { TokensService } from './tokens.service';
 
 const user: User = {
@@ -65,6 +66,7 @@ describe('AuthService', () => {
     const module = await Test.createTestingModule({
       providers: [
         AuthService,
+        SignInService, // the real one: the session it opens is what these tests check
         { provide: UsersService, useValue: users },
         { provide: PasswordHasher, useValue: hasher },
         { provide: SessionsService, useValue: sessions },
@@ -138,9 +140,10 @@ describe('AuthService', () => {
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'auth.login.success',
-        metadata: { sessionId: 's-1', rehashed: false },
+        metadata: { sessionId: 's-1', amr: ['pwd'], rehashed: false },
       }),
     );
+    expect(signin.signedIn).toHaveBeenCalledWith(user, client);
     expect(users.rehashPassword).not.toHaveBeenCalled();
   });
 
@@ -156,15 +159,20 @@ describe('AuthService', () => {
     );
   });
 
-  it('rehashes the password with the new cost, in the login transaction, when BCRYPT_ROUNDS changed', async () => {
+  it('rehashes the password with the new cost, for the version it checked, when BCRYPT_ROUNDS changed', async () => {
     hasher.needsRehash.mockReturnValue(true);
     hasher.hash.mockResolvedValue('$2b$13$fresh');
-    users.rehashPassword.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
+    users.rehashPassword.mockImplementation(async () => void order.push('rehash'));
+    sessions.open.mockImplementation(async () => {
+      order.push('session');
+      return { userId: user.id, sessionId: 's-1', refreshToken: 'r-1' };
+    });
     await auth.login(dto, client);
     expect(hasher.hash).toHaveBeenCalledWith(dto.password);
     expect(users.rehashPassword).toHaveBeenCalledWith(user.id, '$2b$13$fresh', 7);
+    expect(order.slice(-2)).toEqual(['rehash', 'session']);
     expect(audit.record).toHaveBeenCalledWith(
-      expect.objectContaining({ metadata: { sessionId: 's-1', rehashed: true } }),
+      expect.objectContaining({ metadata: { sessionId: 's-1', amr: ['pwd'], rehashed: true } }),
     );
   });
 

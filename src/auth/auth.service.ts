@@ -15,6 +15,7 @@ import type { RegisterDto } from './dto/register.dto';
 import type { TokenPair } from './dto/token-pair.dto';
 import { EmailVerificationService } from './lifecycle/email-verification.service';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
+import { SignInService } from './sign-in.service';
 import { TokensService } from './tokens.service';
 
 /** One message for every login failure, so a response never tells whether an account exists. */
@@ -35,7 +36,8 @@ export class AuthService {
     private readonly tx: Transactions,
     private readonly mfaLogin: MfaLoginService,
     private readonly verification: EmailVerificationService,
-    private readonly signin: SigninChecksService,
+    private readonly signinChecks: SigninChecksService,
+    private readonly signIn: SignInService,
   ) {}
 
   register(dto: RegisterDto, client: ClientContext): Promise<User> {
@@ -74,33 +76,21 @@ export class AuthService {
           : undefined;
     if (failure || !found) return this.refuseLogin(found?.user.id ?? null, failure, client);
     await this.accountLimit.forgive(dto.email, client);
-    await this.signin.assertMaySignIn(found.user, client);
+    await this.signinChecks.assertMaySignIn(found.user, client);
     const { user, passwordHash, credentialsVersion } = found;
-    const rehash = this.hasher.needsRehash(passwordHash)
-      ? await this.hasher.hash(dto.password)
-      : undefined;
-    // With a second factor on, the password only earns an mfaToken (src/mfa/mfa-login.service.ts);
-    // the password is proven, so a stale hash is upgraded here too, or MFA users never would be.
-    const challenge = await this.mfaLogin.challengeFor(found);
-    if (challenge) {
-      if (rehash) await this.users.rehashPassword(user.id, rehash, credentialsVersion);
-      return challenge;
+    // The password is proven, so a stale hash is upgraded now, before any second factor (MFA users
+    // would never be upgraded otherwise); it lands only while `credentialsVersion` holds.
+    const rehashed = this.hasher.needsRehash(passwordHash);
+    if (rehashed) {
+      const fresh = await this.hasher.hash(dto.password);
+      await this.users.rehashPassword(user.id, fresh, credentialsVersion);
     }
-    const opened = await this.tx.run(async () => {
-      const session = await this.sessions.open(user.id, credentialsVersion, ['pwd'], client);
-      if (!session) return undefined;
-      if (rehash) await this.users.rehashPassword(user.id, rehash, credentialsVersion);
-      await this.audit.record({
-        type: 'auth.login.success',
-        userId: user.id,
-        client,
-        metadata: { sessionId: session.sessionId, rehashed: Boolean(rehash) },
-      });
-      await this.signin.signedIn(user, client);
-      return session;
-    });
-    if (!opened) return this.refuseLogin(user.id, 'credentials_changed', client);
-    return this.tokens.pair(opened);
+    // With a second factor on, the password only earns an mfaToken (src/mfa/mfa-login.service.ts).
+    const challenge = await this.mfaLogin.challengeFor(found);
+    if (challenge) return challenge;
+    const proven = { userId: user.id, credentialsVersion, amr: ['pwd'] };
+    const pair = await this.signIn.openSession(user, proven, client, { rehashed });
+    return pair ?? this.refuseLogin(user.id, 'credentials_changed', client);
   }
 
   private async refuseLogin(

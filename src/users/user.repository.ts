@@ -88,8 +88,10 @@ export class UserRepository {
     return result?.[0][0];
   }
 
-  /** The same password under a new hash (a cost change): sessions stay valid. */
-  /** Only while the credentials are those the hash was made from: a password changed meanwhile wins. */
+  /**
+   * The same password under a new hash (a cost change): sessions stay valid. It lands only while the
+   * credentials are those the hash was made from: a password changed meanwhile wins.
+   */
   async rehashPassword(
     id: string,
     passwordHash: string,
