@@ -3,24 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PRODUCTION_ENV } from '../support/production-env';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { ANSI, jsonLines, spawnApp, waitForOutput, type SpawnedApp } from '../support/spawn-app';
 
-const STRONG = {
-  JWT_SECRET: 'q8Vf2LrX9pZ0mWc4Tn7Yb1Kd6Hs3Ja5Ue8Gi0Ox2Pl',
-  JWT_REFRESH_SECRET: 'Zt4Nw8Qe1Ry6Ui3Op9As2Df7Gh5Jk0Lz4Xc8Vb1Nm',
-  JWT_ISSUER: 'https://auth.example.org',
-  JWT_AUDIENCE: 'api.example.org',
-  ENCRYPTION_KEY: 'a3f1c9e27b5d4086f1e2d3c4b5a69788a3f1c9e27b5d4086f1e2d3c4b5a69788',
-  PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
-  AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
-  PUBLIC_APP_URL: 'https://app.example.org',
-  DATABASE_URL: 'postgresql://app:pw@db.internal:5432/app?sslmode=verify-full',
-  SMTP_URL: 'smtp://mailer:pw@smtp.example.org:587',
-  MAIL_FROM: 'no-reply@example.org',
-  WEBAUTHN_RP_ID: 'example.org',
-  WEBAUTHN_ORIGINS: 'https://app.example.org',
-};
 // FORCE_COLOR would make Nest's default logger colour its lines: production must not care.
 const PRODUCTION = { NODE_ENV: 'production', FORCE_COLOR: '1' };
 
@@ -42,7 +28,7 @@ function configErrors(output: string): string[] {
 
 describe('production start refuses an unsafe configuration, in JSON lines', () => {
   it('exits 1 at once naming DATABASE_URL when it is missing', async () => {
-    const env: Record<string, string> = { ...STRONG };
+    const env: Record<string, string> = { ...PRODUCTION_ENV };
     delete env.DATABASE_URL;
     const result = await productionStart(env);
     expect(result.code).toBe(1);
@@ -55,19 +41,19 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
   });
 
   it('exits 1 naming JWT_SECRET when it is "secret", without printing the value', async () => {
-    const result = await productionStart({ ...STRONG, JWT_SECRET: 'secret' });
+    const result = await productionStart({ ...PRODUCTION_ENV, JWT_SECRET: 'secret' });
     expect(result.code).toBe(1);
     expect(configErrors(result.output)).toEqual([
       expect.stringMatching(/^config error: JWT_SECRET .+$/),
     ]);
     expect(result.output).not.toMatch(/JWT_REFRESH_SECRET|PASSWORD_PEPPER|ENCRYPTION_KEY/);
-    expect(result.output).not.toContain(STRONG.JWT_REFRESH_SECRET);
+    expect(result.output).not.toContain(PRODUCTION_ENV.JWT_REFRESH_SECRET);
   });
 
   it('prints one line per problem', async () => {
     const result = await productionStart({
-      ...STRONG,
-      JWT_REFRESH_SECRET: STRONG.JWT_SECRET,
+      ...PRODUCTION_ENV,
+      JWT_REFRESH_SECRET: PRODUCTION_ENV.JWT_SECRET,
       ENCRYPTION_KEY: 'abcd',
       PASSWORD_PEPPER: 'changeme-changeme-changeme-changeme-1',
       DATABASE_URL: 'postgresql://app:pw@db.internal/app?sslmode=require',
@@ -90,7 +76,7 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
     'ENCRYPTION_KEY',
     'JWT_REFRESH_SECRET',
   ])('exits 1 when %s is missing', async (name) => {
-    const env: Record<string, string> = { ...STRONG };
+    const env: Record<string, string> = { ...PRODUCTION_ENV };
     delete env[name];
     const result = await productionStart(env);
     expect(result.code).toBe(1);
@@ -101,7 +87,7 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
 
   it('logs a database it cannot reach in JSON, from the first line to the last', async () => {
     const result = await productionStart({
-      ...STRONG,
+      ...PRODUCTION_ENV,
       DATABASE_URL: 'postgresql://app:pw@127.0.0.1:1/app?sslmode=verify-full',
     });
     expect(result.code).toBe(1);
@@ -125,7 +111,7 @@ describe('production start with a good configuration', () => {
     db = await createTestDatabase();
     env = {
       ...PRODUCTION,
-      ...STRONG,
+      ...PRODUCTION_ENV,
       DATABASE_URL: db.url,
       DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
       DATABASE_SSL_CA: db.caFile ?? '',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PRODUCTION_ENV } from './production-env';
 import type { TestDatabase } from './test-database';
 
 export const MAIN_JS = join(__dirname, '..', '..', 'dist', 'main.js');
@@ -64,7 +65,7 @@ export function freePort(): Promise<number> {
 
 /**
  * A complete production environment on a test database (already migrated: production does not
- * migrate at start). Strong, distinct secrets; verified TLS to the database; no Redis.
+ * migrate at start): PRODUCTION_ENV with verified TLS to that database; no Redis.
  */
 export function productionEnv(
   db: TestDatabase,
@@ -72,25 +73,14 @@ export function productionEnv(
   logDir: string,
 ): Record<string, string> {
   return {
-    NODE_ENV: 'production',
+    ...PRODUCTION_ENV,
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_DIR: logDir,
     DATABASE_URL: db.url,
     DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
     DATABASE_SSL_CA: db.caFile ?? '',
-    JWT_SECRET: 'q8Vf2LrX9pZ0mWc4Tn7Yb1Kd6Hs3Ja5Ue8Gi0Ox2Pl',
-    JWT_REFRESH_SECRET: 'Zt4Nw8Qe1Ry6Ui3Op9As2Df7Gh5Jk0Lz4Xc8Vb1Nm',
-    JWT_ISSUER: 'https://auth.example.org',
-    JWT_AUDIENCE: 'api.example.org',
-    ENCRYPTION_KEY: 'a3f1c9e27b5d4086f1e2d3c4b5a69788b4e2d0f38c6e5197a2f3e4d5c6b7a899',
-    PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
-    AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
-    PUBLIC_APP_URL: 'https://app.example.org',
-    WEBAUTHN_RP_ID: 'example.org',
-    WEBAUTHN_ORIGINS: 'https://app.example.org',
-    SMTP_URL: 'smtp://mailer:pw@127.0.0.1:1',
-    MAIL_FROM: 'no-reply@example.org',
+    SMTP_URL: 'smtp://mailer:pw@127.0.0.1:1', // nothing listens: mail stays in the outbox
   };
 }
 
