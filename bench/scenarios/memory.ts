@@ -116,27 +116,30 @@ export const V8_PRETENURING = '--allocation-site-pretenuring';
  * V8_PRETENURING (informational); then a fresh same-work baseline measured the same way on /me (it
  * has no login), against the second app's database.
  */
+/** One fresh app process with `flags` on the command line: its RSS profile (the process is left running). */
+export async function appRss(dataDir: string, flags: string[], env: Record<string, string> = {}) {
+  const app = await spawnServer(APP_MAIN, { ...appEnv(dataDir), ...env }, flags);
+  try {
+    await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
+    const account: Account = await registerAccount(app.url);
+    const token = await accessToken(app.url, account);
+    log(
+      `scenario 3: app ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...flags].join(' ') || '(default)'} RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
+    );
+    const rss = await profileRss(app.child.pid as number, `${app.url}/api/users/me`, token, () =>
+      loginLoad(app.url, account, CONFIG.memoryStormSeconds),
+    );
+    log(`  ${JSON.stringify(rss.median)}`);
+    return { app, token, rss };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
+
 export async function memory(dataDir: string) {
   const env = appEnv(dataDir);
-  const measureApp = async (flags: string[]) => {
-    const app = await spawnServer(APP_MAIN, env, flags);
-    try {
-      await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
-      const account: Account = await registerAccount(app.url);
-      const token = await accessToken(app.url, account);
-      log(
-        `scenario 3: app ${flags.join(' ') || '(default)'} RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
-      );
-      const rss = await profileRss(app.child.pid as number, `${app.url}/api/users/me`, token, () =>
-        loginLoad(app.url, account, CONFIG.memoryStormSeconds),
-      );
-      log(`  ${JSON.stringify(rss.median)}`);
-      return { app, token, rss };
-    } catch (error) {
-      await app.stop();
-      throw error;
-    }
-  };
+  const measureApp = (flags: string[]) => appRss(dataDir, flags);
   const first = await measureApp([]);
   await first.app.stop();
   const second = await measureApp([V8_PRETENURING]);
