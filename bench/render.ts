@@ -47,20 +47,23 @@ const NOTES = join(__dirname, 'notes.md');
  * "What changed it" per row of the table: fill in a row's entry when a fix moves it, with the
  * before/after of that fix (e.g. "precomputed header object: 0.41 → 0.63"). "—" until then.
  */
+// Before → after per row: the 14:12 baseline run → the 16:48 run after the fixes (both Node 20),
+// then this run, the first with the servers on Node 24 (what the image ships, 0465227).
 const WHAT_CHANGED: Record<string, string> = {
   liveRatio:
-    "helmet's headers precomputed per route family and set with the request id in one synchronous hook, `/health/live` a plain Fastify route, no CORS hook without `CORS_ORIGINS`, cookies parsed only where read (9eb3c46): 0.452 → 1.087",
+    "helmet's headers precomputed per route family and set with the request id in one synchronous hook, `/health/live` a plain Fastify route, no CORS hook without `CORS_ORIGINS`, cookies parsed only where read (9eb3c46): 0.452 → 1.087 on Node 20; 0.977 here on Node 24",
   meRatio:
-    'the same pipeline fixes plus cached rate-limit key digests (9eb3c46): 1.217 → 1.336 (1.69 in a run on a loaded machine); what is left is required work around the query: passport, the global logging interceptor, the throttler guard (bench/notes.md)',
+    "the same pipeline fixes plus cached rate-limit key digests (9eb3c46): 1.217 → 1.336 on Node 20; 1.845 with the servers on Node 24 (0465227): on Node 20 AsyncLocalStorage (the unit of work's transaction context) runs promise hooks on every promise once the first transaction ran, ~14 µs of `/me`'s ~190 µs; Node 24's AsyncLocalStorage has no hooks (CPU per `/me` request 124 → 104 µs, same-work 174 → 151)",
   meP99:
-    '33 → 34 ms; at 50 connections the mean alone is 50 ÷ 2926 req/s = 17 ms, so p99 ≤ 20 ms would need near-constant latency (the same-work app: 39 ms)',
+    '33 → 34 ms on Node 20 on a loaded machine; 15 ms here on a quieter one (Node 20 trials the same hour: 10–16 ms, `bench/experiments/me-rounds.ts`)',
   loginRatio:
-    "bcrypt capped below libuv's pool (p-limit), idle pool connections kept 5 min (9eb3c46): 1.099 → 1.094, with the ceiling itself 3.67 → 6.53/s on a quieter machine",
+    "bcrypt capped below libuv's pool (p-limit), idle pool connections kept 5 min (9eb3c46): 1.099 → 1.094 on Node 20; 1.033 here",
   loginNon2xx:
-    "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool)",
-  liveP99: 'the same fix: 88 → 12 ms',
-  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB",
-  rssTrend: 'the same fixes: 23.3 → 9.1 MB',
+    "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool); 0 here",
+  liveP99:
+    'the same fix: 88 → 12 ms on Node 20; 32 ms here (rounds 10–70 ms: the probe shares 2 cores with 16 bcrypt jobs, not reproduced as a trend)',
+  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; `--max-semi-space-size=16` → 290 MB, with `--no-maglev` too 217 MB (bench/experiments/memory-flags.ts, bench/notes.md)",
+  rssTrend: 'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB here',
 };
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? '✅ pass' : '❌ miss');
