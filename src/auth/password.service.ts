@@ -62,11 +62,7 @@ export class PasswordService {
         client,
         metadata: { otherSessionsRevoked: revoked },
       });
-      await this.mail.enqueue({
-        purpose: 'password-changed',
-        to: user.email,
-        data: { username: user.username, at: new Date() },
-      });
+      await this.mail.notify(user, 'password-changed', {});
     });
   }
 }

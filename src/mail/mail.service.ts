@@ -7,6 +7,17 @@ import { MailWorker } from './mail.worker';
 import { OutboxRepository } from './outbox.repository';
 import type { MailData, MailPurpose } from './templates/mail-templates';
 
+/** What every notice carries: whom it greets and when the change happened. */
+interface NoticeData {
+  username: string;
+  at: Date;
+}
+
+/** The mails that tell an account holder about a change to their account. */
+export type NoticePurpose = {
+  [P in MailPurpose]: MailData<P> extends NoticeData ? P : never;
+}[MailPurpose];
+
 export interface MailRequest<P extends MailPurpose> {
   purpose: P;
   /** One plain address. */
@@ -56,6 +67,16 @@ export class MailService implements OnModuleInit {
     });
     this.tx.afterCommit(() => this.worker.nudge());
     return messageId;
+  }
+
+  /** A notice to the account holder's current address, greeting them and stamped now. */
+  notify<P extends NoticePurpose>(
+    account: { email: string; username: string },
+    purpose: P,
+    details: Omit<MailData<P>, keyof NoticeData>,
+  ): Promise<string> {
+    const data = { ...details, username: account.username, at: new Date() } as MailData<P>;
+    return this.enqueue({ purpose, to: account.email, data });
   }
 
   /** Mails waiting to be sent (pending or being sent): the outbox depth, for metrics. */

@@ -57,11 +57,7 @@ export class TotpEnrolmentService {
         client,
         metadata: { method: 'totp' },
       });
-      await this.mail.enqueue({
-        purpose: 'mfa-enabled',
-        to: caller.account.email,
-        data: { username: caller.account.username, at: new Date(), method: APP_METHOD },
-      });
+      await this.mail.notify(caller.account, 'mfa-enabled', { method: APP_METHOD });
       return codes;
     });
     if (!outcome) {
@@ -98,11 +94,7 @@ export class TotpEnrolmentService {
       });
       // The notice says the password alone protects the account now: only true once no factor is left.
       if (stillOn) return;
-      await this.mail.enqueue({
-        purpose: 'mfa-disabled',
-        to: caller.account.email,
-        data: { username: caller.account.username, at: new Date(), method: APP_METHOD },
-      });
+      await this.mail.notify(caller.account, 'mfa-disabled', { method: APP_METHOD });
     });
   }
 

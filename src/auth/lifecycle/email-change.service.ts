@@ -64,11 +64,7 @@ export class EmailChangeService {
           data: { username: user.username, token, validFor },
         });
       }
-      await this.mail.enqueue({
-        purpose: 'email-change-requested',
-        to: user.email,
-        data: { username: user.username, newEmail, at: new Date() },
-      });
+      await this.mail.notify(user, 'email-change-requested', { newEmail });
       await this.audit.record({ type: 'user.email.change_requested', userId: user.id, client });
     });
   }

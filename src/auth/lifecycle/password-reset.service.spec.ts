@@ -41,7 +41,7 @@ describe('PasswordResetService', () => {
   };
   const hasher = { hash: jest.fn() };
   const sessions = { revoke: jest.fn() };
-  const mail = { enqueue: jest.fn() };
+  const mail = { enqueue: jest.fn(), notify: jest.fn() };
   const quota = { take: jest.fn() };
   const audit = { record: jest.fn() };
 
@@ -99,6 +99,7 @@ describe('PasswordResetService', () => {
     expect(quota.take).toHaveBeenCalledWith('x@example.org'); // counted whether or not it exists
     expect(tokens.issue).not.toHaveBeenCalled();
     expect(mail.enqueue).not.toHaveBeenCalled();
+    expect(mail.notify).not.toHaveBeenCalled();
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'auth.password.reset_requested',
@@ -121,9 +122,7 @@ describe('PasswordResetService', () => {
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({ type: 'auth.password.reset', metadata: { sessionsRevoked: 2 } }),
     );
-    expect(mail.enqueue).toHaveBeenCalledWith(
-      expect.objectContaining({ purpose: 'password-changed', to: user.email }),
-    );
+    expect(mail.notify).toHaveBeenCalledWith(user, 'password-changed', {});
     expect(users.setMfaEnabled).not.toHaveBeenCalled();
   });
 

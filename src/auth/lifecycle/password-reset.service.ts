@@ -61,11 +61,7 @@ export class PasswordResetService {
         client,
         metadata: { sessionsRevoked: revoked },
       });
-      await this.mail.enqueue({
-        purpose: 'password-changed',
-        to: user.email,
-        data: { username: user.username, at: new Date() },
-      });
+      await this.mail.notify(user, 'password-changed', {});
     });
   }
 

@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 
 describe('SigninChecksService', () => {
   const devices = { recordSighting: jest.fn() };
-  const mail = { enqueue: jest.fn() };
+  const mail = { notify: jest.fn() };
   const audit = { record: jest.fn() };
 
   async function build(env: Partial<Env>): Promise<SigninChecksService> {
@@ -81,12 +81,11 @@ describe('SigninChecksService', () => {
     const checks = await build({ NOTIFY_NEW_SIGNIN: true });
     devices.recordSighting.mockResolvedValue(sighting);
     await checks.signedIn(user, client);
-    expect(mail.enqueue).toHaveBeenCalledTimes(notified ? 1 : 0);
+    expect(mail.notify).toHaveBeenCalledTimes(notified ? 1 : 0);
     if (notified)
-      expect(mail.enqueue).toHaveBeenCalledWith({
-        purpose: 'new-signin',
-        to: user.email,
-        data: expect.objectContaining({ username: 'ada', ip: client.ip, device: client.userAgent }),
+      expect(mail.notify).toHaveBeenCalledWith(user, 'new-signin', {
+        ip: client.ip,
+        device: client.userAgent,
       });
   });
 
@@ -108,6 +107,6 @@ describe('SigninChecksService', () => {
     const checks = await build({ NOTIFY_NEW_SIGNIN: false });
     await checks.signedIn(user, client);
     expect(devices.recordSighting).not.toHaveBeenCalled();
-    expect(mail.enqueue).not.toHaveBeenCalled();
+    expect(mail.notify).not.toHaveBeenCalled();
   });
 });

@@ -71,15 +71,9 @@ export class SigninChecksService {
     const fresh =
       previouslySeenAt === null || Date.now() - previouslySeenAt.getTime() > NEW_AFTER_MS;
     if (!fresh || otherDevices === 0) return;
-    await this.mail.enqueue({
-      purpose: 'new-signin',
-      to: user.email,
-      data: {
-        username: user.username,
-        at: new Date(),
-        ip: client.ip,
-        device: client.userAgent ?? 'unknown',
-      },
+    await this.mail.notify(user, 'new-signin', {
+      ip: client.ip,
+      device: client.userAgent ?? 'unknown',
     });
   }
 }

@@ -102,11 +102,7 @@ export class PasskeyRegistrationService {
         client,
         metadata: { passkeyId: stored.id, backupEligible: stored.backupEligible },
       });
-      await this.mail.enqueue({
-        purpose: 'mfa-enabled',
-        to: caller.account.email,
-        data: { username: caller.account.username, at: new Date(), method: PASSKEY_METHOD },
-      });
+      await this.mail.notify(caller.account, 'mfa-enabled', { method: PASSKEY_METHOD });
       return stored;
     });
   }
@@ -135,11 +131,7 @@ export class PasskeyRegistrationService {
       });
       // The notice says the password alone protects the account now: only true once no factor is left.
       if (stillOn) return;
-      await this.mail.enqueue({
-        purpose: 'mfa-disabled',
-        to: caller.account.email,
-        data: { username: caller.account.username, at: new Date(), method: PASSKEY_METHOD },
-      });
+      await this.mail.notify(caller.account, 'mfa-disabled', { method: PASSKEY_METHOD });
     });
   }
 
