@@ -61,7 +61,7 @@ const WHAT_CHANGED: Record<string, string> = {
   loginNon2xx:
     "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool); 0 here",
   liveP99:
-    'the same fix: 88 → 12 ms on Node 20; 32 ms here (rounds 10–70 ms: the probe shares 2 cores with 16 bcrypt jobs, not reproduced as a trend)',
+    'the same fix: 88 → 12 ms on Node 20; 32 ms here on Node 24 (rounds 10–70 ms): its scavenges of a 134 MB new space pause 18–36 ms under the storm; with `--max-semi-space-size=16` the worst round was 24–26 ms (bench/notes.md)',
   rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; `--max-semi-space-size=16` → 290 MB, with `--no-maglev` too 217 MB (bench/experiments/memory-flags.ts, bench/notes.md)",
   rssTrend: 'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB here',
 };
