@@ -110,12 +110,6 @@ async function profileRss(
  */
 export const V8_PRETENURING = '--allocation-site-pretenuring';
 
-/**
- * Scenario 3: RSS of a fresh app process (reused DATA_DIR, the service's default settings) over
- * CONFIG.memoryTotal authenticated GET /api/users/me and a login storm; then the same with
- * V8_PRETENURING (informational); then a fresh same-work baseline measured the same way on /me (it
- * has no login), against the second app's database.
- */
 /** One fresh app process with `flags` on the command line: its RSS profile (the process is left running). */
 export async function appRss(dataDir: string, flags: string[], env: Record<string, string> = {}) {
   const app = await spawnServer(APP_MAIN, { ...appEnv(dataDir), ...env }, flags);
@@ -123,8 +117,9 @@ export async function appRss(dataDir: string, flags: string[], env: Record<strin
     await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
     const account: Account = await registerAccount(app.url);
     const token = await accessToken(app.url, account);
+    const settings = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...flags];
     log(
-      `scenario 3: app ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...flags].join(' ') || '(default)'} RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
+      `scenario 3: app ${settings.join(' ') || '(default)'} RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
     );
     const rss = await profileRss(app.child.pid as number, `${app.url}/api/users/me`, token, () =>
       loginLoad(app.url, account, CONFIG.memoryStormSeconds),
@@ -137,12 +132,17 @@ export async function appRss(dataDir: string, flags: string[], env: Record<strin
   }
 }
 
+/**
+ * Scenario 3: RSS of a fresh app process (reused DATA_DIR, the service's default settings) over
+ * CONFIG.memoryTotal authenticated GET /api/users/me and a login storm; then the same with
+ * V8_PRETENURING (informational); then a fresh same-work baseline measured the same way on /me (it
+ * has no login), against the second app's database.
+ */
 export async function memory(dataDir: string) {
   const env = appEnv(dataDir);
-  const measureApp = (flags: string[]) => appRss(dataDir, flags);
-  const first = await measureApp([]);
+  const first = await appRss(dataDir, []);
   await first.app.stop();
-  const second = await measureApp([V8_PRETENURING]);
+  const second = await appRss(dataDir, [V8_PRETENURING]);
   let sameWork: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {
     sameWork = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));

@@ -53,7 +53,7 @@ export class SignInService {
     user: User,
     proven: ProvenSignIn,
     client: ClientContext,
-    details: Record<string, unknown> = {},
+    details: { rehashed?: boolean } = {},
   ): Promise<TokenPair | undefined> {
     const opened = await this.tx.run(async () => {
       const session = await this.sessions.open(
