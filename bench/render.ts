@@ -23,6 +23,7 @@ interface Results {
     loadAverage?: { atStart: number[]; atEnd: number[] };
   };
   method: {
+    servers: string;
     app: string;
     baseline: string;
     sameWork: string;
@@ -128,7 +129,7 @@ function table(r: Results): string {
       ],
       [
         'rss',
-        `RSS after ~${Math.round(r.method.config.memoryTotal / 1000)}k authenticated requests and a login storm, default settings`,
+        `RSS after ~${Math.round(r.method.config.memoryTotal / 1000)}k authenticated requests and a login storm, default settings (the image's)`,
         `≤ ${mem.targets.rssMaxMb} MB, no upward trend`,
         `**peak ${mm.rssPeakMb} MB**; ${mm.rssMidMb} MB half-way, ${mm.rssAfterRequestsMb} after the requests, ${mm.rssEndMb} at the end (start ${mm.rssStartMb}); same-work baseline peak ${mm.sameWorkPeakMb} MB, end ${mm.sameWorkEndMb} MB`,
         mem.pass.rss,
@@ -141,10 +142,10 @@ function table(r: Results): string {
         mem.pass.flat,
       ],
       [
-        'rssV8Pretenuring',
-        '… the same with V8’s allocation-site pretenuring back on (`--allocation-site-pretenuring`, informational)',
+        'rssUnshipped',
+        '… the same started plainly on this host (no `NODE_OPTIONS`, no memory limit: V8 sizes the heap from 24 GiB; informational)',
         'report',
-        `peak ${mm.v8PretenuringPeakMb} MB, end ${mm.v8PretenuringEndMb} MB (end − half-way ${mm.v8PretenuringEndMinusMidMb} MB); \`/me\` ${Math.round(mm.v8PretenuringMeRpsMedian)} req/s vs ${Math.round(mm.meRpsMedian)} with the service's default (sequential runs, indicative)`,
+        `peak ${mm.unshippedPeakMb} MB, end ${mm.unshippedEndMb} MB (end − half-way ${mm.unshippedEndMinusMidMb} MB); \`/me\` ${Math.round(mm.unshippedMeRpsMedian)} req/s vs ${Math.round(mm.meRpsMedian)} as shipped (sequential runs, indicative)`,
       ],
       [
         'meRatioBare',
@@ -268,9 +269,10 @@ ${table(r)}
 
 ## Method
 
+- **Every server:** ${r.method.servers}.
 - **Service:** ${r.method.app}. Rate limits raised (\`RATE_LIMIT_MAX\`, \`AUTH_RATE_LIMIT_MAX\`,
   \`LOGIN_FAILURE_MAX\` = 100000000), \`LOG_LEVEL=warn\`, \`SWAGGER_ENABLED=false\`,
-  \`BCRYPT_ROUNDS=${c.bcryptRounds}\`, no V8 flags.
+  \`BCRYPT_ROUNDS=${c.bcryptRounds}\`.
 - **Same-work baseline:** ${r.method.sameWork}. NestJS 12 + Fastify doing only the unavoidable work:
   the service's response headers as one precomputed object plus a fresh \`X-Request-Id\` (the run
   first checks that both send the same header set and the same \`/me\` body); on \`/me\` an HS256 JWT
@@ -291,9 +293,8 @@ ${table(r)}
 - **RSS:** a fresh service process; \`VmRSS\` every ${c.memorySampleMs} ms and after every ${c.memoryStep}
   authenticated \`GET /api/users/me\` (${c.connections} connections) to ${c.memoryTotal}, then a
   ${c.memoryStormSeconds} s login storm (${c.loginConnections} connections), then 2 s idle. Then the same
-  with \`--allocation-site-pretenuring\` (V8's default, which \`src/v8-settings.ts\` turns off;
-  informational: bench/notes.md, "Memory"), then a fresh
-  same-work baseline, the same requests on \`/me\` (it has no login).
+  started plainly (no \`NODE_OPTIONS\`, no memory limit; informational: bench/notes.md, "Memory"),
+  then a fresh same-work baseline, the same requests on \`/me\` (it has no login).
 - **Start:** spawn to the first \`GET /health/ready\` 200 (polled every 25 ms); cold = fresh DATA_DIR
   (initdb, TLS material, secrets, migrations), warm = the same DATA_DIR again; ${c.startRounds} each.
 

@@ -13,7 +13,8 @@ import { log } from './lib/load';
 import {
   APP_MAIN,
   BASELINE_MAIN,
-  NODE_FLAGS,
+  MEMORY_LIMIT_MB,
+  NODE_OPTIONS,
   ROOT,
   SAME_WORK_MAIN,
   spawnServer,
@@ -81,9 +82,10 @@ async function main(): Promise<void> {
       loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     },
     method: {
-      app: `node ${[...NODE_FLAGS, 'dist/main.js'].join(' ')} (npm run build), NODE_ENV=development with an embedded TLS PostgreSQL in a temp DATA_DIR`,
-      baseline: `node ${[...NODE_FLAGS, 'dist-bench/main.js'].join(' ')} (bench/baseline/main.ts via tsc)`,
-      sameWork: `node ${[...NODE_FLAGS, 'dist-bench/same-work/main.js'].join(' ')} (bench/same-work/main.ts via tsc), on the app's embedded database`,
+      servers: `every server: NODE_OPTIONS="${NODE_OPTIONS}" (the image's), in a cgroup limited to ${MEMORY_LIMIT_MB} MB (docker-compose's mem_limit)`,
+      app: `node dist/main.js (npm run build), NODE_ENV=development with an embedded TLS PostgreSQL in a temp DATA_DIR`,
+      baseline: `node dist-bench/main.js (bench/baseline/main.ts via tsc)`,
+      sameWork: `node dist-bench/same-work/main.js (bench/same-work/main.ts via tsc), on the app's embedded database`,
       loadGenerator:
         'autocannon (programmatic), same process as the bcrypt ceiling, 127.0.0.1 only',
       quick: QUICK,

@@ -254,6 +254,11 @@ export function validateDockerfile(root: string, report: Report): void {
   }
   if (!runtime.some((l) => /^ENV\s.*\bNODE_ENV[= ]production\b/i.test(l)))
     report.fail(file, 'the runtime stage must set NODE_ENV=production');
+  if (!runtime.some((l) => /^ENV\s+NODE_OPTIONS=".*--max-semi-space-size=\d+/i.test(l)))
+    report.fail(
+      file,
+      'the runtime stage must size V8\'s young generation (ENV NODE_OPTIONS="--max-semi-space-size=…"): left to V8 it follows the memory limit (docs/OPERATIONS.md, "Memory")',
+    );
   const build = stages.slice(0, -1).flat().join('\n');
   for (const step of ['npm ci', 'npm run build', 'npm prune --omit=dev']) {
     if (!build.includes(step)) report.fail(file, `the build stage must run '${step}'`);

@@ -1,5 +1,6 @@
 // A short trial of one change: the service's GET /api/users/me against the same-work /me,
-// alternating rounds, nothing else (`npx tsx bench/experiments/me-rounds.ts [rounds] [seconds]`).
+// alternating rounds, nothing else (`npx tsx bench/experiments/me-rounds.ts [rounds] [seconds]
+// [variant words for the app, as bench/experiments/variant.ts reads them]`).
 // For trying a fix before the full `npm run bench`; its numbers are never committed.
 import { appEnv, CONFIG, tempDataDir } from '../config';
 import { accessToken, registerAccount } from '../lib/api';
@@ -7,6 +8,7 @@ import { embeddedDb, sameWorkEnv } from '../lib/embedded-db';
 import { load, log, median } from '../lib/load';
 import { readFileSync } from 'node:fs';
 import { APP_MAIN, SAME_WORK_MAIN, spawnServer, waitFor, type Server } from '../lib/proc';
+import { parseVariant } from './variant';
 
 /** utime + stime of a process in µs (/proc/<pid>/stat, clock ticks of 10 ms). */
 function cpuMicros(pid: number): number {
@@ -21,7 +23,9 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     const env = appEnv(dataDir);
-    const app = await spawnServer(APP_MAIN, env);
+    const variant = parseVariant(process.argv.slice(4));
+    log(`app: ${JSON.stringify(variant)}`);
+    const app = await spawnServer(APP_MAIN, { ...env, ...variant.env }, variant.flags, variant);
     servers.push(app);
     await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
     const same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { memoryCgroup } from './memory-limit';
+import { composeMemoryLimitMb, imageNodeOptions } from './shipped';
 
 export const ROOT = join(__dirname, '..', '..');
 export const APP_MAIN = join(ROOT, 'dist', 'main.js');
@@ -9,8 +11,14 @@ export const BASELINE_MAIN = join(ROOT, 'dist-bench', 'main.js');
 export const SAME_WORK_MAIN = join(ROOT, 'dist-bench', 'same-work', 'main.js');
 /** Analysis-only preload: libuv pool and pg connect timings (bench/probes/libuv-pool.ts). */
 export const POOL_PROBE = join(ROOT, 'dist-bench', 'probes', 'libuv-pool.js');
-/** Both processes run as `node [NODE_FLAGS] <file>`; nothing else differs in how they start. */
-export const NODE_FLAGS: string[] = [];
+/**
+ * Every server (service and baselines alike) runs as the image runs the service: `node <file>` with
+ * the image's NODE_OPTIONS, under the memory limit docker-compose gives an app replica, in its own
+ * cgroup (Node sizes V8's heap from that limit; bench/notes.md, "Memory"). Nothing else differs in
+ * how they start. `memoryLimitMb: null` runs one on the bare host instead (for comparison only).
+ */
+export const NODE_OPTIONS = imageNodeOptions(ROOT);
+export const MEMORY_LIMIT_MB = composeMemoryLimitMb(ROOT);
 
 export interface Server {
   child: ChildProcess;
@@ -32,17 +40,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `node <main>` on 127.0.0.1 with exactly `env` (plus PATH) and a fresh port. */
+/**
+ * Spawns `node <main>` on 127.0.0.1 with exactly `env` (plus PATH and NODE_OPTIONS; flags on the
+ * command line take precedence over NODE_OPTIONS) and a fresh port, in a memory
+ * cgroup of `memoryLimitMb` (the shell moves itself in, then execs node, so node starts inside it).
+ */
 export async function spawnServer(
   main: string,
   env: Record<string, string>,
   extraFlags: string[] = [],
+  { memoryLimitMb = MEMORY_LIMIT_MB }: { memoryLimitMb?: number | null } = {},
 ): Promise<Server> {
   const port = await freePort();
+  const cgroup = memoryLimitMb === null ? undefined : memoryCgroup(memoryLimitMb);
+  const node = [process.execPath, ...extraFlags, main];
+  const [command, ...args] = cgroup
+    ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.procsFile, ...node]
+    : node;
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, main], {
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_OPTIONS,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -51,11 +75,13 @@ export async function spawnServer(
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await cgroup?.remove();
   };
   return { child, url: `http://127.0.0.1:${port}`, spawnedAt, output: () => output, stop };
 }

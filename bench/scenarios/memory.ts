@@ -2,7 +2,14 @@ import { appEnv, CONFIG, TARGETS } from '../config';
 import { accessToken, registerAccount, type Account } from '../lib/api';
 import { embeddedDb, sameWorkEnv } from '../lib/embedded-db';
 import { load, log, median, round } from '../lib/load';
-import { APP_MAIN, rssMb, SAME_WORK_MAIN, spawnServer, waitFor } from '../lib/proc';
+import {
+  APP_MAIN,
+  MEMORY_LIMIT_MB,
+  rssMb,
+  SAME_WORK_MAIN,
+  spawnServer,
+  waitFor,
+} from '../lib/proc';
 import { loginLoad } from './login';
 
 interface Sample {
@@ -105,21 +112,27 @@ async function profileRss(
 }
 
 /**
- * V8's own default, which src/v8-settings.ts turns off unless the command line names it: measured
- * beside the service's default to show what that setting buys (bench/notes.md, "Memory").
+ * One fresh app process with `flags` on the command line, under `memoryLimitMb` (default: the
+ * compose limit; null: the bare host): its RSS profile (the process is left running).
  */
-export const V8_PRETENURING = '--allocation-site-pretenuring';
-
-/** One fresh app process with `flags` on the command line: its RSS profile (the process is left running). */
-export async function appRss(dataDir: string, flags: string[], env: Record<string, string> = {}) {
-  const app = await spawnServer(APP_MAIN, { ...appEnv(dataDir), ...env }, flags);
+export async function appRss(
+  dataDir: string,
+  flags: string[],
+  env: Record<string, string> = {},
+  memoryLimitMb: number | null = MEMORY_LIMIT_MB,
+) {
+  const app = await spawnServer(APP_MAIN, { ...appEnv(dataDir), ...env }, flags, { memoryLimitMb });
   try {
     await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
     const account: Account = await registerAccount(app.url);
     const token = await accessToken(app.url, account);
-    const settings = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...flags];
+    const settings = [
+      memoryLimitMb === null ? 'no memory limit' : `memory limit ${memoryLimitMb} MB`,
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...flags,
+    ];
     log(
-      `scenario 3: app ${settings.join(' ') || '(default)'} RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
+      `scenario 3: app (${settings.join(', ')}) RSS over ${CONFIG.memoryTotal} GET /api/users/me and a login storm`,
     );
     const rss = await profileRss(app.child.pid as number, `${app.url}/api/users/me`, token, () =>
       loginLoad(app.url, account, CONFIG.memoryStormSeconds),
@@ -133,16 +146,18 @@ export async function appRss(dataDir: string, flags: string[], env: Record<strin
 }
 
 /**
- * Scenario 3: RSS of a fresh app process (reused DATA_DIR, the service's default settings) over
- * CONFIG.memoryTotal authenticated GET /api/users/me and a login storm; then the same with
- * V8_PRETENURING (informational); then a fresh same-work baseline measured the same way on /me (it
- * has no login), against the second app's database.
+ * Scenario 3: RSS of a fresh app process as shipped (reused DATA_DIR, the image's NODE_OPTIONS, the
+ * compose memory limit) over CONFIG.memoryTotal authenticated GET /api/users/me and a login storm;
+ * then the same started plainly on this host (informational: what V8 chooses by itself); then a
+ * fresh same-work baseline, as shipped, measured the same way on /me (it has no login), against the
+ * second app's database.
  */
 export async function memory(dataDir: string) {
   const env = appEnv(dataDir);
   const first = await appRss(dataDir, []);
   await first.app.stop();
-  const second = await appRss(dataDir, [V8_PRETENURING]);
+  // `node dist/main.js` as a developer starts it: V8 sizes the heap from this host's RAM.
+  const second = await appRss(dataDir, [], { NODE_OPTIONS: '' }, null);
   let sameWork: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {
     sameWork = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));
@@ -158,9 +173,9 @@ export async function memory(dataDir: string) {
     const m = first.rss.median;
     const n = second.rss.median;
     return {
-      title: `RSS (VmRSS) over ${CONFIG.memoryTotal} authenticated requests and a ${CONFIG.memoryStormSeconds} s login storm, the service's default settings`,
+      title: `RSS (VmRSS) over ${CONFIG.memoryTotal} authenticated requests and a ${CONFIG.memoryStormSeconds} s login storm, the service as shipped`,
       app: first.rss,
-      appV8Pretenuring: second.rss,
+      appUnshipped: second.rss,
       sameWork: baseRss,
       median: {
         ...m,
@@ -168,10 +183,10 @@ export async function memory(dataDir: string) {
         sameWorkPeakMb: baseRss.median.rssPeakMb,
         sameWorkEndMb: baseRss.median.rssEndMb,
         sameWorkMeRpsMedian: baseRss.median.meRpsMedian,
-        v8PretenuringPeakMb: n.rssPeakMb,
-        v8PretenuringEndMb: n.rssEndMb,
-        v8PretenuringEndMinusMidMb: n.endMinusMidMb,
-        v8PretenuringMeRpsMedian: n.meRpsMedian,
+        unshippedPeakMb: n.rssPeakMb,
+        unshippedEndMb: n.rssEndMb,
+        unshippedEndMinusMidMb: n.endMinusMidMb,
+        unshippedMeRpsMedian: n.meRpsMedian,
       },
       targets: { rssMaxMb: TARGETS.rssMaxMb, flatDeltaMaxMb: TARGETS.rssFlatMb },
       pass: {

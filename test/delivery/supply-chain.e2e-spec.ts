@@ -202,6 +202,13 @@ describe('validate:delivery', () => {
     expect(r.output).toMatch(/base image 'node:latest' must be pinned/);
   });
 
+  it("fails when the image leaves the size of V8's young generation to V8", () => {
+    edit('Dockerfile', (t) => t.replace(/^ENV NODE_OPTIONS=.*\n/m, ''));
+    const r = validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/must size V8's young generation/);
+  });
+
   it('fails when .dockerignore lets .env into the build context', () => {
     edit('.dockerignore', (t) => t.replace(/^\.env\n/m, ''));
     const r = validateDelivery(dir);
