@@ -28,12 +28,12 @@ ENV NODE_ENV=production \
     PORT=3000 \
     LOG_DIR=/app/logs \
     SWAGGER_ENABLED=false
-# V8's young generation sized here, not left to V8: it sizes it from the memory it sees, 128 MB of
-# new space on a large host (peak RSS 366 MB under load) and ~4 MB under a 512 MB container limit
-# (3x the CPU per request, all in scavenges); Maglev, V8's mid tier, holds ~75 MB more and is not
-# needed by a long-running server. Measured in docs/BENCHMARKS.md and bench/notes.md ("Memory");
-# `npm run bench` runs every server with this line. Start-up flags only: V8 reads them once.
-ENV NODE_OPTIONS="--max-semi-space-size=8 --no-maglev"
+# V8's young generation sized here, not left to V8, which sizes it from the memory it sees: 128 MB
+# of new space on a large host (peak RSS 366 MB under load), ~4 MB under a 512 MB container limit
+# (3x the CPU per request, all in scavenges). V8 reads it only at start-up, so it cannot join the
+# runtime settings in src/v8-settings.ts. Measured in docs/BENCHMARKS.md and bench/notes.md
+# ("Memory"); `npm run bench` runs every server with this line.
+ENV NODE_OPTIONS="--max-semi-space-size=8"
 WORKDIR /app
 # Application files stay owned by root and read-only to the runtime user; only the log
 # directory is writable. No secret is baked in: every one comes from the environment.
