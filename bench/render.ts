@@ -48,23 +48,25 @@ const NOTES = join(__dirname, 'notes.md');
  * "What changed it" per row of the table: fill in a row's entry when a fix moves it, with the
  * before/after of that fix (e.g. "precomputed header object: 0.41 → 0.63"). "—" until then.
  */
-// Before → after per row: the 14:12 baseline run → the 16:48 run after the fixes (both Node 20),
-// then this run, the first with the servers on Node 24 (what the image ships, 0465227).
+// Before → after per row: the 14:12 baseline run → the 16:48 run after the fixes (both Node 20) →
+// the 19:08 run, the first with the servers on Node 24 (what the image ships, 0465227), V8 left to
+// size itself → this run: every server as shipped, the image's NODE_OPTIONS under the compose
+// memory limit, Maglev off in the service (ff87f00, 37203a1).
 const WHAT_CHANGED: Record<string, string> = {
   liveRatio:
-    "helmet's headers precomputed per route family and set with the request id in one synchronous hook, `/health/live` a plain Fastify route, no CORS hook without `CORS_ORIGINS`, cookies parsed only where read (9eb3c46): 0.452 → 1.087 on Node 20; 0.977 here on Node 24",
+    "helmet's headers precomputed per route family and set with the request id in one synchronous hook, `/health/live` a plain Fastify route, no CORS hook without `CORS_ORIGINS`, cookies parsed only where read (9eb3c46): 0.452 → 1.087 on Node 20; 0.977 on Node 24; 1.042 here",
   meRatio:
-    "the same pipeline fixes plus cached rate-limit key digests (9eb3c46): 1.217 → 1.336 on Node 20; 1.845 with the servers on Node 24 (0465227): on Node 20 AsyncLocalStorage (the unit of work's transaction context) runs promise hooks on every promise once the first transaction ran, ~14 µs of `/me`'s ~190 µs; Node 24's AsyncLocalStorage has no hooks (CPU per `/me` request 124 → 104 µs, same-work 174 → 151)",
+    "the same pipeline fixes plus cached rate-limit key digests (9eb3c46): 1.217 → 1.336 on Node 20; 1.845 with the servers on Node 24 (0465227): on Node 20 AsyncLocalStorage (the unit of work's transaction context) runs promise hooks on every promise once the first transaction ran, ~14 µs of `/me`'s ~190 µs; Node 24's AsyncLocalStorage has no hooks (CPU per `/me` request 124 → 104 µs, same-work 174 → 151); 1.662 here as shipped (rounds 1.10–2.03; the service's 8 MB semi-spaces cost it ~10 % CPU per request, bench/notes.md; an earlier shipped run on a noisier machine: 1.399)",
   meP99:
-    '33 → 34 ms on Node 20 on a loaded machine; 15 ms here on a quieter one (Node 20 trials the same hour: 10–16 ms, `bench/experiments/me-rounds.ts`)',
+    '33 → 34 ms on Node 20 on a loaded machine; 15 ms on Node 24 on a quieter one (Node 20 trials the same hour: 10–16 ms, `bench/experiments/me-rounds.ts`); 19 ms here as shipped (rounds 17–22 ms)',
   loginRatio:
-    "bcrypt capped below libuv's pool (p-limit), idle pool connections kept 5 min (9eb3c46): 1.099 → 1.094 on Node 20; 1.033 here",
+    "bcrypt capped below libuv's pool (p-limit), idle pool connections kept 5 min (9eb3c46): 1.099 → 1.094 on Node 20; 1.033 on Node 24; 1.041 here",
   loginNon2xx:
-    "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool); 0 here",
+    "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool); 0 on Node 24 and here",
   liveP99:
-    'the same fix: 88 → 12 ms on Node 20; 32 ms here on Node 24 (rounds 10–70 ms): its scavenges of a 134 MB new space pause 18–36 ms under the storm; with `--max-semi-space-size=16` the worst round was 24–26 ms (bench/notes.md)',
-  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; `--max-semi-space-size=16` → 290 MB, with `--no-maglev` too 217 MB (bench/experiments/memory-flags.ts, bench/notes.md)",
-  rssTrend: 'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB here',
+    "the same fix: 88 → 12 ms on Node 20; 32 ms on Node 24 (rounds 10–70 ms), its scavenges of a 134 MB new space pausing 18–36 ms under the storm; 13 ms here (rounds 8–30 ms) with the image's 8 MB semi-spaces (ff87f00; the earlier shipped run: 18 ms)",
+  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; on a big host; **195.1 MB here** as shipped (the earlier shipped run: 181.0): the image's `--max-semi-space-size=8` (ff87f00; left to V8 under the 512 MB limit the young generation is ~4 MB and CPU per `/me` triples) and Maglev off from main's first line (37203a1; 216 → 190 MB in trials; bench/notes.md, \"The shipped V8 settings\")",
+  rssTrend: 'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB on Node 24; 5.6 MB here',
 };
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? '✅ pass' : '❌ miss');
