@@ -31,8 +31,8 @@ ENV NODE_ENV=production \
 # V8's young generation sized here, not left to V8, which sizes it from the memory it sees: 128 MB
 # of new space on a large host (peak RSS 366 MB under load), ~4 MB under a 512 MB container limit
 # (3x the CPU per request, all in scavenges). V8 reads it only at start-up, so it cannot join the
-# runtime settings in src/v8-settings.ts. Measured in docs/BENCHMARKS.md and bench/notes.md
-# ("Memory"); `npm run bench` runs every server with this line.
+# runtime settings in src/v8-settings.ts. Measured and costed in docs/OPERATIONS.md ("Memory");
+# `npm run bench` runs every server with this line.
 ENV NODE_OPTIONS="--max-semi-space-size=8"
 WORKDIR /app
 # Application files stay owned by root and read-only to the runtime user; only the log

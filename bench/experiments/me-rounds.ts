@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     const env = appEnv(dataDir);
     const variant = parseVariant(process.argv.slice(4));
     log(`app: ${JSON.stringify(variant)}`);
-    const app = await spawnServer(APP_MAIN, { ...env, ...variant.env }, variant.flags, variant);
+    const app = await spawnServer(APP_MAIN, { ...env, ...variant.env }, variant.flags, {
+      memoryLimitMb: variant.memoryLimitMb,
+    });
     servers.push(app);
     await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
     const same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));

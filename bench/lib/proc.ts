@@ -14,7 +14,7 @@ export const POOL_PROBE = join(ROOT, 'dist-bench', 'probes', 'libuv-pool.js');
 /**
  * Every server (service and baselines alike) runs as the image runs the service: `node <file>` with
  * the image's NODE_OPTIONS, under the memory limit docker-compose gives an app replica, in its own
- * cgroup (Node sizes V8's heap from that limit; bench/notes.md, "Memory"). Nothing else differs in
+ * cgroup (Node sizes V8's heap from that limit; bench/notes.md, "The shipped V8 settings"). Nothing else differs in
  * how they start. `memoryLimitMb: null` runs one on the bare host instead (for comparison only).
  */
 export const NODE_OPTIONS = imageNodeOptions(ROOT);
