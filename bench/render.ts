@@ -274,7 +274,7 @@ ${table(r)}
 - **Every server:** ${r.method.servers}.
 - **Service:** ${r.method.app}. Rate limits raised (\`RATE_LIMIT_MAX\`, \`AUTH_RATE_LIMIT_MAX\`,
   \`LOGIN_FAILURE_MAX\` = 100000000), \`LOG_LEVEL=warn\`, \`SWAGGER_ENABLED=false\`,
-  \`BCRYPT_ROUNDS=${c.bcryptRounds}\`.
+  \`BCRYPT_ROUNDS=${c.bcryptRounds}\`; its own V8 settings at start (\`src/v8-settings.ts\`: pretenuring and Maglev off).
 - **Same-work baseline:** ${r.method.sameWork}. NestJS 12 + Fastify doing only the unavoidable work:
   the service's response headers as one precomputed object plus a fresh \`X-Request-Id\` (the run
   first checks that both send the same header set and the same \`/me\` body); on \`/me\` an HS256 JWT

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     },
     method: {
-      servers: `every server: NODE_OPTIONS="${NODE_OPTIONS}" (the image's), in a cgroup limited to ${MEMORY_LIMIT_MB} MB (docker-compose's mem_limit)`,
+      servers: `NODE_OPTIONS="${NODE_OPTIONS}" (the image's), in a cgroup limited to ${MEMORY_LIMIT_MB} MB (docker-compose's mem_limit)`,
       app: `node dist/main.js (npm run build), NODE_ENV=development with an embedded TLS PostgreSQL in a temp DATA_DIR`,
       baseline: `node dist-bench/main.js (bench/baseline/main.ts via tsc)`,
       sameWork: `node dist-bench/same-work/main.js (bench/same-work/main.ts via tsc), on the app's embedded database`,
