@@ -65,7 +65,7 @@ const WHAT_CHANGED: Record<string, string> = {
     "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool); 0 on Node 24 and here",
   liveP99:
     "the same fix: 88 → 12 ms on Node 20; 32 ms on Node 24 (rounds 10–70 ms), its scavenges of a 134 MB new space pausing 18–36 ms under the storm; 13 ms here (rounds 8–30 ms) with the image's 8 MB semi-spaces (ff87f00; the earlier shipped run: 18 ms)",
-  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; on a big host; **195.1 MB here** as shipped (the earlier shipped run: 181.0): the image's `--max-semi-space-size=8` (ff87f00; left to V8 under the 512 MB limit the young generation is ~4 MB and CPU per `/me` triples) and Maglev off from main's first line (37203a1; 216 → 190 MB in trials; bench/notes.md, \"The shipped V8 settings\")",
+  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; **195.1 MB here** as shipped (the earlier shipped run: 181.0): the image's `--max-semi-space-size=8` (ff87f00; left to V8 under the 512 MB limit the young generation is ~4 MB and CPU per `/me` triples) and Maglev off from main's first line (37203a1; 216 → 190 MB in trials; bench/notes.md, \"The shipped V8 settings\")",
   rssTrend: 'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB on Node 24; 5.6 MB here',
 };
 
@@ -295,7 +295,7 @@ ${table(r)}
 - **RSS:** a fresh service process; \`VmRSS\` every ${c.memorySampleMs} ms and after every ${c.memoryStep}
   authenticated \`GET /api/users/me\` (${c.connections} connections) to ${c.memoryTotal}, then a
   ${c.memoryStormSeconds} s login storm (${c.loginConnections} connections), then 2 s idle. Then the same
-  started plainly (no \`NODE_OPTIONS\`, no memory limit; informational: bench/notes.md, "Memory"),
+  started plainly (no \`NODE_OPTIONS\`, no memory limit; informational: bench/notes.md, "The shipped V8 settings"),
   then a fresh same-work baseline, the same requests on \`/me\` (it has no login).
 - **Start:** spawn to the first \`GET /health/ready\` 200 (polled every 25 ms); cold = fresh DATA_DIR
   (initdb, TLS material, secrets, migrations), warm = the same DATA_DIR again; ${c.startRounds} each.

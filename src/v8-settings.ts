@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
  * anything of note, so that every way of starting the service (`npm start`, the image, a platform's
  * own `node dist/main.js`) gets them. Naming either flag on the command line keeps V8's choice. The
  * one setting V8 reads only at start-up, the young generation's size, is in the image's
- * NODE_OPTIONS (Dockerfile). Measured in docs/BENCHMARKS.md and bench/notes.md ("Memory").
+ * NODE_OPTIONS (Dockerfile). Measured and costed in docs/OPERATIONS.md ("Memory").
  */
 const RUNTIME_FLAGS = [
   // Under load V8 decides that the objects of a few per-request allocation sites (Node's response
