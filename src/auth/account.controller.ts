@@ -61,7 +61,7 @@ export class AccountController {
     @Body() dto: ChangeEmailDto,
     @Client() client: ClientContext,
   ): Promise<AcceptedResponse> {
-    await this.emailChanges.request(user, dto.newEmail, dto.password, client);
+    await this.emailChanges.request(user, dto.newEmail, dto, client);
     return accepted('A confirmation link is on its way to the new address');
   }
 }

@@ -25,6 +25,8 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated, PublicRoute } from '../common/decorators/route-access.decorator';
+import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
+import { ProofsDto } from '../common/dto/proofs.dto';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
 import { Env } from '../config/env.schema';
 import { MfaChallengeResponse } from '../mfa/dto/mfa-verify.dto';
@@ -136,14 +138,19 @@ export class AuthController {
   @Post('logout-all')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Revoke every session of the caller' })
+  @ApiOperation({
+    summary:
+      'Revoke every session of the caller and kill pending reset and email-change links (a sensitive operation)',
+  })
   @ApiNoContentResponse()
+  @StepUpErrors('sensitive')
   async logoutAll(
     @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.logoutAll(user, client);
+    await this.auth.logoutAll(user, dto, client);
     clearRefreshCookie(reply);
   }
 
@@ -158,14 +165,19 @@ export class AuthController {
   @Delete('sessions/:id')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "Revoke one of the caller's sessions" })
+  @ApiOperation({
+    summary:
+      "Revoke one of the caller's sessions; another than the current one is a sensitive operation (proofs in the body)",
+  })
   @ApiNoContentResponse()
+  @StepUpErrors('sensitive')
   @ApiErrors([404, 'No such session for this user'])
   revokeSession(
     @CurrentUser() user: AuthenticatedUser,
     @Param() params: UuidParamDto,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
   ): Promise<void> {
-    return this.sessions.revokeOwn(user, params.id, client);
+    return this.auth.revokeSession(user, params.id, dto, client);
   }
 }

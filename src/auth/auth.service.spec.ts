@@ -1,5 +1,6 @@
 import { UnauthorizedException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { StepUp } from '../common/auth/step-up';
 import { client, fakeTransactions } from '../../test/support/unit-doubles';
 import { AuditService } from '../audit/audit.service';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
@@ -46,6 +47,7 @@ describe('AuthService', () => {
   const signin = { assertMaySignIn: jest.fn(), signedIn: jest.fn() };
 
   const mfaLogin = { challengeFor: jest.fn() };
+  const stepUp = { forSensitiveOperation: jest.fn(), forCredentialChange: jest.fn() };
 
   beforeEach(async () => {
     jest.resetAllMocks();
@@ -78,6 +80,7 @@ describe('AuthService', () => {
         { provide: EmailVerificationService, useValue: verification },
         { provide: SigninChecksService, useValue: signin },
         { provide: MfaLoginService, useValue: mfaLogin },
+        { provide: StepUp, useValue: stepUp },
       ],
     }).compile();
     auth = module.get(AuthService);

@@ -1,6 +1,7 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
+import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
@@ -38,6 +39,7 @@ export class AuthService {
     private readonly verification: EmailVerificationService,
     private readonly signinChecks: SigninChecksService,
     private readonly signIn: SignInService,
+    private readonly stepUp: StepUp,
   ) {}
 
   register(dto: RegisterDto, client: ClientContext): Promise<User> {
@@ -125,8 +127,18 @@ export class AuthService {
     });
   }
 
-  logoutAll(user: AuthenticatedUser, client: ClientContext): Promise<void> {
-    return this.tx.run(async () => {
+  /**
+   * A sensitive operation (StepUp): one proof, or a recent one. Every session ends, and with the
+   * credentials version every pending reset or email-change link and sign-in step.
+   */
+  async logoutAll(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<void> {
+    await this.stepUp.forSensitiveOperation(user, proofs, client);
+    await this.tx.run(async () => {
+      await this.users.bumpCredentialsVersion(user.id);
       const count = await this.sessions.revoke({ userId: user.id }, 'logout_all');
       await this.audit.record({
         type: 'auth.logout_all',
@@ -135,5 +147,20 @@ export class AuthService {
         metadata: { sessionsRevoked: count },
       });
     });
+  }
+
+  /**
+   * Ends one of the caller's sessions: the current one like a logout, any other one only as a
+   * sensitive operation (StepUp), so a stolen session cannot quietly end the owner's.
+   */
+  async revokeSession(
+    user: AuthenticatedUser,
+    sessionId: string,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<void> {
+    if (sessionId.toLowerCase() !== user.sessionId.toLowerCase())
+      await this.stepUp.forSensitiveOperation(user, proofs, client);
+    await this.sessions.revokeOwn(user, sessionId, client);
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
@@ -6,7 +6,7 @@ import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { CredentialsService } from '../users/credentials.service';
+import { StepUp } from '../common/auth/step-up';
 import { UsersService } from '../users/users.service';
 import type { ChangePasswordDto } from './dto/change-password.dto';
 import { passwordPolicyViolations } from './password-policy';
@@ -15,7 +15,7 @@ import { passwordPolicyViolations } from './password-policy';
 @Injectable()
 export class PasswordService {
   constructor(
-    private readonly credentials: CredentialsService,
+    private readonly stepUp: StepUp,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
@@ -25,20 +25,21 @@ export class PasswordService {
   ) {}
 
   /**
-   * Needs the current password; keeps the caller's session and ends every other one, including one
-   * being opened by a login that races this change (the credentials version moves on).
+   * A credential change (StepUp: the current password, and a second factor when one is on); keeps
+   * the caller's session and ends every other one, including one being opened by a login that
+   * races this change (the credentials version moves on).
    */
   async change(
     caller: AuthenticatedUser,
     dto: ChangePasswordDto,
     client: ClientContext,
   ): Promise<void> {
-    const { user, passwordHash } = await this.credentials.confirmPassword(
-      caller.id,
-      dto.currentPassword,
-      client,
-      'Current password is incorrect',
-    );
+    const { currentPassword: password, code, recoveryCode, passkey } = dto;
+    const proofs = { password, code, recoveryCode, passkey };
+    await this.stepUp.forCredentialChange(caller, proofs, client);
+    const found = await this.users.findCredentials({ id: caller.id });
+    if (!found) throw new NotFoundException('User not found');
+    const { user, passwordHash } = found;
     const problems = passwordPolicyViolations(dto.newPassword, {
       username: user.username,
       email: user.email,

@@ -15,6 +15,8 @@ export interface AccessTokenClaims {
   typ: typeof ACCESS_TOKEN_TYPE;
   /** RFC 8176 authentication methods of the session's login: `["pwd"]`, `["pwd","otp"]`, … */
   amr: string[];
+  /** When the session last proved a factor (epoch seconds; OpenID Connect's claim). Informative only. */
+  auth_time: number;
 }
 
 @Injectable()
@@ -35,6 +37,7 @@ export class TokensService {
       sid: session.sessionId,
       typ: ACCESS_TOKEN_TYPE,
       amr: session.amr,
+      auth_time: session.authTime,
     };
     // A random jti makes every access token unique, even two issued for one session in the same second.
     const accessToken = await this.jwt.signAsync(claims, { jwtid: randomId() });

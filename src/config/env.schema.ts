@@ -65,6 +65,7 @@ export const ENV_VARIABLES = [
   'EMAIL_VERIFY_TTL',
   'REQUIRE_VERIFIED_EMAIL',
   'NOTIFY_NEW_SIGNIN',
+  'STEP_UP_MAX_AGE',
 ] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -329,6 +330,16 @@ export class Env {
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   NOTIFY_NEW_SIGNIN = true;
+
+  /**
+   * Seconds a session's last proof (password or second factor) stands in for a proof in the body of
+   * a sensitive operation (ending sessions, sensitive data, admin changes); 0: always ask. Credential
+   * changes never use it.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  STEP_UP_MAX_AGE = 300;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -23,6 +23,7 @@ const SAMPLES: { [P in MailPurpose]: MailData<P> } = {
   'new-signin': { username: 'alice', at, ip: '203.0.113.7', device: 'Firefox/140' },
   'mfa-enabled': { username: 'alice', at, method: 'an authenticator app' },
   'mfa-disabled': { username: 'alice', at, method: 'an authenticator app' },
+  'mfa-failures': { username: 'alice', at },
 };
 
 /** The HTML as a browser reads an attribute or text: entities decoded. */

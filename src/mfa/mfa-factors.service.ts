@@ -1,15 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { TotpService } from './totp.service';
-import { RecoveryCodesService } from './recovery-codes.service';
-import { PasskeyRepository } from './passkeys/passkey.repository';
+import { Transactions } from '../database/transactions';
+import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
+import { PasskeyRepository } from './passkeys/passkey.repository';
+import { RecoveryCodesService } from './recovery-codes.service';
+import { TotpService } from './totp.service';
 
 /** How a second step can be taken, as the login's `methods` names them. */
 export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
 
+/** What a factor change did. */
+export interface FactorChange<T> {
+  result: T;
+  /** Whether the account still has a second factor (`users.mfa_enabled`). */
+  enabled: boolean;
+  /** How many other sessions it ended. */
+  sessionsEnded: number;
+}
+
 /**
- * What factors an account has, and the `users.mfa_enabled` flag that summarises them (read by the
- * per-request check with the account): on while a confirmed authenticator or a passkey exists.
+ * What factors an account has, and every change to them. The `users.mfa_enabled` flag summarises
+ * them for the per-request check: on while a confirmed authenticator or a passkey exists.
  */
 @Injectable()
 export class MfaFactorsService {
@@ -18,6 +29,8 @@ export class MfaFactorsService {
     private readonly recovery: RecoveryCodesService,
     private readonly passkeys: PasskeyRepository,
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly tx: Transactions,
   ) {}
 
   async methods(userId: string): Promise<MfaMethod[]> {
@@ -28,11 +41,30 @@ export class MfaFactorsService {
     return methods;
   }
 
-  /** Recomputes the flag inside the caller's transaction (after a factor was added or removed). */
-  async refreshFlag(userId: string): Promise<boolean> {
-    const enabled =
-      (await this.totp.isEnabled(userId)) || (await this.passkeys.countForUser(userId)) > 0;
-    await this.users.setMfaEnabled(userId, enabled);
-    return enabled;
+  /**
+   * One change to the account's factors (`work` answers undefined when it changed nothing). The
+   * account's row is locked first, so changes of one account run one at a time and a passkey
+   * removal racing a TOTP confirmation cannot leave the flag wrong. Then the flag is recomputed and
+   * the credentials version moves on: every session but `keepSessionId` (the caller's, when it is
+   * the owner), every pending sign-in step and every reset or email-change link of the account dies.
+   */
+  change<T>(
+    userId: string,
+    keepSessionId: string | undefined,
+    work: () => Promise<T | undefined>,
+  ): Promise<FactorChange<T> | undefined> {
+    return this.tx.run(async () => {
+      await this.users.lockForUpdate(userId);
+      const result = await work();
+      if (result === undefined) return undefined;
+      const enabled =
+        (await this.totp.isEnabled(userId)) || (await this.passkeys.countForUser(userId)) > 0;
+      await this.users.setMfaEnabled(userId, enabled);
+      await this.users.bumpCredentialsVersion(userId);
+      const sessionsEnded = keepSessionId
+        ? await this.sessions.keepOnlyCaller(userId, keepSessionId, 'factor_changed')
+        : await this.sessions.revoke({ userId }, 'mfa_reset');
+      return { result, enabled, sessionsEnded };
+    });
   }
 }

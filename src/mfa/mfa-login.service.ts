@@ -1,6 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AMR } from '../common/auth/authentication-methods';
-import type { StepUpProof } from '../common/auth/step-up';
+import type { ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { sha256Hex } from '../crypto/digest';
 import { generateOpaqueToken } from '../crypto/random';
@@ -9,7 +9,7 @@ import type { UserCredentials } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { MfaChallengeRepository, type PendingLogin } from './mfa-challenge.repository';
 import { MfaFactorsService, type MfaMethod } from './mfa-factors.service';
-import { SecondFactorService } from './second-factor.service';
+import { SecondFactorService, kindOf, type FactorKind } from './second-factor.service';
 
 /** The `mfaToken` lives 5 minutes and survives 4 wrong codes (API.md). */
 export const MFA_TOKEN_TTL_SECONDS = 300;
@@ -58,49 +58,42 @@ export class MfaLoginService {
 
   /**
    * A TOTP code or a recovery code for the login behind `mfaToken`. A wrong one counts against the
-   * token (dead after 5) and the account limit (429 beyond it); a right one spends the token.
+   * token (dead after 5) and the second-factor limit (429 beyond it); a right one spends the token.
    */
   async verifyCode(
     mfaToken: string,
-    proof: StepUpProof,
+    proof: ProofFields,
     client: ClientContext,
   ): Promise<SecondStepDone> {
-    const hash = sha256Hex(mfaToken);
-    const outcome = await this.tx.run(async () => {
-      const pending = await this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES);
-      if (!pending) return 'invalid' as const;
-      const account = await this.users.findCredentials({ id: pending.userId });
-      if (!account?.user.isActive) return 'invalid' as const;
-      const method = await this.secondFactor.check(
-        { id: pending.userId, email: account.user.email },
-        proof,
-        client,
-      );
-      if (!method) {
-        await this.challenges.recordFailure(hash);
-        return 'wrong' as const;
-      }
-      await this.challenges.spend(hash);
-      return { ...pending, amr: [AMR.password, method] };
-    });
-    if (outcome === 'invalid') throw new UnauthorizedException(INVALID_MFA_TOKEN);
-    if (outcome === 'wrong') throw new UnauthorizedException(WRONG_SECOND_FACTOR);
-    return outcome;
+    const { pending, result } = await this.completeWith(
+      mfaToken,
+      kindOf(proof),
+      client,
+      async (login) => this.secondFactor.matchCode(login.userId, proof, client),
+    );
+    return { ...pending, amr: [AMR.password, result] };
   }
 
   /**
-   * Locks the login behind `mfaToken` for a passkey assertion (checked by `verify`, inside this
-   * transaction) and spends it when `verify` says yes; a no counts as a failure of the token.
+   * Completes the login behind `mfaToken` with a second factor that `check` verifies inside the
+   * transaction that holds the token's row (undefined: wrong). The attempt is counted against the
+   * account before the check, outside that transaction; a wrong answer counts against the token
+   * too, a right one spends it.
    */
   async completeWith<T>(
     mfaToken: string,
-    verify: (pending: PendingLogin) => Promise<T | undefined>,
+    kind: FactorKind,
+    client: ClientContext,
+    check: (pending: PendingLogin) => Promise<T | undefined>,
   ): Promise<{ pending: PendingLogin; result: T }> {
+    const owner = await this.users.get((await this.pendingUser(mfaToken)).userId);
+    await this.secondFactor.reserve(owner, client);
     const hash = sha256Hex(mfaToken);
     const outcome = await this.tx.run(async () => {
       const pending = await this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES);
       if (!pending) return 'invalid' as const;
-      const result = await verify(pending);
+      const result = await check(pending);
+      await this.secondFactor.settle(owner, kind, result !== undefined, client);
       if (result === undefined) {
         await this.challenges.recordFailure(hash);
         return 'wrong' as const;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
+import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { Transactions } from '../database/transactions';
-import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { MfaChallengeRepository } from './mfa-challenge.repository';
 import { MfaFactorsService } from './mfa-factors.service';
@@ -14,7 +14,9 @@ import { TotpService } from './totp.service';
 /**
  * An admin removes every factor of a user who lost them (TOTP, recovery codes, passkeys, pending
  * logins) and ends the user's sessions, so whoever holds a session opened with the lost device is
- * out too. The user signs in with the password alone next and should enrol again.
+ * out too, and every pending link and sign-in step dies with the credentials version. The user signs
+ * in with the password alone next and should enrol again. A sensitive operation for the admin: one
+ * proof, or a recent one.
  */
 @Injectable()
 export class MfaResetService {
@@ -25,26 +27,40 @@ export class MfaResetService {
     private readonly passkeys: PasskeyRepository,
     private readonly challenges: MfaChallengeRepository,
     private readonly factors: MfaFactorsService,
-    private readonly sessions: SessionsService,
+    private readonly stepUp: StepUp,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
   ) {}
 
-  async reset(admin: AuthenticatedUser, userId: string, client: ClientContext): Promise<void> {
+  async reset(
+    admin: AuthenticatedUser,
+    userId: string,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<void> {
+    await this.stepUp.forSensitiveOperation(admin, proofs, client);
     await this.users.get(userId); // 404 for an unknown id
     await this.tx.run(async () => {
-      await this.users.lockForUpdate(userId);
-      const totpRemoved = await this.totp.remove(userId);
-      await this.recovery.removeAll(userId);
-      const passkeysRemoved = await this.passkeys.removeAll(userId);
-      await this.challenges.removeAllForUser(userId);
-      await this.factors.refreshFlag(userId);
-      const sessionsRevoked = await this.sessions.revoke({ userId }, 'mfa_reset');
+      let removed = { totp: false, passkeys: 0 };
+      const changed = await this.factors.change(userId, undefined, async () => {
+        removed = {
+          totp: await this.totp.remove(userId),
+          passkeys: await this.passkeys.removeAll(userId),
+        };
+        await this.recovery.removeAll(userId);
+        await this.challenges.removeAllForUser(userId);
+        return true;
+      });
       await this.audit.record({
         type: 'admin.user.mfa_reset',
         userId: admin.id,
         client,
-        metadata: { targetUserId: userId, totpRemoved, passkeysRemoved, sessionsRevoked },
+        metadata: {
+          targetUserId: userId,
+          totpRemoved: removed.totp,
+          passkeysRemoved: removed.passkeys,
+          sessionsRevoked: changed?.sessionsEnded ?? 0,
+        },
       });
     });
   }

@@ -6,19 +6,10 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
-import {
-  ConfirmTotpDto,
-  ConfirmWithCodeDto,
-  RecoveryCodesResponse,
-  SetupTotpDto,
-  TotpSetupResponse,
-} from './dto/totp.dto';
+import { ProofsDto } from '../common/dto/proofs.dto';
+import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
+import { ConfirmTotpDto, RecoveryCodesResponse, TotpSetupResponse } from './dto/totp.dto';
 import { TotpEnrolmentService } from './totp-enrolment.service';
-
-const GUESSES_COUNT = [
-  429,
-  'Too many attempts: wrong passwords and codes count as failed logins of the account',
-] as [number, string];
 
 @ApiTags('mfa')
 @Authenticated()
@@ -31,27 +22,26 @@ export class MfaController {
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Start enrolling an authenticator app: a new secret, pending until confirmed',
+    summary:
+      'Start enrolling an authenticator app (a credential change, on a verified address): a new secret, pending until confirmed',
   })
   @ApiOkResponse({ type: TotpSetupResponse })
-  @ApiErrors(
-    [401, 'Wrong password or invalid token'],
-    [409, 'An authenticator is already on'],
-    GUESSES_COUNT,
-  )
+  @StepUpErrors('credential')
+  @ApiErrors([403, 'email not verified'], [409, 'An authenticator is already on'])
   setup(
     @CurrentUser() user: AuthenticatedUser,
-    @Body() dto: SetupTotpDto,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
   ): Promise<TotpSetupResponse> {
-    return this.enrolment.setup(user, dto.password, client);
+    return this.enrolment.setup(user, dto, client);
   }
 
   @Post('totp/confirm')
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Prove the app holds the secret: two-step login is on; the recovery codes, shown once',
+    summary:
+      "Prove the app holds the secret: two-step login is on and the account's other sessions end; the recovery codes, shown once",
   })
   @ApiOkResponse({ type: RecoveryCodesResponse })
   @ApiErrors([401, 'Wrong code or invalid token'])
@@ -66,35 +56,34 @@ export class MfaController {
   @Delete('totp')
   @AuthRateLimit()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Turn the authenticator app off (and its recovery codes)' })
+  @ApiOperation({
+    summary:
+      "Turn the authenticator app off and its recovery codes (a credential change); the account's other sessions end",
+  })
   @ApiNoContentResponse()
-  @ApiErrors([401, 'Wrong password or code, or invalid token'], GUESSES_COUNT)
+  @StepUpErrors('credential')
   disable(
     @CurrentUser() user: AuthenticatedUser,
-    @Body() dto: ConfirmWithCodeDto,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
   ): Promise<void> {
-    return this.enrolment.disable(user, dto.password, dto.code, client);
+    return this.enrolment.disable(user, dto, client);
   }
 
   @Post('recovery-codes')
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Ten new recovery codes, shown once; every older one stops working' })
+  @ApiOperation({
+    summary:
+      'Ten new recovery codes, shown once (a credential change); every older one stops working',
+  })
   @ApiOkResponse({ type: RecoveryCodesResponse })
-  @ApiErrors([401, 'Wrong password or code, or invalid token'], GUESSES_COUNT)
+  @StepUpErrors('credential')
   async regenerate(
     @CurrentUser() user: AuthenticatedUser,
-    @Body() dto: ConfirmWithCodeDto,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
   ): Promise<RecoveryCodesResponse> {
-    return {
-      recoveryCodes: await this.enrolment.regenerateRecoveryCodes(
-        user,
-        dto.password,
-        dto.code,
-        client,
-      ),
-    };
+    return { recoveryCodes: await this.enrolment.regenerateRecoveryCodes(user, dto, client) };
   }
 }

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { StepUpVerifier } from '../common/auth/step-up';
+import { StepUp } from '../common/auth/step-up';
 import { CryptoModule } from '../crypto/crypto.module';
 import { MailModule } from '../mail/mail.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -11,7 +11,6 @@ import { MfaChallengeRepository } from './mfa-challenge.repository';
 import { MfaFactorsService } from './mfa-factors.service';
 import { MfaLoginService } from './mfa-login.service';
 import { MfaResetService } from './mfa-reset.service';
-import { MfaStepUpService } from './mfa-step-up.service';
 import { MfaController } from './mfa.controller';
 import { PasskeyAuthenticationService } from './passkeys/passkey-authentication.service';
 import { PasskeyRegistrationService } from './passkeys/passkey-registration.service';
@@ -22,18 +21,20 @@ import { WebauthnChallengeRepository } from './passkeys/webauthn-challenge.repos
 import { RecoveryCodeRepository } from './recovery-code.repository';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { SecondFactorService } from './second-factor.service';
+import { StepUpController } from './step-up.controller';
+import { StepUpService } from './step-up.service';
 import { TotpEnrolmentService } from './totp-enrolment.service';
 import { TotpRepository } from './totp.repository';
 import { TotpService } from './totp.service';
 
 /**
- * Second factors. Global only for `StepUpVerifier`: users/ asks for a step-up on reveal without
- * importing this module, which imports users/ (re-authentication) — so no import cycle.
+ * Second factors, and the step-up rule that needs them. Global only for `StepUp`: users/ and auth/
+ * ask for proofs without importing this module, which imports users/ — so no import cycle.
  */
 @Global()
 @Module({
   imports: [UsersModule, SessionsModule, CryptoModule, AuditModule, RateLimitModule, MailModule],
-  controllers: [MfaController, PasskeysController, MfaAdminController],
+  controllers: [MfaController, PasskeysController, MfaAdminController, StepUpController],
   providers: [
     TotpRepository,
     RecoveryCodeRepository,
@@ -46,13 +47,13 @@ import { TotpService } from './totp.service';
     TotpEnrolmentService,
     MfaLoginService,
     MfaResetService,
-    MfaStepUpService,
-    { provide: StepUpVerifier, useExisting: MfaStepUpService },
+    StepUpService,
+    { provide: StepUp, useExisting: StepUpService },
     WebauthnChallengeRepository,
     RelyingParty,
     PasskeyRegistrationService,
     PasskeyAuthenticationService,
   ],
-  exports: [MfaLoginService, PasskeyAuthenticationService, StepUpVerifier],
+  exports: [MfaLoginService, PasskeyAuthenticationService, StepUp],
 })
 export class MfaModule {}

@@ -1,20 +1,27 @@
 import { Test } from '@nestjs/testing';
 import { AuditService } from '../audit/audit.service';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
-import { AccountLimiter } from '../rate-limit/account-limiter';
-import { client } from '../../test/support/unit-doubles';
+import { Transactions } from '../database/transactions';
+import { MailService } from '../mail/mail.service';
+import { SecondFactorLimiter } from '../rate-limit/second-factor-limiter';
+import { client, fakeTransactions } from '../../test/support/unit-doubles';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { SecondFactorService } from './second-factor.service';
 import { TotpService } from './totp.service';
 
-const owner = { id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f', email: 'ada@example.org' };
+const owner = {
+  id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
+  email: 'ada@example.org',
+  username: 'ada',
+};
 
 describe('SecondFactorService', () => {
   let service: SecondFactorService;
   const order: string[] = [];
   const totp = { accept: jest.fn() };
   const recovery = { consume: jest.fn(), remaining: jest.fn() };
-  const limiter = { reserve: jest.fn(), forgive: jest.fn() };
+  const limiter = { reserve: jest.fn(), forgive: jest.fn(), firstNoticeOfWindow: jest.fn() };
+  const mail = { notify: jest.fn() };
   const audit = { record: jest.fn() };
 
   beforeEach(async () => {
@@ -27,7 +34,9 @@ describe('SecondFactorService', () => {
         SecondFactorService,
         { provide: TotpService, useValue: totp },
         { provide: RecoveryCodesService, useValue: recovery },
-        { provide: AccountLimiter, useValue: limiter },
+        { provide: SecondFactorLimiter, useValue: limiter },
+        { provide: MailService, useValue: mail },
+        { provide: Transactions, useValue: fakeTransactions() },
         { provide: AuditService, useValue: audit },
       ],
     }).compile();
@@ -37,7 +46,7 @@ describe('SecondFactorService', () => {
   it('counts the guess against the account before checking it, and forgives a right one', async () => {
     await expect(service.check(owner, { code: '123456' }, client)).resolves.toBe('otp');
     expect(order).toEqual(['reserve', 'check']);
-    expect(limiter.forgive).toHaveBeenCalledWith(owner.email, client);
+    expect(limiter.forgive).toHaveBeenCalledWith(owner.id, client);
     expect(audit.record).not.toHaveBeenCalled();
   });
 
@@ -47,6 +56,23 @@ describe('SecondFactorService', () => {
     );
     await expect(service.check(owner, { code: '123456' }, client)).rejects.toBeInstanceOf(
       RateLimitExceededException,
+    );
+    expect(totp.accept).not.toHaveBeenCalled();
+  });
+
+  it('tells the owner of a block once a window, and never checks the refused guess', async () => {
+    limiter.reserve.mockRejectedValue(
+      new RateLimitExceededException('Too many', { limit: 5, retryAfterSeconds: 60 }),
+    );
+    limiter.firstNoticeOfWindow.mockResolvedValueOnce(true).mockResolvedValue(false);
+    for (let i = 0; i < 3; i++)
+      await expect(service.check(owner, { code: '123456' }, client)).rejects.toBeInstanceOf(
+        RateLimitExceededException,
+      );
+    expect(mail.notify).toHaveBeenCalledTimes(1);
+    expect(mail.notify).toHaveBeenCalledWith(owner, 'mfa-failures', {});
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'auth.mfa.failure_notice', userId: owner.id }),
     );
     expect(totp.accept).not.toHaveBeenCalled();
   });

@@ -1,72 +1,118 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AMR } from '../common/auth/authentication-methods';
-import type { StepUpProof } from '../common/auth/step-up';
+import type { UserAccount } from '../common/auth/principal';
+import type { ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
-import { AccountLimiter } from '../rate-limit/account-limiter';
+import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
+import { Transactions } from '../database/transactions';
+import { MailService } from '../mail/mail.service';
+import { SecondFactorLimiter } from '../rate-limit/second-factor-limiter';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { TotpService } from './totp.service';
 
-export interface FactorOwner {
-  id: string;
-  email: string;
-}
+/** Whose factor is checked: the account, and what its owner's notice needs. */
+export type FactorOwner = Pick<UserAccount, 'id' | 'email' | 'username'>;
 
 /** Which factor a proof used, as `amr` names it; undefined when it failed. */
 export type CodeMethod = typeof AMR.totp | typeof AMR.recoveryCode;
 
+/** How a failed proof is named in `auth.mfa.failure` events. */
+export type FactorKind = 'totp' | 'recovery_code' | 'passkey';
+
 /**
- * Checks a TOTP code or a recovery code of an account. A guess here is a login failure of the
- * account like a wrong password: counted before the check by the account limit (429 beyond it,
- * shared with login and re-authentication), forgiven when right, and audited when wrong.
+ * Second-factor guesses of an account (a TOTP code, a recovery code, a passkey assertion), at sign-in
+ * and at step-up. Each is counted before it is checked by the SecondFactorLimiter, whose counters a
+ * right password never clears; over the limit the answer is a 429 and the owner hears of it once a
+ * window. A wrong one is audited (`auth.mfa.failure`), a right one forgives the network's count.
  */
 @Injectable()
 export class SecondFactorService {
   constructor(
     private readonly totp: TotpService,
     private readonly recovery: RecoveryCodesService,
-    private readonly accountLimit: AccountLimiter,
+    private readonly limiter: SecondFactorLimiter,
     private readonly audit: AuditService,
+    private readonly mail: MailService,
+    private readonly tx: Transactions,
   ) {}
 
+  /** A TOTP code or a recovery code, counted, checked and settled in one call. */
   async check(
     owner: FactorOwner,
-    proof: StepUpProof,
+    proof: ProofFields,
     client: ClientContext,
   ): Promise<CodeMethod | undefined> {
-    await this.accountLimit.reserve(owner.email, client);
-    const method = await this.match(owner.id, proof);
-    if (!method) {
-      await this.audit.record({
-        type: 'auth.mfa.failure',
-        userId: owner.id,
-        client,
-        metadata: {
-          route: client.route,
-          method: typeof proof.recoveryCode === 'string' ? 'recovery_code' : 'totp',
-        },
-      });
-      return undefined;
-    }
-    await this.accountLimit.forgive(owner.email, client);
-    if (method === AMR.recoveryCode) {
-      await this.audit.record({
-        type: 'auth.mfa.recovery_used',
-        userId: owner.id,
-        client,
-        metadata: { remaining: await this.recovery.remaining(owner.id) },
-      });
-    }
+    await this.reserve(owner, client);
+    const method = await this.matchCode(owner.id, proof, client);
+    await this.settle(owner, kindOf(proof), method !== undefined, client);
     return method;
   }
 
-  private async match(userId: string, proof: StepUpProof): Promise<CodeMethod | undefined> {
+  /**
+   * Counts one attempt before anything is checked. Call it outside the transaction that checks:
+   * the owner's notice commits on its own, whatever happens to that transaction.
+   */
+  async reserve(owner: FactorOwner, client: ClientContext): Promise<void> {
+    try {
+      await this.limiter.reserve(owner.id, client);
+    } catch (error) {
+      if (error instanceof RateLimitExceededException) await this.noticeOnce(owner, client);
+      throw error;
+    }
+  }
+
+  /** After a reserved attempt was checked: a right one forgives, a wrong one is audited. */
+  async settle(
+    owner: FactorOwner,
+    kind: FactorKind,
+    right: boolean,
+    client: ClientContext,
+  ): Promise<void> {
+    if (right) return this.limiter.forgive(owner.id, client);
+    await this.audit.record({
+      type: 'auth.mfa.failure',
+      userId: owner.id,
+      client,
+      metadata: { route: client.route, method: kind },
+    });
+  }
+
+  /** Which code `proof` holds, if it is right (a recovery code is spent and its use audited). */
+  async matchCode(
+    userId: string,
+    proof: ProofFields,
+    client: ClientContext,
+  ): Promise<CodeMethod | undefined> {
     if (typeof proof.code === 'string')
       return (await this.totp.accept(userId, proof.code)) ? AMR.totp : undefined;
-    if (typeof proof.recoveryCode === 'string')
-      return (await this.recovery.consume(userId, proof.recoveryCode))
-        ? AMR.recoveryCode
-        : undefined;
-    return undefined;
+    if (typeof proof.recoveryCode !== 'string') return undefined;
+    if (!(await this.recovery.consume(userId, proof.recoveryCode))) return undefined;
+    await this.audit.record({
+      type: 'auth.mfa.recovery_used',
+      userId,
+      client,
+      metadata: { remaining: await this.recovery.remaining(userId) },
+    });
+    return AMR.recoveryCode;
   }
+
+  private async noticeOnce(owner: FactorOwner, client: ClientContext): Promise<void> {
+    if (!(await this.limiter.firstNoticeOfWindow(owner.id))) return;
+    await this.tx.run(async () => {
+      await this.mail.notify(owner, 'mfa-failures', {});
+      await this.audit.record({
+        type: 'auth.mfa.failure_notice',
+        userId: owner.id,
+        client,
+        metadata: { route: client.route },
+      });
+    });
+  }
+}
+
+export function kindOf(proof: ProofFields): FactorKind {
+  if (typeof proof.code === 'string') return 'totp';
+  if (typeof proof.recoveryCode === 'string') return 'recovery_code';
+  return 'passkey';
 }

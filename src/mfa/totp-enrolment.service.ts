@@ -1,14 +1,19 @@
-import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { EMAIL_NOT_VERIFIED } from '../common/auth/account-messages';
 import type { AuthenticatedUser } from '../common/auth/principal';
+import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
-import { CredentialsService } from '../users/credentials.service';
 import { MfaFactorsService } from './mfa-factors.service';
 import { RecoveryCodesService } from './recovery-codes.service';
-import { SecondFactorService } from './second-factor.service';
 import { TotpService, type TotpEnrolment } from './totp.service';
 
 export const WRONG_CODE = 'The code is invalid or was already used';
@@ -23,8 +28,7 @@ export class TotpEnrolmentService {
     private readonly totp: TotpService,
     private readonly recovery: RecoveryCodesService,
     private readonly factors: MfaFactorsService,
-    private readonly secondFactor: SecondFactorService,
-    private readonly credentials: CredentialsService,
+    private readonly stepUp: StepUp,
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly tx: Transactions,
@@ -33,34 +37,32 @@ export class TotpEnrolmentService {
     this.issuer = new URL(env.PUBLIC_APP_URL).hostname;
   }
 
-  /** The password again, then a pending secret: nothing changes for login until it is confirmed. */
+  /**
+   * A credential change on a verified address: then a pending secret, which changes nothing for
+   * sign-in until it is confirmed.
+   */
   async setup(
     caller: AuthenticatedUser,
-    password: string,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<TotpEnrolment> {
-    await this.credentials.confirmPassword(caller.id, password, client);
+    assertVerifiedAddress(caller);
+    await this.stepUp.forCredentialChange(caller, proofs, client);
     return this.totp.begin(caller.id, this.issuer, caller.account.email);
   }
 
-  /** A code from the app proves it holds the secret: the factor is on, and the recovery codes are issued. */
+  /**
+   * A code from the app proves it holds the secret: the factor is on, the recovery codes are
+   * issued, and every other session of the account ends (MfaFactorsService.change).
+   */
   async confirm(caller: AuthenticatedUser, code: string, client: ClientContext): Promise<string[]> {
     if (!(await this.totp.isPending(caller.id)))
       throw new BadRequestException('No authenticator set-up is pending: start with /totp/setup');
-    const outcome = await this.tx.run(async () => {
+    const changed = await this.factors.change(caller.id, caller.sessionId, async () => {
       if (!(await this.totp.accept(caller.id, code, true))) return undefined;
-      const codes = await this.recovery.issue(caller.id);
-      await this.factors.refreshFlag(caller.id);
-      await this.audit.record({
-        type: 'auth.mfa.enabled',
-        userId: caller.id,
-        client,
-        metadata: { method: 'totp' },
-      });
-      await this.mail.notify(caller.account, 'mfa-enabled', { method: APP_METHOD });
-      return codes;
+      return this.recovery.issue(caller.id);
     });
-    if (!outcome) {
+    if (!changed) {
       await this.audit.record({
         type: 'auth.mfa.failure',
         userId: caller.id,
@@ -69,44 +71,55 @@ export class TotpEnrolmentService {
       });
       throw new UnauthorizedException(WRONG_CODE);
     }
-    return outcome;
+    await this.tx.run(async () => {
+      await this.audit.record({
+        type: 'auth.mfa.enabled',
+        userId: caller.id,
+        client,
+        metadata: { method: 'totp', otherSessionsRevoked: changed.sessionsEnded },
+      });
+      await this.mail.notify(caller.account, 'mfa-enabled', { method: APP_METHOD });
+    });
+    return changed.result;
   }
 
-  /** Password and a current code: the authenticator and the recovery codes are gone. */
+  /** A credential change: the authenticator and the recovery codes are gone, other sessions end. */
   async disable(
     caller: AuthenticatedUser,
-    password: string,
-    code: string,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<void> {
-    await this.credentials.confirmPassword(caller.id, password, client);
-    await this.requireCode(caller, code, client);
+    await this.stepUp.forCredentialChange(caller, proofs, client);
     await this.tx.run(async () => {
-      const removed = await this.totp.remove(caller.id);
-      await this.recovery.removeAll(caller.id);
-      const stillOn = await this.factors.refreshFlag(caller.id);
-      if (!removed) return;
+      const changed = await this.factors.change(caller.id, caller.sessionId, async () => {
+        if (!(await this.totp.remove(caller.id))) return undefined;
+        await this.recovery.removeAll(caller.id);
+        return true;
+      });
+      if (!changed) return;
       await this.audit.record({
         type: 'auth.mfa.disabled',
         userId: caller.id,
         client,
-        metadata: { method: 'totp', otherFactorsRemain: stillOn },
+        metadata: {
+          method: 'totp',
+          otherFactorsRemain: changed.enabled,
+          otherSessionsRevoked: changed.sessionsEnded,
+        },
       });
       // The notice says the password alone protects the account now: only true once no factor is left.
-      if (stillOn) return;
+      if (changed.enabled) return;
       await this.mail.notify(caller.account, 'mfa-disabled', { method: APP_METHOD });
     });
   }
 
-  /** Password and a current code: ten new recovery codes; every older one dies. */
+  /** A credential change: ten new recovery codes; every older one dies. */
   async regenerateRecoveryCodes(
     caller: AuthenticatedUser,
-    password: string,
-    code: string,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<string[]> {
-    await this.credentials.confirmPassword(caller.id, password, client);
-    await this.requireCode(caller, code, client);
+    await this.stepUp.forCredentialChange(caller, proofs, client);
     return this.tx.run(async () => {
       const codes = await this.recovery.issue(caller.id);
       await this.audit.record({
@@ -117,14 +130,12 @@ export class TotpEnrolmentService {
       return codes;
     });
   }
+}
 
-  private async requireCode(
-    caller: AuthenticatedUser,
-    code: string,
-    client: ClientContext,
-  ): Promise<void> {
-    const owner = { id: caller.id, email: caller.account.email };
-    if (!(await this.secondFactor.check(owner, { code }, client)))
-      throw new UnauthorizedException(WRONG_CODE);
-  }
+/**
+ * TOTP set-up and passkey registration: 403 while the account's address is unproven. A factor
+ * planted on an address its owner never proved would outlive the owner's own recovery.
+ */
+export function assertVerifiedAddress(caller: AuthenticatedUser): void {
+  if (!caller.account.emailVerified) throw new ForbiddenException(EMAIL_NOT_VERIFIED);
 }

@@ -14,6 +14,8 @@ export const AUTH_EVENTS: ReadonlySet<string> = new Set([
   'auth.mfa.enabled',
   'auth.mfa.disabled',
   'auth.mfa.failure',
+  'auth.mfa.failure_notice',
+  'auth.step_up',
   'auth.mfa.recovery_used',
   'auth.mfa.recovery_regenerated',
 ]);

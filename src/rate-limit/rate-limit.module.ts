@@ -9,6 +9,7 @@ import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
 import { MailQuota } from './mail-quota';
 import { RateLimitGuard } from './rate-limit.guard';
+import { SecondFactorLimiter } from './second-factor-limiter';
 
 /** The one counter store (Redis with its memory fallback) behind every limit. */
 @Module({ providers: [FallbackThrottlerStorage], exports: [FallbackThrottlerStorage] })
@@ -23,7 +24,7 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
 
 /**
  * Abuse protection (API.md "Rate limits"): the `default` and `auth` throttlers behind
- * RateLimitGuard, and the per-account AccountLimiter, all counting in one store. AppModule binds
+ * RateLimitGuard, the per-account AccountLimiter and SecondFactorLimiter, all counting in one store. AppModule binds
  * the guard as APP_GUARD.
  */
 @Module({
@@ -48,7 +49,7 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
       }),
     }),
   ],
-  providers: [RateLimitGuard, AccountLimiter, BlockAuditor, MailQuota],
-  exports: [RateLimitGuard, AccountLimiter, MailQuota],
+  providers: [RateLimitGuard, AccountLimiter, SecondFactorLimiter, BlockAuditor, MailQuota],
+  exports: [RateLimitGuard, AccountLimiter, SecondFactorLimiter, MailQuota],
 })
 export class RateLimitModule {}

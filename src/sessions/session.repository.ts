@@ -44,7 +44,24 @@ export interface SessionOwner {
   userId: string;
   /** How the session's login was authenticated: carried into every access token it issues. */
   amr: string[];
+  /** When the session last proved a factor (epoch seconds): the access tokens' `auth_time`. */
+  authTime: number;
 }
+
+/** A session just opened: its id and when it was authenticated (epoch seconds). */
+export interface OpenedSession {
+  id: string;
+  authTime: number;
+}
+
+/** Which proofs a sign-in or a step-up made; each is stamped on the session as `now()`. */
+export interface Proofs {
+  password: boolean;
+  factor: boolean;
+}
+
+/** The session's latest proof, in epoch seconds, falling back to its sign-in for older rows. */
+const AUTH_TIME = `floor(extract(epoch FROM coalesce(greatest(s.password_proven_at, s.factor_proven_at), s.created_at)))::float8`;
 
 /**
  * A named prepared statement: parsed and planned once per pooled connection. TypeORM cannot name a
@@ -80,17 +97,49 @@ export class SessionRepository {
     userId: string,
     credentialsVersion: number,
     amr: string[],
+    proofs: Proofs,
     ttlSeconds: number,
     client: ClientContext,
-  ): Promise<string | undefined> {
-    const [row] = await this.tx.manager.query<Array<{ id: string }>>(
-      `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version, amr)
-       SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version, $6 FROM users
-        WHERE id = $1 AND credentials_version = $5
-       RETURNING id`,
-      [userId, ttlSeconds, client.ip, client.userAgent, credentialsVersion, amr],
+  ): Promise<OpenedSession | undefined> {
+    const [row] = await this.tx.manager.query<Array<{ id: string; authTime: number }>>(
+      `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version, amr,
+                             password_proven_at, factor_proven_at)
+       SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version, $6,
+              CASE WHEN $7 THEN now() END, CASE WHEN $8 THEN now() END
+         FROM users WHERE id = $1 AND credentials_version = $5
+       RETURNING id, floor(extract(epoch FROM now()))::float8 AS "authTime"`,
+      [
+        userId,
+        ttlSeconds,
+        client.ip,
+        client.userAgent,
+        credentialsVersion,
+        amr,
+        proofs.password,
+        proofs.factor,
+      ],
     );
-    return row?.id;
+    return row;
+  }
+
+  /** Stamps a step-up's proofs on one of the user's live sessions. */
+  async recordProofs(userId: string, sessionId: string, proofs: Proofs): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE sessions SET password_proven_at = CASE WHEN $3 THEN now() ELSE password_proven_at END,
+                           factor_proven_at = CASE WHEN $4 THEN now() ELSE factor_proven_at END
+        WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL`,
+      [userId, sessionId, proofs.password, proofs.factor],
+    );
+  }
+
+  /** Seconds since the session last proved anything (password or second factor); null: never. */
+  async secondsSinceProof(userId: string, sessionId: string): Promise<number | null> {
+    const [row] = await this.tx.manager.query<Array<{ age: number | null }>>(
+      `SELECT extract(epoch FROM now() - greatest(password_proven_at, factor_proven_at))::float8 AS age
+         FROM sessions WHERE id = $2 AND user_id = $1`,
+      [userId, sessionId],
+    );
+    return row?.age ?? null;
   }
 
   /** Moves one session onto the user's current credentials version (the caller's own, on a password change). */
@@ -116,7 +165,7 @@ export class SessionRepository {
   async spendRefreshToken(tokenHash: string): Promise<SessionOwner | undefined> {
     // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not with the rows alone.
     const [rows] = await this.tx.manager.query<
-      [Array<{ session_id: string; user_id: string; amr: string[] }>, number]
+      [Array<{ session_id: string; user_id: string; amr: string[]; auth_time: number }>, number]
     >(
       `WITH spent AS (
          UPDATE refresh_tokens t SET spent_at = now()
@@ -124,27 +173,32 @@ export class SessionRepository {
           WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
             AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
             AND s.credentials_version = u.credentials_version
-         RETURNING s.id AS session_id, s.user_id, s.amr)
+         RETURNING s.id AS session_id, s.user_id, s.amr, ${AUTH_TIME} AS auth_time)
        UPDATE sessions SET last_used_at = now() FROM spent WHERE sessions.id = spent.session_id
-       RETURNING spent.session_id, spent.user_id, spent.amr`,
+       RETURNING spent.session_id, spent.user_id, spent.amr, spent.auth_time`,
       [tokenHash],
     );
     const spent = rows[0];
     return spent
-      ? { sessionId: spent.session_id, userId: spent.user_id, amr: spent.amr }
+      ? {
+          sessionId: spent.session_id,
+          userId: spent.user_id,
+          amr: spent.amr,
+          authTime: spent.auth_time,
+        }
       : undefined;
   }
 
   /** The session of a refresh token that was already spent: presenting it again is reuse. */
-  async findBySpentToken(tokenHash: string): Promise<SessionOwner | undefined> {
-    const [row] = await this.tx.manager.query<
-      Array<{ id: string; user_id: string; amr: string[] }>
-    >(
-      `SELECT s.id, s.user_id, s.amr FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+  async findBySpentToken(
+    tokenHash: string,
+  ): Promise<Pick<SessionOwner, 'sessionId' | 'userId'> | undefined> {
+    const [row] = await this.tx.manager.query<Array<{ id: string; user_id: string }>>(
+      `SELECT s.id, s.user_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
         WHERE t.token_hash = $1 AND t.spent_at IS NOT NULL`,
       [tokenHash],
     );
-    return row ? { sessionId: row.id, userId: row.user_id, amr: row.amr } : undefined;
+    return row ? { sessionId: row.id, userId: row.user_id } : undefined;
   }
 
   /** Revokes the target's live sessions, all of them owned by `userId`; returns how many. */

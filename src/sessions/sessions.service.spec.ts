@@ -56,12 +56,30 @@ describe('SessionsService', () => {
   });
 
   it('opens a session for the refresh TTL and stores only the SHA-256 of its refresh token', async () => {
-    repo.open.mockResolvedValue('s-1');
+    repo.open.mockResolvedValue({ id: 's-1', authTime: 1_800_000_000 });
     const opened = await sessions.open(USER, 3, ['pwd', 'otp'], client);
-    expect(repo.open).toHaveBeenCalledWith(USER, 3, ['pwd', 'otp'], 7 * 86_400, client);
+    expect(repo.open).toHaveBeenCalledWith(
+      USER,
+      3,
+      ['pwd', 'otp'],
+      { password: true, factor: true },
+      7 * 86_400,
+      client,
+    );
     expect(opened?.amr).toEqual(['pwd', 'otp']);
+    expect(opened?.authTime).toBe(1_800_000_000);
     expect(opened?.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(repo.addRefreshToken).toHaveBeenCalledWith('s-1', sha256Hex(opened?.refreshToken ?? ''));
+  });
+
+  it('stamps on the session which proofs its sign-in made', async () => {
+    repo.open.mockResolvedValue({ id: 's-1', authTime: 1 });
+    await sessions.open(USER, 3, ['pwd'], client);
+    await sessions.open(USER, 3, ['hwk', 'user'], client);
+    expect(repo.open.mock.calls.map((call: unknown[]) => call[3])).toEqual([
+      { password: true, factor: false },
+      { password: false, factor: true },
+    ]);
   });
 
   it('opens nothing when the credentials moved on since the login checked them', async () => {

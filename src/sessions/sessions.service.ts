@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { AMR, hasPossessionFactor } from '../common/auth/authentication-methods';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
 import { durationToSeconds } from '../common/time/duration';
@@ -9,7 +10,12 @@ import { generateOpaqueToken } from '../crypto/random';
 import { Transactions } from '../database/transactions';
 import { SessionResponse, toSessionResponse } from './dto/session-response.dto';
 import { SessionCheckBatcher } from './session-check.batcher';
-import { SessionRepository, type PrincipalRow, type RevokeTarget } from './session.repository';
+import {
+  SessionRepository,
+  type PrincipalRow,
+  type Proofs,
+  type RevokeTarget,
+} from './session.repository';
 
 export const INVALID_REFRESH = 'Refresh token is invalid or expired';
 
@@ -20,6 +26,8 @@ export interface Rotation {
   refreshToken: string;
   /** How the session's login was authenticated (RFC 8176): the access tokens' `amr` claim. */
   amr: string[];
+  /** When the session last proved a factor (epoch seconds): the access tokens' `auth_time`. */
+  authTime: number;
 }
 
 /** Why sessions end: recorded on the row (`revoked_reason`). */
@@ -32,7 +40,8 @@ export type RevokeReason =
   | 'email_changed'
   | 'deactivated'
   | 'refresh_token_reuse'
-  | 'mfa_reset';
+  | 'mfa_reset'
+  | 'factor_changed';
 
 /**
  * Sessions: opening one per login, rotating its refresh token, the per-request check, revocation.
@@ -67,15 +76,29 @@ export class SessionsService {
     amr: string[],
     client: ClientContext,
   ): Promise<Rotation | undefined> {
-    const sessionId = await this.sessions.open(
+    // The sign-in's methods say what it proved: the password, and/or a second factor.
+    const proofs = { password: amr.includes(AMR.password), factor: hasPossessionFactor(amr) };
+    const opened = await this.sessions.open(
       userId,
       credentialsVersion,
       amr,
+      proofs,
       this.refreshTtlSeconds,
       client,
     );
-    if (!sessionId) return undefined;
-    return { userId, sessionId, amr, refreshToken: await this.issueRefreshToken(sessionId) };
+    if (!opened) return undefined;
+    const refreshToken = await this.issueRefreshToken(opened.id);
+    return { userId, sessionId: opened.id, amr, authTime: opened.authTime, refreshToken };
+  }
+
+  /** A step-up's proofs, stamped on the caller's session. */
+  recordProofs(user: AuthenticatedUser, proofs: Proofs): Promise<void> {
+    return this.sessions.recordProofs(user.id, user.sessionId, proofs);
+  }
+
+  /** Seconds since the caller's session last proved a factor; null when it never did. */
+  secondsSinceProof(user: AuthenticatedUser): Promise<number | null> {
+    return this.sessions.secondsSinceProof(user.id, user.sessionId);
   }
 
   /**

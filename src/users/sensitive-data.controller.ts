@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put } from '@nestjs/
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
@@ -24,9 +25,11 @@ export class SensitiveDataController {
   @Put()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
-    summary: 'Store SSN and/or bank account, encrypted with AES-256-GCM (null erases)',
+    summary:
+      'Store SSN and/or bank account, encrypted with AES-256-GCM (null erases); a sensitive operation',
   })
   @ApiNoContentResponse()
+  @StepUpErrors('sensitive')
   update(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: UpdateSensitiveDataDto,
@@ -50,21 +53,15 @@ export class SensitiveDataController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary:
-      'The stored values in clear; needs the password again (and, with MFA on, a code) and is audited',
+      'The stored values in clear; needs the password again (and, with MFA on, a second factor) and is audited',
   })
-  @ApiErrors(
-    [401, 'Wrong password, missing or wrong code, or invalid token'],
-    [429, 'Too many attempts: wrong passwords count as failed logins of the account'],
-  )
+  @StepUpErrors('credential')
   @ApiOkResponse({ type: SensitiveDataResponse })
   reveal(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: RevealSensitiveDataDto,
     @Client() client: ClientContext,
   ): Promise<SensitiveDataResponse> {
-    return this.sensitive.reveal(user, dto.password, client, {
-      code: dto.code,
-      recoveryCode: dto.recoveryCode,
-    });
+    return this.sensitive.reveal(user, dto, client);
   }
 }

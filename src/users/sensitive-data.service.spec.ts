@@ -6,8 +6,7 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import { FieldCipher } from '../crypto/field-cipher.service';
 import { KEYRING, Keyring } from '../crypto/keyring';
 import { Transactions } from '../database/transactions';
-import { CredentialsService } from './credentials.service';
-import { StepUpVerifier } from '../common/auth/step-up';
+import { StepUp } from '../common/auth/step-up';
 import { SensitiveDataService } from './sensitive-data.service';
 import { sensitiveLocation } from './sensitive-fields';
 import { UserRepository } from './user.repository';
@@ -18,7 +17,7 @@ describe('SensitiveDataService', () => {
   let service: SensitiveDataService;
   let cipher: FieldCipher;
   const repo = { writeEncrypted: jest.fn(), readEncrypted: jest.fn() };
-  const credentials = { confirmPassword: jest.fn() };
+  const stepUp = { forCredentialChange: jest.fn(), forSensitiveOperation: jest.fn() };
   const audit = { record: jest.fn() };
 
   beforeEach(async () => {
@@ -29,10 +28,9 @@ describe('SensitiveDataService', () => {
         FieldCipher,
         { provide: KEYRING, useValue: new Keyring([{ id: 'k1', key: Buffer.alloc(32, 7) }]) },
         { provide: UserRepository, useValue: repo },
-        { provide: CredentialsService, useValue: credentials },
         { provide: AuditService, useValue: audit },
         { provide: Transactions, useValue: fakeTransactions() },
-        { provide: StepUpVerifier, useValue: { verify: async () => undefined } },
+        { provide: StepUp, useValue: stepUp },
       ],
     }).compile();
     service = module.get(SensitiveDataService);
@@ -41,6 +39,7 @@ describe('SensitiveDataService', () => {
 
   it('stores only ciphertext bound to the row and column; null erases; absent fields stay', async () => {
     await service.update(caller, { ssn: '123-45-6789', bankAccount: null }, client);
+    expect(stepUp.forSensitiveOperation).toHaveBeenCalledWith(caller, expect.any(Object), client);
     const [id, values] = repo.writeEncrypted.mock.calls[0] as [
       string,
       Record<string, string | null>,
@@ -62,25 +61,34 @@ describe('SensitiveDataService', () => {
     );
   });
 
-  it('reveal needs the password: a wrong one decrypts and audits nothing', async () => {
-    credentials.confirmPassword.mockRejectedValue(
-      new UnauthorizedException('Password is incorrect'),
-    );
-    await expect(service.reveal(caller, 'wrong', client)).rejects.toBeInstanceOf(
+  it('stores nothing when the step-up rule refuses the request', async () => {
+    stepUp.forSensitiveOperation.mockRejectedValue(new UnauthorizedException('proof'));
+    await expect(service.update(caller, { ssn: '123-45-6789' }, client)).rejects.toBeInstanceOf(
       UnauthorizedException,
     );
-    expect(credentials.confirmPassword).toHaveBeenCalledWith(caller.id, 'wrong', client);
+    expect(repo.writeEncrypted).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('reveal is proven like a credential change: a refused proof decrypts and audits nothing', async () => {
+    stepUp.forCredentialChange.mockRejectedValue(
+      new UnauthorizedException('Password is incorrect'),
+    );
+    await expect(service.reveal(caller, { password: 'wrong' }, client)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    expect(stepUp.forCredentialChange).toHaveBeenCalledWith(caller, { password: 'wrong' }, client);
     expect(repo.readEncrypted).not.toHaveBeenCalled();
     expect(audit.record).not.toHaveBeenCalled();
   });
 
   it('reveal with the password returns the clear values and audits the reveal', async () => {
-    credentials.confirmPassword.mockResolvedValue({});
+    stepUp.forCredentialChange.mockResolvedValue({ credentialsVersion: 1 });
     repo.readEncrypted.mockResolvedValue({
       ssn: cipher.encrypt('123-45-6789', sensitiveLocation(caller.id, 'ssn')),
       bankAccount: null,
     });
-    await expect(service.reveal(caller, 'right', client)).resolves.toEqual({
+    await expect(service.reveal(caller, { password: 'right' }, client)).resolves.toEqual({
       ssn: '123-45-6789',
       bankAccount: null,
     });

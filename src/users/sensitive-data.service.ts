@@ -1,12 +1,11 @@
 import { Injectable, InternalServerErrorException, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
-import { StepUpVerifier, type StepUpProof } from '../common/auth/step-up';
+import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { FieldCipher } from '../crypto/field-cipher.service';
 import { Transactions } from '../database/transactions';
 import type { SensitiveValues, UpdateSensitiveDataDto } from './dto/sensitive-data.dto';
-import { CredentialsService } from './credentials.service';
 import { SENSITIVE_FIELDS, sensitiveLocation, type EncryptedFields } from './sensitive-fields';
 import { UserRepository } from './user.repository';
 
@@ -18,17 +17,23 @@ export class SensitiveDataService {
   constructor(
     private readonly users: UserRepository,
     private readonly cipher: FieldCipher,
-    private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
-    private readonly stepUp: StepUpVerifier,
+    private readonly stepUp: StepUp,
   ) {}
 
+  /** A sensitive operation: one proof in the body, or one this session made recently (StepUp). */
   async update(
     caller: AuthenticatedUser,
     dto: UpdateSensitiveDataDto,
     client: ClientContext,
   ): Promise<void> {
+    const { password, code, recoveryCode, passkey } = dto;
+    await this.stepUp.forSensitiveOperation(
+      caller,
+      { password, code, recoveryCode, passkey },
+      client,
+    );
     const fields = SENSITIVE_FIELDS.filter((field) => dto[field] !== undefined);
     if (fields.length === 0) return;
     const values: Partial<EncryptedFields> = {};
@@ -55,17 +60,16 @@ export class SensitiveDataService {
   }
 
   /**
-   * Clear values need the password again, and with a second factor on a current code too: a stolen
-   * access token (or token and password) alone cannot read them.
+   * Clear values need the password in this request, and with a second factor on a second factor
+   * too (the credential-change rule): a stolen access token (or token and password) alone cannot
+   * read them.
    */
   async reveal(
     caller: AuthenticatedUser,
-    password: string,
+    proofs: ProofFields,
     client: ClientContext,
-    proof: StepUpProof = {},
   ): Promise<SensitiveValues> {
-    await this.credentials.confirmPassword(caller.id, password, client);
-    await this.stepUp.verify(caller, proof, client);
+    await this.stepUp.forCredentialChange(caller, proofs, client);
     const values = await this.decrypt(caller.id, client);
     await this.audit.record({
       type: 'user.sensitive.revealed',

@@ -113,6 +113,17 @@ export class UserRepository {
     return rows[0].version;
   }
 
+  /**
+   * Moves the credentials version on without a new password (logout-all, a factor added or removed):
+   * every session still on the old version, every pending link and sign-in step bound to it, dies.
+   */
+  async bumpCredentialsVersion(id: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE users SET credentials_version = credentials_version + 1, updated_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
   /** True when the address was unverified and is now verified. */
   async markEmailVerified(id: string): Promise<boolean> {
     const [, count] = await this.tx.manager.query<[unknown[], number]>(

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { AdminOnly, Authenticated } from '../common/decorators/route-access.decorator';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
@@ -60,9 +61,10 @@ export class UsersController {
   @AdminOnly()
   @ApiOperation({
     summary:
-      'Activate, deactivate or change the role of a user (admin); effective on their next request',
+      'Activate, deactivate or change the role of a user (admin); effective on their next request. A role change is a sensitive operation (proofs in the body)',
   })
   @ApiOkResponse({ type: UserResponse })
+  @StepUpErrors('sensitive')
   @ApiErrors(404)
   async update(
     @CurrentUser() admin: AuthenticatedUser,

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { StepUp } from '../common/auth/step-up';
 import { client, fakeTransactions } from '../../test/support/unit-doubles';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
@@ -37,6 +38,7 @@ describe('UsersService', () => {
   };
   const sessions = { revoke: jest.fn() };
   const audit = { record: jest.fn() };
+  const stepUp = { forSensitiveOperation: jest.fn(), forCredentialChange: jest.fn() };
   const hasher = { hash: jest.fn() };
   const tx = fakeTransactions();
 
@@ -50,6 +52,7 @@ describe('UsersService', () => {
         { provide: AuditService, useValue: audit },
         { provide: PasswordHasher, useValue: hasher },
         { provide: Transactions, useValue: tx },
+        { provide: StepUp, useValue: stepUp },
       ],
     }).compile();
     users = module.get(UsersService);

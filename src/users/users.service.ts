@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
+import { StepUp } from '../common/auth/step-up';
 import type { Role } from '../common/auth/role';
 import type { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import type { ClientContext } from '../common/http/client-context';
@@ -37,6 +38,7 @@ export class UsersService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
+    private readonly stepUp: StepUp,
   ) {}
 
   /** Hashes the password and inserts (inside the caller's transaction); a taken email or username is a 409. */
@@ -74,6 +76,11 @@ export class UsersService {
   /** A new password; returns the new credentials version (every session on the old one is dead). */
   replacePassword(id: string, passwordHash: string): Promise<number> {
     return this.users.replacePassword(id, passwordHash);
+  }
+
+  /** Ends every session, pending sign-in step and bound link of the account (credentials version + 1). */
+  bumpCredentialsVersion(id: string): Promise<void> {
+    return this.users.bumpCredentialsVersion(id);
   }
 
   /** True when the address was unverified until now. */
@@ -128,7 +135,8 @@ export class UsersService {
   }
 
   /**
-   * Admins cannot deactivate or demote themselves, and nobody can deactivate or demote the last
+   * A role change is a sensitive operation (StepUp: one proof, or a recent one). Admins cannot
+   * deactivate or demote themselves, and nobody can deactivate or demote the last
    * active admin (the active admins are locked first, so two admins demoting each other serialise).
    */
   async adminUpdate(
@@ -137,6 +145,14 @@ export class UsersService {
     dto: AdminUpdateUserDto,
     client: ClientContext,
   ): Promise<User> {
+    if (dto.role !== undefined) {
+      const { password, code, recoveryCode, passkey } = dto;
+      await this.stepUp.forSensitiveOperation(
+        admin,
+        { password, code, recoveryCode, passkey },
+        client,
+      );
+    }
     const removesAdmin = dto.isActive === false || (dto.role !== undefined && dto.role !== 'admin');
     if (removesAdmin && id.toLowerCase() === admin.id.toLowerCase()) {
       throw new BadRequestException('Admins cannot deactivate or demote themselves');

@@ -1,13 +1,21 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { FactorProofsDto } from '../../common/dto/proofs.dto';
 
-/** The new password's policy check needs the account's username and email: AuthService runs it. */
-export class ChangePasswordDto {
-  @ApiProperty({ format: 'password' })
+/**
+ * A credential change: the current password, and with a second factor on a second factor too. The
+ * new password's policy check needs the account's username and email: PasswordService runs it.
+ */
+export class ChangePasswordDto extends FactorProofsDto {
+  @ApiPropertyOptional({
+    format: 'password',
+    description: 'The current password (required: without it the answer is 401)',
+  })
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
-  currentPassword!: string;
+  currentPassword?: string;
 
   @ApiProperty({ format: 'password', minLength: 12, maxLength: 128 })
   @IsString()

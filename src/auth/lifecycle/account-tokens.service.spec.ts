@@ -30,7 +30,11 @@ describe('AccountTokensService', () => {
   });
 
   it('issues 256 random bits (43 base64url characters) and stores only their SHA-256', async () => {
-    const issued = await service.issue(USER, 'password_reset');
+    const issued = await service.issue({
+      userId: USER,
+      purpose: 'password_reset',
+      credentialsVersion: 3,
+    });
     expect(issued.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(issued.token, 'base64url')).toHaveLength(32);
     expect(repository.issue).toHaveBeenCalledWith({
@@ -38,15 +42,20 @@ describe('AccountTokensService', () => {
       purpose: 'password_reset',
       tokenHash: sha256Hex(issued.token),
       ttlSeconds: 1_800,
-      newEmail: undefined,
+      credentialsVersion: 3,
     });
     expect(JSON.stringify(repository.issue.mock.calls)).not.toContain(issued.token);
     expect(issued.validFor).toBe('30 minutes');
   });
 
   it('takes the lifetimes from the environment: verification and email change EMAIL_VERIFY_TTL', async () => {
-    const verify = await service.issue(USER, 'verify_email');
-    const change = await service.issue(USER, 'email_change', 'new@example.org');
+    const verify = await service.issue({ userId: USER, purpose: 'verify_email' });
+    const change = await service.issue({
+      userId: USER,
+      purpose: 'email_change',
+      newEmail: 'new@example.org',
+      credentialsVersion: 1,
+    });
     expect(
       (repository.issue.mock.calls as Array<[NewAccountToken]>).map(([row]) => [
         row.purpose,
@@ -63,8 +72,17 @@ describe('AccountTokensService', () => {
 
   it('never issues the same token twice', async () => {
     const tokens = new Set<string>();
-    for (let i = 0; i < 200; i++) tokens.add((await service.issue(USER, 'verify_email')).token);
+    for (let i = 0; i < 200; i++)
+      tokens.add((await service.issue({ userId: USER, purpose: 'verify_email' })).token);
     expect(tokens.size).toBe(200);
+  });
+
+  it('binds reset and email-change links to a credentials version, and only those', async () => {
+    await expect(service.issue({ userId: USER, purpose: 'password_reset' })).rejects.toThrow();
+    await expect(
+      service.issue({ userId: USER, purpose: 'verify_email', credentialsVersion: 1 }),
+    ).rejects.toThrow();
+    expect(repository.issue).not.toHaveBeenCalled();
   });
 
   it('spends a token by its hash and purpose and returns what the row held', async () => {

@@ -5,9 +5,14 @@ import { digestsEqual, sha256Hex } from '../../crypto/digest';
 import { generateOpaqueToken } from '../../crypto/random';
 import {
   AccountTokenRepository,
+  BOUND_PURPOSES,
+  type NewAccountToken,
   type SpentAccountToken,
   type TokenPurpose,
 } from './account-token.repository';
+
+/** What a link is for and whose it is (see NewAccountToken); the secret and lifetime are made here. */
+export type LinkRequest = Omit<NewAccountToken, 'tokenHash' | 'ttlSeconds'>;
 
 /** One answer for every refused link (unknown, expired, spent, superseded, wrong purpose). */
 export const INVALID_LINK = 'The link is invalid or has expired';
@@ -41,10 +46,17 @@ export class AccountTokensService {
     };
   }
 
-  async issue(userId: string, purpose: TokenPurpose, newEmail?: string): Promise<IssuedToken> {
+  /**
+   * A reset or email-change link must name the credentials version its request was checked under:
+   * it dies as soon as that version moves on.
+   */
+  async issue(request: LinkRequest): Promise<IssuedToken> {
+    const { purpose } = request;
+    if (BOUND_PURPOSES.has(purpose) !== (request.credentialsVersion !== undefined))
+      throw new Error(`a ${purpose} link is issued with a credentials version exactly when bound`);
     const token = generateOpaqueToken();
     const ttlSeconds = this.ttlSeconds[purpose];
-    await this.tokens.issue({ userId, purpose, tokenHash: sha256Hex(token), ttlSeconds, newEmail });
+    await this.tokens.issue({ ...request, tokenHash: sha256Hex(token), ttlSeconds });
     return { token, validFor: inWords(ttlSeconds) };
   }
 

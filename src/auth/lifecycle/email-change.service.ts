@@ -1,13 +1,13 @@
 import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import type { AuthenticatedUser } from '../../common/auth/principal';
+import { StepUp, type ProofFields } from '../../common/auth/step-up';
 import type { ClientContext } from '../../common/http/client-context';
 import { RateLimitExceededException } from '../../common/http/rate-limit-exceeded.exception';
 import { Transactions } from '../../database/transactions';
 import { MailService } from '../../mail/mail.service';
 import { MAILS_PER_ADDRESS, MailQuota } from '../../rate-limit/mail-quota';
 import { SessionsService } from '../../sessions/sessions.service';
-import { CredentialsService } from '../../users/credentials.service';
 import { UsersService } from '../../users/users.service';
 import { AccountTokensService } from './account-tokens.service';
 import { TOO_MANY_MAILS } from './email-verification.service';
@@ -22,7 +22,7 @@ export const EMAIL_IN_USE = 'This email address is already in use';
 @Injectable()
 export class EmailChangeService {
   constructor(
-    private readonly credentials: CredentialsService,
+    private readonly stepUp: StepUp,
     private readonly users: UsersService,
     private readonly tokens: AccountTokensService,
     private readonly sessions: SessionsService,
@@ -35,11 +35,13 @@ export class EmailChangeService {
   async request(
     caller: AuthenticatedUser,
     newEmail: string,
-    password: string,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<void> {
-    // A wrong password is a failed login of the account (counted, audited as auth.reauth.failure).
-    const { user } = await this.credentials.confirmPassword(caller.id, password, client);
+    // A credential change: the password (and a second factor when one is on) in this request. The
+    // link is bound to the credentials version they were checked under.
+    const { credentialsVersion } = await this.stepUp.forCredentialChange(caller, proofs, client);
+    const user = caller.account;
     if (newEmail === user.email)
       throw new BadRequestException(['newEmail must differ from the current address']);
     const allowance = await this.quota.take(newEmail);
@@ -57,7 +59,12 @@ export class EmailChangeService {
           data: { username: owner.username },
         });
       } else {
-        const { token, validFor } = await this.tokens.issue(user.id, 'email_change', newEmail);
+        const { token, validFor } = await this.tokens.issue({
+          userId: user.id,
+          purpose: 'email_change',
+          newEmail,
+          credentialsVersion,
+        });
         await this.mail.enqueue({
           purpose: 'email-change-confirm',
           to: newEmail,
@@ -70,7 +77,9 @@ export class EmailChangeService {
   }
 
   /**
-   * Applies the change the link stands for. The address may have been taken since the request:
+   * Applies the change the link stands for: only while the account is active and its credentials are
+   * those the request was proven under (the token repository checks both). The address may have
+   * been taken since the request:
    * the unique index decides at this moment (409, and the link stays unspent). Every session ends
    * (this request carries no session to keep), and links mailed to the old address die with it.
    */
@@ -79,8 +88,9 @@ export class EmailChangeService {
       const { userId, newEmail } = await this.tokens.spend('email_change', token);
       const changed = newEmail ? await this.users.changeEmail(userId, newEmail) : undefined;
       if (!changed) throw new ConflictException(EMAIL_IN_USE);
+      // Reset and other email-change links die with the credentials version; verification links
+      // were for the old address.
       await this.tokens.revokeLive(userId, 'verify_email');
-      await this.tokens.revokeLive(userId, 'password_reset');
       const revoked = await this.sessions.revoke({ userId }, 'email_changed');
       await this.audit.record({
         type: 'user.email.changed',

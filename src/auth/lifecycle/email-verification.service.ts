@@ -61,7 +61,10 @@ export class EmailVerificationService {
   }
 
   private async sendLink(user: User): Promise<void> {
-    const { token, validFor } = await this.tokens.issue(user.id, 'verify_email');
+    const { token, validFor } = await this.tokens.issue({
+      userId: user.id,
+      purpose: 'verify_email',
+    });
     await this.mail.enqueue({
       purpose: 'verify-email',
       to: user.email,

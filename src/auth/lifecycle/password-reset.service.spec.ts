@@ -34,7 +34,7 @@ describe('PasswordResetService', () => {
   const tokens = { ownerOf: jest.fn(), spend: jest.fn(), issue: jest.fn() };
   const users = {
     get: jest.fn(),
-    findByEmail: jest.fn(),
+    findCredentials: jest.fn(),
     replacePassword: jest.fn(),
     markEmailVerified: jest.fn(),
     setMfaEnabled: jest.fn(),
@@ -76,12 +76,16 @@ describe('PasswordResetService', () => {
   });
 
   it('forgot returns before it looks anything up; the work runs right after', async () => {
-    users.findByEmail.mockResolvedValue(user);
+    users.findCredentials.mockResolvedValue({ user, passwordHash: 'h', credentialsVersion: 4 });
     service.forgot(user.email, client);
     expect(quota.take).not.toHaveBeenCalled();
-    expect(users.findByEmail).not.toHaveBeenCalled();
+    expect(users.findCredentials).not.toHaveBeenCalled();
     await deferredWork.drain();
-    expect(tokens.issue).toHaveBeenCalledWith(user.id, 'password_reset');
+    expect(tokens.issue).toHaveBeenCalledWith({
+      userId: user.id,
+      purpose: 'password_reset',
+      credentialsVersion: 4,
+    });
     expect(mail.enqueue).toHaveBeenCalledWith(
       expect.objectContaining({ purpose: 'password-reset', to: user.email }),
     );
@@ -92,7 +96,9 @@ describe('PasswordResetService', () => {
     ['inactive', { ...user, isActive: false }, true],
     ['mail_quota', user, false],
   ])('forgot mails nothing for %s, and audits why', async (reason, found, allowed) => {
-    users.findByEmail.mockResolvedValue(found);
+    users.findCredentials.mockResolvedValue(
+      found && { user: found, passwordHash: 'h', credentialsVersion: 1 },
+    );
     quota.take.mockResolvedValue({ allowed, retryAfterSeconds: 60 });
     service.forgot('x@example.org', client);
     await deferredWork.drain();

@@ -68,11 +68,17 @@ export class PasswordResetService {
   private async mailResetLink(email: string, client: ClientContext): Promise<void> {
     // Counted for every address, known or not: the quota itself must not tell them apart.
     const allowance = await this.quota.take(email);
-    const user = await this.users.findByEmail(email);
+    const found = await this.users.findCredentials({ email });
+    const user = found?.user;
     const mailed = Boolean(user?.isActive && allowance.allowed);
     await this.tx.run(async () => {
-      if (user && mailed) {
-        const { token, validFor } = await this.tokens.issue(user.id, 'password_reset');
+      if (found && user && mailed) {
+        // Bound to today's credentials: a password change or any other credential event kills it.
+        const { token, validFor } = await this.tokens.issue({
+          userId: user.id,
+          purpose: 'password_reset',
+          credentialsVersion: found.credentialsVersion,
+        });
         await this.mail.enqueue({
           purpose: 'password-reset',
           to: user.email,

@@ -6,7 +6,8 @@ import { Env } from '../../config/env.schema';
 import { MailService } from '../../mail/mail.service';
 import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
-import { EMAIL_NOT_VERIFIED, SigninChecksService } from './signin-checks.service';
+import { EMAIL_NOT_VERIFIED } from '../../common/auth/account-messages';
+import { SigninChecksService } from './signin-checks.service';
 
 const user: User = {
   id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',

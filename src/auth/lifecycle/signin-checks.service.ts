@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
+import { EMAIL_NOT_VERIFIED } from '../../common/auth/account-messages';
 import type { ClientContext } from '../../common/http/client-context';
 import { Env } from '../../config/env.schema';
 import { hmacSha256Hex } from '../../crypto/digest';
@@ -7,9 +8,6 @@ import { MailService } from '../../mail/mail.service';
 import { clientNetwork } from '../../rate-limit/client-network';
 import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
-
-/** API.md: the 403 message of a right password on an unverified address. */
-export const EMAIL_NOT_VERIFIED = 'email not verified';
 
 /** A device and network unseen for this long counts as new again. */
 const NEW_AFTER_MS = 90 * 24 * 3_600_000;

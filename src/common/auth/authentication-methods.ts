@@ -15,6 +15,11 @@ export type AuthenticationMethod = (typeof AMR)[keyof typeof AMR];
 const POSSESSION: readonly string[] = [AMR.totp, AMR.recoveryCode, AMR.passkey];
 const KNOWLEDGE_OR_INHERENCE: readonly string[] = [AMR.password, AMR.userVerification];
 
+/** Something held: an authenticator app, a recovery code or a passkey. */
+export function hasPossessionFactor(amr: readonly string[]): boolean {
+  return amr.some((m) => POSSESSION.includes(m));
+}
+
 /**
  * Two factors of different kinds: something held (authenticator app, recovery code, passkey) and
  * something known or being (password, or the passkey's own user verification: PIN or biometric).

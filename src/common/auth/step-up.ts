@@ -1,22 +1,50 @@
 import type { ClientContext } from '../http/client-context';
 import type { AuthenticatedUser } from './principal';
 
-/** A second factor presented again for a sensitive operation (a TOTP code, or a recovery code). */
-export interface StepUpProof {
+/**
+ * The proofs a request may carry in its body: the password, a TOTP `code`, a `recoveryCode`, or a
+ * `passkey` assertion (the browser's PublicKeyCredential as JSON, for options from
+ * POST /api/auth/step-up/passkey/options).
+ */
+export interface ProofFields {
+  password?: string;
   code?: string;
   recoveryCode?: string;
+  passkey?: Record<string, unknown>;
+}
+
+/** What a proven credential change may rely on: the credentials version its password was checked under. */
+export interface ProvenChange {
+  credentialsVersion: number;
 }
 
 /**
- * Step-up for sensitive operations of other features (reveal). Declared here, below every feature,
- * and provided by the MFA module, so users/ can ask for it without importing mfa/ (which imports
- * users/ for re-authentication): no import cycle.
+ * The one place that decides whether a sensitive request is proven enough. Declared here, below
+ * every feature, and provided by the MFA module (which holds the factors), so users/ and auth/ ask
+ * for it without importing mfa/ (which imports users/): no import cycle.
+ *
+ * A missing proof is a 401 with `WWW-Authenticate: Bearer error="insufficient_user_authentication"`
+ * (RFC 9470) and is not counted; a wrong one is a 401 counted like any wrong password or code.
  */
-export abstract class StepUpVerifier {
-  /** Resolves when the caller has no second factor or `proof` is right; a 401 or 429 otherwise. */
-  abstract verify(
+export abstract class StepUp {
+  /**
+   * Credential changes (password, email, factors): the password in this very request and, with a
+   * second factor on, a second factor in it too. No grace period: a stolen or phished fresh session
+   * alone changes nothing.
+   */
+  abstract forCredentialChange(
     user: AuthenticatedUser,
-    proof: StepUpProof,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<ProvenChange>;
+
+  /**
+   * Other sensitive operations (ending sessions, writing sensitive data, admin changes): one proof in
+   * this request, unless this session proved a factor within STEP_UP_MAX_AGE.
+   */
+  abstract forSensitiveOperation(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<void>;
 }

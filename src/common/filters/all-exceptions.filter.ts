@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RETRY_AFTER_SECONDS, toErrorResponse } from '../http/error-response';
 import { RateLimitExceededException } from '../http/rate-limit-exceeded.exception';
+import { StepUpRequiredException } from '../http/step-up-required.exception';
 
 /**
  * Shapes every error the same way and never leaks internals: unexpected errors are logged in full
@@ -40,7 +41,11 @@ export function sendError(
     const detail = exception instanceof Error ? exception.stack : String(exception);
     logger.error({ message: 'unhandled error', requestId: request.id, detail });
   }
-  if (exception instanceof RateLimitExceededException) void reply.headers(exception.headers());
+  if (
+    exception instanceof RateLimitExceededException ||
+    exception instanceof StepUpRequiredException
+  )
+    void reply.headers(exception.headers());
   void reply
     .status(body.statusCode)
     .header('content-type', 'application/json; charset=utf-8')

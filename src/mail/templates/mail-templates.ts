@@ -4,6 +4,7 @@ import { emailTaken } from './email-taken.template';
 import type { MailTemplate } from './mail-template';
 import { mfaDisabled } from './mfa-disabled.template';
 import { mfaEnabled } from './mfa-enabled.template';
+import { mfaFailures } from './mfa-failures.template';
 import { newSignin } from './new-signin.template';
 import { passwordChanged } from './password-changed.template';
 import { passwordReset } from './password-reset.template';
@@ -23,6 +24,7 @@ export const MAIL_TEMPLATES = {
   'new-signin': newSignin,
   'mfa-enabled': mfaEnabled,
   'mfa-disabled': mfaDisabled,
+  'mfa-failures': mfaFailures,
 } as const;
 
 export type MailPurpose = keyof typeof MAIL_TEMPLATES;

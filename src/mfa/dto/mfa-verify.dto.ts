@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { RecoveryCode, TotpCode } from './mfa-fields';
+import { RecoveryCode, TotpCode } from '../../common/dto/proof-fields';
 
 /** The second step of a login: the `mfaToken` and either a TOTP code or a recovery code. */
 export class VerifyMfaDto {

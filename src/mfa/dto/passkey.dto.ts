@@ -1,18 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import type { PasskeyRow } from '../passkeys/passkey.repository';
-import { CurrentPassword } from './mfa-fields';
 
 const CREDENTIAL_JSON =
   "The browser's PublicKeyCredential as JSON (credential.toJSON(), or @simplewebauthn/browser's result)";
-
-/**
- * Adding or removing a passkey asks for the password again: a stolen access token alone must not
- * plant a passwordless way into the account, or take a factor away.
- */
-export class ConfirmPasswordDto {
-  @CurrentPassword() password!: string;
-}
 
 export class RegisterPasskeyDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: CREDENTIAL_JSON })

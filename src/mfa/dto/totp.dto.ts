@@ -1,17 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CurrentPassword, TotpCode } from './mfa-fields';
-
-export class SetupTotpDto {
-  @CurrentPassword() password!: string;
-}
+import { TotpCode } from '../../common/dto/proof-fields';
 
 export class ConfirmTotpDto {
-  @TotpCode() code!: string;
-}
-
-/** Turning the authenticator off, or renewing the recovery codes: the password and a current code. */
-export class ConfirmWithCodeDto {
-  @CurrentPassword() password!: string;
   @TotpCode() code!: string;
 }
 

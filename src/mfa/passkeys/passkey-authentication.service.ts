@@ -65,22 +65,18 @@ export class PasskeyAuthenticationService {
     response: AuthenticationResponseJSON,
     client: ClientContext,
   ): Promise<SecondStepDone> {
-    const { pending } = await this.mfaLogin.completeWith(mfaToken, async (login) => {
-      const passkey = await this.passkeys.findByCredentialId(String(response?.id));
-      const ok =
-        passkey?.userId === login.userId &&
-        (await this.assert(passkey, response, 'second_factor', login.userId, false));
-      if (!ok) {
-        await this.audit.record({
-          type: 'auth.mfa.failure',
-          userId: login.userId,
-          client,
-          metadata: { route: client.route, method: 'passkey' },
-        });
-        return undefined;
-      }
-      return true;
-    });
+    const { pending } = await this.mfaLogin.completeWith(
+      mfaToken,
+      'passkey',
+      client,
+      async (login) => {
+        const passkey = await this.passkeys.findByCredentialId(String(response?.id));
+        const ok =
+          passkey?.userId === login.userId &&
+          (await this.assert(passkey, response, 'second_factor', login.userId, false));
+        return ok || undefined;
+      },
+    );
     return { ...pending, amr: [AMR.password, AMR.passkey] };
   }
 

@@ -13,12 +13,13 @@ import {
 } from '@simplewebauthn/server';
 import { AuditService } from '../../audit/audit.service';
 import type { AuthenticatedUser } from '../../common/auth/principal';
+import { StepUp, type ProofFields } from '../../common/auth/step-up';
 import type { ClientContext } from '../../common/http/client-context';
 import { sha256Hex } from '../../crypto/digest';
 import { Transactions } from '../../database/transactions';
 import { MailService } from '../../mail/mail.service';
-import { CredentialsService } from '../../users/credentials.service';
 import { MfaFactorsService } from '../mfa-factors.service';
+import { assertVerifiedAddress } from '../totp-enrolment.service';
 import { PasskeyRepository, type PasskeyRow } from './passkey.repository';
 import { RelyingParty, userHandleOf } from './relying-party';
 import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
@@ -37,7 +38,7 @@ export class PasskeyRegistrationService {
     private readonly passkeys: PasskeyRepository,
     private readonly challenges: WebauthnChallengeRepository,
     private readonly factors: MfaFactorsService,
-    private readonly credentials: CredentialsService,
+    private readonly stepUp: StepUp,
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly tx: Transactions,
@@ -49,10 +50,11 @@ export class PasskeyRegistrationService {
    */
   async options(
     caller: AuthenticatedUser,
-    password: string,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    await this.credentials.confirmPassword(caller.id, password, client);
+    assertVerifiedAddress(caller);
+    await this.stepUp.forCredentialChange(caller, proofs, client);
     const existing = await this.passkeys.listForUser(caller.id);
     const options = await generateRegistrationOptions({
       rpName: this.rp.name,
@@ -74,7 +76,10 @@ export class PasskeyRegistrationService {
     return options;
   }
 
-  /** Verifies the browser's answer against a challenge issued to the caller, once, and stores the passkey. */
+  /**
+   * Verifies the browser's answer against a challenge issued to the caller (after its proofs), once,
+   * and stores the passkey; every other session of the account ends (MfaFactorsService.change).
+   */
   async register(
     caller: AuthenticatedUser,
     response: RegistrationResponseJSON,
@@ -82,25 +87,32 @@ export class PasskeyRegistrationService {
     client: ClientContext,
   ): Promise<PasskeyRow> {
     return this.tx.run(async () => {
-      const verified = await this.verify(caller.id, response);
-      const info = verified.registrationInfo;
-      const stored = await this.passkeys.insert({
-        userId: caller.id,
-        credentialId: info.credential.id,
-        publicKey: Buffer.from(info.credential.publicKey),
-        counter: info.credential.counter,
-        transports: info.credential.transports ?? [],
-        backupEligible: info.credentialDeviceType === 'multiDevice',
-        backedUp: info.credentialBackedUp,
-        name: name ?? null,
+      const changed = await this.factors.change(caller.id, caller.sessionId, async () => {
+        const info = (await this.verify(caller.id, response)).registrationInfo;
+        const stored = await this.passkeys.insert({
+          userId: caller.id,
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey),
+          counter: info.credential.counter,
+          transports: info.credential.transports ?? [],
+          backupEligible: info.credentialDeviceType === 'multiDevice',
+          backedUp: info.credentialBackedUp,
+          name: name ?? null,
+        });
+        if (!stored) throw new ConflictException('This passkey is already registered');
+        return stored;
       });
-      if (!stored) throw new ConflictException('This passkey is already registered');
-      await this.factors.refreshFlag(caller.id);
+      if (!changed) throw new BadRequestException(REGISTRATION_FAILED);
+      const stored = changed.result;
       await this.audit.record({
         type: 'auth.passkey.added',
         userId: caller.id,
         client,
-        metadata: { passkeyId: stored.id, backupEligible: stored.backupEligible },
+        metadata: {
+          passkeyId: stored.id,
+          backupEligible: stored.backupEligible,
+          otherSessionsRevoked: changed.sessionsEnded,
+        },
       });
       await this.mail.notify(caller.account, 'mfa-enabled', { method: PASSKEY_METHOD });
       return stored;
@@ -111,26 +123,34 @@ export class PasskeyRegistrationService {
     return this.passkeys.listForUser(caller.id);
   }
 
-  /** Removes one of the caller's passkeys (another user's id is a 404, like none). */
+  /**
+   * Removes one of the caller's passkeys (a credential change; another user's id is a 404, like
+   * none); every other session of the account ends.
+   */
   async remove(
     caller: AuthenticatedUser,
     id: string,
-    password: string,
+    proofs: ProofFields,
     client: ClientContext,
   ): Promise<void> {
-    await this.credentials.confirmPassword(caller.id, password, client);
+    await this.stepUp.forCredentialChange(caller, proofs, client);
     return this.tx.run(async () => {
-      if (!(await this.passkeys.remove(caller.id, id)))
-        throw new NotFoundException('Passkey not found');
-      const stillOn = await this.factors.refreshFlag(caller.id);
+      const changed = await this.factors.change(caller.id, caller.sessionId, async () =>
+        (await this.passkeys.remove(caller.id, id)) ? true : undefined,
+      );
+      if (!changed) throw new NotFoundException('Passkey not found');
       await this.audit.record({
         type: 'auth.passkey.removed',
         userId: caller.id,
         client,
-        metadata: { passkeyId: id, otherFactorsRemain: stillOn },
+        metadata: {
+          passkeyId: id,
+          otherFactorsRemain: changed.enabled,
+          otherSessionsRevoked: changed.sessionsEnded,
+        },
       });
       // The notice says the password alone protects the account now: only true once no factor is left.
-      if (stillOn) return;
+      if (changed.enabled) return;
       await this.mail.notify(caller.account, 'mfa-disabled', { method: PASSKEY_METHOD });
     });
   }

@@ -17,12 +17,9 @@ import { Authenticated } from '../../common/decorators/route-access.decorator';
 import { UuidParamDto } from '../../common/dto/uuid-param.dto';
 import { AuthRateLimit } from '../../rate-limit/auth-rate-limit.decorator';
 import { Client, type ClientContext } from '../../common/http/client-context';
-import {
-  ConfirmPasswordDto,
-  PasskeyResponse,
-  RegisterPasskeyDto,
-  toPasskeyResponse,
-} from '../dto/passkey.dto';
+import { ProofsDto } from '../../common/dto/proofs.dto';
+import { StepUpErrors } from '../../common/decorators/step-up-errors.decorator';
+import { PasskeyResponse, RegisterPasskeyDto, toPasskeyResponse } from '../dto/passkey.dto';
 import { PasskeyRegistrationService } from './passkey-registration.service';
 
 const OPTIONS_SCHEMA = {
@@ -43,21 +40,23 @@ export class PasskeysController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary:
-      'Start adding a passkey (the password again): options for navigator.credentials.create()',
+      'Start adding a passkey (a credential change, on a verified address): options for navigator.credentials.create()',
   })
   @ApiOkResponse({ schema: OPTIONS_SCHEMA })
-  @ApiErrors([401, 'Wrong password'], 429)
+  @StepUpErrors('credential')
+  @ApiErrors([403, 'email not verified'])
   options(
     @CurrentUser() user: AuthenticatedUser,
-    @Body() dto: ConfirmPasswordDto,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    return this.registration.options(user, dto.password, client);
+    return this.registration.options(user, dto, client);
   }
 
   @Post('registration/verify')
   @ApiOperation({
-    summary: "Finish adding a passkey with the browser's answer (its challenge works once)",
+    summary:
+      "Finish adding a passkey with the browser's answer (its challenge works once); the account's other sessions end",
   })
   @ApiCreatedResponse({ type: PasskeyResponse })
   @ApiErrors([409, 'The passkey is already registered'])
@@ -80,15 +79,19 @@ export class PasskeysController {
   @Delete(':id')
   @AuthRateLimit()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "Remove one of the caller's passkeys (the password again)" })
+  @ApiOperation({
+    summary:
+      "Remove one of the caller's passkeys (a credential change); the account's other sessions end",
+  })
   @ApiNoContentResponse()
-  @ApiErrors([401, 'Wrong password'], [404, 'No such passkey for this user'], 429)
+  @StepUpErrors('credential')
+  @ApiErrors([404, 'No such passkey for this user'])
   remove(
     @CurrentUser() user: AuthenticatedUser,
     @Param() params: UuidParamDto,
-    @Body() dto: ConfirmPasswordDto,
+    @Body() dto: ProofsDto,
     @Client() client: ClientContext,
   ): Promise<void> {
-    return this.registration.remove(user, params.id, dto.password, client);
+    return this.registration.remove(user, params.id, dto, client);
   }
 }

@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../common/auth/role';
+import { ProofsDto } from '../../common/dto/proofs.dto';
 
-export class AdminUpdateUserDto {
+/** A role change is a sensitive operation for the admin: the proofs ride along. */
+export class AdminUpdateUserDto extends ProofsDto {
   @ApiPropertyOptional({
     description: 'false deactivates the account: effective on its next request',
   })

@@ -1,11 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { ProofsDto } from '../../common/dto/proofs.dto';
 
 export const SSN_PATTERN = /^\d{3}-\d{2}-\d{4}$/;
 export const BANK_ACCOUNT_PATTERN = /^[A-Za-z0-9]{8,34}$/;
 
-/** A property that is absent stays as it is; `null` erases the stored value. */
-export class UpdateSensitiveDataDto {
+/**
+ * A property that is absent stays as it is; `null` erases the stored value. The proofs ride along
+ * (a sensitive operation).
+ */
+export class UpdateSensitiveDataDto extends ProofsDto {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
@@ -29,32 +33,8 @@ export class UpdateSensitiveDataDto {
   bankAccount?: string | null;
 }
 
-export class RevealSensitiveDataDto {
-  @ApiProperty({ format: 'password', description: "The caller's current password" })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
-  password!: string;
-
-  @ApiPropertyOptional({
-    example: '492039',
-    description: 'With two-step verification on: a current code from the authenticator app',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
-  code?: string;
-
-  @ApiPropertyOptional({
-    example: '7k2m-q9xd-4hce-vb8p-0tnw',
-    description: 'With two-step verification on, instead of `code`: an unused recovery code',
-  })
-  @IsOptional()
-  @IsString()
-  @MinLength(20)
-  @MaxLength(40)
-  recoveryCode?: string;
-}
+/** Reveal: the password and, with a second factor on, a second factor (`ProofsDto`). */
+export class RevealSensitiveDataDto extends ProofsDto {}
 
 export class SensitiveDataResponse {
   @ApiProperty({ type: String, nullable: true, example: '***-**-6789' }) ssn!: string | null;

@@ -1,10 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsMailableAddress } from '../../../config/mail-validators';
-import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { ProofsDto } from '../../../common/dto/proofs.dto';
 import { NormaliseEmail } from '../../../users/dto/user-fields';
 import { EMAIL_OPTIONS } from '../../dto/register.dto';
 
-export class ChangeEmailDto {
+/** A credential change: the proofs (the password, and a second factor when one is on) ride along. */
+export class ChangeEmailDto extends ProofsDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.net' })
   @NormaliseEmail()
   @IsString()
@@ -15,10 +17,4 @@ export class ChangeEmailDto {
   @IsEmail(EMAIL_OPTIONS, { message: 'newEmail must be a valid email address' })
   @IsMailableAddress()
   newEmail!: string;
-
-  @ApiProperty({ format: 'password', description: 'The current password' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
-  password!: string;
 }

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsObject, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** The 6 digits an authenticator app shows (RFC 6238); `optional` only documents it so (pair with ValidateIf). */
 export const TotpCode = (optional = false): PropertyDecorator =>
@@ -29,4 +29,16 @@ export const CurrentPassword = (): PropertyDecorator =>
     IsString(),
     MinLength(1),
     MaxLength(1024),
+  );
+
+/** A passkey assertion offered as a proof: the browser's PublicKeyCredential as JSON. */
+export const PasskeyAssertion = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options',
+    }),
+    IsObject(),
   );

@@ -1,0 +1,120 @@
+import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedUser } from '../common/auth/principal';
+import { StepUp, type ProofFields, type ProvenChange } from '../common/auth/step-up';
+import type { ClientContext } from '../common/http/client-context';
+import { StepUpRequiredException } from '../common/http/step-up-required.exception';
+import { Env } from '../config/env.schema';
+import { Transactions } from '../database/transactions';
+import { SessionsService } from '../sessions/sessions.service';
+import { CredentialsService } from '../users/credentials.service';
+import { SecondFactorService } from './second-factor.service';
+
+export const PASSWORD_REQUIRED = 'This change needs your password (`password`) in the request';
+export const FACTOR_REQUIRED =
+  'This change needs your password and a second factor (`code`, `recoveryCode` or `passkey`) in the request';
+export const PROOF_REQUIRED =
+  'This operation needs a proof (`password`, `code`, `recoveryCode` or `passkey`): none was made recently';
+export const WRONG_SECOND_FACTOR = 'The code is invalid or was already used';
+const ONE_FACTOR = 'Give one second factor: `code`, `recoveryCode` or `passkey`';
+
+/** Whether `proofs` name a second factor; more than one is a 400, before anything is checked. */
+function hasFactor(proofs: ProofFields): boolean {
+  const given = [proofs.code, proofs.recoveryCode, proofs.passkey].filter((p) => p !== undefined);
+  if (given.length > 1) throw new BadRequestException(ONE_FACTOR);
+  return given.length === 1;
+}
+
+/**
+ * Decides, for every sensitive route, whether the request is proven enough (the StepUp port), and
+ * takes the proofs of POST /api/auth/step-up. Checks that nothing is missing before it verifies
+ * anything, so a missing proof is never counted; a wrong password counts against the account limit
+ * (CredentialsService), a wrong second factor against the second-factor limit.
+ */
+@Injectable()
+export class StepUpService extends StepUp {
+  private readonly maxAgeSeconds: number;
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly secondFactor: SecondFactorService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly tx: Transactions,
+    env: Env,
+  ) {
+    super();
+    this.maxAgeSeconds = env.STEP_UP_MAX_AGE;
+  }
+
+  async forCredentialChange(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<ProvenChange> {
+    const needsFactor = user.account.mfaEnabled;
+    const factorGiven = hasFactor(proofs);
+    if (proofs.password === undefined) throw this.missing(needsFactor);
+    if (needsFactor && !factorGiven) throw this.missing(true);
+    const { credentialsVersion } = await this.credentials.confirmPassword(
+      user.id,
+      proofs.password,
+      client,
+    );
+    if (needsFactor) await this.verifyFactor(user, proofs, client);
+    return { credentialsVersion };
+  }
+
+  async forSensitiveOperation(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<void> {
+    if (proofs.password !== undefined || hasFactor(proofs)) {
+      await this.verify(user, proofs, client);
+      return;
+    }
+    const age = await this.sessions.secondsSinceProof(user);
+    if (age === null || age > this.maxAgeSeconds) throw new StepUpRequiredException(PROOF_REQUIRED);
+  }
+
+  /** POST /api/auth/step-up: verifies the proofs and stamps them on the caller's session. */
+  async prove(user: AuthenticatedUser, proofs: ProofFields, client: ClientContext): Promise<void> {
+    const proven = await this.verify(user, proofs, client);
+    await this.tx.run(async () => {
+      await this.sessions.recordProofs(user, proven);
+      await this.audit.record({
+        type: 'auth.step_up',
+        userId: user.id,
+        client,
+        metadata: { sessionId: user.sessionId, ...proven },
+      });
+    });
+  }
+
+  private async verify(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<{ password: boolean; factor: boolean }> {
+    const password = proofs.password !== undefined;
+    const factor = hasFactor(proofs);
+    if (!password && !factor) throw new StepUpRequiredException(PROOF_REQUIRED);
+    if (password) await this.credentials.confirmPassword(user.id, proofs.password ?? '', client);
+    if (factor) await this.verifyFactor(user, proofs, client);
+    return { password, factor };
+  }
+
+  private async verifyFactor(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
+    client: ClientContext,
+  ): Promise<void> {
+    if (!(await this.secondFactor.check(user.account, proofs, client)))
+      throw new UnauthorizedException(WRONG_SECOND_FACTOR);
+  }
+
+  private missing(withFactor: boolean): StepUpRequiredException {
+    return new StepUpRequiredException(withFactor ? FACTOR_REQUIRED : PASSWORD_REQUIRED);
+  }
+}
