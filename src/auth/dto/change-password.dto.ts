@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { FactorProofsDto } from '../../common/dto/proofs.dto';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { Absent, FactorProofsDto } from '../../common/dto/proofs.dto';
 
 /**
  * A credential change: the current password, and with a second factor on a second factor too. The
@@ -11,7 +11,7 @@ export class ChangePasswordDto extends FactorProofsDto {
     format: 'password',
     description: 'The current password (required: without it the answer is 401)',
   })
-  @IsOptional()
+  @Absent()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)

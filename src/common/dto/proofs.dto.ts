@@ -1,23 +1,27 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PasskeyAssertion, RecoveryCode, TotpCode } from './proof-fields';
 
+/** Absent is allowed (the step-up rule decides whether it was needed); `null` is a 400 like any wrong type. */
+export const Absent = (): PropertyDecorator =>
+  ValidateIf((_: unknown, value: unknown) => value !== undefined);
+
 /**
- * The second factors a request may prove itself with (one of them). Every field is optional in
+ * The second factors a request may prove itself with (one of them). Every field may be absent in
  * validation: whether a proof is needed is the step-up rule's decision, and a missing one answers
  * 401 `insufficient_user_authentication`, not 400.
  */
 export class FactorProofsDto {
   @TotpCode(true)
-  @IsOptional()
+  @Absent()
   code?: string;
 
   @RecoveryCode()
-  @IsOptional()
+  @Absent()
   recoveryCode?: string;
 
   @PasskeyAssertion()
-  @IsOptional()
+  @Absent()
   passkey?: Record<string, unknown>;
 }
 
@@ -28,7 +32,7 @@ export class FactorProofsDto {
  */
 export class ProofsDto extends FactorProofsDto {
   @ApiPropertyOptional({ format: 'password', description: "The caller's current password" })
-  @IsOptional()
+  @Absent()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)

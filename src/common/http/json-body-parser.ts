@@ -27,6 +27,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
               ? new BadRequestException('Request body contains a forbidden key')
               : error,
           );
+        // Every body of this API is an object; `null` would otherwise read as an empty one.
+        if (value === null)
+          return done(new BadRequestException('Request body must be a JSON object'));
         const shape = inspect(value);
         if (shape.depth > MAX_DEPTH)
           return done(
