@@ -118,7 +118,8 @@ export class PasskeyAuthenticationService {
 
   /**
    * Verifies an assertion by `passkey` against a live challenge of `purpose` (spent here, once),
-   * the relying party id and the allowed origins; records the new counter and backup state.
+   * the relying party id and the allowed origins; records the new counter and backup state, in the
+   * caller's transaction. False, too, when the counter does not grow (unless it stays 0).
    */
   private async assert(
     passkey: PasskeyRow,
@@ -143,12 +144,13 @@ export class PasskeyAuthenticationService {
         requireUserVerification,
       });
       if (!verified) return false;
-      await this.passkeys.recordUse(
+      // The counter above was read without a lock; the write decides against a concurrent
+      // sign-in with the same passkey, and a counter that lost is refused like a stale one.
+      return await this.passkeys.recordUse(
         passkey.id,
         authenticationInfo.newCounter,
         authenticationInfo.credentialBackedUp,
       );
-      return true;
     } catch {
       // A wrong challenge, origin, signature or a counter that went backwards (a cloned key).
       return false;

@@ -71,12 +71,22 @@ export class PasskeyRepository {
     return row.n;
   }
 
-  /** After a verified assertion: the authenticator's new counter and backup state. */
-  async recordUse(id: string, counter: number, backedUp: boolean): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE passkeys SET counter = $2, backed_up = $3, last_used_at = now() WHERE id = $1`,
+  /**
+   * After a verified assertion: the authenticator's new counter and backup state, only if the
+   * counter grows (or stays 0, as synced passkeys report it); false when it did not land. The
+   * condition sits in the UPDATE because the counter the assertion was checked against was read
+   * without a lock: a concurrent sign-in that committed a higher counter since makes this one miss
+   * (PostgreSQL re-checks the condition on the row that sign-in left), so the counter never moves
+   * backwards.
+   */
+  async recordUse(id: string, counter: number, backedUp: boolean): Promise<boolean> {
+    const [, count] = await this.tx.manager.query<[unknown[], number]>(
+      `UPDATE passkeys SET counter = $2, backed_up = $3, last_used_at = now()
+       WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))
+       RETURNING id`,
       [id, counter, backedUp],
     );
+    return count > 0;
   }
 
   /** Removes one of the user's passkeys; false when the user has none with that id. */

@@ -1,0 +1,135 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AuditService } from '../../audit/audit.service';
+import { Transactions } from '../../database/transactions';
+import { UsersService } from '../../users/users.service';
+import { SoftAuthenticator } from '../../../test/support/soft-authenticator';
+import { client, fakeTransactions } from '../../../test/support/unit-doubles';
+import { MfaLoginService, WRONG_SECOND_FACTOR } from '../mfa-login.service';
+import { PasskeyAuthenticationService } from './passkey-authentication.service';
+import { PasskeyRepository, type PasskeyRow } from './passkey.repository';
+import { RelyingParty, userHandleOf } from './relying-party';
+import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
+
+const ORIGIN = 'http://localhost:5173';
+const USER_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+const pending = { userId: USER_ID, credentialsVersion: 1 };
+
+// Real assertions (signed by the soft authenticator, verified by the library) against mocked
+// tables: what the service does with the answer of the conditional counter write.
+describe('PasskeyAuthenticationService', () => {
+  let service: PasskeyAuthenticationService;
+  let authenticator: SoftAuthenticator;
+  let row: PasskeyRow;
+  const tx = fakeTransactions();
+  const passkeys = { findByCredentialId: jest.fn(), recordUse: jest.fn(), listForUser: jest.fn() };
+  const challenges = { create: jest.fn(), consume: jest.fn() };
+  const mfaLogin = { completeWith: jest.fn(), pendingUser: jest.fn() };
+  const users = { findCredentials: jest.fn() };
+  const audit = { record: jest.fn() };
+
+  beforeEach(async () => {
+    jest.resetAllMocks();
+    authenticator = new SoftAuthenticator();
+    authenticator.register(
+      {
+        rp: { id: 'localhost', name: 'unit' },
+        user: { id: userHandleOf(USER_ID).toString('base64url'), name: 'ada', displayName: 'Ada' },
+        challenge: 'cmVnaXN0cmF0aW9u',
+        pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        authenticatorSelection: { residentKey: 'required' },
+      },
+      ORIGIN,
+    );
+    const [credential] = authenticator.credentials;
+    credential.counter = 7;
+    row = {
+      id: '0b9f3c1e-2d4a-4b6c-8d0e-1f2a3b4c5d6e',
+      userId: USER_ID,
+      credentialId: credential.id,
+      publicKey: Buffer.from(credential.publicKey),
+      counter: 7,
+      transports: ['internal'],
+      backupEligible: false,
+      backedUp: false,
+      name: null,
+      createdAt: new Date(),
+      lastUsedAt: null,
+    };
+    passkeys.findByCredentialId.mockResolvedValue(row);
+    passkeys.recordUse.mockImplementation(async () => tx.inTransaction());
+    challenges.consume.mockResolvedValue(true);
+    users.findCredentials.mockResolvedValue({ user: { isActive: true }, credentialsVersion: 1 });
+    // The real completeWith's contract: `verify` saying no is a wrong second factor.
+    mfaLogin.completeWith.mockImplementation(
+      async (_token: string, verify: (p: typeof pending) => Promise<unknown>) => {
+        const result = await tx.run(() => verify(pending));
+        if (result === undefined) throw new UnauthorizedException(WRONG_SECOND_FACTOR);
+        return { pending, result };
+      },
+    );
+    const module = await Test.createTestingModule({
+      providers: [
+        PasskeyAuthenticationService,
+        { provide: RelyingParty, useValue: { id: 'localhost', name: 'unit', origins: [ORIGIN] } },
+        { provide: PasskeyRepository, useValue: passkeys },
+        { provide: WebauthnChallengeRepository, useValue: challenges },
+        { provide: MfaLoginService, useValue: mfaLogin },
+        { provide: UsersService, useValue: users },
+        { provide: AuditService, useValue: audit },
+        { provide: Transactions, useValue: tx },
+      ],
+    }).compile();
+    service = module.get(PasskeyAuthenticationService);
+  });
+
+  const assertion = (counter?: number) =>
+    authenticator.assert({ challenge: 'c2lnbi1pbg', rpId: 'localhost' }, ORIGIN, { counter });
+
+  it('records the presented counter inside the sign-in transaction and signs in when it lands', async () => {
+    await expect(service.passwordless(assertion(8), client)).resolves.toMatchObject({
+      userId: USER_ID,
+      amr: ['hwk', 'user'],
+    });
+    expect(passkeys.recordUse).toHaveBeenCalledWith(row.id, 8, false);
+    await expect(passkeys.recordUse.mock.results[0].value).resolves.toBe(true);
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('refuses a passwordless sign-in whose counter lost to a concurrent one, as a failed sign-in', async () => {
+    passkeys.recordUse.mockResolvedValue(false);
+    await expect(service.passwordless(assertion(8), client)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    expect(passkeys.recordUse).toHaveBeenCalledWith(row.id, 8, false);
+    expect(users.findCredentials).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'auth.login.failure', userId: USER_ID }),
+    );
+  });
+
+  it('counts a second step whose counter lost as a wrong factor', async () => {
+    passkeys.recordUse.mockResolvedValue(false);
+    await expect(service.secondFactor('mfa-token', assertion(8), client)).rejects.toThrow(
+      WRONG_SECOND_FACTOR,
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'auth.mfa.failure', userId: USER_ID }),
+    );
+  });
+
+  it('completes the second step when the counter lands', async () => {
+    await expect(service.secondFactor('mfa-token', assertion(9), client)).resolves.toMatchObject({
+      userId: USER_ID,
+      amr: ['pwd', 'hwk'],
+    });
+    expect(passkeys.recordUse).toHaveBeenCalledWith(row.id, 9, false);
+  });
+
+  it('never writes a counter the stored one already reached', async () => {
+    await expect(service.passwordless(assertion(7), client)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    expect(passkeys.recordUse).not.toHaveBeenCalled();
+  });
+});
