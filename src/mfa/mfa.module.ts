@@ -12,6 +12,7 @@ import { MfaFactorsService } from './mfa-factors.service';
 import { MfaLoginService } from './mfa-login.service';
 import { MfaResetService } from './mfa-reset.service';
 import { MfaController } from './mfa.controller';
+import { PasskeyAssertions } from './passkeys/passkey-assertions';
 import { PasskeyAuthenticationService } from './passkeys/passkey-authentication.service';
 import { PasskeyRegistrationService } from './passkeys/passkey-registration.service';
 import { PasskeyRepository } from './passkeys/passkey.repository';
@@ -52,6 +53,7 @@ import { TotpService } from './totp.service';
     WebauthnChallengeRepository,
     RelyingParty,
     PasskeyRegistrationService,
+    PasskeyAssertions,
     PasskeyAuthenticationService,
   ],
   exports: [MfaLoginService, PasskeyAuthenticationService, StepUp],

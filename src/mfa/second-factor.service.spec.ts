@@ -5,6 +5,7 @@ import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { SecondFactorLimiter } from '../rate-limit/second-factor-limiter';
 import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { PasskeyAssertions } from './passkeys/passkey-assertions';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { SecondFactorService } from './second-factor.service';
 import { TotpService } from './totp.service';
@@ -37,6 +38,7 @@ describe('SecondFactorService', () => {
         { provide: SecondFactorLimiter, useValue: limiter },
         { provide: MailService, useValue: mail },
         { provide: Transactions, useValue: fakeTransactions() },
+        { provide: PasskeyAssertions, useValue: { verifyOwn: jest.fn() } },
         { provide: AuditService, useValue: audit },
       ],
     }).compile();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { AuditService } from '../audit/audit.service';
 import { AMR } from '../common/auth/authentication-methods';
 import type { UserAccount } from '../common/auth/principal';
@@ -8,14 +9,17 @@ import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.e
 import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { SecondFactorLimiter } from '../rate-limit/second-factor-limiter';
+import { PasskeyAssertions } from './passkeys/passkey-assertions';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { TotpService } from './totp.service';
 
 /** Whose factor is checked: the account, and what its owner's notice needs. */
 export type FactorOwner = Pick<UserAccount, 'id' | 'email' | 'username'>;
 
-/** Which factor a proof used, as `amr` names it; undefined when it failed. */
+/** Which code a proof used, as `amr` names it; undefined when it failed. */
 export type CodeMethod = typeof AMR.totp | typeof AMR.recoveryCode;
+/** Which factor a proof used, as `amr` names it. */
+export type FactorMethod = CodeMethod | typeof AMR.passkey;
 
 /** How a failed proof is named in `auth.mfa.failure` events. */
 export type FactorKind = 'totp' | 'recovery_code' | 'passkey';
@@ -35,16 +39,23 @@ export class SecondFactorService {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly tx: Transactions,
+    private readonly assertions: PasskeyAssertions,
   ) {}
 
-  /** A TOTP code or a recovery code, counted, checked and settled in one call. */
+  /**
+   * A step-up proof (a TOTP code, a recovery code, or a passkey assertion for a `step_up` challenge
+   * of the owner), counted, checked and settled in one call. Call it outside a transaction.
+   */
   async check(
     owner: FactorOwner,
     proof: ProofFields,
     client: ClientContext,
-  ): Promise<CodeMethod | undefined> {
+  ): Promise<FactorMethod | undefined> {
     await this.reserve(owner, client);
-    const method = await this.matchCode(owner.id, proof, client);
+    const method =
+      proof.passkey === undefined
+        ? await this.matchCode(owner.id, proof, client)
+        : await this.matchPasskey(owner.id, proof.passkey);
     await this.settle(owner, kindOf(proof), method !== undefined, client);
     return method;
   }
@@ -95,6 +106,15 @@ export class SecondFactorService {
       metadata: { remaining: await this.recovery.remaining(userId) },
     });
     return AMR.recoveryCode;
+  }
+
+  private async matchPasskey(
+    userId: string,
+    assertion: Record<string, unknown>,
+  ): Promise<typeof AMR.passkey | undefined> {
+    const response = assertion as unknown as AuthenticationResponseJSON;
+    const right = await this.tx.run(() => this.assertions.verifyOwn(userId, response, 'step_up'));
+    return right ? AMR.passkey : undefined;
   }
 
   private async noticeOnce(owner: FactorOwner, client: ClientContext): Promise<void> {

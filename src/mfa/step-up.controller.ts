@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
@@ -33,5 +34,25 @@ export class StepUpController {
     @Client() client: ClientContext,
   ): Promise<void> {
     return this.stepUp.prove(user, dto, client);
+  }
+
+  @Post('passkey/options')
+  @AuthRateLimit()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      "Options for navigator.credentials.get() with the caller's passkeys: the assertion is a `passkey` proof (step-up or a credential change), once",
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'PublicKeyCredentialRequestOptionsJSON',
+    },
+  })
+  passkeyOptions(
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.stepUp.passkeyOptions(user);
   }
 }

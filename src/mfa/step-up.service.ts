@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { StepUp, type ProofFields, type ProvenChange } from '../common/auth/step-up';
@@ -8,6 +9,7 @@ import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
 import { SessionsService } from '../sessions/sessions.service';
 import { CredentialsService } from '../users/credentials.service';
+import { PasskeyAssertions } from './passkeys/passkey-assertions';
 import { SecondFactorService } from './second-factor.service';
 
 export const PASSWORD_REQUIRED = 'This change needs your password (`password`) in the request';
@@ -41,6 +43,7 @@ export class StepUpService extends StepUp {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
+    private readonly assertions: PasskeyAssertions,
     env: Env,
   ) {
     super();
@@ -90,6 +93,11 @@ export class StepUpService extends StepUp {
         metadata: { sessionId: user.sessionId, ...proven },
       });
     });
+  }
+
+  /** Options for a passkey assertion offered as a proof (`passkey` in a body), for the caller's passkeys. */
+  passkeyOptions(user: AuthenticatedUser): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.assertions.options('step_up', user.id);
   }
 
   private async verify(

@@ -71,13 +71,11 @@ describe('step-up: proofs for sensitive operations (real app, PostgreSQL over TL
       await getMe(t, old.accessToken).expect(200); // nothing ended
 
       // A wrong proof is a 401 too, counted like a wrong password.
-      const wrong = expectErrorBody(
-        await request(t.url)
-          .post('/api/auth/logout-all')
-          .set(...bearer(old.accessToken))
-          .send({ password: 'not-the-password' }),
-        401,
-      );
+      const wrong = await request(t.url)
+        .post('/api/auth/logout-all')
+        .set(...bearer(old.accessToken))
+        .send({ password: 'not-the-password' });
+      expectErrorBody(wrong, 401);
       expect(wrong.headers['www-authenticate']).toBeUndefined();
       expect(await reauthFailures(t, old.id)).toBe(1);
 
@@ -248,8 +246,7 @@ describe('step-up: proofs for sensitive operations (real app, PostgreSQL over TL
         .send({ password: user.password })
         .expect(204);
       const stepped = await refreshWith(t, aged.body.refreshToken as string).expect(200);
-      const steppedTime = decodeJwt(stepped.body.accessToken as string).payload
-        .auth_time as number;
+      const steppedTime = decodeJwt(stepped.body.accessToken as string).payload.auth_time as number;
       expect(Math.abs(steppedTime - Date.now() / 1000)).toBeLessThan(60);
     });
 

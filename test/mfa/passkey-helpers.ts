@@ -5,6 +5,7 @@ import type {
 import request from 'supertest';
 import { RELAXED_LIMITS, bearer, sql, type LoggedIn } from '../support/auth-helpers';
 import type { SoftAuthenticator } from '../support/soft-authenticator';
+import { markVerified } from './mfa-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -38,6 +39,7 @@ export async function addPasskey(
   authenticator: SoftAuthenticator,
   name?: string,
 ): Promise<StoredPasskey> {
+  await markVerified(t, user.id);
   const options = await request(t.url)
     .post('/api/auth/passkeys/registration/options')
     .set(...bearer(user.accessToken))

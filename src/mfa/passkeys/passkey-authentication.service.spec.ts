@@ -6,6 +6,7 @@ import { UsersService } from '../../users/users.service';
 import { SoftAuthenticator } from '../../../test/support/soft-authenticator';
 import { client, fakeTransactions } from '../../../test/support/unit-doubles';
 import { MfaLoginService, WRONG_SECOND_FACTOR } from '../mfa-login.service';
+import { PasskeyAssertions } from './passkey-assertions';
 import { PasskeyAuthenticationService } from './passkey-authentication.service';
 import { PasskeyRepository, type PasskeyRow } from './passkey.repository';
 import { RelyingParty, userHandleOf } from './relying-party';
@@ -62,7 +63,12 @@ describe('PasskeyAuthenticationService', () => {
     users.findCredentials.mockResolvedValue({ user: { isActive: true }, credentialsVersion: 1 });
     // The real completeWith's contract: `verify` saying no is a wrong second factor.
     mfaLogin.completeWith.mockImplementation(
-      async (_token: string, verify: (p: typeof pending) => Promise<unknown>) => {
+      async (
+        _token: string,
+        _kind: string,
+        _client: unknown,
+        verify: (p: typeof pending) => Promise<unknown>,
+      ) => {
         const result = await tx.run(() => verify(pending));
         if (result === undefined) throw new UnauthorizedException(WRONG_SECOND_FACTOR);
         return { pending, result };
@@ -71,6 +77,7 @@ describe('PasskeyAuthenticationService', () => {
     const module = await Test.createTestingModule({
       providers: [
         PasskeyAuthenticationService,
+        PasskeyAssertions,
         { provide: RelyingParty, useValue: { id: 'localhost', name: 'unit', origins: [ORIGIN] } },
         { provide: PasskeyRepository, useValue: passkeys },
         { provide: WebauthnChallengeRepository, useValue: challenges },
@@ -108,13 +115,16 @@ describe('PasskeyAuthenticationService', () => {
     );
   });
 
-  it('counts a second step whose counter lost as a wrong factor', async () => {
+  it('answers the login check with no for a second step whose counter lost (a wrong factor)', async () => {
     passkeys.recordUse.mockResolvedValue(false);
     await expect(service.secondFactor('mfa-token', assertion(8), client)).rejects.toThrow(
       WRONG_SECOND_FACTOR,
     );
-    expect(audit.record).toHaveBeenCalledWith(
-      expect.objectContaining({ type: 'auth.mfa.failure', userId: USER_ID }),
+    expect(mfaLogin.completeWith).toHaveBeenCalledWith(
+      'mfa-token',
+      'passkey',
+      client,
+      expect.any(Function),
     );
   });
 

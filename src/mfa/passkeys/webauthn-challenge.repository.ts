@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 
 /** What a ceremony's challenge was issued for. */
-export type CeremonyPurpose = 'registration' | 'second_factor' | 'passwordless';
+export type CeremonyPurpose = 'registration' | 'second_factor' | 'passwordless' | 'step_up';
 
 /** The webauthn_challenges table: SHA-256 of each challenge, until used once or expired. */
 @Injectable()
