@@ -18,9 +18,9 @@ const SAMPLES: { [P in MailPurpose]: MailData<P> } = {
   'password-reset': { username: 'alice', token: 'tok-2', validFor: '30 minutes' },
   'password-changed': { username: 'alice', at },
   'email-change-confirm': { username: 'alice', token: 'tok-3', validFor: '24 hours' },
-  'email-change-requested': { username: 'alice', newEmail: 'new@example.org', at },
+  'email-change-requested': { username: 'alice', at },
   'email-taken': { username: 'alice' },
-  'new-signin': { username: 'alice', at, ip: '203.0.113.7', device: 'Firefox/140' },
+  'new-signin': { username: 'alice', at, ip: '203.0.113.7', device: 'Firefox on Linux' },
   'mfa-enabled': { username: 'alice', at, method: 'an authenticator app' },
   'mfa-disabled': { username: 'alice', at, method: 'an authenticator app' },
 };

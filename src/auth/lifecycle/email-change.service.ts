@@ -64,7 +64,7 @@ export class EmailChangeService {
           data: { username: user.username, token, validFor },
         });
       }
-      await this.mail.notify(user, 'email-change-requested', { newEmail });
+      await this.mail.notify(user, 'email-change-requested', {});
       await this.audit.record({ type: 'user.email.change_requested', userId: user.id, client });
     });
   }

@@ -85,8 +85,20 @@ describe('SigninChecksService', () => {
     if (notified)
       expect(mail.notify).toHaveBeenCalledWith(user, 'new-signin', {
         ip: client.ip,
-        device: client.userAgent,
+        device: 'an unrecognised browser on an unrecognised system', // the agent 'unit'
       });
+  });
+
+  it('the notice names the device by browser and OS family, never by the raw User-Agent', async () => {
+    const checks = await build({ NOTIFY_NEW_SIGNIN: true });
+    devices.recordSighting.mockResolvedValue({ previouslySeenAt: null, otherDevices: 1 });
+    const userAgent =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 (Visit http://evil.example)';
+    await checks.signedIn(user, { ...client, userAgent, ip: '::ffff:198.51.100.7' });
+    expect(mail.notify).toHaveBeenCalledWith(user, 'new-signin', {
+      ip: '198.51.100.7',
+      device: 'Chrome on macOS',
+    });
   });
 
   it('stores a keyed fingerprint: same device and /24 → same; another agent or network → another; never the raw values', async () => {

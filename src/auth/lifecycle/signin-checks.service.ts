@@ -1,6 +1,8 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import type { ClientContext } from '../../common/http/client-context';
+import { describeDevice } from '../../common/http/device-description';
+import { parseIp } from '../../common/http/ip-address';
 import { Env } from '../../config/env.schema';
 import { hmacSha256Hex } from '../../crypto/digest';
 import { MailService } from '../../mail/mail.service';
@@ -71,9 +73,11 @@ export class SigninChecksService {
     const fresh =
       previouslySeenAt === null || Date.now() - previouslySeenAt.getTime() > NEW_AFTER_MS;
     if (!fresh || otherDevices === 0) return;
+    // The notice quotes nothing the caller chose: the device as a known browser and OS family,
+    // the address only as a parsed IP.
     await this.mail.notify(user, 'new-signin', {
-      ip: client.ip,
-      device: client.userAgent ?? 'unknown',
+      ip: parseIp(client.ip)?.toString() ?? 'an unrecognised address',
+      device: describeDevice(client.userAgent),
     });
   }
 }
