@@ -7,6 +7,8 @@ import { AccountLimiter } from './account-limiter';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
+import { KnownNetworkRepository } from './known-network.repository';
+import { KnownNetworks } from './known-networks';
 import { MailQuota } from './mail-quota';
 import { RateLimitGuard } from './rate-limit.guard';
 
@@ -22,9 +24,9 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
   ]) === true;
 
 /**
- * Abuse protection (API.md "Rate limits"): the `default` and `auth` throttlers behind
- * RateLimitGuard, and the per-account AccountLimiter, all counting in one store. AppModule binds
- * the guard as APP_GUARD.
+ * Abuse protection: the `default` and `auth` throttlers behind RateLimitGuard, the per-account
+ * AccountLimiter and the MailQuota, all counting in one store (docs/RATE-LIMITING.md). AppModule
+ * binds the guard as APP_GUARD.
  */
 @Module({
   imports: [
@@ -48,7 +50,14 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
       }),
     }),
   ],
-  providers: [RateLimitGuard, AccountLimiter, BlockAuditor, MailQuota],
-  exports: [RateLimitGuard, AccountLimiter, MailQuota],
+  providers: [
+    RateLimitGuard,
+    AccountLimiter,
+    BlockAuditor,
+    MailQuota,
+    KnownNetworks,
+    KnownNetworkRepository,
+  ],
+  exports: [RateLimitGuard, AccountLimiter, MailQuota, KnownNetworks],
 })
 export class RateLimitModule {}

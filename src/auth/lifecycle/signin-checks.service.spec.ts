@@ -4,6 +4,7 @@ import { client } from '../../../test/support/unit-doubles';
 import { AuditService } from '../../audit/audit.service';
 import { Env } from '../../config/env.schema';
 import { MailService } from '../../mail/mail.service';
+import { KnownNetworks } from '../../rate-limit/known-networks';
 import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
 import { EMAIL_NOT_VERIFIED, SigninChecksService } from './signin-checks.service';
@@ -24,6 +25,7 @@ const DAY = 86_400_000;
 
 describe('SigninChecksService', () => {
   const devices = { recordSighting: jest.fn() };
+  const networks = { remember: jest.fn() };
   const mail = { notify: jest.fn() };
   const audit = { record: jest.fn() };
 
@@ -34,6 +36,7 @@ describe('SigninChecksService', () => {
       providers: [
         SigninChecksService,
         { provide: KnownDeviceRepository, useValue: devices },
+        { provide: KnownNetworks, useValue: networks },
         { provide: MailService, useValue: mail },
         { provide: AuditService, useValue: audit },
         { provide: Env, useValue: settings },
@@ -115,10 +118,11 @@ describe('SigninChecksService', () => {
     expect(JSON.stringify(devices.recordSighting.mock.calls)).not.toMatch(/203\.0\.113|unit/);
   });
 
-  it('NOTIFY_NEW_SIGNIN=false: nothing recorded, nothing mailed', async () => {
+  it('NOTIFY_NEW_SIGNIN=false: no device recorded, nothing mailed; the network is still remembered', async () => {
     const checks = await build({ NOTIFY_NEW_SIGNIN: false });
     await checks.signedIn(user, client);
     expect(devices.recordSighting).not.toHaveBeenCalled();
     expect(mail.notify).not.toHaveBeenCalled();
+    expect(networks.remember).toHaveBeenCalledWith(user.id, client.ip);
   });
 });

@@ -7,6 +7,7 @@ import { Env } from '../../config/env.schema';
 import { hmacSha256Hex } from '../../crypto/digest';
 import { MailService } from '../../mail/mail.service';
 import { clientNetwork } from '../../rate-limit/client-network';
+import { KnownNetworks } from '../../rate-limit/known-networks';
 import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
 
@@ -30,6 +31,7 @@ export class SigninChecksService {
 
   constructor(
     private readonly devices: KnownDeviceRepository,
+    private readonly networks: KnownNetworks,
     private readonly mail: MailService,
     private readonly audit: AuditService,
     env: Env,
@@ -52,11 +54,14 @@ export class SigninChecksService {
   }
 
   /**
-   * Inside the login's transaction: remembers the device (user agent) and network (/24, /64) as an
-   * HMAC, never the raw address, and queues the notice when they are new for an account that has
-   * signed in before (a first sign-in has nothing to compare with).
+   * Inside the login's transaction: remembers the network (/24, /64) for the mail quota, which
+   * then knows requests from it as the owner's; and, with NOTIFY_NEW_SIGNIN, the device (user
+   * agent) and network together, queueing the notice when they are new for an account that has
+   * signed in before (a first sign-in has nothing to compare with). Both as HMACs, never the raw
+   * address or user agent.
    */
   async signedIn(user: User, client: ClientContext): Promise<void> {
+    await this.networks.remember(user.id, client.ip);
     if (!this.notifyNewSignin) return;
     const fingerprint = hmacSha256Hex(
       this.fingerprintKey,
