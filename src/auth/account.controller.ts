@@ -53,7 +53,7 @@ export class AccountController {
     [401, 'Wrong password or invalid token'],
     [
       429,
-      'Too many attempts (wrong passwords count as failed logins), or 3 mails to the address this hour',
+      'Too many attempts (wrong passwords count as failed logins), or too many link mails to the new address: 3 an hour from one network, 10 from all',
     ],
   )
   async changeEmail(

@@ -7,7 +7,10 @@ import { Transactions } from '../database/transactions';
 import { UsersService } from '../users/users.service';
 import { passwordPolicyViolations } from './password-policy';
 
-/** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD at start, and for the create-admin CLI. */
+/**
+ * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD at start, and for the create-admin CLI,
+ * with its address verified.
+ */
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger('AdminBootstrap');
@@ -42,6 +45,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
         birthDate: null,
         role: 'admin',
       });
+      // The operator vouches for the address. Unverified, the admin could not sign in under
+      // REQUIRE_VERIFIED_EMAIL, nor ask for a link without a session.
+      await this.users.markEmailVerified(user.id);
       await this.audit.record({
         type: 'admin.user.created',
         userId: user.id,

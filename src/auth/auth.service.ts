@@ -51,7 +51,7 @@ export class AuthService {
         birthDate: dto.birthDate,
       });
       await this.audit.record({ type: 'auth.register', userId: user.id, client });
-      await this.verification.sendOnRegistration(user);
+      await this.verification.sendOnRegistration(user, client);
       return user;
     });
   }

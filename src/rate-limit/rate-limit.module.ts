@@ -7,6 +7,8 @@ import { AccountLimiter } from './account-limiter';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { BlockAuditor } from './block-auditor';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
+import { KnownNetworkRepository } from './known-network.repository';
+import { KnownNetworks } from './known-networks';
 import { MailQuota } from './mail-quota';
 import { RateLimitGuard } from './rate-limit.guard';
 import { SecondFactorLimiter } from './second-factor-limiter';
@@ -23,9 +25,9 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
   ]) === true;
 
 /**
- * Abuse protection (API.md "Rate limits"): the `default` and `auth` throttlers behind
- * RateLimitGuard, the per-account AccountLimiter and SecondFactorLimiter, all counting in one store. AppModule binds
- * the guard as APP_GUARD.
+ * Abuse protection: the `default` and `auth` throttlers behind RateLimitGuard, the per-account
+ * AccountLimiter and SecondFactorLimiter, and the MailQuota, all counting in one store
+ * (docs/RATE-LIMITING.md). AppModule binds the guard as APP_GUARD.
  */
 @Module({
   imports: [
@@ -49,7 +51,15 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
       }),
     }),
   ],
-  providers: [RateLimitGuard, AccountLimiter, SecondFactorLimiter, BlockAuditor, MailQuota],
-  exports: [RateLimitGuard, AccountLimiter, SecondFactorLimiter, MailQuota],
+  providers: [
+    RateLimitGuard,
+    AccountLimiter,
+    SecondFactorLimiter,
+    BlockAuditor,
+    MailQuota,
+    KnownNetworks,
+    KnownNetworkRepository,
+  ],
+  exports: [RateLimitGuard, AccountLimiter, SecondFactorLimiter, MailQuota, KnownNetworks],
 })
 export class RateLimitModule {}

@@ -71,7 +71,7 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     expect(run.stdout).toMatch(/^key: +[0-9a-f]{64}$/m);
   });
 
-  it('create-admin reads the password from stdin; the admin can log in and use admin routes', async () => {
+  it('create-admin reads the password from stdin; the admin (address verified) can log in and use admin routes', async () => {
     const account = newUser();
     const run = await cli(t, ['create-admin', '--email', account.email], `${account.password}\n`);
     expect(run.stderr).toBe('');
@@ -86,6 +86,11 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
       .get('/api/users')
       .set(...bearer(login.body.accessToken))
       .expect(200);
+    const me = await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(login.body.accessToken))
+      .expect(200);
+    expect(me.body.emailVerified).toBe(true);
 
     const again = await cli(t, ['create-admin', '--email', account.email], `${account.password}\n`);
     expect(again.code).toBe(1);
@@ -219,11 +224,12 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
 });
 
 describe('admin bootstrap from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
-  it('creates the admin at start when no account has that email', async () => {
+  it('creates the admin at start when no account has that email, verified: it signs in under REQUIRE_VERIFIED_EMAIL', async () => {
     const account = newUser();
     const t = await startTestApp({
       ADMIN_EMAIL: account.email.toUpperCase(),
       ADMIN_PASSWORD: account.password,
+      REQUIRE_VERIFIED_EMAIL: 'true',
     });
     try {
       const login = await request(t.url)
@@ -234,7 +240,7 @@ describe('admin bootstrap from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
         .get('/api/users/me')
         .set(...bearer(login.body.accessToken))
         .expect(200);
-      expect(me.body).toMatchObject({ email: account.email, role: 'admin' });
+      expect(me.body).toMatchObject({ email: account.email, role: 'admin', emailVerified: true });
     } finally {
       await t.close();
     }

@@ -306,7 +306,9 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       expect(notice.parsed.subject).toBe(
         'A change of your Example App email address was requested',
       );
-      expect(notice.parsed.text).toContain(newEmail);
+      // The address the requester typed is not quoted to the owner.
+      for (const part of [notice.parsed.text ?? '', String(notice.parsed.html)])
+        expect(part.toLowerCase()).not.toContain(newEmail);
       const link = await smtp.nextMessage(newEmail);
       expect(link.parsed.subject).toBe('Confirm your new email address for Example App');
       const token = linkToken(link, '/confirm-email');
@@ -407,8 +409,9 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       await loginAs(user, 'Browser/2 <script>(new device)</script>');
       const notice = await smtp.nextMessage(user.email);
       expect(notice.parsed.subject).toBe('New sign-in to your Example App account');
-      expect(notice.parsed.text).toContain('Browser/2');
-      expect(String(notice.parsed.html)).not.toContain('<script>');
+      expect(notice.parsed.text).toContain('an unrecognised browser on an unrecognised system');
+      expect(notice.parsed.text).not.toContain('Browser/2');
+      expect(String(notice.parsed.html)).not.toContain('script');
       await loginAs(user, 'Browser/2 <script>(new device)</script>');
       expect(await outboxPurposes(t, user.email)).toEqual(['verify-email', 'new-signin']);
 
@@ -416,6 +419,35 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       const rows = await sql(t, 'SELECT * FROM known_devices WHERE user_id = $1', [user.id]);
       expect(rows).toHaveLength(2);
       expect(JSON.stringify(rows)).not.toMatch(/127\.0\.0|Browser/);
+    });
+
+    it('names the device by browser and OS family, in text and HTML; no text of the User-Agent reaches the mail', async () => {
+      const user = await registered();
+      await loginAs(user, 'Browser/1 (first device)');
+      const lure = 'Visit http://evil.example to keep your account';
+      await loginAs(
+        user,
+        `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 (${lure})`,
+      );
+      await loginAs(user, `Mozilla/5.0 (${lure})`);
+      const devices = [];
+      for (const notice of [
+        await smtp.nextMessage(user.email),
+        await smtp.nextMessage(user.email),
+      ]) {
+        const text = notice.parsed.text ?? '';
+        const html = String(notice.parsed.html);
+        const device = /device: +(.+)/.exec(text)?.[1];
+        expect(html).toContain(`<li>device: ${device}</li>`);
+        for (const part of [text, html])
+          expect(part).not.toMatch(/evil|Visit|Mozilla|AppleWebKit|Chrome\/124/);
+        devices.push(device);
+      }
+      // Two notices, in whichever order the outbox sent them.
+      expect(devices.sort()).toEqual([
+        'Chrome on macOS',
+        'an unrecognised browser on an unrecognised system',
+      ]);
     });
   });
 

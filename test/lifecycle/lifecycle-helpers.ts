@@ -104,7 +104,18 @@ export function clientIpOf(t: TestApp): string {
 }
 
 export function post(t: TestApp, path: string, body: object, token?: string): request.Test {
-  const req = request(t.url).post(path).set('X-Forwarded-For', clientIpOf(t)).send(body);
+  return postFrom(t, clientIpOf(t), path, body, token);
+}
+
+/** `post` from another client address (another network, for the limits counted per network). */
+export function postFrom(
+  t: TestApp,
+  ip: string,
+  path: string,
+  body: object,
+  token?: string,
+): request.Test {
+  const req = request(t.url).post(path).set('X-Forwarded-For', ip).send(body);
   return token ? req.set('Authorization', `Bearer ${token}`) : req;
 }
 
@@ -117,9 +128,12 @@ export async function registerFrom(t: TestApp, email?: string): Promise<TestUser
   return { id: res.body.id as string, ...body };
 }
 
-/** `login` of auth-helpers, from the app's client address. */
-export async function loginFrom(t: TestApp, user: TestUser): Promise<LoggedIn> {
-  const res = await post(t, '/api/auth/login', { email: user.email, password: user.password });
+/** `login` of auth-helpers, from the app's client address or `ip`. */
+export async function loginFrom(t: TestApp, user: TestUser, ip = clientIpOf(t)): Promise<LoggedIn> {
+  const res = await postFrom(t, ip, '/api/auth/login', {
+    email: user.email,
+    password: user.password,
+  });
   if (res.status !== 200)
     throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return {

@@ -6,7 +6,7 @@ import type { ClientContext } from '../../common/http/client-context';
 import { RateLimitExceededException } from '../../common/http/rate-limit-exceeded.exception';
 import { Transactions } from '../../database/transactions';
 import { MailService } from '../../mail/mail.service';
-import { MAILS_PER_ADDRESS, MailQuota } from '../../rate-limit/mail-quota';
+import { MailQuota } from '../../rate-limit/mail-quota';
 import { SessionsService } from '../../sessions/sessions.service';
 import { UsersService } from '../../users/users.service';
 import { AccountTokensService } from './account-tokens.service';
@@ -44,10 +44,12 @@ export class EmailChangeService {
     const user = caller.account;
     if (newEmail === user.email)
       throw new BadRequestException(['newEmail must differ from the current address']);
-    const allowance = await this.quota.take(newEmail);
+    // The new address is not the caller's (yet): a stranger's request, so no account can use up
+    // the bucket of another account's owner by asking to move to its address.
+    const allowance = await this.quota.take(newEmail, { client });
     if (!allowance.allowed)
       throw new RateLimitExceededException(TOO_MANY_MAILS, {
-        limit: MAILS_PER_ADDRESS,
+        limit: allowance.limit,
         retryAfterSeconds: allowance.retryAfterSeconds,
       });
     await this.tx.run(async () => {
@@ -71,7 +73,7 @@ export class EmailChangeService {
           data: { username: user.username, token, validFor },
         });
       }
-      await this.mail.notify(user, 'email-change-requested', { newEmail });
+      await this.mail.notify(user, 'email-change-requested', {});
       await this.audit.record({ type: 'user.email.change_requested', userId: user.id, client });
     });
   }

@@ -5,7 +5,7 @@ import type { ClientContext } from '../../common/http/client-context';
 import { RateLimitExceededException } from '../../common/http/rate-limit-exceeded.exception';
 import { Transactions } from '../../database/transactions';
 import { MailService } from '../../mail/mail.service';
-import { MAILS_PER_ADDRESS, MailQuota } from '../../rate-limit/mail-quota';
+import { MailQuota } from '../../rate-limit/mail-quota';
 import type { User } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { AccountTokensService } from './account-tokens.service';
@@ -25,22 +25,29 @@ export class EmailVerificationService {
   ) {}
 
   /**
-   * Inside the registration's transaction: the link commits (or rolls back) with the account. An
-   * address already over its hourly quota gets no mail; the owner can ask again later.
+   * Inside the registration's transaction: the link commits (or rolls back) with the account. The
+   * registrant has proven nothing about the address yet, so the mail counts as a stranger's; an
+   * address over that quota gets no mail, and its owner asks again from the new session (resend).
    */
-  async sendOnRegistration(user: User): Promise<void> {
-    if (!(await this.quota.take(user.email)).allowed) return;
+  async sendOnRegistration(user: User, client: ClientContext): Promise<void> {
+    if (!(await this.quota.take(user.email, { client })).allowed) return;
     await this.sendLink(user);
   }
 
-  /** A new link to the caller's address (earlier ones die); nothing to do once it is verified. */
-  async resend(caller: AuthenticatedUser): Promise<void> {
+  /**
+   * A new link to the caller's address (earlier ones die); nothing to do once it is verified.
+   * Asked for from the account's own session, so it counts in the owner's bucket.
+   */
+  async resend(caller: AuthenticatedUser, client: ClientContext): Promise<void> {
     const user = await this.users.get(caller.id);
     if (user.emailVerified) return;
-    const allowance = await this.quota.take(user.email);
+    const allowance = await this.quota.take(user.email, {
+      client,
+      owner: { userId: user.id, viaOwnSession: true },
+    });
     if (!allowance.allowed)
       throw new RateLimitExceededException(TOO_MANY_MAILS, {
-        limit: MAILS_PER_ADDRESS,
+        limit: allowance.limit,
         retryAfterSeconds: allowance.retryAfterSeconds,
       });
     await this.tx.run(() => this.sendLink(user));

@@ -20,7 +20,8 @@ const REFUSED_LINK: [number, string] = [
   400,
   `${INVALID_LINK} (unknown, expired, used or superseded), or a validation error`,
 ];
-const ADDRESS_QUOTA = 'Rate limit: AUTH_RATE_LIMIT_MAX per IP, or 3 mails per address per hour';
+const OWNER_MAIL_QUOTA =
+  "Rate limit: AUTH_RATE_LIMIT_MAX per IP, or the owner's 3 link mails an hour to the address (strangers' requests never use them up)";
 
 /** Account lifecycle by email (API.md "Account lifecycle (v2)"): the routes under /api/auth. */
 @ApiTags('auth')
@@ -52,9 +53,12 @@ export class LifecycleController {
     summary: "Mail a new verification link to the caller's address; earlier links die",
   })
   @ApiAcceptedResponse({ type: AcceptedResponse })
-  @ApiErrors([429, ADDRESS_QUOTA])
-  async resendVerification(@CurrentUser() user: AuthenticatedUser): Promise<AcceptedResponse> {
-    await this.verification.resend(user);
+  @ApiErrors([429, OWNER_MAIL_QUOTA])
+  async resendVerification(
+    @CurrentUser() user: AuthenticatedUser,
+    @Client() client: ClientContext,
+  ): Promise<AcceptedResponse> {
+    await this.verification.resend(user, client);
     return accepted('Unless the address is verified already, a new link is on its way');
   }
 

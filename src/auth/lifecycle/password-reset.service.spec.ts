@@ -102,7 +102,11 @@ describe('PasswordResetService', () => {
     quota.take.mockResolvedValue({ allowed, retryAfterSeconds: 60 });
     service.forgot('x@example.org', client);
     await deferredWork.drain();
-    expect(quota.take).toHaveBeenCalledWith('x@example.org'); // counted whether or not it exists
+    // Counted whether or not it exists; the owner's bucket only for a known account (its network decides).
+    expect(quota.take).toHaveBeenCalledWith('x@example.org', {
+      client,
+      owner: found && { userId: user.id, viaOwnSession: false },
+    });
     expect(tokens.issue).not.toHaveBeenCalled();
     expect(mail.enqueue).not.toHaveBeenCalled();
     expect(mail.notify).not.toHaveBeenCalled();

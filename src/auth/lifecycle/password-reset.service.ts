@@ -66,10 +66,15 @@ export class PasswordResetService {
   }
 
   private async mailResetLink(email: string, client: ClientContext): Promise<void> {
-    // Counted for every address, known or not: the quota itself must not tell them apart.
-    const allowance = await this.quota.take(email);
     const found = await this.users.findCredentials({ email });
     const user = found?.user;
+    // Counted for every address, known or not (an unknown one as a stranger's request), so the
+    // quota itself does not tell them apart. Whether this network is the owner's is decided here,
+    // after the answer, like everything else that depends on the account.
+    const allowance = await this.quota.take(email, {
+      client,
+      owner: user && { userId: user.id, viaOwnSession: false },
+    });
     const mailed = Boolean(user?.isActive && allowance.allowed);
     await this.tx.run(async () => {
       if (found && user && mailed) {

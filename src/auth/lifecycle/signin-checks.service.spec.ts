@@ -4,6 +4,7 @@ import { client } from '../../../test/support/unit-doubles';
 import { AuditService } from '../../audit/audit.service';
 import { Env } from '../../config/env.schema';
 import { MailService } from '../../mail/mail.service';
+import { KnownNetworks } from '../../rate-limit/known-networks';
 import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
 import { EMAIL_NOT_VERIFIED } from '../../common/auth/account-messages';
@@ -25,6 +26,7 @@ const DAY = 86_400_000;
 
 describe('SigninChecksService', () => {
   const devices = { recordSighting: jest.fn() };
+  const networks = { remember: jest.fn() };
   const mail = { notify: jest.fn() };
   const audit = { record: jest.fn() };
 
@@ -35,6 +37,7 @@ describe('SigninChecksService', () => {
       providers: [
         SigninChecksService,
         { provide: KnownDeviceRepository, useValue: devices },
+        { provide: KnownNetworks, useValue: networks },
         { provide: MailService, useValue: mail },
         { provide: AuditService, useValue: audit },
         { provide: Env, useValue: settings },
@@ -86,8 +89,20 @@ describe('SigninChecksService', () => {
     if (notified)
       expect(mail.notify).toHaveBeenCalledWith(user, 'new-signin', {
         ip: client.ip,
-        device: client.userAgent,
+        device: 'an unrecognised browser on an unrecognised system', // the agent 'unit'
       });
+  });
+
+  it('the notice names the device by browser and OS family, never by the raw User-Agent', async () => {
+    const checks = await build({ NOTIFY_NEW_SIGNIN: true });
+    devices.recordSighting.mockResolvedValue({ previouslySeenAt: null, otherDevices: 1 });
+    const userAgent =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 (Visit http://evil.example)';
+    await checks.signedIn(user, { ...client, userAgent, ip: '::ffff:198.51.100.7' });
+    expect(mail.notify).toHaveBeenCalledWith(user, 'new-signin', {
+      ip: '198.51.100.7',
+      device: 'Chrome on macOS',
+    });
   });
 
   it('stores a keyed fingerprint: same device and /24 → same; another agent or network → another; never the raw values', async () => {
@@ -104,10 +119,11 @@ describe('SigninChecksService', () => {
     expect(JSON.stringify(devices.recordSighting.mock.calls)).not.toMatch(/203\.0\.113|unit/);
   });
 
-  it('NOTIFY_NEW_SIGNIN=false: nothing recorded, nothing mailed', async () => {
+  it('NOTIFY_NEW_SIGNIN=false: no device recorded, nothing mailed; the network is still remembered', async () => {
     const checks = await build({ NOTIFY_NEW_SIGNIN: false });
     await checks.signedIn(user, client);
     expect(devices.recordSighting).not.toHaveBeenCalled();
     expect(mail.notify).not.toHaveBeenCalled();
+    expect(networks.remember).toHaveBeenCalledWith(user.id, client.ip);
   });
 });

@@ -2,10 +2,13 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { EMAIL_NOT_VERIFIED } from '../../common/auth/account-messages';
 import type { ClientContext } from '../../common/http/client-context';
+import { describeDevice } from '../../common/http/device-description';
+import { parseIp } from '../../common/http/ip-address';
 import { Env } from '../../config/env.schema';
 import { hmacSha256Hex } from '../../crypto/digest';
 import { MailService } from '../../mail/mail.service';
 import { clientNetwork } from '../../rate-limit/client-network';
+import { KnownNetworks } from '../../rate-limit/known-networks';
 import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
 
@@ -26,6 +29,7 @@ export class SigninChecksService {
 
   constructor(
     private readonly devices: KnownDeviceRepository,
+    private readonly networks: KnownNetworks,
     private readonly mail: MailService,
     private readonly audit: AuditService,
     env: Env,
@@ -48,11 +52,14 @@ export class SigninChecksService {
   }
 
   /**
-   * Inside the login's transaction: remembers the device (user agent) and network (/24, /64) as an
-   * HMAC, never the raw address, and queues the notice when they are new for an account that has
-   * signed in before (a first sign-in has nothing to compare with).
+   * Inside the login's transaction: remembers the network (/24, /64) for the mail quota, which
+   * then knows requests from it as the owner's; and, with NOTIFY_NEW_SIGNIN, the device (user
+   * agent) and network together, queueing the notice when they are new for an account that has
+   * signed in before (a first sign-in has nothing to compare with). Both as HMACs, never the raw
+   * address or user agent.
    */
   async signedIn(user: User, client: ClientContext): Promise<void> {
+    await this.networks.remember(user.id, client.ip);
     if (!this.notifyNewSignin) return;
     const fingerprint = hmacSha256Hex(
       this.fingerprintKey,
@@ -69,9 +76,11 @@ export class SigninChecksService {
     const fresh =
       previouslySeenAt === null || Date.now() - previouslySeenAt.getTime() > NEW_AFTER_MS;
     if (!fresh || otherDevices === 0) return;
+    // The notice quotes nothing the caller chose: the device as a known browser and OS family,
+    // the address only as a parsed IP.
     await this.mail.notify(user, 'new-signin', {
-      ip: client.ip,
-      device: client.userAgent ?? 'unknown',
+      ip: parseIp(client.ip)?.toString() ?? 'an unrecognised address',
+      device: describeDevice(client.userAgent),
     });
   }
 }

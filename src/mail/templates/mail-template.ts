@@ -32,7 +32,7 @@ export function utc(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Text from a request (a user agent) is cut short: a mail is no place for a 4 KiB header. */
+/** A value derived from a request is cut short: a mail is no place for a 4 KiB header. */
 export function shortened(value: string, max = 200): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }

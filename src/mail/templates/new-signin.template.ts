@@ -3,8 +3,9 @@ import { mailTemplate, shortened, utc } from './mail-template';
 export interface NewSigninData {
   username: string;
   at: Date;
+  /** The client address, as parsed (never the raw header text). */
   ip: string;
-  /** The User-Agent: attacker-controlled text, escaped in HTML like every value. */
+  /** Browser and OS family from a fixed list ("Chrome on macOS"), never the raw User-Agent. */
   device: string;
 }
 
@@ -14,7 +15,7 @@ export const newSignin = mailTemplate<NewSigninData>({
     username,
     at: utc(at),
     ip: shortened(ip, 64),
-    device: shortened(device),
+    device,
   }),
   text: `Hello {{username}},
 
