@@ -7,6 +7,7 @@ import { mfaEnabled } from './mfa-enabled.template';
 import { newSignin } from './new-signin.template';
 import { passwordChanged } from './password-changed.template';
 import { passwordReset } from './password-reset.template';
+import { registrationAttempt } from './registration-attempt.template';
 import { verifyEmail } from './verify-email.template';
 
 /**
@@ -20,6 +21,7 @@ export const MAIL_TEMPLATES = {
   'email-change-confirm': emailChangeConfirm,
   'email-change-requested': emailChangeRequested,
   'email-taken': emailTaken,
+  'registration-attempt': registrationAttempt,
   'new-signin': newSignin,
   'mfa-enabled': mfaEnabled,
   'mfa-disabled': mfaDisabled,
