@@ -30,8 +30,9 @@ export class UsernameReservationRepository {
   }
 
   /**
-   * Deletes expired reservations. Rows another transaction holds are skipped, never waited for:
-   * run outside the registration's transaction, this sweep can neither block nor deadlock it.
+   * Deletes expired reservations. Rows another transaction holds are skipped, never waited for, and
+   * the rows it takes are held only for this one statement: run on its own, outside a
+   * registration's transaction, it cannot deadlock with one.
    */
   async sweepExpired(): Promise<void> {
     await this.tx.manager.query(

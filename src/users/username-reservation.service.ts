@@ -19,7 +19,7 @@ export class UsernameReservationService {
       throw new ConflictException(USERNAME_TAKEN);
   }
 
-  /** Housekeeping on the registration path, outside its transaction (never waits on a held row). */
+  /** Housekeeping on the registration path; call it outside any transaction (see the repository). */
   sweepExpired(): Promise<void> {
     return this.reservations.sweepExpired();
   }
