@@ -1,6 +1,7 @@
 /** Every security-relevant event the audit trail records (API.md lists the required ones). */
 export const AUDIT_EVENT_TYPES = [
   'auth.register',
+  'auth.register.address_taken',
   'auth.login.success',
   'auth.login.failure',
   'auth.refresh',

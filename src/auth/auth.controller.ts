@@ -11,6 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
@@ -40,7 +41,12 @@ import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPair } from './dto/token-pair.dto';
+import { AcceptedResponse, accepted } from './lifecycle/dto/accepted-response.dto';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie';
+import { RegistrationService } from './registration.service';
+
+/** The one 202 body of a registration that does not say whether the address was taken. */
+export const REGISTRATION_ACCEPTED = 'Check your inbox to finish creating your account';
 
 @ApiTags('auth')
 @ApiErrors(400, 429)
@@ -51,6 +57,7 @@ export class AuthController {
 
   constructor(
     private readonly auth: AuthService,
+    private readonly registration: RegistrationService,
     private readonly sessions: SessionsService,
     env: Env,
   ) {
@@ -61,11 +68,36 @@ export class AuthController {
   @PublicRoute()
   @AuthRateLimit()
   @AuthAttempt()
-  @ApiOperation({ summary: 'Create an account' })
-  @ApiCreatedResponse({ type: UserResponse })
-  @ApiErrors([409, 'Email or username already registered'])
-  async register(@Body() dto: RegisterDto, @Client() client: ClientContext): Promise<UserResponse> {
-    return toUserResponse(await this.auth.register(dto, client));
+  @ApiOperation({
+    summary: 'Create an account',
+    description:
+      'With REQUIRE_VERIFIED_EMAIL=false: 201 with the new account, 409 for a taken email or username. ' +
+      'With REQUIRE_VERIFIED_EMAIL=true: 202 with one fixed message, in the same time, whether or not ' +
+      'the address already has an account (its owner is mailed about the attempt and nothing changes); ' +
+      'the username is reserved for EMAIL_VERIFY_TTL first, so a taken username is a 409 either way.',
+  })
+  @ApiCreatedResponse({
+    type: UserResponse,
+    description: 'REQUIRE_VERIFIED_EMAIL=false: the new account',
+  })
+  @ApiAcceptedResponse({
+    type: AcceptedResponse,
+    description:
+      'REQUIRE_VERIFIED_EMAIL=true: the same body for a new and a taken address; a new one gets the verification link',
+  })
+  @ApiErrors([
+    409,
+    'Username taken (by an account or a live reservation); email taken only with REQUIRE_VERIFIED_EMAIL=false',
+  ])
+  async register(
+    @Body() dto: RegisterDto,
+    @Client() client: ClientContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserResponse | AcceptedResponse> {
+    const outcome = await this.registration.register(dto, client);
+    if ('created' in outcome) return toUserResponse(outcome.created);
+    void reply.status(HttpStatus.ACCEPTED);
+    return accepted(REGISTRATION_ACCEPTED);
   }
 
   @Post('login')

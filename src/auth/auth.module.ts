@@ -31,6 +31,7 @@ import { LifecycleController } from './lifecycle/lifecycle.controller';
 import { PasswordResetService } from './lifecycle/password-reset.service';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { PasswordService } from './password.service';
+import { RegistrationService } from './registration.service';
 import { RolesGuard } from './roles.guard';
 import { TokensService } from './tokens.service';
 
@@ -70,6 +71,7 @@ import { TokensService } from './tokens.service';
   ],
   providers: [
     AuthService,
+    RegistrationService,
     PasswordService,
     TokensService,
     SignInService,

@@ -13,7 +13,6 @@ import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
-import { EmailVerificationService } from './lifecycle/email-verification.service';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { SignInService } from './sign-in.service';
 import { TokensService } from './tokens.service';
@@ -36,14 +35,13 @@ describe('AuthService', () => {
   let auth: AuthService;
   const tx = fakeTransactions();
   const order: string[] = [];
-  const users = { findCredentials: jest.fn(), rehashPassword: jest.fn(), create: jest.fn() };
+  const users = { findCredentials: jest.fn(), rehashPassword: jest.fn() };
   const hasher = { verify: jest.fn(), needsRehash: jest.fn(), hash: jest.fn() };
   const unknownAccount = { verify: jest.fn() };
   const sessions = { open: jest.fn(), rotate: jest.fn(), revoke: jest.fn() };
   const tokens = { pair: jest.fn() };
   const audit = { record: jest.fn() };
   const limiter = { reserve: jest.fn(), forgive: jest.fn() };
-  const verification = { sendOnRegistration: jest.fn() };
   const signin = { assertMaySignIn: jest.fn(), signedIn: jest.fn() };
 
   const mfaLogin = { challengeFor: jest.fn() };
@@ -77,7 +75,6 @@ describe('AuthService', () => {
         { provide: AccountLimiter, useValue: limiter },
         { provide: UnknownAccountService, useValue: unknownAccount },
         { provide: Transactions, useValue: tx },
-        { provide: EmailVerificationService, useValue: verification },
         { provide: SigninChecksService, useValue: signin },
         { provide: MfaLoginService, useValue: mfaLogin },
         { provide: StepUp, useValue: stepUp },

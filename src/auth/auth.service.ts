@@ -9,12 +9,9 @@ import { MfaLoginService, type MfaChallenge } from '../mfa/mfa-login.service';
 import { AccountLimiter } from '../rate-limit/account-limiter';
 import { SessionsService } from '../sessions/sessions.service';
 import { UnknownAccountService } from '../users/unknown-account.service';
-import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { LoginDto } from './dto/login.dto';
-import type { RegisterDto } from './dto/register.dto';
 import type { TokenPair } from './dto/token-pair.dto';
-import { EmailVerificationService } from './lifecycle/email-verification.service';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { SignInService } from './sign-in.service';
 import { TokensService } from './tokens.service';
@@ -36,25 +33,10 @@ export class AuthService {
     private readonly unknownAccount: UnknownAccountService,
     private readonly tx: Transactions,
     private readonly mfaLogin: MfaLoginService,
-    private readonly verification: EmailVerificationService,
     private readonly signinChecks: SigninChecksService,
     private readonly signIn: SignInService,
     private readonly stepUp: StepUp,
   ) {}
-
-  register(dto: RegisterDto, client: ClientContext): Promise<User> {
-    return this.tx.run(async () => {
-      const user = await this.users.create({
-        email: dto.email,
-        username: dto.username,
-        password: dto.password,
-        birthDate: dto.birthDate,
-      });
-      await this.audit.record({ type: 'auth.register', userId: user.id, client });
-      await this.verification.sendOnRegistration(user, client);
-      return user;
-    });
-  }
 
   /**
    * Every path does one bcrypt comparison (a dummy hash stands in for a missing account) and fails

@@ -20,6 +20,7 @@ const SAMPLES: { [P in MailPurpose]: MailData<P> } = {
   'email-change-confirm': { username: 'alice', token: 'tok-3', validFor: '24 hours' },
   'email-change-requested': { username: 'alice', at },
   'email-taken': { username: 'alice' },
+  'registration-attempt': { username: 'alice', at },
   'new-signin': { username: 'alice', at, ip: '203.0.113.7', device: 'Firefox on Linux' },
   'mfa-enabled': { username: 'alice', at, method: 'an authenticator app' },
   'mfa-disabled': { username: 'alice', at, method: 'an authenticator app' },
@@ -91,6 +92,17 @@ describe('MailRenderer', () => {
       const origins = [...`${mail.text}${decoded(mail.html)}`.matchAll(/https?:\/\/[^/\s"<]+/g)];
       expect(new Set(origins.map((m) => m[0]))).toEqual(new Set(['https://app.example.org']));
     }
+  });
+
+  it('registration-attempt: no one-time link, only PUBLIC_APP_URL, and the name escaped in HTML', () => {
+    const mail = renderer.render('registration-attempt', { username: HOSTILE, at });
+    expect(mail.link).toBeUndefined();
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.text).toContain('2026-01-31 14:05 UTC');
+    const hrefs = [...decoded(mail.html).matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    expect(new Set(hrefs)).toEqual(new Set(['https://app.example.org/base']));
+    const origins = [...`${mail.text}${decoded(mail.html)}`.matchAll(/https?:\/\/[^/\s"<]+/g)];
+    expect(new Set(origins.map((m) => m[0]))).toEqual(new Set(['https://app.example.org']));
   });
 
   it('refuses a link mail without its token, and data missing a field', () => {

@@ -45,6 +45,37 @@ export class UserRepository {
     return rows?.[0];
   }
 
+  /**
+   * Inserts the row unless its email is taken, in one statement that also reads the owner of a taken
+   * address, so both outcomes cost the same round trips. Undefined when the username (any case) is
+   * taken. A concurrent insert of the same address that commits first leaves this one a no-op that
+   * the statement's snapshot cannot see: the owner is then read again, now committed.
+   */
+  async insertUnlessEmailTaken(
+    row: NewUserRow,
+  ): Promise<{ user: User; created: boolean } | undefined> {
+    const rows = await this.refuseDuplicate(() =>
+      this.tx.manager.query<Array<User & { created: boolean }>>(
+        `WITH inserted AS (
+           INSERT INTO users (email, username, password_hash, birth_date, role)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING ${USER})
+         SELECT *, true AS created FROM inserted
+         UNION ALL
+         SELECT ${USER}, false AS created FROM users
+          WHERE email = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+        [row.email, row.username, row.passwordHash, row.birthDate, row.role],
+      ),
+    );
+    if (!rows) return undefined;
+    if (rows.length === 0) {
+      const owner = await this.findByEmail(row.email);
+      if (!owner) throw new Error('an insert refused for its email found no owner of that email');
+      return { user: owner, created: false };
+    }
+    const { created, ...user } = rows[0];
+    return { user, created };
+  }
+
   async findById(id: string): Promise<User | undefined> {
     const [user] = await this.tx.manager.query<User[]>(`SELECT ${USER} FROM users WHERE id = $1`, [
       id,
@@ -77,11 +108,21 @@ export class UserRepository {
     return { user, passwordHash, credentialsVersion };
   }
 
-  /** The updated row, or undefined when the username (any case) is taken. */
+  /**
+   * The updated row, or undefined when the username (any case) is taken: by another account, or by
+   * a live registration reservation (src/users/username-reservation.repository.ts) unless it is
+   * this account's own name already. Otherwise a rename would tell a reserved name (an attempt on a
+   * taken address) from an account's.
+   */
   async updateUsername(id: string, username: string): Promise<User | undefined> {
     const result = await this.refuseDuplicate(() =>
       this.tx.manager.query<[User[], number]>(
-        `UPDATE users SET username = $2, updated_at = now() WHERE id = $1 RETURNING ${USER}`,
+        `UPDATE users SET username = $2, updated_at = now()
+          WHERE id = $1
+            AND (lower(username) = lower($2) OR NOT EXISTS (
+                  SELECT 1 FROM username_reservations
+                   WHERE username = lower($2) AND expires_at > now()))
+          RETURNING ${USER}`,
         [id, username],
       ),
     );

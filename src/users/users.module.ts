@@ -9,6 +9,8 @@ import { SensitiveDataController } from './sensitive-data.controller';
 import { SensitiveDataService } from './sensitive-data.service';
 import { UnknownAccountService } from './unknown-account.service';
 import { UserRepository } from './user.repository';
+import { UsernameReservationRepository } from './username-reservation.repository';
+import { UsernameReservationService } from './username-reservation.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
@@ -22,7 +24,15 @@ import { UsersService } from './users.service';
     SensitiveDataService,
     ReencryptService,
     UnknownAccountService,
+    UsernameReservationRepository,
+    UsernameReservationService,
   ],
-  exports: [UsersService, CredentialsService, ReencryptService, UnknownAccountService],
+  exports: [
+    UsersService,
+    CredentialsService,
+    ReencryptService,
+    UnknownAccountService,
+    UsernameReservationService,
+  ],
 })
 export class UsersModule {}

@@ -17,9 +17,11 @@ import type { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 import { UserPageResponse, toUserResponse } from './dto/user-response.dto';
 import type { User, UserCredentials } from './user.entity';
-import { UserRepository } from './user.repository';
+import { UserRepository, type NewUserRow } from './user.repository';
 
 export const DUPLICATE_ACCOUNT = 'An account with this email or username already exists';
+/** The 409 of a registration that must not say whether the address is taken. */
+export const USERNAME_TAKEN = 'This username is taken';
 
 export interface NewUser {
   email: string;
@@ -43,16 +45,30 @@ export class UsersService {
 
   /** Hashes the password and inserts (inside the caller's transaction); a taken email or username is a 409. */
   async create(input: NewUser): Promise<User> {
-    const passwordHash = await this.hasher.hash(input.password);
-    const user = await this.users.insert({
-      email: input.email,
-      username: input.username,
-      passwordHash,
-      birthDate: input.birthDate,
-      role: input.role ?? 'user',
-    });
+    const user = await this.users.insert(await this.newRow(input));
     if (!user) throw new ConflictException(DUPLICATE_ACCOUNT);
     return user;
+  }
+
+  /**
+   * As `create`, hash included, but a taken email is no error: the account is left alone and
+   * returned as `existing`, after the same bcrypt work a creation does, so the caller can answer
+   * both alike. A taken username is still a 409 (USERNAME_TAKEN).
+   */
+  async createUnlessEmailTaken(input: NewUser): Promise<{ created: User } | { existing: User }> {
+    const outcome = await this.users.insertUnlessEmailTaken(await this.newRow(input));
+    if (!outcome) throw new ConflictException(USERNAME_TAKEN);
+    return outcome.created ? { created: outcome.user } : { existing: outcome.user };
+  }
+
+  private async newRow(input: NewUser): Promise<NewUserRow> {
+    return {
+      email: input.email,
+      username: input.username,
+      passwordHash: await this.hasher.hash(input.password),
+      birthDate: input.birthDate,
+      role: input.role ?? 'user',
+    };
   }
 
   findByEmail(email: string): Promise<User | undefined> {

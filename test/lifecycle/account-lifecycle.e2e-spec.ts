@@ -21,6 +21,7 @@ import {
   linkToken,
   outboxPurposes,
   post,
+  registerAcceptedFrom,
   settleDeferred,
   startLifecycleApp,
 } from './lifecycle-helpers';
@@ -492,7 +493,7 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
   });
 
   it('right password + unverified → 403 "email not verified"; wrong password stays the generic 401; after verifying → 200', async () => {
-    const user = await register(t);
+    const user = await registerAcceptedFrom(t);
     const token = linkToken(await smtp.nextMessage(user.email), '/verify-email');
     const refused = expectErrorBody(
       await post(t, '/api/auth/login', { email: user.email, password: user.password }),

@@ -128,6 +128,23 @@ export async function registerFrom(t: TestApp, email?: string): Promise<TestUser
   return { id: res.body.id as string, ...body };
 }
 
+/**
+ * Registration with REQUIRE_VERIFIED_EMAIL=true, from the app's client address: the answer is a
+ * 202 that names no account, so the new account's id is read from the database.
+ */
+export async function registerAcceptedFrom(
+  t: TestApp,
+  overrides: Partial<ReturnType<typeof newUser>> = {},
+): Promise<TestUser> {
+  const body = { ...newUser(), ...overrides };
+  const res = await post(t, '/api/auth/register', body);
+  if (res.status !== 202)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const [row] = await sql<{ id: string }>(t, 'SELECT id FROM users WHERE email = $1', [body.email]);
+  if (!row) throw new Error('register answered 202 but created no account');
+  return { id: row.id, ...body };
+}
+
 /** `login` of auth-helpers, from the app's client address or `ip`. */
 export async function loginFrom(t: TestApp, user: TestUser, ip = clientIpOf(t)): Promise<LoggedIn> {
   const res = await postFrom(t, ip, '/api/auth/login', {

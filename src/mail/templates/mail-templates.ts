@@ -8,6 +8,7 @@ import { mfaFailures } from './mfa-failures.template';
 import { newSignin } from './new-signin.template';
 import { passwordChanged } from './password-changed.template';
 import { passwordReset } from './password-reset.template';
+import { registrationAttempt } from './registration-attempt.template';
 import { verifyEmail } from './verify-email.template';
 
 /**
@@ -21,6 +22,7 @@ export const MAIL_TEMPLATES = {
   'email-change-confirm': emailChangeConfirm,
   'email-change-requested': emailChangeRequested,
   'email-taken': emailTaken,
+  'registration-attempt': registrationAttempt,
   'new-signin': newSignin,
   'mfa-enabled': mfaEnabled,
   'mfa-disabled': mfaDisabled,
