@@ -40,11 +40,17 @@ describe('passkeys with a software authenticator', () => {
     expect(Number(row.counter)).toBe(0);
     expect((await getMe(t, user.accessToken).expect(200)).body.mfaEnabled).toBe(true);
 
-    // The same authenticator again: the options exclude its credential, so it refuses.
+    // The same authenticator again (a credential change: the password and, a factor being on, the
+    // passkey itself; counter 0 keeps the counts below): the options exclude its credential.
+    const stepUp = await request(t.url)
+      .post('/api/auth/step-up/passkey/options')
+      .set(...bearer(user.accessToken))
+      .expect(200);
+    const proof = authenticator.assert(stepUp.body, PASSKEY_ORIGIN, { counter: 0 });
     const again = await request(t.url)
       .post('/api/auth/passkeys/registration/options')
       .set(...bearer(user.accessToken))
-      .send({ password: user.password })
+      .send({ password: user.password, passkey: proof })
       .expect(200);
     expect(() => authenticator.register(again.body, PASSKEY_ORIGIN)).toThrow(
       expect.objectContaining({ name: 'InvalidStateError' }),

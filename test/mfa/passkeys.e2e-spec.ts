@@ -13,7 +13,7 @@ import {
 import { expectErrorBody } from '../support/error-body';
 import { freePort } from '../support/free-port';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { amrOf, passwordStep } from './mfa-helpers';
+import { amrOf, markVerified, passwordStep } from './mfa-helpers';
 
 // Debian's chromium, as the Swagger UI spec launches it; playwright-core never downloads one.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,6 +99,7 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     expect(t.env.webauthnRpId).toBe('localhost');
     expect(t.env.webauthnOrigins).toEqual([origin]);
     const user: LoggedIn = await registerAndLogin(t);
+    await markVerified(t, user.id); // factors need a proven address
 
     // Registration.
     const options = await request(t.url)
@@ -211,11 +212,16 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
 
   it('asks for the password before adding a passkey: a stolen access token cannot plant one', async () => {
     const user = await registerAndLogin(t);
+    await markVerified(t, user.id);
     const start = () =>
       request(t.url)
         .post('/api/auth/passkeys/registration/options')
         .set(...bearer(user.accessToken));
-    expectErrorBody(await start().send({}), 400);
+    const missing = await start().send({});
+    expectErrorBody(missing, 401); // missing: asked for, not counted
+    expect(missing.headers['www-authenticate']).toBe(
+      'Bearer error="insufficient_user_authentication"',
+    );
     expectErrorBody(await start().send({ password: `${user.password}x` }), 401);
     const [{ n }] = await sql<{ n: number }>(
       t,
@@ -225,8 +231,9 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     expect(n).toBe(1);
   });
 
-  it('removes a passkey (another user cannot): the factor is off again, audited', async () => {
+  it('removes a passkey with the password and the passkey itself (another user cannot): the factor is off again, audited', async () => {
     const user = await registerAndLogin(t);
+    await markVerified(t, user.id);
     const options = await request(t.url)
       .post('/api/auth/passkeys/registration/options')
       .set(...bearer(user.accessToken))
@@ -246,18 +253,24 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
         .send({ password: stranger.password }),
       404,
     );
-    // The access token alone removes nothing: the password is asked again.
-    expectErrorBody(
-      await request(t.url)
-        .delete(`/api/auth/passkeys/${body.id}`)
-        .set(...bearer(user.accessToken))
-        .send({ password: `${user.password}x` }),
-      401,
+    // The access token and the password remove nothing: with a factor on, a second one is asked.
+    const passwordOnly = await request(t.url)
+      .delete(`/api/auth/passkeys/${body.id}`)
+      .set(...bearer(user.accessToken))
+      .send({ password: user.password });
+    expectErrorBody(passwordOnly, 401);
+    expect(passwordOnly.headers['www-authenticate']).toBe(
+      'Bearer error="insufficient_user_authentication"',
     );
+    const stepUp = await request(t.url)
+      .post('/api/auth/step-up/passkey/options')
+      .set(...bearer(user.accessToken))
+      .expect(200);
+    const passkey = await getIn(page, stepUp.body);
     await request(t.url)
       .delete(`/api/auth/passkeys/${body.id}`)
       .set(...bearer(user.accessToken))
-      .send({ password: user.password })
+      .send({ password: user.password, passkey })
       .expect(204);
     expect((await getMe(t, user.accessToken).expect(200)).body.mfaEnabled).toBe(false);
     const login = await request(t.url)
@@ -281,6 +294,7 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     });
     try {
       const user = await registerAndLogin(other);
+      await markVerified(other, user.id);
       const options = await request(other.url)
         .post('/api/auth/passkeys/registration/options')
         .set(...bearer(user.accessToken))
