@@ -1,4 +1,9 @@
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StepUp } from '../common/auth/step-up';
 import { client, fakeTransactions } from '../../test/support/unit-doubles';
@@ -95,6 +100,27 @@ describe('UsersService', () => {
         role: 'user',
       },
     );
+  });
+
+  it('a role change is a sensitive operation: the step-up rule decides first, with the proofs of the body', async () => {
+    stepUp.forSensitiveOperation.mockRejectedValue(new UnauthorizedException('proof'));
+    await expect(
+      users.adminUpdate(ADMIN, TARGET, { role: 'admin', password: 'pw' }, client),
+    ).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(stepUp.forSensitiveOperation).toHaveBeenCalledWith(
+      ADMIN,
+      { password: 'pw', code: undefined, recoveryCode: undefined, passkey: undefined },
+      client,
+    );
+    expect(repo.lockForUpdate).not.toHaveBeenCalled();
+  });
+
+  it('a deactivation alone asks for no proof', async () => {
+    repo.lockActiveAdmins.mockResolvedValue([ADMIN.id]);
+    repo.lockForUpdate.mockResolvedValue(target());
+    repo.updateAdminFields.mockResolvedValue(target({ isActive: false }));
+    await users.adminUpdate(ADMIN, TARGET, { isActive: false }, client);
+    expect(stepUp.forSensitiveOperation).not.toHaveBeenCalled();
   });
 
   it('reactivation or a role change revokes nothing', async () => {
