@@ -2,7 +2,7 @@ import request from 'supertest';
 import { settleAll } from '../lifecycle/lifecycle-helpers';
 import { register, sql, type TestUser } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import { mannWhitneyZ, median, startSecurityApp } from './security-helpers';
+import { answerShape, startSecurityApp, timeInterleaved } from './security-helpers';
 
 /**
  * Account enumeration through POST /api/auth/password/forgot: a known and an unknown address get
@@ -43,37 +43,20 @@ describe('forgot does not reveal whether an account exists', () => {
 
   it('answers both with the same status, headers and body', async () => {
     const shapes = [];
-    for (const which of ['known', 'unknown'] as const) {
-      const res = await attempt(which);
-      const headers = Object.keys(res.headers)
-        .filter(
-          (h) => !['date', 'x-request-id', 'ratelimit-reset', 'ratelimit-remaining'].includes(h),
-        )
-        .sort()
-        .map((h) => `${h}: ${String(res.headers[h])}`);
-      shapes.push({ status: res.status, body: res.body as unknown, headers });
-    }
+    for (const which of ['known', 'unknown'] as const)
+      shapes.push(answerShape(await attempt(which)));
     expect(shapes[0].status).toBe(202);
     expect(shapes[1]).toEqual(shapes[0]);
   });
 
   it(`takes the same time (medians of ${TRIES} interleaved tries within ${MAX_MEDIAN_RATIO}x)`, async () => {
-    await settleAll(t);
-    const times = { known: [] as number[], unknown: [] as number[] };
-    for (let i = 0; i < TRIES; i++) {
-      const order = i % 2 ? (['unknown', 'known'] as const) : (['known', 'unknown'] as const);
-      for (const which of order) {
-        const started = process.hrtime.bigint();
-        const res = await attempt(which);
-        times[which].push(Number(process.hrtime.bigint() - started) / 1e6);
-        expect(res.status).toBe(202);
-        // Each try starts with no deferred work of the previous one running.
-        await settleAll(t);
-      }
-    }
-    const medians = { known: median(times.known), unknown: median(times.unknown) };
-    const ratio =
-      Math.max(medians.known, medians.unknown) / Math.min(medians.known, medians.unknown);
+    const { medians, ratio, z } = await timeInterleaved(
+      ['known', 'unknown'] as const,
+      TRIES,
+      attempt,
+      () => settleAll(t),
+      202,
+    );
     process.stdout.write(
       `forgot medians (ms): known ${medians.known.toFixed(2)}, unknown ${medians.unknown.toFixed(2)}, ratio ${ratio.toFixed(2)}\n`,
     );
@@ -85,7 +68,6 @@ describe('forgot does not reveal whether an account exists', () => {
     // writes, not bcrypt): known-address answers must not be systematically slower or faster.
     // Measured with the token and outbox work done inline before answering: ratio 1.41, z 2.7
     // at 40 tries (z grows with the square root of the tries); deferred: ratio ~1.1, |z| < 1.
-    const z = mannWhitneyZ(times.known, times.unknown);
     process.stdout.write(`Mann–Whitney z (known vs unknown): ${z.toFixed(2)}\n`);
     expect(Math.abs(z)).toBeLessThan(3);
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { settleAll } from '../lifecycle/lifecycle-helpers';
 import { newUser, sql } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
-import { mannWhitneyZ, median, startSecurityApp } from './security-helpers';
+import { answerShape, startSecurityApp, timeInterleaved } from './security-helpers';
 
 /**
  * Account enumeration through POST /api/auth/register with REQUIRE_VERIFIED_EMAIL=true: a new and
@@ -42,37 +42,19 @@ describe('register does not reveal whether an address has an account', () => {
 
   it('answers both with the same status, headers and body', async () => {
     const shapes = [];
-    for (const which of ['taken', 'new'] as const) {
-      const res = await attempt(which);
-      const headers = Object.keys(res.headers)
-        .filter(
-          (h) => !['date', 'x-request-id', 'ratelimit-reset', 'ratelimit-remaining'].includes(h),
-        )
-        .sort()
-        .map((h) => `${h}: ${String(res.headers[h])}`);
-      shapes.push({ status: res.status, body: res.body as unknown, headers });
-    }
+    for (const which of ['taken', 'new'] as const) shapes.push(answerShape(await attempt(which)));
     expect(shapes[0].status).toBe(202);
     expect(shapes[1]).toEqual(shapes[0]);
   });
 
   it(`takes the same time (medians of ${TRIES} interleaved tries within ${MAX_MEDIAN_RATIO}x)`, async () => {
-    await settleAll(t);
-    const times = { taken: [] as number[], new: [] as number[] };
-    for (let i = 0; i < TRIES; i++) {
-      const order = i % 2 ? (['new', 'taken'] as const) : (['taken', 'new'] as const);
-      for (const which of order) {
-        const started = process.hrtime.bigint();
-        const res = await attempt(which);
-        times[which].push(Number(process.hrtime.bigint() - started) / 1e6);
-        expect(res.status).toBe(202);
-        // Each try starts with no mail of the previous one being written.
-        await settleAll(t);
-      }
-    }
-    const medians = { taken: median(times.taken), new: median(times.new) };
-    const ratio = Math.max(medians.taken, medians.new) / Math.min(medians.taken, medians.new);
-    const z = mannWhitneyZ(times.taken, times.new);
+    const { medians, ratio, z } = await timeInterleaved(
+      ['taken', 'new'] as const,
+      TRIES,
+      attempt,
+      () => settleAll(t),
+      202,
+    );
     process.stdout.write(
       `register medians (ms): taken ${medians.taken.toFixed(2)}, new ${medians.new.toFixed(2)}, ratio ${ratio.toFixed(2)}; Mann–Whitney z (taken vs new) ${z.toFixed(2)}\n`,
     );

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { TestDatabase } from '../support/test-database';
 
@@ -63,4 +64,56 @@ export function mannWhitneyZ(a: number[], b: number[]): number {
   const mean = (a.length * b.length) / 2;
   const sd = Math.sqrt((a.length * b.length * (a.length + b.length + 1)) / 12);
   return (u - mean) / sd;
+}
+
+/** Status, body and headers of an answer, less the headers that differ on every request. */
+export function answerShape(res: request.Response): {
+  status: number;
+  body: unknown;
+  headers: string[];
+} {
+  const varying = ['date', 'x-request-id', 'ratelimit-reset', 'ratelimit-remaining'];
+  const headers = Object.keys(res.headers)
+    .filter((h) => !varying.includes(h))
+    .sort()
+    .map((h) => `${h}: ${String(res.headers[h])}`);
+  return { status: res.status, body: res.body as unknown, headers };
+}
+
+/** What timing two kinds of request against each other measured. */
+export interface TimingComparison<K extends string> {
+  times: Record<K, number[]>;
+  medians: Record<K, number>;
+  /** The larger median over the smaller. */
+  ratio: number;
+  /** Mann–Whitney z of the first kind against the second. */
+  z: number;
+}
+
+/**
+ * Times `attempt` for two kinds, `tries` times each, interleaved (AB, BA, AB…) so drift hits both
+ * alike, with `settle` after every request so each is timed alone. Every answer must be `status`.
+ */
+export async function timeInterleaved<K extends string>(
+  kinds: readonly [K, K],
+  tries: number,
+  attempt: (kind: K) => PromiseLike<request.Response>,
+  settle: () => Promise<void>,
+  status: number,
+): Promise<TimingComparison<K>> {
+  const [a, b] = kinds;
+  const times = { [a]: [] as number[], [b]: [] as number[] } as Record<K, number[]>;
+  await settle();
+  for (let i = 0; i < tries; i++) {
+    for (const kind of i % 2 ? [b, a] : [a, b]) {
+      const started = process.hrtime.bigint();
+      const res = await attempt(kind);
+      times[kind].push(Number(process.hrtime.bigint() - started) / 1e6);
+      expect(res.status).toBe(status);
+      await settle();
+    }
+  }
+  const medians = { [a]: median(times[a]), [b]: median(times[b]) } as Record<K, number>;
+  const ratio = Math.max(medians[a], medians[b]) / Math.min(medians[a], medians[b]);
+  return { times, medians, ratio, z: mannWhitneyZ(times[a], times[b]) };
 }
