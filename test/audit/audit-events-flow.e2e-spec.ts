@@ -12,7 +12,7 @@ import {
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Every event type API.md requires, each caused over the real HTTP API and then read back through
+// Every security-relevant event type the trail records, each caused over the real HTTP API and then read back through
 // GET /api/audit/events?type=… as an admin: who (userId), from where (ip, user agent), which request
 // (the X-Request-Id we sent), when (createdAt), and never a secret in it.
 

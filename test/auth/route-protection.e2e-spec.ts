@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = (typeof METHODS)[number];
 
-/** The only operations reachable without an access token (API.md). */
+/** The only operations reachable without an access token (docs/API.md "Route families"). */
 const PUBLIC = new Set([
   'POST /api/auth/register',
   'POST /api/auth/login',
