@@ -13,8 +13,8 @@ import {
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // Every security-relevant event type the trail records, each caused over the real HTTP API and
-// then read back through GET /api/audit/events?type=… as an admin: who (userId), from where (ip, user agent), which request
-// (the X-Request-Id we sent), when (createdAt), and never a secret in it.
+// then read back through GET /api/audit/events?type=… as an admin: who (userId), from where (ip,
+// user agent), which request (the X-Request-Id we sent), when (createdAt), and never a secret in it.
 
 const AGENT = 'audit-flow-e2e/1.0';
 
