@@ -35,12 +35,12 @@ export const CONFIG = {
   startRounds: int('BENCH_START_ROUNDS', 3, 1),
 };
 
-/** The goals of issue 17 (service ÷ same-work baseline), plus the earlier absolute ones. */
+/** The goals (service ÷ same-work baseline), plus the former absolute one. */
 export const TARGETS = {
   liveRatioSameWork: 0.8, // GET /health/live req/s ÷ same-work GET /live req/s, at least
   meRatioSameWork: 1.5, // GET /api/users/me req/s ÷ same-work GET /me req/s, at least
   meP99Ms: 20,
-  meRatioBare: 0.4, // GET /api/users/me req/s ÷ bare GET /hello req/s (the earlier goal)
+  meRatioBare: 0.4, // GET /api/users/me req/s ÷ bare GET /hello req/s (the former goal)
   loginRatio: 0.9, // logins/s ÷ bcrypt.compare/s ceiling, 16 connections, at least
   loginNon2xx: 0,
   liveP99Ms: 30, // the probe's p99 during the login storm

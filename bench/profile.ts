@@ -1,4 +1,4 @@
-// `npm run bench:profile [-- PART …] [--quick]`: the analysis behind bench/notes.md (issue 17).
+// `npm run bench:profile [-- PART …] [--quick]`: the analysis behind bench/notes.md.
 // Nothing here is a measured result of `npm run bench`; every part adds probes. PARTs (all by
 // default; results merge into bench/results/profile/summary.json):
 //

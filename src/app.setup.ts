@@ -93,7 +93,7 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   }
 }
 
-/** `/api` for the application; health and docs sit outside it (API.md conventions). */
+/** `/api` for the application; health and docs sit outside it (docs/API.md "Conventions"). */
 export function applyGlobalPrefix(app: INestApplication): void {
   app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
 }

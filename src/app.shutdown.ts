@@ -17,7 +17,7 @@ const SETTLE_MS = 250;
 const TEARDOWN_RESERVE_MS = 3_000;
 
 /**
- * The ordered shutdown on SIGTERM or SIGINT (API.md "Faults and shutdown"), step by step rather
+ * The ordered shutdown on SIGTERM or SIGINT (docs/API.md "Faults and shutdown"), step by step rather
  * than left to the order of Nest's hooks, which tear modules down before the HTTP server closes:
  *
  * 1. readiness answers 503, so the load balancer stops sending, and every answer from now on

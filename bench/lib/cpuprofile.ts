@@ -88,7 +88,7 @@ const RULES: Rule[] = [
 
 /**
  * What a frame is, by the file it comes from (and for Node internals, by name): the groups of
- * issue 17's question "which part of the pipeline is not the work". First match wins.
+ * the question "which part of the pipeline is not the work". First match wins.
  */
 export function categoryOf(url: string, fn: string): string {
   for (const [category, urlTest, fnTest] of RULES) {

@@ -1,4 +1,4 @@
-// The same-work baseline (issue 17): NestJS 12 on Fastify doing the service's unavoidable work per
+// The same-work baseline: NestJS 12 on Fastify doing the service's unavoidable work per
 // request and nothing else, so `service ÷ this` shows what the service's pipeline costs on top of
 // the work itself. Compiled by tsc (bench/same-work/tsconfig.json) into dist-bench/same-work/ and
 // run with the same `node <file>` invocation as dist/main.js, against the app's own embedded TLS

@@ -1,4 +1,4 @@
-/** Every security-relevant event the audit trail records (API.md lists the required ones). */
+/** Every security-relevant event the audit trail records. */
 export const AUDIT_EVENT_TYPES = [
   'auth.register',
   'auth.register.address_taken',

@@ -15,7 +15,7 @@ import {
 import { toBoolean, toInteger } from '../common/validation/transforms';
 import { IsMailFrom, IsSmtpUrl } from './mail-validators';
 
-/** Every variable of API.md's Environment table, and nothing else, is read from the process environment. */
+/** Every variable of the Environment table (docs/API.md), and nothing else, is read from the process environment. */
 export const ENV_VARIABLES = [
   'NODE_ENV',
   'HOST',
@@ -72,7 +72,7 @@ const DURATION = /^\d+(ms|s|m|h|d)?$/;
 
 /**
  * Every environment variable the service reads, with its default outside production.
- * Production-only rules (required secrets, TLS to the database) live in env.production-rules.ts.
+ * Production-only rules (required secrets, TLS to the database) live in production-rules.ts.
  */
 export class Env {
   @IsIn(['development', 'production', 'test'])
@@ -135,7 +135,7 @@ export class Env {
   JWT_SECRET!: string;
 
   /**
-   * Validated as API.md requires, but not used to sign anything: refresh tokens are opaque 256-bit
+   * Validated like the other secrets, but not used to sign anything: refresh tokens are opaque 256-bit
    * random values stored as SHA-256 (sessions/), so there is no refresh JWT to sign.
    */
   @IsString()
@@ -362,7 +362,7 @@ export class Env {
     return this.MFA_REQUIRED_FOR_ADMINS ?? this.isProduction;
   }
 
-  /** API.md's development default; production requires WEBAUTHN_RP_ID (production-rules.ts). */
+  /** The development default; production requires WEBAUTHN_RP_ID (production-rules.ts). */
   get webauthnRpId(): string {
     return this.WEBAUTHN_RP_ID ?? 'localhost';
   }

@@ -17,7 +17,7 @@ function problems(raw: Record<string, string | undefined>): string[] {
 }
 
 describe('loadEnv', () => {
-  it('applies the API.md defaults outside production', () => {
+  it('applies the documented defaults outside production', () => {
     const env = loadEnv({ DATA_DIR: dataDir() });
     expect(env).toMatchObject({
       NODE_ENV: 'development',
@@ -137,7 +137,7 @@ describe('loadEnv', () => {
     ]);
   });
 
-  it('accepts the mail settings forms API.md names, outside production too', () => {
+  it('accepts the documented mail settings forms, outside production too', () => {
     for (const SMTP_URL of [
       'smtp://127.0.0.1:2525',
       'smtps://user%40corp:p%40ss%2Fword@smtp.example.org',
@@ -187,7 +187,7 @@ describe('loadEnv', () => {
   });
 
   describe('multi-factor settings', () => {
-    it('defaults (API.md): admins need a second factor only in production; the relying party is localhost in development', () => {
+    it('defaults: admins need a second factor only in production; the relying party is localhost in development', () => {
       const dev = loadEnv({ DATA_DIR: dataDir() });
       expect(dev.mfaRequiredForAdmins).toBe(false);
       expect(dev.webauthnRpId).toBe('localhost');

@@ -38,7 +38,7 @@ const UNAVAILABLE_MESSAGES =
 
 /**
  * True when `error` says the database is unreachable or timed out: the request should answer 503
- * with Retry-After (API.md "Faults and shutdown"), and the service recovers by itself.
+ * with Retry-After (docs/API.md "Faults and shutdown"), and the service recovers by itself.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const cause = driverErrorOf(error);

@@ -14,7 +14,7 @@ export interface Readiness {
 }
 
 /**
- * Ready means PostgreSQL answers and no shutdown has begun (API.md "Health"). A configured Redis that
+ * Ready means PostgreSQL answers and no shutdown has begun (docs/API.md "Health and docs"). A configured Redis that
  * is down does not make an instance unready unless REDIS_REQUIRED=true: every instance could still
  * serve (the limits count in process memory meanwhile), and taking them all out of rotation at
  * once over a cache would sink the fleet.

@@ -3,8 +3,9 @@ import type * as NodemailerModule from 'nodemailer';
 import type MailComposerModule from 'nodemailer/lib/mail-composer';
 
 // Loaded on first use, not at start: Handlebars and nodemailer add ~9 and ~13 MB of RSS that an
-// instance which never renders or sends a mail should not pay (issue 17: RSS ≤ 200 MB). require()
-// rather than import(): the build is CommonJS, and jest's module registry cannot run import().
+// instance which never renders or sends a mail should not pay (the RSS goal in docs/BENCHMARKS.md:
+// ≤ 200 MB). require() rather than import(): the build is CommonJS, and jest's module registry
+// cannot run import().
 
 export function loadHandlebars(): typeof HandlebarsModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

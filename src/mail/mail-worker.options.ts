@@ -1,6 +1,6 @@
 import { SMTP_TIMEOUTS } from './transport/smtp-options';
 
-/** API.md: the outbox gives up after 8 tries. */
+/** The outbox gives up after 8 tries (docs/API.md "Account lifecycle"). */
 export const MAX_ATTEMPTS = 8;
 
 /**

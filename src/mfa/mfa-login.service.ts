@@ -11,7 +11,7 @@ import { MfaChallengeRepository, type PendingLogin } from './mfa-challenge.repos
 import { MfaFactorsService, type MfaMethod } from './mfa-factors.service';
 import { SecondFactorService, kindOf, type FactorKind } from './second-factor.service';
 
-/** The `mfaToken` lives 5 minutes and survives 4 wrong codes (API.md). */
+/** The `mfaToken` lives 5 minutes and survives 4 wrong codes (docs/API.md "Multi-factor authentication"). */
 export const MFA_TOKEN_TTL_SECONDS = 300;
 export const MFA_TOKEN_MAX_FAILURES = 5;
 export const INVALID_MFA_TOKEN = 'The sign-in has expired or the code is wrong: sign in again';

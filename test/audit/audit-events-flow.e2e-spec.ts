@@ -12,9 +12,10 @@ import {
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Every event type API.md requires, each caused over the real HTTP API and then read back through
-// GET /api/audit/events?type=… as an admin: who (userId), from where (ip, user agent), which request
-// (the X-Request-Id we sent), when (createdAt), and never a secret in it.
+// The core event types of the trail (registration, sign-in, refresh, sessions, password,
+// sensitive data, admin changes, rate limiting), each caused over the real HTTP API and then read
+// back through GET /api/audit/events?type=… as an admin: who (userId), from where (ip,
+// user agent), which request (the X-Request-Id we sent), when (createdAt), and never a secret in it.
 
 const AGENT = 'audit-flow-e2e/1.0';
 

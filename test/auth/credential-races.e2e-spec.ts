@@ -16,7 +16,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A login that reads the password hash, runs bcrypt and then opens its session must not survive a
- * password change or a deactivation that lands in between (API.md, refresh cookie section). bcrypt
+ * password change or a deactivation that lands in between (docs/API.md "Sessions and tokens"). bcrypt
  * at cost 10 keeps each login in flight for tens of milliseconds, so the change lands while many
  * logins are between their check and their session.
  */

@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 /**
  * SameSite=Strict stops other sites' pages from sending the refresh cookie, but sibling
  * subdomains are the same site. A cookie refresh is therefore refused (403) from a foreign Origin
- * or a cross-site fetch; the body-token form is untouched (API.md, refresh cookie).
+ * or a cross-site fetch; the body-token form is untouched (docs/API.md "Sessions and tokens").
  */
 describe('refresh with the cookie from another origin', () => {
   let t: TestApp;

@@ -7,12 +7,12 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = (typeof METHODS)[number];
 
-/** The only operations reachable without an access token (API.md). */
+/** The only operations reachable without an access token (docs/API.md "Route families"). */
 const PUBLIC = new Set([
   'POST /api/auth/register',
   'POST /api/auth/login',
   'POST /api/auth/refresh',
-  // Account lifecycle (v2): the link routes carry their one-time token in the body.
+  // Account lifecycle: the link routes carry their one-time token in the body.
   'POST /api/auth/email/verify',
   'POST /api/auth/password/forgot',
   'POST /api/auth/password/reset',

@@ -11,7 +11,7 @@ import type { TestDatabase } from '../support/test-database';
 const STATEMENT_TIMEOUT_MS = 2_000;
 
 /**
- * PostgreSQL goes away for 3 s under a steady load of authenticated requests (API.md "Faults and
+ * PostgreSQL goes away for 3 s under a steady load of authenticated requests (docs/API.md "Faults and
  * shutdown"): every answer meanwhile is a 503 with Retry-After and the uniform body (never a 500,
  * never a hang), and the service recovers by itself once the database is back.
  */

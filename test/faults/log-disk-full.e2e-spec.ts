@@ -7,7 +7,7 @@ import { RELAXED_LIMITS, registerAndLogin } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * A full log disk never stops the service from answering (API.md "Faults and shutdown"). The log
+ * A full log disk never stops the service from answering (docs/API.md "Faults and shutdown"). The log
  * files point at /dev/full, where every write fails with ENOSPC.
  */
 describe('a full log disk', () => {

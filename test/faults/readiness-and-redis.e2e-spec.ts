@@ -6,8 +6,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
- * Redis stopped under a running fleet (API.md "Health", "Faults and shutdown"): each instance keeps
- * serving, counting its limits in memory, stays ready (reporting "redis": "down") unless
+ * Redis stopped under a running fleet (docs/API.md "Health and docs", "Faults and shutdown"): each
+ * instance keeps serving, counting its limits in memory, stays ready (reporting "redis": "down") unless
  * REDIS_REQUIRED=true, and moves the counters back to Redis once it answers again.
  */
 describe('readiness, and Redis going away', () => {

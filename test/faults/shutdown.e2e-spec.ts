@@ -83,7 +83,7 @@ async function registerUser(base: string): Promise<ReturnType<typeof newUser>> {
   return user;
 }
 
-describe('SIGTERM drains requests in flight, then stops (API.md "Faults and shutdown")', () => {
+describe('SIGTERM drains requests in flight, then stops', () => {
   it('with the embedded database: every login in flight answers 200, the database stops last, exit 0', async () => {
     const dataDir = tmp('snf-shutdown-data-');
     const port = await freePort();

@@ -22,7 +22,7 @@ import {
   verify,
 } from './mfa-helpers';
 
-describe('TOTP, recovery codes and the two-step login (API.md "Multi-factor authentication")', () => {
+describe('TOTP, recovery codes and the two-step login', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({

@@ -10,7 +10,7 @@ const network = (): ((host: number) => string) => {
   return (host) => `100.64.${n}.${host}`;
 };
 
-describe('the account limit (API.md "Rate limits")', () => {
+describe('the account limit', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({

@@ -294,8 +294,8 @@ describe('hostile bodies', () => {
       }
     });
 
-    // API.md: "a `__proto__` or `constructor` key ... → 400", and unknown properties are never
-    // silently ignored. Sent with otherwise valid bodies, so that nothing else can cause the 400.
+    // docs/API.md "Conventions": "a `__proto__` or `constructor` key ... → 400", and unknown
+    // properties are never silently ignored. Sent with otherwise valid bodies, so that nothing else can cause the 400.
     it.each([
       ['an object', '{"name":"x"}'],
       ['a number', '1'],

@@ -51,7 +51,7 @@ describe('HTTP hardening', () => {
       ['GET', '/health/live', 200, false],
       ['GET', '/health/ready', 200, false],
     ] as const)(
-      '%s %s (%d) carries every header of API.md',
+      '%s %s (%d) carries every security header',
       async (method, path, status, authed) => {
         const req = request(t.url)[method === 'GET' ? 'get' : 'post'](path);
         if (authed) req.set(...bearer(token));

@@ -417,7 +417,8 @@ describe('injection and type confusion', () => {
               .send({ email: actor.email, password: actorPassword }),
           [200],
         );
-        // Echoed only when it is 1–64 chars of [A-Za-z0-9._-] (API.md); anything else is replaced.
+        // Echoed only when it is 1–64 chars of [A-Za-z0-9._-] (docs/API.md "Conventions");
+        // anything else is replaced.
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(value))
           expect(res.headers['x-request-id']).not.toBe(value);
       }
@@ -508,7 +509,7 @@ describe('injection and type confusion', () => {
               .set(...bearer(actor.accessToken))
               .send({ currentPassword: actorPassword, newPassword: v }),
         },
-        // null erases a sensitive field (documented in API.md's DTO: "null erases").
+        // null erases a sensitive field (documented on the DTO: "null erases").
         {
           op: 'sensitive',
           field: 'ssn',

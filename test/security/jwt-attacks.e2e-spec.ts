@@ -379,7 +379,7 @@ describe('JWT attacks', () => {
     }
 
     // The body form is shape-checked first (RefreshDto: 43 base64url chars), so a JWT there is a
-    // validation error (400); API.md fixes only that it is refused, never spent as a refresh token.
+    // validation error (400); what matters is that it is refused, never spent as a refresh token.
     it('refused: the access JWT as refreshToken in the body', async () => {
       expectNoNewPair(
         await request(t.url).post('/api/auth/refresh').send({ refreshToken: user.accessToken }),

@@ -502,7 +502,7 @@ describe('OpenAPI-driven fuzzing', () => {
     } else {
       if (/password_?hash|_encrypted|"\$2[aby]\$/i.test(res.text))
         problems.push('success body carries a hash or ciphertext');
-      // API.md: unknown body properties -> 400, never silently ignored.
+      // docs/API.md "Conventions": unknown body properties -> 400, never silently ignored.
       const known = op.body?.properties;
       const value = r.body.kind === 'json' ? r.body.value : undefined;
       if (known && value && typeof value === 'object' && !Array.isArray(value)) {
@@ -580,8 +580,8 @@ describe('OpenAPI-driven fuzzing', () => {
   }, 60_000);
 
   // Found by this fuzzer (seed 0x5ec0de, GET /api/audit/events with a 20,000-emoji `type`): Node
-  // answers requests whose head exceeds 16 KiB with 431 before Fastify routes them. API.md: every
-  // response carries X-Request-Id and every error the uniform body.
+  // answers requests whose head exceeds 16 KiB with 431 before Fastify routes them. docs/API.md
+  // "Conventions": every response carries X-Request-Id and every error the uniform body.
   it.each([
     ['a 20 KiB query string', () => request(t.url).get(`/api/users/me?x=${'a'.repeat(20 * 1024)}`)],
     [

@@ -1,6 +1,6 @@
 import type request from 'supertest';
 
-/** The uniform error body of API.md's conventions. */
+/** The uniform error body (docs/API.md "Conventions"). */
 export interface ErrorBody {
   statusCode: number;
   error: string;
@@ -8,7 +8,7 @@ export interface ErrorBody {
   requestId: string;
 }
 
-/** What an error body must never contain (API.md conventions): internals of any kind. */
+/** What an error body must never contain (docs/API.md "Conventions"): internals of any kind. */
 export const LEAK_PATTERNS: Array<[string, RegExp]> = [
   ['stack frame', /at .+\(.+:\d+:\d+\)/],
   ['SQL', /SELECT |INSERT |UPDATE |syntax error|relation "|QueryFailedError/],

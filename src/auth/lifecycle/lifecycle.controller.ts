@@ -23,7 +23,7 @@ const REFUSED_LINK: [number, string] = [
 const OWNER_MAIL_QUOTA =
   "Rate limit: AUTH_RATE_LIMIT_MAX per IP, or the owner's 3 link mails an hour to the address (strangers' requests never use them up)";
 
-/** Account lifecycle by email (API.md "Account lifecycle (v2)"): the routes under /api/auth. */
+/** Account lifecycle by email (docs/API.md "Account lifecycle"): the routes under /api/auth. */
 @ApiTags('auth')
 @Controller('auth')
 export class LifecycleController {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** The uniform error body (API.md conventions); documented on every operation. */
+/** The uniform error body (docs/API.md "Conventions"); documented on every operation. */
 export class ErrorResponse {
   @ApiProperty({ example: 400 }) statusCode!: number;
   @ApiProperty({ example: 'Bad Request' }) error!: string;

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
-/** What a 429 tells the caller about the limit it hit (API.md "Rate limits"). */
+/** What a 429 tells the caller about the limit it hit (docs/API.md "Rate limits"). */
 export interface RateLimitInfo {
   limit: number;
   /** Seconds until the caller may try again: sent as both `RateLimit-Reset` and `Retry-After`. */

@@ -37,7 +37,7 @@ export const DOCS_CSP = [
  * What helmet sends, computed once: helmet's middleware is run against a recorder at start, so its
  * maintained defaults and our options decide the header set, and a request costs one object
  * instead of helmet's per-request middleware chain (twelve closures and a setHeader call each).
- * The CSP is ours because API.md fixes its exact text per route family.
+ * The CSP is ours because its exact text is fixed per route family (docs/API.md "Security headers").
  */
 function helmetHeaders(): Record<string, string> {
   const request = new IncomingMessage(new Socket());
@@ -88,7 +88,7 @@ export function registerSecurityHeaders(fastify: FastifyInstance): void {
 /**
  * The API family's headers for the few answers Fastify or Node make before any hook runs (a
  * malformed URL, see framework-errors.ts). test/security/http-hardening.e2e-spec.ts checks both
- * paths against API.md's list.
+ * paths against the list in docs/API.md "Security headers".
  */
 export const PRE_ROUTING_HEADERS = API_HEADERS;
 
