@@ -116,7 +116,13 @@ export class AuthController {
       oneOf: [{ $ref: getSchemaPath(TokenPair) }, { $ref: getSchemaPath(MfaChallengeResponse) }],
     },
   })
-  @ApiErrors([401, 'Invalid email or password (one message for every cause)'])
+  @ApiErrors(
+    [401, 'Invalid email or password (one message for every cause)'],
+    [
+      403,
+      'email not verified: the right password on an unverified address (REQUIRE_VERIFIED_EMAIL)',
+    ],
+  )
   async login(
     @Body() dto: LoginDto,
     @Client() client: ClientContext,
