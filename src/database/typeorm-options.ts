@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { ConnectionInfo } from './connection-info';
+import { ENTITIES } from './entities';
 
 /** Compiled code loads dist/migrations/*.js; ts (jest, CLI from sources) loads migrations/*.ts. */
 export const MIGRATIONS_GLOB = __filename.endsWith('.ts')
@@ -28,7 +29,13 @@ export function typeormOptions(
     password: connection.password,
     database: connection.database,
     ssl: { ca: connection.ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    // The entities describe the schema; only migrations change it.
+    entities: ENTITIES,
     synchronize: false,
+    // gen_random_uuid() (PostgreSQL 13+ core) is the default of the uuid keys, as in the migrations;
+    // the application's role creates no extensions.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     migrationsRun: false,
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',

@@ -1,0 +1,40 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { SHA256_HEX_PATTERN } from '../database/check-patterns';
+import { UserEntity } from '../users/user.entity';
+
+/** The table `mfa_challenges`: a login waiting for its second factor, by the SHA-256 of its token. */
+@Entity({ name: 'mfa_challenges' })
+@Index('mfa_challenges_expires_idx', ['expiresAt'])
+@Check('mfa_challenges_token_hash_check', `token_hash ~ ${SHA256_HEX_PATTERN}`)
+@Check('mfa_challenges_failures_check', 'failures >= 0')
+export class MfaChallengeEntity {
+  @PrimaryColumn({
+    name: 'token_hash',
+    type: 'text',
+    primaryKeyConstraintName: 'mfa_challenges_pkey',
+  })
+  tokenHash!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'mfa_challenges_user_id_fkey' })
+  user?: UserEntity;
+
+  /** The credentials version the password step checked. */
+  @Column({ name: 'credentials_version', type: 'integer' })
+  credentialsVersion!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  failures!: number;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'spent_at', type: 'timestamptz', nullable: true })
+  spentAt!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

@@ -1,0 +1,34 @@
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { CIPHERTEXT_PATTERN } from '../database/check-patterns';
+import { UserEntity } from '../users/user.entity';
+
+/**
+ * The table `mfa_totp`: one authenticator per user (the user id is the primary key, so the
+ * relation is many-to-one in TypeORM's terms without allowing a second row).
+ */
+@Entity({ name: 'mfa_totp' })
+@Check('mfa_totp_secret_is_ciphertext', `secret ~ ${CIPHERTEXT_PATTERN}`)
+@Check('mfa_totp_last_used_step_check', 'last_used_step >= 0')
+export class TotpEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid', primaryKeyConstraintName: 'mfa_totp_pkey' })
+  userId!: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'mfa_totp_user_id_fkey' })
+  user?: UserEntity;
+
+  /** Field-cipher ciphertext of the base32 secret. */
+  @Column({ type: 'text' })
+  secret!: string;
+
+  /** NULL while the set-up waits for its first code. */
+  @Column({ name: 'confirmed_at', type: 'timestamptz', nullable: true })
+  confirmedAt!: Date | null;
+
+  /** RFC 6238 time step of the last accepted code; bigint, so pg returns a string. */
+  @Column({ name: 'last_used_step', type: 'bigint', nullable: true })
+  lastUsedStep!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

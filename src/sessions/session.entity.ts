@@ -1,0 +1,61 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { UserEntity } from '../users/user.entity';
+
+/** The table `sessions`: one login; access tokens carry its id. */
+@Entity({ name: 'sessions' })
+@Index('sessions_user_live_idx', ['userId'], { where: 'revoked_at IS NULL' })
+@Check('sessions_amr_check', 'cardinality(amr) > 0')
+export class SessionEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'sessions_pkey' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'sessions_user_id_fkey' })
+  user?: UserEntity;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
+  lastUsedAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'text', nullable: true })
+  revokedReason!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  ip!: string | null;
+
+  @Column({ name: 'user_agent', type: 'text', nullable: true })
+  userAgent!: string | null;
+
+  /** The user's credentials version when the session opened; it works only while the two match. */
+  @Column({ name: 'credentials_version', type: 'integer', default: 0 })
+  credentialsVersion!: number;
+
+  /** RFC 8176 authentication methods of the login, carried into every access token. */
+  @Column({ type: 'text', array: true, default: () => `'{pwd}'` })
+  amr!: string[];
+
+  @Column({ name: 'password_proven_at', type: 'timestamptz', nullable: true })
+  passwordProvenAt!: Date | null;
+
+  @Column({ name: 'factor_proven_at', type: 'timestamptz', nullable: true })
+  factorProvenAt!: Date | null;
+}
