@@ -53,7 +53,7 @@ export default tseslint.config(
       'src/openapi/**/*.ts',
       'src/cli/**/*.ts',
       'src/auth/common-passwords.ts',
-      'src/audit/logging/log-files.ts',
+      'src/logging/log-files.ts',
       'src/audit/audit-anchor.ts',
     ],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },

@@ -5,9 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule } from '@nestjs/common';
 import { closeConnectionsWhenShuttingDown } from './app.shutdown';
-import { appLoggerFor } from './audit/logging/app-logger';
-import { registerSecurityLogHook } from './audit/logging/security-log.hook';
-import { SecurityLogger } from './audit/logging/security-logger.service';
+import { appLoggerFor } from './logging/app-logger';
+import { registerSecurityLogHook } from './logging/security-log.hook';
+import { SecurityLogger } from './logging/security-logger.service';
 import { enableCors } from './common/http/cors';
 import { onClientError, onFrameworkError } from './common/http/framework-errors';
 import { registerJsonBodyParser } from './common/http/json-body-parser';

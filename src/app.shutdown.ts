@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as WinstonLogger } from 'winston';
-import { appLoggerFor } from './audit/logging/app-logger';
+import { appLoggerFor } from './logging/app-logger';
 import type { Env } from './config/env.schema';
 import { ReadinessService } from './health/readiness.service';
 

@@ -5,7 +5,7 @@ import './observability/tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { Logger as Winston } from 'winston';
-import { consoleLogger } from './audit/logging/app-logger';
+import { consoleLogger } from './logging/app-logger';
 import { EnvError, loadEnv } from './config/load-env';
 
 async function bootstrap(): Promise<void> {

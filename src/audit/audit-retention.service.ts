@@ -3,7 +3,7 @@ import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
 import { AuditEventRepository } from './audit-event.repository';
 import { AuditService } from './audit.service';
-import { SecurityLogger } from './logging/security-logger.service';
+import { SecurityLogger } from '../logging/security-logger.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FIRST_RUN_DELAY_MS = 60_000;

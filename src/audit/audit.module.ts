@@ -4,7 +4,7 @@ import { AuditEventRepository } from './audit-event.repository';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
-import { SecurityLogger } from './logging/security-logger.service';
+import { SecurityLogger } from '../logging/security-logger.service';
 
 @Module({
   controllers: [AuditController],

@@ -8,7 +8,7 @@ import type { AuditEventType } from './audit-event-type';
 import type { AuditEvent } from './audit-event.entity';
 import { AuditEventRepository } from './audit-event.repository';
 import { computeAuditHash, GENESIS_HASH } from './audit-hash';
-import { redact } from './logging/redact.format';
+import { redact } from '../logging/redact.format';
 import { randomId } from '../crypto/random';
 
 export interface AuditEventInput {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuthAttempt } from '../audit/logging/auth-attempt.decorator';
+import { AuthAttempt } from '../logging/auth-attempt.decorator';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { PublicRoute } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';

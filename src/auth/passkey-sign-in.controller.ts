@@ -5,7 +5,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import type { FastifyReply } from 'fastify';
-import { AuthAttempt } from '../audit/logging/auth-attempt.decorator';
+import { AuthAttempt } from '../logging/auth-attempt.decorator';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { PublicRoute } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';

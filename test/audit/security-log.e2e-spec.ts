@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import request from 'supertest';
-import { SecurityLogger } from '../../src/audit/logging/security-logger.service';
+import { SecurityLogger } from '../../src/logging/security-logger.service';
 import { captureOutput, type CapturedOutput } from '../support/capture-output';
 import { startTestApp, type TestApp } from '../support/test-app';
 

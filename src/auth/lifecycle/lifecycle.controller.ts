@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthAttempt } from '../../audit/logging/auth-attempt.decorator';
+import { AuthAttempt } from '../../logging/auth-attempt.decorator';
 import type { AuthenticatedUser } from '../../common/auth/principal';
 import { ApiErrors } from '../../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../../common/decorators/current-user.decorator';

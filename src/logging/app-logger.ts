@@ -1,6 +1,6 @@
 import { WinstonLogger } from 'nest-winston';
 import { createLogger, type Logger } from 'winston';
-import type { Env } from '../../config/env.schema';
+import type { Env } from '../config/env.schema';
 import { redactFormat } from './redact.format';
 import { appLoggerOptions, consoleTransport } from './winston.config';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { format, transports, type LoggerOptions } from 'winston';
 import { utilities } from 'nest-winston';
-import type { Env } from '../../config/env.schema';
+import type { Env } from '../config/env.schema';
 import { LOG_STREAM_OPTIONS, prepareLogDir } from './log-files';
 import { redactFormat } from './redact.format';
 

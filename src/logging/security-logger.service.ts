@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createLogger, type Logger } from 'winston';
-import { Env } from '../../config/env.schema';
+import { Env } from '../config/env.schema';
 import { securityLoggerOptions } from './winston.config';
 
 export type SecurityLogEntry = { message: string } & Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clientContextOf } from '../../common/http/client-context';
+import { clientContextOf } from '../common/http/client-context';
 import './auth-attempt.decorator';
 import { SecurityLogger } from './security-logger.service';
 
