@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Env } from '../config/env.schema';
-import { EmbeddedDatabaseService } from './embedded-database.service';
+import { EmbeddedDatabaseService } from './embedded/embedded-database.service';
 
 /** Which PostgreSQL the app uses, for the start-up banner: never a user name or a password. */
 export function describeDatabase(app: INestApplication, env: Env): string {

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.schema';
-import { EmbeddedDatabaseService } from './embedded-database.service';
+import { EmbeddedDatabaseService } from './embedded/embedded-database.service';
 import { DatabaseHealth } from './database-health';
 import { DatabaseRoleCheck } from './database-role.check';
 import { externalConnections } from './external-connection';

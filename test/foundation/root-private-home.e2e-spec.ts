@@ -16,10 +16,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { clusterLocation } from '../../src/database/cluster-location';
-import { copyToSharedRoot } from '../../src/database/postgres-binaries';
-import { postgresOwner } from '../../src/database/postgres-owner';
-import { SHARED_ROOT } from '../../src/database/shared-root';
+import { clusterLocation } from '../../src/database/embedded/cluster-location';
+import { copyToSharedRoot } from '../../src/database/embedded/postgres-binaries';
+import { postgresOwner } from '../../src/database/embedded/postgres-owner';
+import { SHARED_ROOT } from '../../src/database/embedded/shared-root';
 import { spawnApp, waitForOutput, type SpawnedApp } from '../support/spawn-app';
 
 // The scenario needs root (the embedded cluster then runs as the `postgres` user). CI runs as

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+import { EmbeddedPostgresServer } from '../../src/database/embedded/embedded-postgres.server';
 
 /**
  * One real PostgreSQL over verified TLS for the whole run: the embedded one by default, or an

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+import type { EmbeddedPostgresServer } from '../../src/database/embedded/embedded-postgres.server';
 
 export default async function globalTeardown(): Promise<void> {
   const holder = globalThis as { __embeddedPostgres?: EmbeddedPostgresServer };

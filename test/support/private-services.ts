@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
-import type { EmbeddedServerInfo } from '../../src/database/embedded-postgres.server';
+import type { EmbeddedServerInfo } from '../../src/database/embedded/embedded-postgres.server';
 import { freePort } from './spawn-app';
 
 /** A PostgreSQL of a test's own (in a child process), which the test may stop and start. */

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { Env } from '../config/env.schema';
+import { Env } from '../../config/env.schema';
 import { EmbeddedPostgresServer, type EmbeddedServerInfo } from './embedded-postgres.server';
-import type { DatabaseConnections } from './external-connection';
+import type { DatabaseConnections } from '../external-connection';
 
 const POOL_CLOSE_WAIT_MS = 1_000;
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chown, lstat, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sha256Hex } from '../crypto/digest';
+import { sha256Hex } from '../../crypto/digest';
 import { reachableByOthers, type Owner } from './postgres-owner';
 import { ensureSharedRoot } from './shared-root';
 

@@ -1,21 +1,22 @@
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { clusterLocation, type ClusterLocation } from './cluster-location';
-import type { ConnectionInfo } from './connection-info';
+import {
+  ADMIN_USER,
+  APP_DATABASE,
+  APP_USER,
+  OWNER_USER,
+  ensureRolesAndDatabase,
+} from './cluster-roles';
+import type { ConnectionInfo } from '../connection-info';
 import { postgresBinaries } from './postgres-binaries';
 import { postgresOwner, type Owner } from './postgres-owner';
 import { initCluster, PostgresProcess } from './postgres-process';
-import { randomSecret } from '../crypto/random';
-import { generateTlsMaterial } from '../crypto/tls-material';
+import { clearStalePostmaster } from './stale-postmaster';
+import { randomSecret } from '../../crypto/random';
+import { generateTlsMaterial } from '../../crypto/tls-material';
 
-const ADMIN_USER = 'postgres';
-/** Owns the database and every table: migrations run as this role, nothing else does. */
-const OWNER_USER = 'app_owner';
-/** What the application connects as: owns nothing, may only SELECT and INSERT on audit_events. */
-const APP_USER = 'app';
-const APP_DATABASE = 'app';
 // Only TLS connections from loopback, only SCRAM: no trust, no plain-text, no Unix socket.
 const PG_HBA = 'hostssl all all 127.0.0.1/32 scram-sha-256\n';
 const POSTGRES_FLAGS = [
@@ -90,7 +91,7 @@ export class EmbeddedPostgresServer {
 
     if (fresh && (await exists(join(this.pgdata, 'PG_VERSION')))) {
       // DATA_DIR was wiped but the cluster (in the shared root) was not: nothing can log in to it.
-      await this.clearStalePid();
+      await clearStalePostmaster(this.pgdata, this.log);
       this.log(
         `replacing the embedded cluster in ${this.pgdata}: its credentials are gone`,
         'warn',
@@ -100,7 +101,7 @@ export class EmbeddedPostgresServer {
     if (!(await exists(join(this.pgdata, 'PG_VERSION')))) {
       await this.initialise(location, owner, credentials, binaries, debug);
     }
-    await this.clearStalePid();
+    await clearStalePostmaster(this.pgdata, this.log);
     // A restart of the same server keeps its port, so open pools reconnect to it.
     const port = (this.port ??= await freePort());
     this.process = await PostgresProcess.start(
@@ -195,107 +196,6 @@ export class EmbeddedPostgresServer {
       if (owner) await chown(path, owner.uid, owner.gid);
     }
   }
-
-  /**
-   * After a crash postmaster.pid may name a dead process (PostgreSQL then refuses to start if the pid
-   * was reused) or an orphaned postmaster whose node parent died: remove the first, stop the second.
-   * A postmaster whose parent is still alive belongs to a running app: refuse rather than kill it.
-   */
-  private async clearStalePid(): Promise<void> {
-    const pidFile = join(this.pgdata, 'postmaster.pid');
-    if (!(await exists(pidFile))) return;
-    const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && (await isOurPostmaster(pid, this.pgdata))) {
-      const parent = await parentOf(pid);
-      if (parent !== undefined && parent !== 1 && (await isNodeProcess(parent))) {
-        throw new Error(
-          `the embedded database in ${this.pgdata} is in use by process ${parent}; stop it or set DATABASE_URL`,
-        );
-      }
-      this.log(`stopping orphaned PostgreSQL ${pid} left by an earlier run`);
-      process.kill(pid, 'SIGINT');
-      for (let i = 0; i < 100 && (await isOurPostmaster(pid, this.pgdata)); i++) await sleep(100);
-    }
-    await rm(pidFile, { force: true });
-  }
-}
-
-/**
- * Two roles, neither a superuser: the owner of the database and of every object in it (migrations
- * run as it), and the application's role, which owns nothing and gets only the privileges
- * database/runtime-privileges.ts grants (SELECT and INSERT on audit_events). A cluster made before
- * the split, where the application's role owned everything, is handed over to the owner.
- */
-async function ensureRolesAndDatabase(
-  admin: ConnectionInfo,
-  credentials: Credentials,
-): Promise<void> {
-  const server = await connect(admin);
-  try {
-    for (const [role, password] of [
-      [OWNER_USER, credentials.ownerPassword],
-      [APP_USER, credentials.appPassword],
-    ] as const) {
-      const found = await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-      const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER';
-      await server.query(
-        `${verb} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${server.escapeLiteral(password)}`,
-      );
-    }
-    const db = await server.query<{ owner: string }>(
-      'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
-      [APP_DATABASE],
-    );
-    if (db.rowCount === 0) {
-      await server.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${OWNER_USER}`);
-      return;
-    }
-    if (db.rows[0].owner === OWNER_USER) return;
-    await server.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${OWNER_USER}`);
-  } finally {
-    await server.end();
-  }
-  const inApp = await connect({ ...admin, database: APP_DATABASE });
-  try {
-    await inApp.query(`REASSIGN OWNED BY ${APP_USER} TO ${OWNER_USER}`);
-  } finally {
-    await inApp.end();
-  }
-}
-
-async function connect(info: ConnectionInfo): Promise<Client> {
-  const client = new Client({ ...info, ssl: { ca: info.ca, rejectUnauthorized: true } });
-  await client.connect();
-  return client;
-}
-
-async function isOurPostmaster(pid: number, pgdata: string): Promise<boolean> {
-  try {
-    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    return cmdline.some((arg) => arg.endsWith('postgres')) && cmdline.includes(pgdata);
-  } catch {
-    return false;
-  }
-}
-
-async function parentOf(pid: number): Promise<number | undefined> {
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ')'.
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** An app owning the cluster is a Node process; an orphan's parent is init or a reaper. */
-async function isNodeProcess(pid: number): Promise<boolean> {
-  try {
-    const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0];
-    return /(^|\/)node(js)?$/.test(argv0) || argv0 === process.execPath;
-  } catch {
-    return false;
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -315,5 +215,3 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
