@@ -51,7 +51,7 @@ export function sameWorkEnv(
     PGDATABASE: db.database,
     PGSSLROOTCERT: db.caFile,
     JWT_SECRET: db.jwtSecret,
-    // The app's defaults outside production (README, Configuration); the bench never overrides them.
+    // The app's defaults outside production (docs/CONFIGURATION.md); the bench never overrides them.
     JWT_ISSUER: appEnv.JWT_ISSUER ?? 'secure-nest-foundation',
     JWT_AUDIENCE: appEnv.JWT_AUDIENCE ?? 'secure-nest-foundation-api',
     RATE_LIMIT_MAX: appEnv.RATE_LIMIT_MAX,

@@ -8,9 +8,10 @@ export const UNMATCHED_ROUTE = 'unmatched';
 type Observe = (seconds: number) => void;
 
 /**
- * The Prometheus registry and every series of the service (README "Metrics" lists them). Loaded only
- * when METRICS_PORT is set, so prom-client costs nothing otherwise. Its own registry, not
- * prom-client's global one: several applications in one process (the e2e tests) stay apart.
+ * The Prometheus registry and every series of the service (docs/OPERATIONS.md "Metrics and
+ * alerts" lists them). Loaded only when METRICS_PORT is set, so prom-client costs nothing
+ * otherwise. Its own registry, not prom-client's global one: several applications in one process
+ * (the e2e tests) stay apart.
  */
 export class PrometheusMetrics implements MetricsSink {
   readonly registry = new Registry();

@@ -11,7 +11,7 @@ const READABLE_LINE = /^\d\d:\d\d:\d\d\.\d{3} +(LOG|WARN|ERROR|DEBUG|VERBOSE) /;
 /** `npm start` as a developer sees it: the readable console, the banner, nothing else worth hiding. */
 describe('development console', () => {
   const dir = mkdtempSync(join(tmpdir(), 'snf-console-'));
-  chmodSync(dir, 0o711); // the postgres user must traverse it, as with any DATA_DIR (see README)
+  chmodSync(dir, 0o711); // the postgres user must traverse it, as with any DATA_DIR (docs/CONFIGURATION.md)
   const dataDir = join(dir, 'data');
   const logDir = join(dir, 'logs');
   let port = 0;
