@@ -34,7 +34,14 @@ export class MfaSignInController {
       'Complete a two-step login with the mfaToken and a TOTP code or a recovery code; sets the refresh_token cookie',
   })
   @ApiOkResponse({ type: TokenPair })
-  @ApiErrors([401, 'mfaToken expired, spent or dead after 5 wrong codes, or the code is wrong'])
+  @ApiErrors(
+    [
+      400,
+      'Validation failed, or The link is invalid or has expired: a credential change killed the mfaToken',
+    ],
+    [401, 'mfaToken expired, spent or dead after 5 wrong codes, or the code is wrong'],
+    [403, 'email not verified (REQUIRE_VERIFIED_EMAIL)'],
+  )
   async verify(
     @Body() dto: VerifyMfaDto,
     @Client() client: ClientContext,

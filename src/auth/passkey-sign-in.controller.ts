@@ -43,7 +43,13 @@ export class PasskeySignInController {
       description: 'PublicKeyCredentialRequestOptionsJSON',
     },
   })
-  @ApiErrors([401, 'mfaToken expired, spent or dead'])
+  @ApiErrors(
+    [
+      400,
+      'Validation failed, or The link is invalid or has expired: a credential change killed the mfaToken',
+    ],
+    [401, 'mfaToken expired, spent or dead'],
+  )
   options(@Body() dto: PasskeyOptionsDto): Promise<PublicKeyCredentialRequestOptionsJSON> {
     return this.passkeys.options(dto.mfaToken);
   }
@@ -57,7 +63,14 @@ export class PasskeySignInController {
       "Sign in with the browser's assertion: amr pwd+hwk with an mfaToken, hwk+user without (user verification required); sets the refresh_token cookie",
   })
   @ApiOkResponse({ type: TokenPair })
-  @ApiErrors([401, 'The passkey could not be verified, or the mfaToken is no longer valid'])
+  @ApiErrors(
+    [
+      400,
+      'Validation failed, or The link is invalid or has expired: a credential change killed the mfaToken',
+    ],
+    [401, 'The passkey could not be verified, or the mfaToken is no longer valid'],
+    [403, 'email not verified (REQUIRE_VERIFIED_EMAIL)'],
+  )
   async verify(
     @Body() dto: AuthenticatePasskeyDto,
     @Client() client: ClientContext,

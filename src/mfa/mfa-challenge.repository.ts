@@ -48,6 +48,21 @@ export class MfaChallengeRepository {
     return row ? { userId: row.user_id, credentialsVersion: row.credentials_version } : undefined;
   }
 
+  /**
+   * Whether the challenge is still unspent and unexpired but died with the credentials it was
+   * issued under (a credential event, or the account deactivated), as opposed to never existing,
+   * being spent, expiring or running out of tries.
+   */
+  async diedWithCredentials(tokenHash: string): Promise<boolean> {
+    const [row] = await this.tx.manager.query<Array<{ stale: boolean }>>(
+      `SELECT NOT u.is_active OR u.credentials_version <> c.credentials_version AS stale
+         FROM mfa_challenges c JOIN users u ON u.id = c.user_id
+        WHERE c.token_hash = $1 AND c.spent_at IS NULL AND c.expires_at > now()`,
+      [tokenHash],
+    );
+    return row?.stale ?? false;
+  }
+
   async recordFailure(tokenHash: string): Promise<void> {
     await this.tx.manager.query(
       'UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = $1',

@@ -1,4 +1,5 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { INVALID_LINK } from '../common/auth/account-messages';
 import { AMR } from '../common/auth/authentication-methods';
 import type { ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
@@ -101,17 +102,25 @@ export class MfaLoginService {
       await this.challenges.spend(hash);
       return { pending, result };
     });
-    if (outcome === 'invalid') throw new UnauthorizedException(INVALID_MFA_TOKEN);
+    if (outcome === 'invalid') return this.refuse(hash);
     if (outcome === 'wrong') throw new UnauthorizedException(WRONG_SECOND_FACTOR);
     return outcome;
   }
 
   /** The user behind a live `mfaToken` (for the passkey options of the second step). */
   async pendingUser(mfaToken: string): Promise<PendingLogin> {
-    const pending = await this.tx.run(() =>
-      this.challenges.lockLive(sha256Hex(mfaToken), MFA_TOKEN_MAX_FAILURES),
-    );
-    if (!pending) throw new UnauthorizedException(INVALID_MFA_TOKEN);
-    return pending;
+    const hash = sha256Hex(mfaToken);
+    const pending = await this.tx.run(() => this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES));
+    return pending ?? this.refuse(hash);
+  }
+
+  /**
+   * A token that is no longer usable: 400 like a dead link when a credential event (or a
+   * deactivation) killed it, 401 for every other reason (unknown, spent, expired, out of tries).
+   */
+  private async refuse(hash: string): Promise<never> {
+    if (await this.challenges.diedWithCredentials(hash))
+      throw new BadRequestException(INVALID_LINK);
+    throw new UnauthorizedException(INVALID_MFA_TOKEN);
   }
 }

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { INVALID_LINK } from '../../src/auth/lifecycle/account-tokens.service';
+import { INVALID_LINK } from '../../src/common/auth/account-messages';
 import {
   bearer,
   getMe,
@@ -219,7 +219,13 @@ describe('account integrity: no takeover through pending links, planted factors 
         { currentPassword: owner.password, newPassword: STRONG(), code: codeAt(secret) },
         owner.accessToken,
       ).expect(204);
-      expectErrorBody(await verify(t, { mfaToken: attackerStep, code: codeAt(secret, 1) }), 401);
+      const dead = expectErrorBody(
+        await verify(t, { mfaToken: attackerStep, code: codeAt(secret, 1) }),
+        400,
+      );
+      expect(dead.message).toBe(INVALID_LINK);
+      // Unknown tokens stay a 401: only a token that died with the credentials is a dead link.
+      expectErrorBody(await verify(t, { mfaToken: 'no-such-token', code: codeAt(secret, 1) }), 401);
     });
   });
 

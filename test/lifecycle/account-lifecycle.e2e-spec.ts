@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { INVALID_LINK } from '../../src/auth/lifecycle/account-tokens.service';
+import { INVALID_LINK } from '../../src/common/auth/account-messages';
 import {
   getMe,
   login,

@@ -3,7 +3,8 @@ import { Test } from '@nestjs/testing';
 import { Env } from '../../config/env.schema';
 import { sha256Hex } from '../../crypto/digest';
 import { AccountTokenRepository, type NewAccountToken } from './account-token.repository';
-import { AccountTokensService, INVALID_LINK, inWords } from './account-tokens.service';
+import { INVALID_LINK } from '../../common/auth/account-messages';
+import { AccountTokensService, inWords } from './account-tokens.service';
 
 const USER = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 

@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
+import { INVALID_LINK } from '../../common/auth/account-messages';
 import { durationToSeconds } from '../../common/time/duration';
 import { Env } from '../../config/env.schema';
 import { digestsEqual, sha256Hex } from '../../crypto/digest';
@@ -14,8 +15,6 @@ import {
 /** What a link is for and whose it is (see NewAccountToken); the secret and lifetime are made here. */
 export type LinkRequest = Omit<NewAccountToken, 'tokenHash' | 'ttlSeconds'>;
 
-/** One answer for every refused link (unknown, expired, spent, superseded, wrong purpose). */
-export const INVALID_LINK = 'The link is invalid or has expired';
 
 /** A token as issued: the secret goes into the mail link and nowhere else. */
 export interface IssuedToken {

@@ -7,7 +7,7 @@ import { CurrentUser } from '../../common/decorators/current-user.decorator';
 import { Authenticated, PublicRoute } from '../../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../../common/http/client-context';
 import { AuthRateLimit } from '../../rate-limit/auth-rate-limit.decorator';
-import { INVALID_LINK } from './account-tokens.service';
+import { INVALID_LINK } from '../../common/auth/account-messages';
 import { AcceptedResponse, accepted } from './dto/accepted-response.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
 import { LinkTokenDto } from './dto/link-token.dto';

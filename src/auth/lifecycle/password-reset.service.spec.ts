@@ -9,7 +9,8 @@ import { MailQuota } from '../../rate-limit/mail-quota';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { User } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
-import { AccountTokensService, INVALID_LINK } from './account-tokens.service';
+import { INVALID_LINK } from '../../common/auth/account-messages';
+import { AccountTokensService } from './account-tokens.service';
 import { DeferredWork } from './deferred-work';
 import { PasswordResetService } from './password-reset.service';
 

@@ -8,7 +8,8 @@ import { MailQuota } from '../../rate-limit/mail-quota';
 import { SessionsService } from '../../sessions/sessions.service';
 import { UsersService } from '../../users/users.service';
 import { passwordPolicyViolations } from '../password-policy';
-import { AccountTokensService, INVALID_LINK } from './account-tokens.service';
+import { INVALID_LINK } from '../../common/auth/account-messages';
+import { AccountTokensService } from './account-tokens.service';
 import { DeferredWork } from './deferred-work';
 
 /**

@@ -1,5 +1,10 @@
-/**
- * Messages that several features answer with, said once: a right password (or a factor
- * enrolment) on an account whose address is not proven yet.
- */
+/** Messages that several features answer with, said once. */
+
+/** A right password (or a factor enrolment) on an account whose address is not proven yet. */
 export const EMAIL_NOT_VERIFIED = 'email not verified';
+
+/**
+ * Every refused link (unknown, expired, spent, superseded, wrong purpose, or dead with the
+ * credentials it was issued under), and a pending sign-in step that died with them.
+ */
+export const INVALID_LINK = 'The link is invalid or has expired';
