@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
-import { RELAXED_LIMITS, bearer, register, registerAndLogin, sql } from '../support/auth-helpers';
+import {
+  RELAXED_LIMITS,
+  bearer,
+  login,
+  register,
+  registerAndLogin,
+  sql,
+} from '../support/auth-helpers';
 import { errorBodyProblems } from '../support/error-body';
 import { steadyLoad } from '../support/load';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-services';
@@ -102,8 +109,9 @@ describe('the database restarted under load', () => {
     }
   }, 30_000);
 
-  it('lifecycle and MFA routes answer 503 too; forgot keeps its 202 and works again once it is back', async () => {
+  it('lifecycle, MFA and step-up routes answer 503 too; forgot keeps its 202 and works again once it is back', async () => {
     const user = await register(t);
+    const session = await login(t, user);
     const token = randomBytes(32).toString('base64url');
     await pg.stop();
     try {
@@ -114,6 +122,10 @@ describe('the database restarted under load', () => {
           .send({ token, newPassword: 'Fresh!Lamp-Harbor-42' }),
         request(t.url).post('/api/auth/mfa/verify').send({ mfaToken: token, code: '123456' }),
         request(t.url).post('/api/auth/passkeys/authentication/options').send({}),
+        request(t.url)
+          .post('/api/auth/step-up')
+          .set(...bearer(session.accessToken))
+          .send({ password: user.password }),
       ]);
       for (const res of refused) {
         expect(res.status).toBe(503);
