@@ -1,5 +1,6 @@
 import type { AuthenticatedUser } from '../../src/common/auth/principal';
 import type { ClientContext } from '../../src/common/http/client-context';
+import type { MailAllowance } from '../../src/rate-limit/mail-quota';
 import type { Rotation } from '../../src/sessions/sessions.service';
 import type { User, UserCredentials } from '../../src/users/user.entity';
 
@@ -76,4 +77,9 @@ export function aRotation(overrides: Partial<Rotation> = {}): Rotation {
     authTime: 1_800_000_000,
     ...overrides,
   };
+}
+
+/** The mail quota's answer: allowed unless a test says otherwise. */
+export function aMailAllowance(overrides: Partial<MailAllowance> = {}): MailAllowance {
+  return { allowed: true, limit: 3, retryAfterSeconds: 1, ...overrides };
 }
