@@ -4,7 +4,8 @@ import { AuditService } from '../../audit/audit.service';
 import { Transactions } from '../../database/transactions';
 import { UsersService } from '../../users/users.service';
 import { SoftAuthenticator } from '../../../test/support/soft-authenticator';
-import { client, fakeTransactions } from '../../../test/support/unit-doubles';
+import { aClient } from '../../../test/support/factories';
+import { fakeTransactions } from '../../../test/support/unit-doubles';
 import { MfaLoginService, WRONG_SECOND_FACTOR } from '../mfa-login.service';
 import { PasskeyAssertions } from './passkey-assertions';
 import { PasskeyAuthenticationService } from './passkey-authentication.service';
@@ -15,6 +16,7 @@ import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
 const ORIGIN = 'http://localhost:5173';
 const USER_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const pending = { userId: USER_ID, credentialsVersion: 1 };
+const client = aClient();
 
 // Real assertions (signed by the soft authenticator, verified by the library) against mocked
 // tables: what the service does with the answer of the conditional counter write.
