@@ -20,7 +20,8 @@ function esmPackages(root = path.join(__dirname, 'node_modules')) {
       const pkgDir = path.join(dir, entry);
       try {
         const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-        if (pkg.type === 'module' && !NATIVE_ESM.has(scope ? `${scope}/${entry}` : entry)) names.add(scope ? `${scope}/${entry}` : entry);
+        if (pkg.type === 'module' && !NATIVE_ESM.has(scope ? `${scope}/${entry}` : entry))
+          names.add(scope ? `${scope}/${entry}` : entry);
       } catch {
         // not a package directory
       }
@@ -52,7 +53,11 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',

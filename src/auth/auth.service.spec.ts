@@ -1,86 +1,73 @@
 import { UnauthorizedException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { StepUp } from '../common/auth/step-up';
-import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { aClient, aRotation, aUser, someCredentials } from '../../test/support/factories';
+import { type Mocks, newTestService } from '../../test/support/test-service';
+import type { fakeTransactions } from '../../test/support/unit-doubles';
 import { AuditService } from '../audit/audit.service';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
 import { PasswordHasher } from '../crypto/password-hasher.service';
-import { Transactions } from '../database/transactions';
 import { AccountLimiter } from '../rate-limit/account-limiter';
 import { SessionsService } from '../sessions/sessions.service';
 import { UnknownAccountService } from '../users/unknown-account.service';
-import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { MfaLoginService } from '../mfa/mfa-login.service';
+import { type MfaChallenge, MfaLoginService } from '../mfa/mfa-login.service';
 import { AuthService, INVALID_CREDENTIALS } from './auth.service';
+import type { TokenPair } from './dto/token-pair.dto';
 import { SigninChecksService } from './lifecycle/signin-checks.service';
 import { SignInService } from './sign-in.service';
 import { TokensService } from './tokens.service';
 
-const user: User = {
-  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-  email: 'ada@example.org',
-  username: 'ada',
-  role: 'user',
-  isActive: true,
-  emailVerified: true,
-  mfaEnabled: false,
-  birthDate: '1990-01-01',
-  createdAt: new Date(),
-  updatedAt: new Date(),
-};
+const user = aUser();
+const client = aClient();
 const dto = { email: user.email, password: 'Right-Password-42!' };
 
 describe('AuthService', () => {
   let auth: AuthService;
-  const tx = fakeTransactions();
+  let tx: ReturnType<typeof fakeTransactions>;
   const order: string[] = [];
-  const users = { findCredentials: jest.fn(), rehashPassword: jest.fn() };
-  const hasher = { verify: jest.fn(), needsRehash: jest.fn(), hash: jest.fn() };
-  const unknownAccount = { verify: jest.fn() };
-  const sessions = { open: jest.fn(), rotate: jest.fn(), revoke: jest.fn() };
-  const tokens = { pair: jest.fn() };
-  const audit = { record: jest.fn() };
-  const limiter = { reserve: jest.fn(), forgive: jest.fn() };
-  const signin = { assertMaySignIn: jest.fn(), signedIn: jest.fn() };
-
-  const mfaLogin = { challengeFor: jest.fn() };
-  const stepUp = { forSensitiveOperation: jest.fn(), forCredentialChange: jest.fn() };
+  let users: jest.Mocked<UsersService>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let unknownAccount: jest.Mocked<UnknownAccountService>;
+  let sessions: jest.Mocked<SessionsService>;
+  let tokens: jest.Mocked<TokensService>;
+  let audit: jest.Mocked<AuditService>;
+  let limiter: jest.Mocked<AccountLimiter>;
+  let signin: jest.Mocked<SigninChecksService>;
+  let mfaLogin: jest.Mocked<MfaLoginService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
+    let mocks: Mocks;
+    // The real SignInService: the session it opens is what these tests check.
+    ({
+      sut: auth,
+      mocks,
+      transactions: tx,
+    } = await newTestService(AuthService, {
+      real: [SignInService],
+    }));
+    users = mocks.get(UsersService);
+    hasher = mocks.get(PasswordHasher);
+    unknownAccount = mocks.get(UnknownAccountService);
+    sessions = mocks.get(SessionsService);
+    tokens = mocks.get(TokensService);
+    audit = mocks.get(AuditService);
+    limiter = mocks.get(AccountLimiter);
+    signin = mocks.get(SigninChecksService);
+    mfaLogin = mocks.get(MfaLoginService);
     mfaLogin.challengeFor.mockResolvedValue(undefined);
     order.length = 0;
     limiter.reserve.mockImplementation(async () => void order.push('reserve'));
     users.findCredentials.mockImplementation(async () => {
       order.push('lookup');
-      return { user, passwordHash: '$2b$12$stored', credentialsVersion: 7 };
+      return someCredentials({ user });
     });
     hasher.verify.mockImplementation(async () => (order.push('verify'), true));
     hasher.needsRehash.mockReturnValue(false);
     sessions.open.mockImplementation(async () => {
       expect(tx.inTransaction()).toBe(true);
-      return { userId: user.id, sessionId: 's-1', refreshToken: 'r-1' };
+      return aRotation({ userId: user.id });
     });
-    tokens.pair.mockResolvedValue({ accessToken: 'a', refreshToken: 'r-1' });
-    const module = await Test.createTestingModule({
-      providers: [
-        AuthService,
-        SignInService, // the real one: the session it opens is what these tests check
-        { provide: UsersService, useValue: users },
-        { provide: PasswordHasher, useValue: hasher },
-        { provide: SessionsService, useValue: sessions },
-        { provide: TokensService, useValue: tokens },
-        { provide: AuditService, useValue: audit },
-        { provide: AccountLimiter, useValue: limiter },
-        { provide: UnknownAccountService, useValue: unknownAccount },
-        { provide: Transactions, useValue: tx },
-        { provide: SigninChecksService, useValue: signin },
-        { provide: MfaLoginService, useValue: mfaLogin },
-        { provide: StepUp, useValue: stepUp },
-      ],
-    }).compile();
-    auth = module.get(AuthService);
+    // Only the fields the tests compare: login hands the pair on as it is.
+    tokens.pair.mockResolvedValue({ accessToken: 'a', refreshToken: 'r-1' } as TokenPair);
   });
 
   it('counts the attempt against the account before looking up or checking the password', async () => {
@@ -103,10 +90,9 @@ describe('AuthService', () => {
     [
       'inactive',
       () =>
-        users.findCredentials.mockResolvedValue({
-          user: { ...user, isActive: false },
-          passwordHash: 'h',
-        }),
+        users.findCredentials.mockResolvedValue(
+          someCredentials({ user: aUser({ isActive: false }), passwordHash: 'h' }),
+        ),
     ],
   ])(
     'fails %s with the one message, audited, without forgiving the count',
@@ -165,7 +151,7 @@ describe('AuthService', () => {
     users.rehashPassword.mockImplementation(async () => void order.push('rehash'));
     sessions.open.mockImplementation(async () => {
       order.push('session');
-      return { userId: user.id, sessionId: 's-1', refreshToken: 'r-1' };
+      return aRotation({ userId: user.id });
     });
     await auth.login(dto, client);
     expect(hasher.hash).toHaveBeenCalledWith(dto.password);
@@ -177,7 +163,7 @@ describe('AuthService', () => {
   });
 
   it('with a second factor on, answers the MFA challenge and opens no session', async () => {
-    const challenge = { mfaRequired: true, mfaToken: 'm-1', methods: ['totp'] };
+    const challenge: MfaChallenge = { mfaRequired: true, mfaToken: 'm-1', methods: ['totp'] };
     mfaLogin.challengeFor.mockResolvedValue(challenge);
     await expect(auth.login(dto, client)).resolves.toBe(challenge);
     expect(mfaLogin.challengeFor).toHaveBeenCalledWith(

@@ -1,48 +1,36 @@
-import { Test } from '@nestjs/testing';
+import { aClient, aUser } from '../../test/support/factories';
+import { type Mocks, newTestService } from '../../test/support/test-service';
 import { AuditService } from '../audit/audit.service';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
-import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { SecondFactorLimiter } from '../rate-limit/second-factor-limiter';
-import { client, fakeTransactions } from '../../test/support/unit-doubles';
-import { PasskeyAssertions } from './passkeys/passkey-assertions';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { SecondFactorService } from './second-factor.service';
 import { TotpService } from './totp.service';
 
-const owner = {
-  id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
-  email: 'ada@example.org',
-  username: 'ada',
-};
+const owner = aUser({ id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f' });
+const client = aClient();
 
 describe('SecondFactorService', () => {
   let service: SecondFactorService;
   const order: string[] = [];
-  const totp = { accept: jest.fn() };
-  const recovery = { consume: jest.fn(), remaining: jest.fn() };
-  const limiter = { reserve: jest.fn(), forgive: jest.fn(), firstNoticeOfWindow: jest.fn() };
-  const mail = { notify: jest.fn() };
-  const audit = { record: jest.fn() };
+  let totp: jest.Mocked<TotpService>;
+  let recovery: jest.Mocked<RecoveryCodesService>;
+  let limiter: jest.Mocked<SecondFactorLimiter>;
+  let mail: jest.Mocked<MailService>;
+  let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
+    let mocks: Mocks;
+    ({ sut: service, mocks } = await newTestService(SecondFactorService));
+    totp = mocks.get(TotpService);
+    recovery = mocks.get(RecoveryCodesService);
+    limiter = mocks.get(SecondFactorLimiter);
+    mail = mocks.get(MailService);
+    audit = mocks.get(AuditService);
     order.length = 0;
     limiter.reserve.mockImplementation(async () => void order.push('reserve'));
     totp.accept.mockImplementation(async () => (order.push('check'), true));
-    const module = await Test.createTestingModule({
-      providers: [
-        SecondFactorService,
-        { provide: TotpService, useValue: totp },
-        { provide: RecoveryCodesService, useValue: recovery },
-        { provide: SecondFactorLimiter, useValue: limiter },
-        { provide: MailService, useValue: mail },
-        { provide: Transactions, useValue: fakeTransactions() },
-        { provide: PasskeyAssertions, useValue: { verifyOwn: jest.fn() } },
-        { provide: AuditService, useValue: audit },
-      ],
-    }).compile();
-    service = module.get(SecondFactorService);
   });
 
   it('counts the guess against the account before checking it, and forgives a right one', async () => {

@@ -1,48 +1,36 @@
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { aClient, anAuthenticatedUser, someCredentials } from '../../test/support/factories';
+import { type Mocks, newTestService } from '../../test/support/test-service';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { StepUpRequiredException } from '../common/http/step-up-required.exception';
-import { Env } from '../config/env.schema';
-import { Transactions } from '../database/transactions';
 import { SessionsService } from '../sessions/sessions.service';
 import { CredentialsService } from '../users/credentials.service';
-import { PasskeyAssertions } from './passkeys/passkey-assertions';
 import { SecondFactorService } from './second-factor.service';
 import { StepUpService } from './step-up.service';
 
+const client = aClient();
 const caller = (mfaEnabled: boolean): AuthenticatedUser =>
-  ({
-    id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
-    sessionId: '0b9f3c1e-2d4a-4b6c-8d0e-1f2a3b4c5d6e',
-    account: { id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f', email: 'ada@example.org', mfaEnabled },
-  }) as AuthenticatedUser;
+  anAuthenticatedUser({ id: '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f', account: { mfaEnabled } });
 
 describe('StepUpService', () => {
   let service: StepUpService;
-  const credentials = { confirmPassword: jest.fn() };
-  const secondFactor = { check: jest.fn() };
-  const sessions = { secondsSinceProof: jest.fn(), recordProofs: jest.fn() };
-  const audit = { record: jest.fn() };
+  let credentials: jest.Mocked<CredentialsService>;
+  let secondFactor: jest.Mocked<SecondFactorService>;
+  let sessions: jest.Mocked<SessionsService>;
+  let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
-    credentials.confirmPassword.mockResolvedValue({ credentialsVersion: 7 });
+    let mocks: Mocks;
+    ({ sut: service, mocks } = await newTestService(StepUpService, {
+      env: { STEP_UP_MAX_AGE: 300 },
+    }));
+    credentials = mocks.get(CredentialsService);
+    secondFactor = mocks.get(SecondFactorService);
+    sessions = mocks.get(SessionsService);
+    audit = mocks.get(AuditService);
+    credentials.confirmPassword.mockResolvedValue(someCredentials({ credentialsVersion: 7 }));
     secondFactor.check.mockResolvedValue('otp');
-    const module = await Test.createTestingModule({
-      providers: [
-        StepUpService,
-        { provide: CredentialsService, useValue: credentials },
-        { provide: SecondFactorService, useValue: secondFactor },
-        { provide: SessionsService, useValue: sessions },
-        { provide: AuditService, useValue: audit },
-        { provide: Transactions, useValue: fakeTransactions() },
-        { provide: PasskeyAssertions, useValue: { options: jest.fn() } },
-        { provide: Env, useValue: Object.assign(new Env(), { STEP_UP_MAX_AGE: 300 }) },
-      ],
-    }).compile();
-    service = module.get(StepUpService);
   });
 
   describe('credential changes', () => {

@@ -1,15 +1,13 @@
 import { NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { aClient, anAuthenticatedUser, USER_ID } from '../../test/support/factories';
+import { type Mocks, newTestService } from '../../test/support/test-service';
 import { AuditService } from '../audit/audit.service';
-import type { AuthenticatedUser } from '../common/auth/principal';
-import { Env } from '../config/env.schema';
 import { sha256Hex } from '../crypto/digest';
-import { Transactions } from '../database/transactions';
 import { SessionRepository, type PrincipalRow } from './session.repository';
 import { INVALID_REFRESH, SessionsService } from './sessions.service';
 
-const USER = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const USER = USER_ID;
+const client = aClient();
 const principal = (sessionId: string): PrincipalRow => ({
   session_id: sessionId,
   id: USER,
@@ -27,32 +25,16 @@ const principal = (sessionId: string): PrincipalRow => ({
 
 describe('SessionsService', () => {
   let sessions: SessionsService;
-  const repo = {
-    open: jest.fn(),
-    restamp: jest.fn(),
-    addRefreshToken: jest.fn(),
-    spendRefreshToken: jest.fn(),
-    findBySpentToken: jest.fn(),
-    revoke: jest.fn(),
-    listLive: jest.fn(),
-    principals: jest.fn(),
-  };
-  const audit = { record: jest.fn() };
-  const tx = fakeTransactions();
+  let repo: jest.Mocked<SessionRepository>;
+  let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
-    const env = Object.assign(new Env(), { JWT_REFRESH_TTL: '7d' });
-    const module = await Test.createTestingModule({
-      providers: [
-        SessionsService,
-        { provide: SessionRepository, useValue: repo },
-        { provide: AuditService, useValue: audit },
-        { provide: Transactions, useValue: tx },
-        { provide: Env, useValue: env },
-      ],
-    }).compile();
-    sessions = module.get(SessionsService);
+    let mocks: Mocks;
+    ({ sut: sessions, mocks } = await newTestService(SessionsService, {
+      env: { JWT_REFRESH_TTL: '7d' },
+    }));
+    repo = mocks.get(SessionRepository);
+    audit = mocks.get(AuditService);
   });
 
   it('opens a session for the refresh TTL and stores only the SHA-256 of its refresh token', async () => {
@@ -99,7 +81,12 @@ describe('SessionsService', () => {
   });
 
   it('rotates: the presented token is spent and a new one issued, audited as auth.refresh', async () => {
-    repo.spendRefreshToken.mockResolvedValue({ sessionId: 's-1', userId: USER });
+    repo.spendRefreshToken.mockResolvedValue({
+      sessionId: 's-1',
+      userId: USER,
+      amr: ['pwd'],
+      authTime: 1,
+    });
     const rotated = await sessions.rotate('presented', client);
     expect(repo.spendRefreshToken).toHaveBeenCalledWith(sha256Hex('presented'));
     expect(rotated).toMatchObject({ sessionId: 's-1', userId: USER });
@@ -157,7 +144,7 @@ describe('SessionsService', () => {
   });
 
   it("answers 404 for a session that is not the caller's, and audits only a real revocation", async () => {
-    const caller = { id: USER, sessionId: 's-1' } as AuthenticatedUser;
+    const caller = anAuthenticatedUser({ id: USER, sessionId: 's-1' });
     repo.revoke.mockResolvedValueOnce(0).mockResolvedValueOnce(1);
     await expect(sessions.revokeOwn(caller, 's-x', client)).rejects.toBeInstanceOf(
       NotFoundException,

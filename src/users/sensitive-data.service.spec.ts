@@ -1,40 +1,38 @@
 import { InternalServerErrorException, UnauthorizedException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { aClient, anAuthenticatedUser } from '../../test/support/factories';
+import { type Mocks, newTestService } from '../../test/support/test-service';
 import { AuditService } from '../audit/audit.service';
-import type { AuthenticatedUser } from '../common/auth/principal';
 import { FieldCipher } from '../crypto/field-cipher.service';
 import { KEYRING, Keyring } from '../crypto/keyring';
-import { Transactions } from '../database/transactions';
 import { StepUp } from '../common/auth/step-up';
 import { SensitiveDataService } from './sensitive-data.service';
 import { sensitiveLocation } from './sensitive-fields';
 import { UserRepository } from './user.repository';
 
-const caller = { id: 'c0000000-0000-4000-8000-000000000003', sessionId: 's' } as AuthenticatedUser;
+const caller = anAuthenticatedUser({ id: 'c0000000-0000-4000-8000-000000000003', sessionId: 's' });
+const client = aClient();
 
 describe('SensitiveDataService', () => {
   let service: SensitiveDataService;
   let cipher: FieldCipher;
-  const repo = { writeEncrypted: jest.fn(), readEncrypted: jest.fn() };
-  const stepUp = { forCredentialChange: jest.fn(), forSensitiveOperation: jest.fn() };
-  const audit = { record: jest.fn() };
+  let repo: jest.Mocked<UserRepository>;
+  let stepUp: jest.Mocked<StepUp>;
+  let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
-    const module = await Test.createTestingModule({
-      providers: [
-        SensitiveDataService,
-        FieldCipher,
+    let mocks: Mocks;
+    // The real cipher, so the test can show what it stored is ciphertext bound to its place.
+    const built = await newTestService(SensitiveDataService, {
+      real: [FieldCipher],
+      overrides: [
         { provide: KEYRING, useValue: new Keyring([{ id: 'k1', key: Buffer.alloc(32, 7) }]) },
-        { provide: UserRepository, useValue: repo },
-        { provide: AuditService, useValue: audit },
-        { provide: Transactions, useValue: fakeTransactions() },
-        { provide: StepUp, useValue: stepUp },
       ],
-    }).compile();
-    service = module.get(SensitiveDataService);
-    cipher = module.get(FieldCipher);
+    });
+    ({ sut: service, mocks } = built);
+    cipher = built.module.get(FieldCipher);
+    repo = mocks.get(UserRepository);
+    stepUp = mocks.get(StepUp);
+    audit = mocks.get(AuditService);
   });
 
   it('stores only ciphertext bound to the row and column; null erases; absent fields stay', async () => {

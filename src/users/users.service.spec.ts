@@ -4,70 +4,50 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { StepUp } from '../common/auth/step-up';
-import { client, fakeTransactions } from '../../test/support/unit-doubles';
+import { aClient, anAuthenticatedUser, aUser } from '../../test/support/factories';
+import { type Mocks, newTestService } from '../../test/support/test-service';
+import type { fakeTransactions } from '../../test/support/unit-doubles';
 import { AuditService } from '../audit/audit.service';
-import type { AuthenticatedUser } from '../common/auth/principal';
 import { PasswordHasher } from '../crypto/password-hasher.service';
-import { Transactions } from '../database/transactions';
 import { SessionsService } from '../sessions/sessions.service';
 import type { User } from './user.entity';
 import { UserRepository } from './user.repository';
 import { UsersService } from './users.service';
 
-const ADMIN = { id: 'a0000000-0000-4000-8000-000000000001', role: 'admin' } as AuthenticatedUser;
+const client = aClient();
+const ADMIN = anAuthenticatedUser({ id: 'a0000000-0000-4000-8000-000000000001', role: 'admin' });
 const TARGET = 'b0000000-0000-4000-8000-000000000002';
-const target = (over: Partial<User> = {}): User => ({
-  id: TARGET,
-  email: 'bob@example.org',
-  username: 'bob',
-  role: 'user',
-  isActive: true,
-  emailVerified: true,
-  mfaEnabled: false,
-  birthDate: null,
-  createdAt: new Date(),
-  updatedAt: new Date(),
-  ...over,
-});
+const target = (over: Partial<User> = {}): User =>
+  aUser({ id: TARGET, email: 'bob@example.org', username: 'bob', birthDate: null, ...over });
 
 describe('UsersService', () => {
   let users: UsersService;
-  const repo = {
-    insert: jest.fn(),
-    lockActiveAdmins: jest.fn(),
-    lockForUpdate: jest.fn(),
-    updateAdminFields: jest.fn(),
-    updateUsername: jest.fn(),
-  };
-  const sessions = { revoke: jest.fn() };
-  const audit = { record: jest.fn() };
-  const stepUp = { forSensitiveOperation: jest.fn(), forCredentialChange: jest.fn() };
-  const hasher = { hash: jest.fn() };
-  const tx = fakeTransactions();
+  let repo: jest.Mocked<UserRepository>;
+  let sessions: jest.Mocked<SessionsService>;
+  let audit: jest.Mocked<AuditService>;
+  let stepUp: jest.Mocked<StepUp>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let tx: ReturnType<typeof fakeTransactions>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
-    const module = await Test.createTestingModule({
-      providers: [
-        UsersService,
-        { provide: UserRepository, useValue: repo },
-        { provide: SessionsService, useValue: sessions },
-        { provide: AuditService, useValue: audit },
-        { provide: PasswordHasher, useValue: hasher },
-        { provide: Transactions, useValue: tx },
-        { provide: StepUp, useValue: stepUp },
-      ],
-    }).compile();
-    users = module.get(UsersService);
+    let mocks: Mocks;
+    ({ sut: users, mocks, transactions: tx } = await newTestService(UsersService));
+    repo = mocks.get(UserRepository);
+    sessions = mocks.get(SessionsService);
+    audit = mocks.get(AuditService);
+    stepUp = mocks.get(StepUp);
+    hasher = mocks.get(PasswordHasher);
   });
 
   it('deactivation revokes every session of the user, in the same transaction as the change', async () => {
     repo.lockActiveAdmins.mockResolvedValue([ADMIN.id]);
     repo.lockForUpdate.mockResolvedValue(target());
     repo.updateAdminFields.mockResolvedValue(target({ isActive: false }));
-    sessions.revoke.mockImplementation(async () => expect(tx.inTransaction()).toBe(true));
+    sessions.revoke.mockImplementation(async () => {
+      expect(tx.inTransaction()).toBe(true);
+      return 1;
+    });
     const after = await users.adminUpdate(ADMIN, TARGET, { isActive: false }, client);
     expect(after.isActive).toBe(false);
     expect(sessions.revoke).toHaveBeenCalledWith({ userId: TARGET }, 'deactivated');

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
 import {
+  login,
   newUser,
+  register,
   RELAXED_LIMITS,
   sql,
   type LoggedIn,
@@ -120,12 +122,8 @@ export function postFrom(
 }
 
 /** `register` of auth-helpers, from the app's client address. */
-export async function registerFrom(t: TestApp, email?: string): Promise<TestUser> {
-  const body = { ...newUser(), ...(email ? { email } : {}) };
-  const res = await post(t, '/api/auth/register', body);
-  if (res.status !== 201)
-    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id as string, ...body };
+export function registerFrom(t: TestApp, email?: string): Promise<TestUser> {
+  return register(t, email ? { email } : {}, { from: clientIpOf(t) });
 }
 
 /**
@@ -146,16 +144,6 @@ export async function registerAcceptedFrom(
 }
 
 /** `login` of auth-helpers, from the app's client address or `ip`. */
-export async function loginFrom(t: TestApp, user: TestUser, ip = clientIpOf(t)): Promise<LoggedIn> {
-  const res = await postFrom(t, ip, '/api/auth/login', {
-    email: user.email,
-    password: user.password,
-  });
-  if (res.status !== 200)
-    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return {
-    ...user,
-    accessToken: res.body.accessToken as string,
-    refreshToken: res.body.refreshToken as string,
-  };
+export function loginFrom(t: TestApp, user: TestUser, ip = clientIpOf(t)): Promise<LoggedIn> {
+  return login(t, user, { from: ip });
 }

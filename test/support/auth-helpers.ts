@@ -27,12 +27,25 @@ export function newUser(): Omit<TestUser, 'id'> & { birthDate: string } {
   };
 }
 
+/** Where a request comes from: a client address sent through the app's trusted loopback proxy. */
+export interface From {
+  /** Sent as X-Forwarded-For (the app must trust 127.0.0.1); unset: the socket's own 127.0.0.1. */
+  from?: string;
+}
+
+/** A POST from `from` when given: apps whose counters live in shared Redis need a fresh address. */
+function postAs(t: TestApp, path: string, body: object, { from }: From): request.Test {
+  const req = request(t.url).post(path);
+  return (from ? req.set('X-Forwarded-For', from) : req).send(body);
+}
+
 export async function register(
   t: TestApp,
   overrides: Partial<ReturnType<typeof newUser>> = {},
+  origin: From = {},
 ): Promise<TestUser> {
   const body = { ...newUser(), ...overrides };
-  const res = await request(t.url).post('/api/auth/register').send(body);
+  const res = await postAs(t, '/api/auth/register', body, origin);
   if (res.status !== 201)
     throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return {
@@ -43,10 +56,13 @@ export async function register(
   };
 }
 
-export async function login(t: TestApp, user: TestUser): Promise<LoggedIn> {
-  const res = await request(t.url)
-    .post('/api/auth/login')
-    .send({ email: user.email, password: user.password });
+export async function login(t: TestApp, user: TestUser, origin: From = {}): Promise<LoggedIn> {
+  const res = await postAs(
+    t,
+    '/api/auth/login',
+    { email: user.email, password: user.password },
+    origin,
+  );
   if (res.status !== 200)
     throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return {

@@ -18,10 +18,3 @@ export function fakeTransactions(): Pick<Transactions, 'run'> & { inTransaction(
     inTransaction: () => depth > 0,
   };
 }
-
-export const client = {
-  ip: '203.0.113.5',
-  userAgent: 'unit',
-  requestId: 'req-unit',
-  route: 'POST /api/test',
-};

@@ -1,53 +1,46 @@
 import { BadRequestException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { client, fakeTransactions } from '../../../test/support/unit-doubles';
+import { aClient, aMailAllowance, aUser } from '../../../test/support/factories';
+import { type Mocks, newTestService } from '../../../test/support/test-service';
+import type { fakeTransactions } from '../../../test/support/unit-doubles';
 import { AuditService } from '../../audit/audit.service';
 import { PasswordHasher } from '../../crypto/password-hasher.service';
-import { Transactions } from '../../database/transactions';
 import { MailService } from '../../mail/mail.service';
 import { MailQuota } from '../../rate-limit/mail-quota';
 import { SessionsService } from '../../sessions/sessions.service';
-import type { User } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { INVALID_LINK } from '../../common/auth/account-messages';
 import { AccountTokensService } from './account-tokens.service';
 import { DeferredWork } from './deferred-work';
 import { PasswordResetService } from './password-reset.service';
 
-const user: User = {
-  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-  email: 'ada@example.org',
-  username: 'ada',
-  role: 'user',
-  isActive: true,
-  emailVerified: false,
-  mfaEnabled: true,
-  birthDate: '1990-01-01',
-  createdAt: new Date(),
-  updatedAt: new Date(),
-};
+const user = aUser({ emailVerified: false, mfaEnabled: true });
+const client = aClient();
 const STRONG = 'Violet-Harbor-Lamp-42';
 
 describe('PasswordResetService', () => {
   let service: PasswordResetService;
   let deferredWork: DeferredWork;
-  const tx = fakeTransactions();
-  const tokens = { ownerOf: jest.fn(), spend: jest.fn(), issue: jest.fn() };
-  const users = {
-    get: jest.fn(),
-    findCredentials: jest.fn(),
-    replacePassword: jest.fn(),
-    markEmailVerified: jest.fn(),
-    setMfaEnabled: jest.fn(),
-  };
-  const hasher = { hash: jest.fn() };
-  const sessions = { revoke: jest.fn() };
-  const mail = { enqueue: jest.fn(), notify: jest.fn() };
-  const quota = { take: jest.fn() };
-  const audit = { record: jest.fn() };
+  let tx: ReturnType<typeof fakeTransactions>;
+  let tokens: jest.Mocked<AccountTokensService>;
+  let users: jest.Mocked<UsersService>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let sessions: jest.Mocked<SessionsService>;
+  let mail: jest.Mocked<MailService>;
+  let quota: jest.Mocked<MailQuota>;
+  let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
+    let mocks: Mocks;
+    const built = await newTestService(PasswordResetService, { real: [DeferredWork] });
+    ({ sut: service, mocks, transactions: tx } = built);
+    deferredWork = built.module.get(DeferredWork);
+    tokens = mocks.get(AccountTokensService);
+    users = mocks.get(UsersService);
+    hasher = mocks.get(PasswordHasher);
+    sessions = mocks.get(SessionsService);
+    mail = mocks.get(MailService);
+    quota = mocks.get(MailQuota);
+    audit = mocks.get(AuditService);
     tokens.ownerOf.mockResolvedValue(user.id);
     tokens.spend.mockImplementation(async () => {
       expect(tx.inTransaction()).toBe(true);
@@ -57,23 +50,7 @@ describe('PasswordResetService', () => {
     users.get.mockResolvedValue(user);
     hasher.hash.mockResolvedValue('$2b$12$new');
     sessions.revoke.mockResolvedValue(2);
-    quota.take.mockResolvedValue({ allowed: true, retryAfterSeconds: 1 });
-    const module = await Test.createTestingModule({
-      providers: [
-        PasswordResetService,
-        DeferredWork,
-        { provide: AccountTokensService, useValue: tokens },
-        { provide: UsersService, useValue: users },
-        { provide: PasswordHasher, useValue: hasher },
-        { provide: SessionsService, useValue: sessions },
-        { provide: MailService, useValue: mail },
-        { provide: MailQuota, useValue: quota },
-        { provide: AuditService, useValue: audit },
-        { provide: Transactions, useValue: tx },
-      ],
-    }).compile();
-    service = module.get(PasswordResetService);
-    deferredWork = module.get(DeferredWork);
+    quota.take.mockResolvedValue(aMailAllowance());
   });
 
   it('forgot returns before it looks anything up; the work runs right after', async () => {
@@ -100,7 +77,7 @@ describe('PasswordResetService', () => {
     users.findCredentials.mockResolvedValue(
       found && { user: found, passwordHash: 'h', credentialsVersion: 1 },
     );
-    quota.take.mockResolvedValue({ allowed, retryAfterSeconds: 60 });
+    quota.take.mockResolvedValue(aMailAllowance({ allowed, retryAfterSeconds: 60 }));
     service.forgot('x@example.org', client);
     await deferredWork.drain();
     // Counted whether or not it exists; the owner's bucket only for a known account (its network decides).

@@ -1,49 +1,33 @@
 import { ForbiddenException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { client } from '../../../test/support/unit-doubles';
+import { aClient, aUser } from '../../../test/support/factories';
+import { newTestService } from '../../../test/support/test-service';
 import { AuditService } from '../../audit/audit.service';
-import { Env } from '../../config/env.schema';
+import type { Env } from '../../config/env.schema';
 import { MailService } from '../../mail/mail.service';
 import { KnownNetworks } from '../../rate-limit/known-networks';
-import type { User } from '../../users/user.entity';
 import { KnownDeviceRepository } from './known-device.repository';
 import { EMAIL_NOT_VERIFIED } from '../../common/auth/account-messages';
 import { SigninChecksService } from './signin-checks.service';
 
-const user: User = {
-  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-  email: 'ada@example.org',
-  username: 'ada',
-  role: 'user',
-  isActive: true,
-  emailVerified: false,
-  mfaEnabled: false,
-  birthDate: '1990-01-01',
-  createdAt: new Date(),
-  updatedAt: new Date(),
-};
+const user = aUser({ emailVerified: false });
+const client = aClient();
 const DAY = 86_400_000;
 
 describe('SigninChecksService', () => {
-  const devices = { recordSighting: jest.fn() };
-  const networks = { remember: jest.fn() };
-  const mail = { notify: jest.fn() };
-  const audit = { record: jest.fn() };
+  let devices: jest.Mocked<KnownDeviceRepository>;
+  let networks: jest.Mocked<KnownNetworks>;
+  let mail: jest.Mocked<MailService>;
+  let audit: jest.Mocked<AuditService>;
 
   async function build(env: Partial<Env>): Promise<SigninChecksService> {
-    jest.resetAllMocks();
-    const settings = Object.assign(new Env(), { PASSWORD_PEPPER: 'p'.repeat(32) }, env);
-    const module = await Test.createTestingModule({
-      providers: [
-        SigninChecksService,
-        { provide: KnownDeviceRepository, useValue: devices },
-        { provide: KnownNetworks, useValue: networks },
-        { provide: MailService, useValue: mail },
-        { provide: AuditService, useValue: audit },
-        { provide: Env, useValue: settings },
-      ],
-    }).compile();
-    return module.get(SigninChecksService);
+    const { sut, mocks } = await newTestService(SigninChecksService, {
+      env: { PASSWORD_PEPPER: 'p'.repeat(32), ...env },
+    });
+    devices = mocks.get(KnownDeviceRepository);
+    networks = mocks.get(KnownNetworks);
+    mail = mocks.get(MailService);
+    audit = mocks.get(AuditService);
+    return sut;
   }
 
   it('REQUIRE_VERIFIED_EMAIL=true: an unverified address → 403 "email not verified", audited', async () => {

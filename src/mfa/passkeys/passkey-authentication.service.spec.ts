@@ -1,10 +1,10 @@
 import { UnauthorizedException } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { AuditService } from '../../audit/audit.service';
-import { Transactions } from '../../database/transactions';
 import { UsersService } from '../../users/users.service';
 import { SoftAuthenticator } from '../../../test/support/soft-authenticator';
-import { client, fakeTransactions } from '../../../test/support/unit-doubles';
+import { aClient, aUser, someCredentials } from '../../../test/support/factories';
+import { type Mocks, newTestService } from '../../../test/support/test-service';
+import type { fakeTransactions } from '../../../test/support/unit-doubles';
 import { MfaLoginService, WRONG_SECOND_FACTOR } from '../mfa-login.service';
 import { PasskeyAssertions } from './passkey-assertions';
 import { PasskeyAuthenticationService } from './passkey-authentication.service';
@@ -15,6 +15,7 @@ import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
 const ORIGIN = 'http://localhost:5173';
 const USER_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const pending = { userId: USER_ID, credentialsVersion: 1 };
+const client = aClient();
 
 // Real assertions (signed by the soft authenticator, verified by the library) against mocked
 // tables: what the service does with the answer of the conditional counter write.
@@ -22,15 +23,31 @@ describe('PasskeyAuthenticationService', () => {
   let service: PasskeyAuthenticationService;
   let authenticator: SoftAuthenticator;
   let row: PasskeyRow;
-  const tx = fakeTransactions();
-  const passkeys = { findByCredentialId: jest.fn(), recordUse: jest.fn(), listForUser: jest.fn() };
-  const challenges = { create: jest.fn(), consume: jest.fn() };
-  const mfaLogin = { completeWith: jest.fn(), pendingUser: jest.fn() };
-  const users = { findCredentials: jest.fn() };
-  const audit = { record: jest.fn() };
+  let tx: ReturnType<typeof fakeTransactions>;
+  let passkeys: jest.Mocked<PasskeyRepository>;
+  let challenges: jest.Mocked<WebauthnChallengeRepository>;
+  let mfaLogin: jest.Mocked<MfaLoginService>;
+  let users: jest.Mocked<UsersService>;
+  let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
-    jest.resetAllMocks();
+    let mocks: Mocks;
+    // The real PasskeyAssertions: the library verifies what the soft authenticator signed.
+    ({
+      sut: service,
+      mocks,
+      transactions: tx,
+    } = await newTestService(PasskeyAuthenticationService, {
+      real: [PasskeyAssertions],
+      overrides: [
+        { provide: RelyingParty, useValue: { id: 'localhost', name: 'unit', origins: [ORIGIN] } },
+      ],
+    }));
+    passkeys = mocks.get(PasskeyRepository);
+    challenges = mocks.get(WebauthnChallengeRepository);
+    mfaLogin = mocks.get(MfaLoginService);
+    users = mocks.get(UsersService);
+    audit = mocks.get(AuditService);
     authenticator = new SoftAuthenticator();
     authenticator.register(
       {
@@ -60,7 +77,9 @@ describe('PasskeyAuthenticationService', () => {
     passkeys.findByCredentialId.mockResolvedValue(row);
     passkeys.recordUse.mockImplementation(async () => tx.inTransaction());
     challenges.consume.mockResolvedValue(true);
-    users.findCredentials.mockResolvedValue({ user: { isActive: true }, credentialsVersion: 1 });
+    users.findCredentials.mockResolvedValue(
+      someCredentials({ user: aUser({ id: USER_ID }), credentialsVersion: 1 }),
+    );
     // The real completeWith's contract: `verify` saying no is a wrong second factor.
     mfaLogin.completeWith.mockImplementation(
       async (
@@ -74,20 +93,6 @@ describe('PasskeyAuthenticationService', () => {
         return { pending, result };
       },
     );
-    const module = await Test.createTestingModule({
-      providers: [
-        PasskeyAuthenticationService,
-        PasskeyAssertions,
-        { provide: RelyingParty, useValue: { id: 'localhost', name: 'unit', origins: [ORIGIN] } },
-        { provide: PasskeyRepository, useValue: passkeys },
-        { provide: WebauthnChallengeRepository, useValue: challenges },
-        { provide: MfaLoginService, useValue: mfaLogin },
-        { provide: UsersService, useValue: users },
-        { provide: AuditService, useValue: audit },
-        { provide: Transactions, useValue: tx },
-      ],
-    }).compile();
-    service = module.get(PasskeyAuthenticationService);
   });
 
   const assertion = (counter?: number) =>
