@@ -15,7 +15,6 @@ import {
 /** What a link is for and whose it is (see NewAccountToken); the secret and lifetime are made here. */
 export type LinkRequest = Omit<NewAccountToken, 'tokenHash' | 'ttlSeconds'>;
 
-
 /** A token as issued: the secret goes into the mail link and nowhere else. */
 export interface IssuedToken {
   token: string;
