@@ -31,18 +31,22 @@ export class MfaChallengeRepository {
 
   /**
    * The live challenge (unspent, unexpired, fewer than `maxFailures` failures, of an active account
-   * whose credentials version is still the one its password step checked), locked until the
-   * caller's transaction ends, so two verifications of one token are serialised. A password change,
-   * a factor added or removed, or any other credential event therefore kills pending sign-ins.
+   * whose credentials version is still the one its password step checked). A password change, a
+   * factor added or removed, or any other credential event therefore kills pending sign-ins.
+   * `lock`: held until the caller's transaction ends, so two verifications of one token serialise.
    */
-  async lockLive(tokenHash: string, maxFailures: number): Promise<PendingLogin | undefined> {
+  async findLive(
+    tokenHash: string,
+    maxFailures: number,
+    { lock }: { lock: boolean },
+  ): Promise<PendingLogin | undefined> {
     const [row] = await this.tx.manager.query<
       Array<{ user_id: string; credentials_version: number }>
     >(
       `SELECT c.user_id, c.credentials_version FROM mfa_challenges c JOIN users u ON u.id = c.user_id
         WHERE c.token_hash = $1 AND c.spent_at IS NULL AND c.expires_at > now() AND c.failures < $2
           AND u.is_active AND u.credentials_version = c.credentials_version
-        FOR UPDATE OF c`,
+        ${lock ? 'FOR UPDATE OF c' : ''}`,
       [tokenHash, maxFailures],
     );
     return row ? { userId: row.user_id, credentialsVersion: row.credentials_version } : undefined;

@@ -91,7 +91,7 @@ export class MfaLoginService {
     await this.secondFactor.reserve(owner, client);
     const hash = sha256Hex(mfaToken);
     const outcome = await this.tx.run(async () => {
-      const pending = await this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES);
+      const pending = await this.challenges.findLive(hash, MFA_TOKEN_MAX_FAILURES, { lock: true });
       if (!pending) return 'invalid' as const;
       const result = await check(pending);
       await this.secondFactor.settle(owner, kind, result !== undefined, client);
@@ -110,7 +110,8 @@ export class MfaLoginService {
   /** The user behind a live `mfaToken` (for the passkey options of the second step). */
   async pendingUser(mfaToken: string): Promise<PendingLogin> {
     const hash = sha256Hex(mfaToken);
-    const pending = await this.tx.run(() => this.challenges.lockLive(hash, MFA_TOKEN_MAX_FAILURES));
+    // A plain read: who the login is for, before the attempt is counted or the row locked.
+    const pending = await this.challenges.findLive(hash, MFA_TOKEN_MAX_FAILURES, { lock: false });
     return pending ?? this.refuse(hash);
   }
 

@@ -28,6 +28,8 @@ import {
   registerFrom,
   settleAll,
   startLifecycleApp,
+  startLifecycleSuite,
+  stopLifecycleSuite,
 } from '../lifecycle/lifecycle-helpers';
 
 jest.setTimeout(90_000);
@@ -44,14 +46,8 @@ describe('account integrity: no takeover through pending links, planted factors 
   let smtp: TestSmtpServer;
   let t: TestApp;
 
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(async () => ({ smtp, t } = await startLifecycleSuite()));
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   /** A verified account, signed in from the app's client address. */
   async function victim(): Promise<LoggedIn> {

@@ -23,7 +23,8 @@ import {
   post,
   registerAcceptedFrom,
   settleDeferred,
-  startLifecycleApp,
+  startLifecycleSuite,
+  stopLifecycleSuite,
 } from './lifecycle-helpers';
 
 jest.setTimeout(60_000);
@@ -34,14 +35,8 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
   let smtp: TestSmtpServer;
   let t: TestApp;
 
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(async () => ({ smtp, t } = await startLifecycleSuite()));
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   /** Registers and returns the user with the token of the verification mail it received. */
   async function registered(): Promise<TestUser & { verifyToken: string }> {
@@ -483,14 +478,10 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
 describe('REQUIRE_VERIFIED_EMAIL=true', () => {
   let smtp: TestSmtpServer;
   let t: TestApp;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, { REQUIRE_VERIFIED_EMAIL: 'true' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(
+    async () => ({ smtp, t } = await startLifecycleSuite({ REQUIRE_VERIFIED_EMAIL: 'true' })),
+  );
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   it('right password + unverified → 403 "email not verified"; wrong password stays the generic 401; after verifying → 200', async () => {
     const user = await registerAcceptedFrom(t);

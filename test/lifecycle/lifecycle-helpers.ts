@@ -11,7 +11,7 @@ import {
 } from '../support/auth-helpers';
 import { eventually } from '../support/mail-context';
 import { randomClientIp } from '../support/redis';
-import type { ReceivedMail, TestSmtpServer } from '../support/smtp-server';
+import { TestSmtpServer, type ReceivedMail } from '../support/smtp-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { TestDatabase } from '../support/test-database';
 
@@ -45,6 +45,27 @@ export async function startLifecycleApp(
   );
   clientIps.set(t, randomClientIp());
   return t;
+}
+
+/** A real SMTP server and the lifecycle app sending through it: one describe block's pair. */
+export interface LifecycleSuite {
+  smtp: TestSmtpServer;
+  t: TestApp;
+}
+
+/** Starts a describe block's SMTP server and app (`beforeAll(async () => ({ smtp, t } = await …)))`). */
+export async function startLifecycleSuite(
+  overrides: Record<string, string> = {},
+  options: { redis?: boolean } = {},
+): Promise<LifecycleSuite> {
+  const smtp = await TestSmtpServer.start();
+  return { smtp, t: await startLifecycleApp(smtp, overrides, options) };
+}
+
+/** Stops what startLifecycleSuite started (either may be missing when start-up failed). */
+export async function stopLifecycleSuite(suite: Partial<LifecycleSuite>): Promise<void> {
+  await suite.t?.close();
+  await suite.smtp?.stop();
 }
 
 /** The token of the `path` link (`/verify-email`…) in a mail's text and HTML (both must agree). */

@@ -9,7 +9,8 @@ import {
   postFrom,
   registerFrom,
   settleAll,
-  startLifecycleApp,
+  startLifecycleSuite,
+  stopLifecycleSuite,
 } from './lifecycle-helpers';
 
 jest.setTimeout(90_000);
@@ -26,14 +27,8 @@ const VERIFY_SUBJECT = 'Confirm your email address for Example App';
 describe('mail quota: strangers cannot silence the owner', () => {
   let smtp: TestSmtpServer;
   let t: TestApp;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, {}, { redis: true });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(async () => ({ smtp, t } = await startLifecycleSuite({}, { redis: true })));
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   /** Distinct /24 networks for one test (`net(n)`, host `h`), apart from every other test's. */
   function networks(): (n: number, h?: number) => string {

@@ -6,7 +6,8 @@ import {
   outboxPurposes,
   post,
   settleDeferred,
-  startLifecycleApp,
+  startLifecycleSuite,
+  stopLifecycleSuite,
   registerFrom,
   loginFrom,
 } from './lifecycle-helpers';
@@ -22,14 +23,8 @@ jest.setTimeout(60_000);
 describe('mails per address from one network: at most 3 an hour', () => {
   let smtp: TestSmtpServer;
   let t: TestApp;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, {}, { redis: true });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(async () => ({ smtp, t } = await startLifecycleSuite({}, { redis: true })));
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   it('forgot past the quota still answers 202 with the same body, and sends nothing', async () => {
     const user = await registerFrom(t); // mail 1: the verification link
@@ -115,14 +110,11 @@ describe('mails per address from one network: at most 3 an hour', () => {
 describe('per-IP auth limit on the public lifecycle routes', () => {
   let smtp: TestSmtpServer;
   let t: TestApp;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, { AUTH_RATE_LIMIT_MAX: '2' }, { redis: true });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(
+    async () =>
+      ({ smtp, t } = await startLifecycleSuite({ AUTH_RATE_LIMIT_MAX: '2' }, { redis: true })),
+  );
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   it.each([
     ['/api/auth/password/forgot', { email: 'someone@example.org' }],

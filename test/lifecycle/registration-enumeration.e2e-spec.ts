@@ -15,7 +15,8 @@ import {
   outboxPurposes,
   post,
   registerAcceptedFrom,
-  startLifecycleApp,
+  startLifecycleSuite,
+  stopLifecycleSuite,
 } from './lifecycle-helpers';
 
 jest.setTimeout(60_000);
@@ -45,14 +46,10 @@ describe('registration without enumeration (REQUIRE_VERIFIED_EMAIL=true, real SM
   let smtp: TestSmtpServer;
   let t: TestApp;
 
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, { REQUIRE_VERIFIED_EMAIL: 'true' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(
+    async () => ({ smtp, t } = await startLifecycleSuite({ REQUIRE_VERIFIED_EMAIL: 'true' })),
+  );
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   const register = (body: object) => post(t, '/api/auth/register', body);
 
@@ -283,14 +280,10 @@ describe('registration without enumeration (REQUIRE_VERIFIED_EMAIL=true, real SM
 describe('registration with REQUIRE_VERIFIED_EMAIL=false', () => {
   let smtp: TestSmtpServer;
   let t: TestApp;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    t = await startLifecycleApp(smtp, { REQUIRE_VERIFIED_EMAIL: 'false' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  beforeAll(
+    async () => ({ smtp, t } = await startLifecycleSuite({ REQUIRE_VERIFIED_EMAIL: 'false' })),
+  );
+  afterAll(() => stopLifecycleSuite({ smtp, t }));
 
   it('keeps the open answers: 201 with the account, 409 for a taken email or username, nothing reserved', async () => {
     const account = newUser();
