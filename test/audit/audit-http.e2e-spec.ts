@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { AuditService } from '../../src/audit/audit.service';
 import { adminToken, userToken } from '../support/auth-helpers';
+import { AUDIT_EVENT_KEYS } from '../support/response-shapes';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -51,18 +52,7 @@ describe('audit HTTP API', () => {
         (list.parameters as Array<{ name: string }>).map((p: { name: string }) => p.name).sort(),
       ).toEqual(['from', 'limit', 'page', 'to', 'type', 'userId']);
       const event = doc.components.schemas.AuditEventResponse;
-      expect(Object.keys(event.properties).sort()).toEqual([
-        'createdAt',
-        'hash',
-        'id',
-        'ip',
-        'metadata',
-        'prevHash',
-        'requestId',
-        'type',
-        'userAgent',
-        'userId',
-      ]);
+      expect(Object.keys(event.properties).sort()).toEqual(AUDIT_EVENT_KEYS);
       expect(Object.keys(doc.components.schemas.AuditVerifyResponse.properties).sort()).toEqual([
         'count',
         'firstInvalidId',
@@ -93,18 +83,7 @@ describe('audit HTTP API', () => {
       expect(res.body.total).toBeGreaterThanOrEqual(4);
       expect(res.body.items).toHaveLength(2);
       const [item] = res.body.items;
-      expect(Object.keys(item).sort()).toEqual([
-        'createdAt',
-        'hash',
-        'id',
-        'ip',
-        'metadata',
-        'prevHash',
-        'requestId',
-        'type',
-        'userAgent',
-        'userId',
-      ]);
+      expect(Object.keys(item).sort()).toEqual(AUDIT_EVENT_KEYS);
       expect(item.createdAt).toMatch(ISO_UTC);
       expect(item.hash).toMatch(/^[0-9a-f]{64}$/);
     });

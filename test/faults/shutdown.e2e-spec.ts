@@ -11,8 +11,8 @@ import {
   waitForStatus,
   type SpawnedApp,
 } from '../support/spawn-app';
-import { startTestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/test-app';
+import type { TestDatabase } from '../support/test-database';
 
 interface Answer {
   status: number;
@@ -119,8 +119,7 @@ describe('SIGTERM drains requests in flight, then stops', () => {
     let app: SpawnedApp;
     let base: string;
     beforeEach(async () => {
-      db = await createTestDatabase();
-      await (await startTestApp({}, db)).close(); // migrations: a release step in production
+      db = await createMigratedDatabase();
     }, 60_000);
 
     async function start(shutdownTimeoutMs: number): Promise<void> {

@@ -8,8 +8,8 @@ import {
   waitForStatus,
   type SpawnedApp,
 } from '../support/spawn-app';
-import { startTestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/test-app';
+import type { TestDatabase } from '../support/test-database';
 
 /**
  * In production without TRUST_PROXY, requests forwarded by a local proxy all share the proxy's
@@ -20,8 +20,7 @@ describe('production start behind a proxy without TRUST_PROXY', () => {
   let app: SpawnedApp;
   let base: string;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await (await startTestApp({}, db)).close(); // migrations: a release step in production
+    db = await createMigratedDatabase();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     app = spawnApp(productionEnv(db, port, mkdtempSync(join(tmpdir(), 'snf-proxy-logs-'))));

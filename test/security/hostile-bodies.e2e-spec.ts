@@ -9,6 +9,7 @@ import {
   sql,
   type LoggedIn,
 } from '../support/auth-helpers';
+import { USER_RESPONSE_KEYS } from '../support/response-shapes';
 import type { TestApp } from '../support/test-app';
 import { startSecurityApp } from './security-helpers';
 
@@ -394,18 +395,7 @@ describe('hostile bodies', () => {
         .get('/api/users/me')
         .set(...bearer(user.accessToken));
       expect(me.status).toBe(200);
-      expect(Object.keys(me.body).sort()).toEqual([
-        'birthDate',
-        'createdAt',
-        'email',
-        'emailVerified',
-        'id',
-        'isActive',
-        'mfaEnabled',
-        'role',
-        'updatedAt',
-        'username',
-      ]);
+      expect(Object.keys(me.body).sort()).toEqual(USER_RESPONSE_KEYS);
       expect(me.body.role).toBe('user');
       const fresh = newUser();
       const reg = await request(t.url).post('/api/auth/register').send(fresh);

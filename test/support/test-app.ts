@@ -58,3 +58,13 @@ export async function startTestApp(
     },
   };
 }
+
+/**
+ * A fresh database with the migrations applied the way production applies them: as a release
+ * step before the service starts (a spawned production service never migrates on its own).
+ */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  await (await startTestApp({}, db)).close();
+  return db;
+}

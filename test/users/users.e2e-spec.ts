@@ -12,23 +12,11 @@ import {
   registerAndLogin,
   type LoggedIn,
 } from '../support/auth-helpers';
+import { USER_RESPONSE_KEYS } from '../support/response-shapes';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const USER_KEYS = [
-  'birthDate',
-  'createdAt',
-  'email',
-  'emailVerified',
-  'id',
-  'isActive',
-  'mfaEnabled',
-  'role',
-  'updatedAt',
-  'username',
-];
-
 function expectUserResponse(body: Record<string, unknown>): void {
-  expect(Object.keys(body).sort()).toEqual(USER_KEYS);
+  expect(Object.keys(body).sort()).toEqual(USER_RESPONSE_KEYS);
   expect(body.id).toMatch(UUID_RE);
   expect(body.createdAt).toMatch(ISO_UTC_RE);
   expect(body.updatedAt).toMatch(ISO_UTC_RE);
