@@ -57,6 +57,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/unit-global-setup.ts',
     },
     {
       ...common,

@@ -3,13 +3,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgresServer } from '../../src/database/embedded/embedded-postgres.server';
+import { useLocalRedis } from './local-redis';
 
 /**
  * One real PostgreSQL over verified TLS for the whole run: the embedded one by default, or an
  * external server from TEST_DATABASE_URL (+ TEST_DATABASE_SSL_CA). Each test file then makes its
- * own database from this admin connection (see test-database.ts).
+ * own database from this admin connection (see test-database.ts). The Redis specs get the local
+ * Redis when REDIS_URL is unset (local-redis.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  await useLocalRedis();
   if (process.env.TEST_DATABASE_URL) return;
   const dataDir = await mkdtemp(join(tmpdir(), 'snf-test-'));
   const server = new EmbeddedPostgresServer(dataDir);

@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
 
 /**
- * `describe` when REDIS_URL is set, otherwise a skipped block plus a warning saying so: the Redis
- * specs never pass silently without Redis.
+ * `describe` when REDIS_URL is set (the global set-ups set it when a local Redis answers,
+ * local-redis.ts), otherwise a skipped block plus a warning saying so: the Redis specs never pass
+ * silently without Redis.
  */
 export function describeRedis(name: string, fn: () => void): void {
   if (process.env.REDIS_URL) {
