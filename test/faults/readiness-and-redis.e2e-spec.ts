@@ -76,6 +76,6 @@ describe('readiness, and Redis going away', () => {
     expect(res.status).toBe(503);
     expect(errorBodyProblems(res)).toEqual([]);
     expect(res.body.message).toMatch(/shutting down/);
-    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.headers['retry-after']).toBe('5');
   });
 });

@@ -70,3 +70,18 @@ export function expectErrorBody(res: request.Response, status: number): ErrorBod
   expectUniformError(res, status);
   return res.body as ErrorBody;
 }
+
+/**
+ * A 429's `Retry-After`: whole seconds, at most the window that refused it and not much less (the
+ * requests that filled it took under `slackSeconds`). A present header with a wrong value fails.
+ */
+export function expectRetryAfter(
+  res: request.Response,
+  windowSeconds: number,
+  slackSeconds = 10,
+): void {
+  const value = res.headers['retry-after'] as string | undefined;
+  expect(value).toMatch(/^\d+$/);
+  expect(Number(value)).toBeLessThanOrEqual(windowSeconds);
+  expect(Number(value)).toBeGreaterThanOrEqual(Math.max(1, windowSeconds - slackSeconds));
+}
