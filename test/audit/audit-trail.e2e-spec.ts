@@ -30,11 +30,16 @@ describe('audit trail (real PostgreSQL)', () => {
     await audit.record({
       type: 'auth.login.success',
       userId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-      client,
+      client: { ...client, requestId: 'req-record' },
       metadata: { method: 'password' },
     });
     const [row] = await dataSource.query(
-      "SELECT * FROM audit_events WHERE request_id = 'req-audit-1'",
+      "SELECT * FROM audit_events WHERE request_id = 'req-record'",
+    );
+    // The event before it in the chain, or the genesis value when it is the first (test order).
+    const [previous] = await dataSource.query(
+      'SELECT hash FROM audit_events WHERE seq < $1 ORDER BY seq DESC LIMIT 1',
+      [row.seq],
     );
     expect(row).toMatchObject({
       type: 'auth.login.success',
@@ -42,7 +47,7 @@ describe('audit trail (real PostgreSQL)', () => {
       ip: '203.0.113.7',
       user_agent: 'audit-e2e',
       metadata: { method: 'password' },
-      prev_hash: '0'.repeat(64),
+      prev_hash: previous?.hash ?? '0'.repeat(64),
     });
     expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
     const createdAt = (row.created_at as Date).getTime();
@@ -107,6 +112,7 @@ describe('audit trail (real PostgreSQL)', () => {
   });
 
   it('binds the schema owner by the append-only triggers too, pruning flag or not', async () => {
+    await audit.record({ type: 'auth.logout', client }); // row triggers fire only on rows
     const owner = t.db.owner();
     await owner.connect();
     try {
@@ -154,7 +160,31 @@ describe('audit trail (real PostgreSQL)', () => {
     expect(out.join('')).toMatch(/audit chain valid: \d+ events verified/);
   });
 
+  it('CLI rejects an unknown command with usage and exit 1', async () => {
+    const out: string[] = [];
+    expect(
+      await runCli(['nope'], t.env, { stdout: (s) => out.push(s), stderr: (s) => out.push(s) }),
+    ).toBe(1);
+    expect(out.join('')).toContain('audit:verify');
+  });
+});
+
+/** A chain broken on purpose gets an app and database of its own: the tests above need it valid. */
+describe('audit trail tampering (real PostgreSQL)', () => {
+  let t: TestApp;
+  let audit: AuditService;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    audit = t.app.get(AuditService);
+    dataSource = t.app.get(DataSource);
+  });
+  afterAll(() => t.close());
+
   it('detects a row altered behind the triggers, naming it (verify() and CLI exit 2)', async () => {
+    for (let i = 0; i < 8; i++)
+      await audit.record({ type: 'auth.refresh', client: { ...client, requestId: `req-t-${i}` } });
     const [victim] = await dataSource.query(
       'SELECT id FROM audit_events ORDER BY seq OFFSET 5 LIMIT 1',
     );
@@ -179,13 +209,5 @@ describe('audit trail (real PostgreSQL)', () => {
     });
     expect(code).toBe(2);
     expect(out.join('')).toContain(victim.id);
-  });
-
-  it('CLI rejects an unknown command with usage and exit 1', async () => {
-    const out: string[] = [];
-    expect(
-      await runCli(['nope'], t.env, { stdout: (s) => out.push(s), stderr: (s) => out.push(s) }),
-    ).toBe(1);
-    expect(out.join('')).toContain('audit:verify');
   });
 });
