@@ -56,7 +56,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/test/support/*.spec.ts',
+        // Checks that docs/ agree with the code (docs/ASVS.md, the inventories): no app, no database.
+        '<rootDir>/test/docs/*.spec.ts',
+      ],
       globalSetup: '<rootDir>/test/support/unit-global-setup.ts',
     },
     {

@@ -39,7 +39,8 @@ const env = (name: string, fallback?: string): string => {
  * Keep-Alive and Content-Length (Node's) and X-Request-Id (fresh per request). */
 const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'content-type': 'application/json; charset=utf-8',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',

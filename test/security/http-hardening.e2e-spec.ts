@@ -16,7 +16,8 @@ const FIXED_HEADERS = {
 };
 const API_HEADERS = {
   ...FIXED_HEADERS,
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'cache-control': 'no-store',
 };
 /** The shared uniform-error check, plus this spec's own: the exact charset, and no echoed input. */
@@ -72,6 +73,8 @@ describe('HTTP hardening', () => {
         const csp = res.headers['content-security-policy'];
         expect(csp).toContain("default-src 'none'");
         expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("object-src 'none'");
+        expect(csp).toContain("base-uri 'none'");
         expect(csp).not.toMatch(/unsafe-eval|unsafe-inline|\*|https?:/);
       },
     );
