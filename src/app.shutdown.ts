@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as WinstonLogger } from 'winston';
 import { appLoggerFor } from './logging/app-logger';
+import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { ReadinessService } from './health/readiness.service';
 
@@ -72,7 +73,7 @@ async function shutDown(
   const teardown = await within(app.close(), Math.max(deadline - Date.now(), 1_000));
   if (teardown === 'timeout') logger.warn({ message: 'teardown did not finish in time; exiting' });
   logger.log({ message: 'stopped', ms: Date.now() - started });
-  await flushLogs(appLoggerFor(env).getWinstonLogger());
+  await flushLogs(appLoggerFor(configOf(env).logging).getWinstonLogger());
 }
 
 /**

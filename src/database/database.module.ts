@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Env } from '../config/env.schema';
+import { DatabaseConfig } from '../config/config-sections';
 import { EmbeddedDatabaseService } from './embedded/embedded-database.service';
 import { DatabaseHealth } from './database-health';
 import { DatabaseRoleCheck } from './database-role.check';
@@ -26,11 +26,11 @@ class EmbeddedDatabaseModule {}
   imports: [
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
-      inject: [Env, EmbeddedDatabaseService],
-      useFactory: async (env: Env, embedded: EmbeddedDatabaseService) => {
-        const { app, owner } = env.DATABASE_URL ? externalConnections(env) : await embedded.start();
-        if (!env.isProduction) await migrate(owner ?? app, app.user);
-        return typeormOptions(app, env.DB_STATEMENT_TIMEOUT_MS);
+      inject: [DatabaseConfig, EmbeddedDatabaseService],
+      useFactory: async (config: DatabaseConfig, embedded: EmbeddedDatabaseService) => {
+        const { app, owner } = config.url ? externalConnections(config) : await embedded.start();
+        if (config.migrateAtStart) await migrate(owner ?? app, app.user);
+        return typeormOptions(app, config.statementTimeoutMs);
       },
     }),
   ],
