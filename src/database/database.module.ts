@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UnavailableErrors } from '../common/http/unavailable-errors';
 import { DatabaseConfig } from '../config/config-sections';
 import { EmbeddedDatabaseService } from './embedded/embedded-database.service';
 import { DatabaseHealth } from './database-health';
 import { DatabaseRoleCheck } from './database-role.check';
 import { externalConnections } from './external-connection';
 import { migrate } from './migrate';
+import { isDatabaseUnavailable } from './postgres-errors';
 import { Transactions } from './transactions';
 import { typeormOptions } from './typeorm-options';
 
@@ -34,7 +36,13 @@ class EmbeddedDatabaseModule {}
       },
     }),
   ],
-  providers: [Transactions, DatabaseRoleCheck, DatabaseHealth],
-  exports: [Transactions, DatabaseHealth],
+  providers: [
+    Transactions,
+    DatabaseRoleCheck,
+    DatabaseHealth,
+    // An unreachable or timed-out database answers 503 with Retry-After (AllExceptionsFilter).
+    { provide: UnavailableErrors, useValue: { matches: isDatabaseUnavailable } },
+  ],
+  exports: [Transactions, DatabaseHealth, UnavailableErrors],
 })
 export class DatabaseModule {}
