@@ -28,7 +28,7 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 export function createFastifyAdapter(env: Env): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    trustProxy: trustProxySetting(configOf(env).http.trustProxy),
     genReqId: requestIdFor,
     requestIdHeader: false,
     onProtoPoisoning: 'error',
@@ -75,11 +75,11 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   registerJsonBodyParser(fastify);
   registerLiveness(fastify);
   closeConnectionsWhenShuttingDown(fastify, app.get(ReadinessService));
-  if (env.isProduction && !env.TRUST_PROXY) warnOnceAboutUntrustedProxy(fastify);
+  const { http } = configOf(env);
+  if (env.isProduction && !http.trustProxy) warnOnceAboutUntrustedProxy(fastify);
   // Cookies are parsed where one is read (the refresh route), not on every request.
   await app.register(fastifyCookie, { hook: false });
   registerSecurityHeaders(fastify);
-  const { http } = configOf(env);
   enableCors(app, [...http.corsOrigins]);
 
   applyGlobalPrefix(app);

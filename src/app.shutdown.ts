@@ -37,7 +37,7 @@ export function shutDownOnSignals(app: NestFastifyApplication, env: Env): void {
     if (begun) return;
     begun = true;
     // A shutdown that hangs anyway (a log stream that never finishes) must still end the process.
-    setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+    setTimeout(() => process.exit(1), configOf(env).http.shutdownTimeoutMs + 5_000).unref();
     shutDown(app, env, signal).then(
       () => process.exit(0),
       (error: unknown) => {
@@ -59,8 +59,9 @@ async function shutDown(
 ): Promise<void> {
   const logger = new Logger('Shutdown');
   const started = Date.now();
-  const deadline = started + env.SHUTDOWN_TIMEOUT_MS;
-  const reserve = Math.min(TEARDOWN_RESERVE_MS, env.SHUTDOWN_TIMEOUT_MS / 3);
+  const { shutdownTimeoutMs } = configOf(env).http;
+  const deadline = started + shutdownTimeoutMs;
+  const reserve = Math.min(TEARDOWN_RESERVE_MS, shutdownTimeoutMs / 3);
   logger.log({ message: 'shutting down', signal });
   app.get(ReadinessService).beginShutdown();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
