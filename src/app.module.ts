@@ -10,6 +10,7 @@ import { RolesGuard } from './auth/roles.guard';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { AppConfigModule } from './config/config.module';
+import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './redis/redis.module';
@@ -44,7 +45,7 @@ export class AppModule {
       ],
       providers: [
         // The logger createApp hands to NestFactory, injectable under nest-winston's token.
-        { provide: WINSTON_MODULE_NEST_PROVIDER, useValue: appLoggerFor(env) },
+        { provide: WINSTON_MODULE_NEST_PROVIDER, useValue: appLoggerFor(configOf(env).logging) },
         // Guards run in the order listed: rate limiting first, so a request that fails authentication
         // (a wrong password, a bad token) still counts; then authentication; then authorisation.
         { provide: APP_GUARD, useExisting: RateLimitGuard },

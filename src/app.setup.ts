@@ -14,6 +14,7 @@ import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { warnOnceAboutUntrustedProxy } from './common/http/untrusted-proxy.warning';
+import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { registerLiveness } from './health/liveness.route';
 import { ReadinessService } from './health/readiness.service';
@@ -27,7 +28,7 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 export function createFastifyAdapter(env: Env): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    trustProxy: trustProxySetting(configOf(env).http.trustProxy),
     genReqId: requestIdFor,
     requestIdHeader: false,
     onProtoPoisoning: 'error',
@@ -56,7 +57,7 @@ export async function createApp(
       bodyParser: false,
       // winston from the first line on: a start that fails before the app exists is logged in the
       // configured format too (JSON in production), never by Nest's coloured default logger.
-      logger: appLoggerFor(env),
+      logger: appLoggerFor(configOf(env).logging),
       abortOnError: false, // let main.ts print one line and exit 1 instead of aborting
     },
   );
@@ -74,15 +75,16 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   registerJsonBodyParser(fastify);
   registerLiveness(fastify);
   closeConnectionsWhenShuttingDown(fastify, app.get(ReadinessService));
-  if (env.isProduction && !env.TRUST_PROXY) warnOnceAboutUntrustedProxy(fastify);
+  const { http } = configOf(env);
+  if (env.isProduction && !http.trustProxy) warnOnceAboutUntrustedProxy(fastify);
   // Cookies are parsed where one is read (the refresh route), not on every request.
   await app.register(fastifyCookie, { hook: false });
   registerSecurityHeaders(fastify);
-  enableCors(app, env.corsOrigins);
+  enableCors(app, [...http.corsOrigins]);
 
   applyGlobalPrefix(app);
 
-  if (env.swaggerEnabled) {
+  if (http.swaggerEnabled) {
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
       useGlobalPrefix: false,
       jsonDocumentUrl: 'docs-json',

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as WinstonLogger } from 'winston';
 import { appLoggerFor } from './logging/app-logger';
+import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { ReadinessService } from './health/readiness.service';
 
@@ -36,7 +37,7 @@ export function shutDownOnSignals(app: NestFastifyApplication, env: Env): void {
     if (begun) return;
     begun = true;
     // A shutdown that hangs anyway (a log stream that never finishes) must still end the process.
-    setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+    setTimeout(() => process.exit(1), configOf(env).http.shutdownTimeoutMs + 5_000).unref();
     shutDown(app, env, signal).then(
       () => process.exit(0),
       (error: unknown) => {
@@ -58,8 +59,9 @@ async function shutDown(
 ): Promise<void> {
   const logger = new Logger('Shutdown');
   const started = Date.now();
-  const deadline = started + env.SHUTDOWN_TIMEOUT_MS;
-  const reserve = Math.min(TEARDOWN_RESERVE_MS, env.SHUTDOWN_TIMEOUT_MS / 3);
+  const { shutdownTimeoutMs } = configOf(env).http;
+  const deadline = started + shutdownTimeoutMs;
+  const reserve = Math.min(TEARDOWN_RESERVE_MS, shutdownTimeoutMs / 3);
   logger.log({ message: 'shutting down', signal });
   app.get(ReadinessService).beginShutdown();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -72,7 +74,7 @@ async function shutDown(
   const teardown = await within(app.close(), Math.max(deadline - Date.now(), 1_000));
   if (teardown === 'timeout') logger.warn({ message: 'teardown did not finish in time; exiting' });
   logger.log({ message: 'stopped', ms: Date.now() - started });
-  await flushLogs(appLoggerFor(env).getWinstonLogger());
+  await flushLogs(appLoggerFor(configOf(env).logging).getWinstonLogger());
 }
 
 /**

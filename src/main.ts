@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { Logger as Winston } from 'winston';
 import { consoleLogger } from './logging/app-logger';
+import { configOf } from './config/config-of';
 import { EnvError, loadEnv } from './config/load-env';
 
 async function bootstrap(): Promise<void> {
@@ -21,7 +22,8 @@ async function bootstrap(): Promise<void> {
   // must find the ordered shutdown, not Node's default exit that would orphan the embedded database.
   shutDownOnSignals(app, env);
   try {
-    await app.listen({ host: env.HOST, port: env.PORT });
+    const { host, port } = configOf(env).http;
+    await app.listen({ host, port });
   } catch (error) {
     await app.close(); // stops the embedded database it may have started
     throw error;

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { describeDatabase } from './database/database-description';
 import { describeMailDestination } from './mail/mail-settings';
@@ -8,12 +9,13 @@ import { describeMailDestination } from './mail/mail-settings';
  * operator needs to know at start-up adds its part here (the mail module: where mail goes).
  */
 export function bannerParts(app: INestApplication, env: Env, baseUrl: string): string[] {
+  const config = configOf(env);
   return [
     `API ${baseUrl}/api`,
-    env.swaggerEnabled ? `Swagger UI ${baseUrl}/docs` : 'docs off',
-    `database: ${describeDatabase(app, env)}`,
+    config.http.swaggerEnabled ? `Swagger UI ${baseUrl}/docs` : 'docs off',
+    `database: ${describeDatabase(app, config.database)}`,
     ...(env.isProduction ? [] : [`data directory: ${env.DATA_DIR}`]),
-    `mail: ${describeMailDestination(env)}`,
+    `mail: ${describeMailDestination(config.mail)}`,
   ];
 }
 

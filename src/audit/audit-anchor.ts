@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Result } from 'ioredis';
-import { Env } from '../config/env.schema';
+import { AuditConfig } from '../config/config-sections';
 import { digestsEqual, hmacSha256Hex } from '../crypto/digest';
 import { RedisConnection } from '../redis/redis-connection';
 
@@ -45,10 +45,10 @@ export class AuditAnchor implements OnApplicationShutdown {
   private writing?: Promise<void>;
 
   constructor(
-    private readonly env: Env,
+    private readonly config: AuditConfig,
     private readonly redis: RedisConnection,
   ) {
-    this.file = join(env.LOG_DIR, 'audit-anchor.json');
+    this.file = join(config.anchorDir, 'audit-anchor.json');
     // One key per deployment (the key differs between deployments), never an address or a name.
     this.redisKey = `audit-anchor:${this.mac('redis-key').slice(0, 32)}`;
     redis.client?.defineCommand('advanceAuditAnchor', { numberOfKeys: 1, lua: ADVANCE_LUA });
@@ -89,7 +89,7 @@ export class AuditAnchor implements OnApplicationShutdown {
         this.pending = undefined;
         const onDisk = await this.fromFile();
         if (onDisk && BigInt(onDisk.seq) > BigInt(head.seq) && this.verifies(onDisk)) continue;
-        await mkdir(this.env.LOG_DIR, { recursive: true, mode: 0o750 });
+        await mkdir(this.config.anchorDir, { recursive: true, mode: 0o750 });
         const temporary = `${this.file}.${process.pid}.tmp`;
         await writeFile(temporary, JSON.stringify(this.sign(head)), { mode: 0o640 });
         await chmod(temporary, 0o640);
@@ -132,7 +132,7 @@ export class AuditAnchor implements OnApplicationShutdown {
   }
 
   private mac(text: string): string {
-    return hmacSha256Hex(this.env.AUDIT_HMAC_KEY, 'audit-anchor\n', text);
+    return hmacSha256Hex(this.config.hmacKey, 'audit-anchor\n', text);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Env } from '../config/env.schema';
+import { AuditConfig } from '../config/config-sections';
 import { Transactions } from '../database/transactions';
 import { AuditEventRepository } from './audit-event.repository';
 import { AuditService } from './audit.service';
@@ -33,11 +33,11 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
     private readonly events: AuditEventRepository,
     private readonly audit: AuditService,
     private readonly securityLog: SecurityLogger,
-    private readonly env: Env,
+    private readonly config: AuditConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.env.AUDIT_RETENTION_DAYS) return;
+    if (!this.config.retentionDays) return;
     // A first run shortly after start (a process restarted daily would otherwise never prune), then
     // daily. unref'd: retention never keeps a process (a CLI command, a test) alive.
     const run = (): void =>
@@ -52,7 +52,7 @@ export class AuditRetentionService implements OnApplicationBootstrap, OnApplicat
     this.timers = [];
   }
 
-  async prune(now: Date, retentionDays = this.env.AUDIT_RETENTION_DAYS): Promise<PruneResult> {
+  async prune(now: Date, retentionDays = this.config.retentionDays): Promise<PruneResult> {
     if (!retentionDays)
       throw new Error('AUDIT_RETENTION_DAYS is not set: nothing to prune against');
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);

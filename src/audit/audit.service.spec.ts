@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { fakeTransactions } from '../../test/support/unit-doubles';
+import { sectionProviders } from '../config/config-of';
 import { Env } from '../config/env.schema';
 import { Transactions } from '../database/transactions';
 import { MetricsService } from '../observability/metrics.service';
@@ -69,7 +70,7 @@ describe('AuditService', () => {
         { provide: Transactions, useValue: tx },
         { provide: AuditAnchor, useValue: anchor },
         { provide: MetricsService, useValue: metrics },
-        { provide: Env, useValue: Object.assign(new Env(), { AUDIT_HMAC_KEY: KEY }) },
+        ...sectionProviders(Object.assign(new Env(), { AUDIT_HMAC_KEY: KEY })),
       ],
     }).compile();
     audit = module.get(AuditService);

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { ClientContext } from '../common/http/client-context';
-import { Env } from '../config/env.schema';
+import { AuditConfig } from '../config/config-sections';
 import { Transactions } from '../database/transactions';
 import { MetricsService } from '../observability/metrics.service';
 import { AuditAnchor, type ChainAnchor } from './audit-anchor';
@@ -51,9 +51,9 @@ export class AuditService {
     private readonly tx: Transactions,
     private readonly anchor: AuditAnchor,
     private readonly metrics: MetricsService,
-    env: Env,
+    config: AuditConfig,
   ) {
-    this.key = env.AUDIT_HMAC_KEY;
+    this.key = config.hmacKey;
   }
 
   async record(event: AuditEventInput): Promise<void> {

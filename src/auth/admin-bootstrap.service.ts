@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { normaliseEmail } from '../common/text/normalise-email';
-import { Env } from '../config/env.schema';
+import { AccountsConfig } from '../config/config-sections';
 import { randomSuffix } from '../crypto/random';
 import { Transactions } from '../database/transactions';
 import { UsersService } from '../users/users.service';
@@ -16,15 +16,16 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger('AdminBootstrap');
 
   constructor(
-    private readonly env: Env,
+    private readonly config: AccountsConfig,
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.env.ADMIN_EMAIL || !this.env.ADMIN_PASSWORD) return;
-    const created = await this.createAdmin(this.env.ADMIN_EMAIL, this.env.ADMIN_PASSWORD);
+    const admin = this.config.bootstrapAdmin;
+    if (!admin) return;
+    const created = await this.createAdmin(admin.email, admin.password);
     if (created)
       this.logger.log({ message: 'admin account created from ADMIN_EMAIL', userId: created });
   }

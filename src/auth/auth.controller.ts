@@ -29,7 +29,7 @@ import { Authenticated, PublicRoute } from '../common/decorators/route-access.de
 import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { ProofsDto } from '../common/dto/proofs.dto';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
-import { Env } from '../config/env.schema';
+import { HttpConfig } from '../config/config-sections';
 import { MfaChallengeResponse } from '../mfa/dto/mfa-verify.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
@@ -59,9 +59,9 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly registration: RegistrationService,
     private readonly sessions: SessionsService,
-    env: Env,
+    http: HttpConfig,
   ) {
-    this.trustedOrigins = new Set([env.publicOrigin, ...env.corsOrigins]);
+    this.trustedOrigins = new Set([http.publicOrigin, ...http.corsOrigins]);
   }
 
   @Post('register')

@@ -3,8 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { KeyObject } from 'node:crypto';
 import { AuditModule } from '../audit/audit.module';
-import { durationToSeconds } from '../common/time/duration';
-import { Env } from '../config/env.schema';
+import { TokensConfig } from '../config/config-sections';
 import { CryptoModule } from '../crypto/crypto.module';
 import { MailModule } from '../mail/mail.module';
 import { MfaModule } from '../mfa/mfa.module';
@@ -48,15 +47,15 @@ import { TokensService } from './tokens.service';
     JwtKeyModule,
     JwtModule.registerAsync({
       imports: [JwtKeyModule],
-      inject: [Env, JWT_KEY],
-      useFactory: (env: Env, key: KeyObject) => ({
+      inject: [TokensConfig, JWT_KEY],
+      useFactory: (tokens: TokensConfig, key: KeyObject) => ({
         secret: key,
         signOptions: {
           algorithm: 'HS256',
-          expiresIn: durationToSeconds(env.JWT_ACCESS_TTL),
+          expiresIn: tokens.accessTtlSeconds,
           notBefore: 0,
-          issuer: env.JWT_ISSUER,
-          audience: env.JWT_AUDIENCE,
+          issuer: tokens.issuer,
+          audience: tokens.audience,
           header: { alg: 'HS256', typ: 'at+jwt' },
         },
       }),

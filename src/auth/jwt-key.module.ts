@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { Env } from '../config/env.schema';
+import { TokensConfig } from '../config/config-sections';
 import { hmacKey } from '../crypto/hmac-key';
 
 /** The access-token key, built once from JWT_SECRET, for signing (JwtModule) and verifying (JwtStrategy). */
@@ -14,7 +14,11 @@ export type PassportJwtKey = KeyObject & Buffer;
 
 @Module({
   providers: [
-    { provide: JWT_KEY, inject: [Env], useFactory: (env: Env) => hmacKey(env.JWT_SECRET) },
+    {
+      provide: JWT_KEY,
+      inject: [TokensConfig],
+      useFactory: (tokens: TokensConfig) => hmacKey(tokens.secret),
+    },
   ],
   exports: [JWT_KEY],
 })

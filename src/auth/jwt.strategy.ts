@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../common/auth/principal';
-import { Env } from '../config/env.schema';
+import { TokensConfig } from '../config/config-sections';
 import { SessionsService } from '../sessions/sessions.service';
 import { JWT_KEY, type PassportJwtKey } from './jwt-key.module';
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from './tokens.service';
@@ -19,7 +19,7 @@ const isId = (value: unknown): value is string => isUUID(value);
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    env: Env,
+    tokens: TokensConfig,
     @Inject(JWT_KEY) key: KeyObject,
     private readonly sessions: SessionsService,
   ) {
@@ -27,8 +27,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: key as PassportJwtKey,
       algorithms: ['HS256'],
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
+      issuer: tokens.issuer,
+      audience: tokens.audience,
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: 0, complete: false },
     });

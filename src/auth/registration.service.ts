@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { ClientContext } from '../common/http/client-context';
-import { durationToSeconds } from '../common/time/duration';
-import { Env } from '../config/env.schema';
+import { AccountsConfig } from '../config/config-sections';
 import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { MailQuota } from '../rate-limit/mail-quota';
@@ -37,10 +36,10 @@ export class RegistrationService {
     private readonly quota: MailQuota,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
-    env: Env,
+    accounts: AccountsConfig,
   ) {
-    this.hidesTakenAddresses = env.requireVerifiedEmail;
-    this.reservationSeconds = durationToSeconds(env.EMAIL_VERIFY_TTL);
+    this.hidesTakenAddresses = accounts.requireVerifiedEmail;
+    this.reservationSeconds = accounts.emailVerifyTtlSeconds;
   }
 
   async register(dto: RegisterDto, client: ClientContext): Promise<RegistrationOutcome> {

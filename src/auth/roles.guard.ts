@@ -4,7 +4,7 @@ import { isMultiFactor } from '../common/auth/authentication-methods';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import type { Role } from '../common/auth/role';
 import { ROLES_KEY } from '../common/decorators/route-access.decorator';
-import { Env } from '../config/env.schema';
+import { MfaConfig } from '../config/config-sections';
 
 export const SECOND_FACTOR_REQUIRED =
   'This operation needs a sign-in with a second factor (MFA_REQUIRED_FOR_ADMINS)';
@@ -19,9 +19,9 @@ export class RolesGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    env: Env,
+    mfa: MfaConfig,
   ) {
-    this.adminsNeedMfa = env.mfaRequiredForAdmins;
+    this.adminsNeedMfa = mfa.requiredForAdmins;
   }
 
   canActivate(context: ExecutionContext): boolean {

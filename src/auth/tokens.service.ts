@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { durationToSeconds } from '../common/time/duration';
-import { Env } from '../config/env.schema';
+import { TokensConfig } from '../config/config-sections';
 import type { Rotation } from '../sessions/sessions.service';
 import { TokenPair } from './dto/token-pair.dto';
 import { randomId } from '../crypto/random';
@@ -25,9 +24,9 @@ export class TokensService {
 
   constructor(
     private readonly jwt: JwtService,
-    env: Env,
+    config: TokensConfig,
   ) {
-    this.accessTtlSeconds = durationToSeconds(env.JWT_ACCESS_TTL);
+    this.accessTtlSeconds = config.accessTtlSeconds;
   }
 
   /** iss, aud, exp, nbf and the HS256 header come from JwtModule's signOptions (auth.module.ts). */

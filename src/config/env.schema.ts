@@ -13,232 +13,224 @@ import {
   MinLength,
 } from 'class-validator';
 import { toBoolean, toInteger } from '../common/validation/transforms';
+import { declaredVariables, EnvVariable } from './env-variable.decorator';
 import { IsMailFrom, IsSmtpUrl } from './mail-validators';
-
-/** Every variable of the Environment table (docs/API.md), and nothing else, is read from the process environment. */
-export const ENV_VARIABLES = [
-  'NODE_ENV',
-  'HOST',
-  'PORT',
-  'DATA_DIR',
-  'DATABASE_URL',
-  'DATABASE_SSL_CA',
-  'REDIS_URL',
-  'JWT_SECRET',
-  'JWT_REFRESH_SECRET',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'JWT_ACCESS_TTL',
-  'JWT_REFRESH_TTL',
-  'ENCRYPTION_KEY',
-  'ENCRYPTION_KEYS',
-  'PASSWORD_PEPPER',
-  'BCRYPT_ROUNDS',
-  'ADMIN_EMAIL',
-  'ADMIN_PASSWORD',
-  'RATE_LIMIT_WINDOW_MS',
-  'RATE_LIMIT_MAX',
-  'AUTH_RATE_LIMIT_MAX',
-  'LOGIN_FAILURE_MAX',
-  'TRUST_PROXY',
-  'CORS_ORIGINS',
-  'LOG_LEVEL',
-  'LOG_DIR',
-  'SWAGGER_ENABLED',
-  'AUDIT_RETENTION_DAYS',
-  'AUDIT_HMAC_KEY',
-  'DATABASE_MIGRATION_URL',
-  'LOGIN_FAILURE_ACCOUNT_MAX',
-  'PUBLIC_APP_URL',
-  'DB_STATEMENT_TIMEOUT_MS',
-  'SHUTDOWN_TIMEOUT_MS',
-  'REDIS_REQUIRED',
-  'METRICS_PORT',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'MFA_REQUIRED_FOR_ADMINS',
-  'WEBAUTHN_RP_ID',
-  'WEBAUTHN_ORIGINS',
-  'SMTP_URL',
-  'SMTP_CA',
-  'MAIL_FROM',
-  'PASSWORD_RESET_TTL',
-  'EMAIL_VERIFY_TTL',
-  'REQUIRE_VERIFIED_EMAIL',
-  'NOTIFY_NEW_SIGNIN',
-  'STEP_UP_MAX_AGE',
-] as const;
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
 
 /**
- * Every environment variable the service reads, with its default outside production.
- * Production-only rules (required secrets, TLS to the database) live in production-rules.ts.
+ * Every environment variable the service reads, declared once: name, type, default outside
+ * production, validation and a one-line description. Production-only rules (required secrets, TLS
+ * to the database) live in production-rules.ts; modules read typed sections (config-sections.ts).
  */
 export class Env {
+  @EnvVariable('development, production (the strict rules of production-rules.ts) or test.')
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
+  @EnvVariable('The interface the API listens on.')
   @IsString()
   HOST = '127.0.0.1';
 
+  @EnvVariable('The port the API listens on.')
   @Transform(toInteger)
   @IsInt()
   @Min(0)
   @Max(65535)
   PORT = 3000;
 
+  @EnvVariable(
+    'Development only: the embedded PostgreSQL, its TLS material, dev secrets and mail files.',
+  )
   @IsString()
   DATA_DIR = './.data';
 
+  @EnvVariable(
+    'PostgreSQL of the application role; unset outside production: the embedded cluster.',
+  )
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  @EnvVariable(
+    'Path to the PEM CA bundle that signs the database certificate (system CAs when unset).',
+  )
   @IsOptional()
   @IsString()
   DATABASE_SSL_CA?: string;
 
-  /**
-   * The longest any statement may run, and the longest a request waits for a pooled connection,
-   * before it answers 503: a locked table or a stalled database never holds a request longer.
-   */
+  @EnvVariable(
+    'The longest a statement runs, or a request waits for a pooled connection, before a 503.',
+  )
   @Transform(toInteger)
   @IsInt()
   @Min(100)
   DB_STATEMENT_TIMEOUT_MS = 10_000;
 
-  /** How long a SIGTERM waits for requests in flight before closing their connections anyway. */
+  @EnvVariable(
+    'How long a SIGTERM waits for requests in flight before closing their connections anyway.',
+  )
   @Transform(toInteger)
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
-  /** The schema owner, used only for migrations; then the DATABASE_URL role owns nothing. */
+  @EnvVariable(
+    'The schema owner, used only for migrations; then the DATABASE_URL role owns nothing.',
+  )
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_MIGRATION_URL?: string;
 
+  @EnvVariable(
+    'Redis for shared rate-limit counters and the audit anchor; unset: in-process counters.',
+  )
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  /**
-   * false: a configured Redis that is down leaves readiness 200 (every instance counts in memory
-   * meanwhile); true: readiness answers 503 while Redis is down.
-   */
+  @EnvVariable(
+    'true: readiness answers 503 while a configured Redis is down (false: stay ready, count in memory).',
+  )
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   REDIS_REQUIRED = false;
 
+  @EnvVariable('HMAC key of the access tokens (HS256).')
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_SECRET!: string;
 
-  /**
-   * Validated like the other secrets, but not used to sign anything: refresh tokens are opaque 256-bit
-   * random values stored as SHA-256 (sessions/), so there is no refresh JWT to sign.
-   */
+  @EnvVariable(
+    'Validated like the other secrets but signs nothing: refresh tokens are opaque random values.',
+  )
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_REFRESH_SECRET!: string;
 
+  @EnvVariable('The `iss` of every access token, checked on every request.')
   @IsString()
   @MinLength(1)
   JWT_ISSUER = 'secure-nest-foundation';
 
+  @EnvVariable('The `aud` of every access token, checked on every request.')
   @IsString()
   @MinLength(1)
   JWT_AUDIENCE = 'secure-nest-foundation-api';
 
+  @EnvVariable('Lifetime of an access token (a duration: 900s, 15m, 12h, 7d).')
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_ACCESS_TTL = '15m';
 
+  @EnvVariable('Lifetime of a refresh token and its session (a duration).')
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_REFRESH_TTL = '7d';
 
+  @EnvVariable('AES-256-GCM key of the sensitive fields: 64 hex characters.')
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (32 bytes)' })
   ENCRYPTION_KEY?: string;
 
+  @EnvVariable('Keyring for rotation, `id:hex,id:hex`: the first encrypts, every one decrypts.')
   @IsOptional()
   @IsString()
   ENCRYPTION_KEYS?: string;
 
+  @EnvVariable(
+    'HMAC key applied to passwords before bcrypt (and to device and network fingerprints).',
+  )
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   PASSWORD_PEPPER!: string;
 
+  @EnvVariable('bcrypt cost of new password hashes; older costs are rehashed at login.')
   @Transform(toInteger)
   @IsInt()
   @Min(4)
   @Max(31)
   BCRYPT_ROUNDS = 12;
 
+  @EnvVariable('With ADMIN_PASSWORD: an admin created at start when no user has this address.')
   @IsOptional()
   @IsString()
   ADMIN_EMAIL?: string;
 
+  @EnvVariable('The password of the ADMIN_EMAIL admin (the password policy applies).')
   @IsOptional()
   @IsString()
   ADMIN_PASSWORD?: string;
 
+  @EnvVariable('The window of every rate limit, in milliseconds.')
   @Transform(toInteger)
   @IsInt()
   @Min(1000)
   RATE_LIMIT_WINDOW_MS = 900_000;
 
+  @EnvVariable('Requests per client IP per window.')
   @Transform(toInteger)
   @IsInt()
   @Min(1)
   RATE_LIMIT_MAX = 100;
 
+  @EnvVariable('Requests per client IP per window on the credential routes.')
   @Transform(toInteger)
   @IsInt()
   @Min(1)
   AUTH_RATE_LIMIT_MAX = 5;
 
+  @EnvVariable('Failed logins (or second factors) per account and network (/24 or /64) per window.')
   @Transform(toInteger)
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_MAX = 5;
 
-  /** Failures per account from all networks together: one network cannot lock the owner out everywhere. */
+  @EnvVariable('Failed logins per account from all networks together per window.')
   @Transform(toInteger)
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_ACCOUNT_MAX = 50;
 
+  @EnvVariable(
+    'Proxies whose X-Forwarded-For is trusted (e.g. loopback or a CIDR list); unset: none.',
+  )
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;
 
+  @EnvVariable('Comma-separated origins allowed to call the API from a browser; unset: none.')
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;
 
+  @EnvVariable('error, warn, info, http, verbose, debug or silly.')
   @IsIn(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
   LOG_LEVEL = 'info';
 
+  @EnvVariable('Directory of app.log, security.log and the audit anchor.')
   @IsString()
   LOG_DIR = './logs';
 
+  @EnvVariable(
+    'Swagger UI at /docs and the document at /docs-json; default: on outside production.',
+  )
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   SWAGGER_ENABLED?: boolean;
 
+  @EnvVariable('Days of audit trail to keep; unset: keep everything.')
   @IsOptional()
   @Transform(toInteger)
   @IsInt()
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;
 
-  /** Keys the audit hash chain; never stored in the database. */
+  @EnvVariable('Keys the audit hash chain and its anchor; never stored in the database.')
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   AUDIT_HMAC_KEY!: string;
 
-  /** Where users reach the service: links in mail, and the service's own origin. */
+  @EnvVariable("Where users reach the service: links in mail, and the service's own origin.")
   @IsUrl(
     {
       protocols: ['http', 'https'],
@@ -252,7 +244,10 @@ export class Env {
     },
   )
   PUBLIC_APP_URL = 'http://127.0.0.1:3000';
-  /** Prometheus text on 127.0.0.1:METRICS_PORT/metrics (never on the API port); unset: no listener. */
+
+  @EnvVariable(
+    'Prometheus text on 127.0.0.1:METRICS_PORT/metrics (never the API port); unset: no listener.',
+  )
   @IsOptional()
   @Transform(toInteger)
   @IsInt()
@@ -260,20 +255,24 @@ export class Env {
   @Max(65535)
   METRICS_PORT?: number;
 
-  /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset: tracing is not even loaded. */
+  @EnvVariable('OTLP/HTTP collector base URL (traces to `<url>/v1/traces`); unset: no tracing.')
   @IsOptional()
   @Matches(/^https?:\/\/[^\s?#]+$/, {
     message: 'must be an http:// or https:// URL without query or fragment',
   })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
-  /** Admin routes refuse an access token whose `amr` holds no second factor; default: on in production. */
+  @EnvVariable(
+    'Admin routes refuse a token whose `amr` holds no second factor; default: on in production.',
+  )
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   MFA_REQUIRED_FOR_ADMINS?: boolean;
 
-  /** The WebAuthn relying party id (a domain); `localhost` outside production, required in it. */
+  @EnvVariable(
+    'The WebAuthn relying party id, a domain; default localhost, required in production.',
+  )
   @IsOptional()
   @IsFQDN(
     { require_tld: false, allow_trailing_dot: false },
@@ -281,7 +280,7 @@ export class Env {
   )
   WEBAUTHN_RP_ID?: string;
 
-  /** Origins a passkey ceremony may come from, comma-separated; `http://localhost:3000` outside production, required in it. */
+  @EnvVariable('Origins a passkey ceremony may come from, comma-separated; required in production.')
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string'
@@ -300,42 +299,45 @@ export class Env {
   )
   WEBAUTHN_ORIGINS?: string[];
 
+  @EnvVariable(
+    'smtp:// (STARTTLS required) or smtps:// relay; unset outside production: mail written to DATA_DIR/mail.',
+  )
   @IsOptional()
   @IsSmtpUrl()
   SMTP_URL?: string;
 
+  @EnvVariable('Path to the PEM CA bundle of a relay with a private CA (system CAs when unset).')
   @IsOptional()
   @IsString()
   SMTP_CA?: string;
 
+  @EnvVariable('The sender: an address or "Name" <address>; required in production.')
   @IsOptional()
   @IsMailFrom()
   MAIL_FROM?: string;
 
-  /** How long a password-reset link works. */
+  @EnvVariable('How long a password-reset link works (a duration).')
   @Matches(DURATION, { message: 'must be a duration such as 900s, 30m, 12h or 1d' })
   PASSWORD_RESET_TTL = '30m';
 
-  /** How long an email verification or email change link works. */
+  @EnvVariable('How long an email verification or email change link works (a duration).')
   @Matches(DURATION, { message: 'must be a duration such as 900s, 30m, 24h or 1d' })
   EMAIL_VERIFY_TTL = '24h';
 
-  /** Unset: true in production, false otherwise (read `requireVerifiedEmail`). */
+  @EnvVariable('A login with an unverified address is refused; default: on in production.')
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   REQUIRE_VERIFIED_EMAIL?: boolean;
 
-  /** A notice to the account's address on a sign-in from a device and network not seen in 90 days. */
+  @EnvVariable('Mail the account on a sign-in from a device and network not seen in 90 days.')
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   NOTIFY_NEW_SIGNIN = true;
 
-  /**
-   * Seconds a session's last proof (password or second factor) stands in for a proof in the body of
-   * a sensitive operation (ending sessions, sensitive data, admin changes); 0: always ask. Credential
-   * changes never use it.
-   */
+  @EnvVariable(
+    "Seconds a session's last proof stands in for a proof in a sensitive operation; 0: always ask.",
+  )
   @Transform(toInteger)
   @IsInt()
   @Min(0)
@@ -344,38 +346,12 @@ export class Env {
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
-
-  get requireVerifiedEmail(): boolean {
-    return this.REQUIRE_VERIFIED_EMAIL ?? this.isProduction;
-  }
-
-  get swaggerEnabled(): boolean {
-    return this.SWAGGER_ENABLED ?? !this.isProduction;
-  }
-
-  /** The service's own origin (from PUBLIC_APP_URL, never from a request header). */
-  get publicOrigin(): string {
-    return new URL(this.PUBLIC_APP_URL).origin;
-  }
-
-  get mfaRequiredForAdmins(): boolean {
-    return this.MFA_REQUIRED_FOR_ADMINS ?? this.isProduction;
-  }
-
-  /** The development default; production requires WEBAUTHN_RP_ID (production-rules.ts). */
-  get webauthnRpId(): string {
-    return this.WEBAUTHN_RP_ID ?? 'localhost';
-  }
-
-  get webauthnOrigins(): string[] {
-    if (!this.WEBAUTHN_ORIGINS?.length) return ['http://localhost:3000'];
-    return this.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin);
-  }
-
-  get corsOrigins(): string[] {
-    return (this.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean);
-  }
 }
+
+/**
+ * Every declared variable, and nothing else, is read from the process environment (load-env.ts);
+ * docs/CONFIGURATION.md, docs/API.md and .env.example list the same names (env-docs.spec.ts).
+ */
+export const ENV_VARIABLES = declaredVariables(Env).map(({ name }) => name as EnvVariableName);
+
+export type EnvVariableName = Exclude<keyof Env, 'isProduction'>;

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRODUCTION_ENV as PRODUCTION } from '../../test/support/production-env';
+import { configOf } from './config-of';
 import { EnvError, loadEnv } from './load-env';
 
 const dataDir = (): string => mkdtempSync(join(tmpdir(), 'snf-env-'));
@@ -35,8 +36,8 @@ describe('loadEnv', () => {
     });
     expect(env.SMTP_URL).toBeUndefined();
     expect(env.MAIL_FROM).toBeUndefined();
-    expect(env.swaggerEnabled).toBe(true);
-    expect(env.corsOrigins).toEqual([]);
+    expect(configOf(env).http.swaggerEnabled).toBe(true);
+    expect(configOf(env).http.corsOrigins).toEqual([]);
   });
 
   it('generates dev secrets once, mode 0600, and reuses them', () => {
@@ -55,7 +56,7 @@ describe('loadEnv', () => {
 
   it('accepts a complete production configuration', () => {
     expect(problems(PRODUCTION)).toEqual([]);
-    expect(loadEnv(PRODUCTION).swaggerEnabled).toBe(false);
+    expect(configOf(loadEnv(PRODUCTION)).http.swaggerEnabled).toBe(false);
   });
 
   it.each([
@@ -164,18 +165,19 @@ describe('loadEnv', () => {
       EMAIL_VERIFY_TTL: '24h',
       NOTIFY_NEW_SIGNIN: true,
     });
-    expect(dev.requireVerifiedEmail).toBe(false);
-    expect(loadEnv(PRODUCTION).requireVerifiedEmail).toBe(true);
-    expect(loadEnv({ ...PRODUCTION, REQUIRE_VERIFIED_EMAIL: 'false' }).requireVerifiedEmail).toBe(
-      false,
-    );
+    expect(configOf(dev).accounts.requireVerifiedEmail).toBe(false);
+    expect(configOf(loadEnv(PRODUCTION)).accounts.requireVerifiedEmail).toBe(true);
+    expect(
+      configOf(loadEnv({ ...PRODUCTION, REQUIRE_VERIFIED_EMAIL: 'false' })).accounts
+        .requireVerifiedEmail,
+    ).toBe(false);
     const opted = loadEnv({
       DATA_DIR: dataDir(),
       REQUIRE_VERIFIED_EMAIL: 'true',
       NOTIFY_NEW_SIGNIN: 'false',
       PASSWORD_RESET_TTL: '15m',
     });
-    expect(opted.requireVerifiedEmail).toBe(true);
+    expect(configOf(opted).accounts.requireVerifiedEmail).toBe(true);
     expect(opted.NOTIFY_NEW_SIGNIN).toBe(false);
     expect(opted.PASSWORD_RESET_TTL).toBe('15m');
     expect(
@@ -189,10 +191,10 @@ describe('loadEnv', () => {
   describe('multi-factor settings', () => {
     it('defaults: admins need a second factor only in production; the relying party is localhost in development', () => {
       const dev = loadEnv({ DATA_DIR: dataDir() });
-      expect(dev.mfaRequiredForAdmins).toBe(false);
-      expect(dev.webauthnRpId).toBe('localhost');
-      expect(dev.webauthnOrigins).toEqual(['http://localhost:3000']);
-      expect(loadEnv(PRODUCTION).mfaRequiredForAdmins).toBe(true);
+      expect(configOf(dev).mfa.requiredForAdmins).toBe(false);
+      expect(configOf(dev).webAuthn.rpId).toBe('localhost');
+      expect(configOf(dev).webAuthn.origins).toEqual(['http://localhost:3000']);
+      expect(configOf(loadEnv(PRODUCTION)).mfa.requiredForAdmins).toBe(true);
     });
 
     it('requires the relying party in production', () => {
@@ -214,9 +216,12 @@ describe('loadEnv', () => {
         WEBAUTHN_RP_ID: 'example.org',
         WEBAUTHN_ORIGINS: 'https://app.example.org, https://admin.example.org/',
       });
-      expect(env.mfaRequiredForAdmins).toBe(false);
-      expect(env.webauthnRpId).toBe('example.org');
-      expect(env.webauthnOrigins).toEqual(['https://app.example.org', 'https://admin.example.org']);
+      expect(configOf(env).mfa.requiredForAdmins).toBe(false);
+      expect(configOf(env).webAuthn.rpId).toBe('example.org');
+      expect(configOf(env).webAuthn.origins).toEqual([
+        'https://app.example.org',
+        'https://admin.example.org',
+      ]);
     });
 
     it.each([

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as bcrypt from 'bcrypt';
 import pLimit from 'p-limit';
-import { Env } from '../config/env.schema';
+import { CryptoOptions } from './crypto-options';
 
 /**
  * Passwords are NFKC-normalised, peppered with HMAC-SHA-256 (PASSWORD_PEPPER, kept outside the
@@ -21,10 +21,10 @@ export class PasswordHasher {
    */
   private readonly slots = pLimit(Math.max(1, libuvPoolSize() - 1));
 
-  constructor(private readonly env: Env) {}
+  constructor(private readonly options: CryptoOptions) {}
 
   hash(password: string): Promise<string> {
-    return this.slots(() => bcrypt.hash(this.pepper(password), this.env.BCRYPT_ROUNDS));
+    return this.slots(() => bcrypt.hash(this.pepper(password), this.options.bcryptRounds));
   }
 
   /**
@@ -41,11 +41,11 @@ export class PasswordHasher {
 
   /** True when the hash was made with another cost than BCRYPT_ROUNDS: rehash on next login. */
   needsRehash(hash: string): boolean {
-    return bcrypt.getRounds(hash) !== this.env.BCRYPT_ROUNDS;
+    return bcrypt.getRounds(hash) !== this.options.bcryptRounds;
   }
 
   private pepper(password: string): string {
-    return createHmac('sha256', this.env.PASSWORD_PEPPER)
+    return createHmac('sha256', this.options.passwordPepper)
       .update(password.normalize('NFKC'), 'utf8')
       .digest('base64');
   }

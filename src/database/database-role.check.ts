@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Env } from '../config/env.schema';
+import { DatabaseConfig } from '../config/config-sections';
 import { auditPrivilegeProblem } from './runtime-privileges';
 
 /**
@@ -14,14 +14,14 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
   private readonly logger = new Logger('Database');
 
   constructor(
-    private readonly env: Env,
+    private readonly config: DatabaseConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const problem = await auditPrivilegeProblem(this.dataSource);
     if (!problem) return;
-    const twoRoles = !this.env.DATABASE_URL || Boolean(this.env.DATABASE_MIGRATION_URL);
+    const twoRoles = !this.config.url || Boolean(this.config.migrationUrl);
     if (twoRoles) throw new Error(problem);
     this.logger.warn({ message: problem });
   }

@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Env } from '../config/env.schema';
+import { UnavailableErrors } from '../common/http/unavailable-errors';
+import { DatabaseConfig } from '../config/config-sections';
 import { EmbeddedDatabaseService } from './embedded/embedded-database.service';
 import { DatabaseHealth } from './database-health';
 import { DatabaseRoleCheck } from './database-role.check';
 import { externalConnections } from './external-connection';
 import { migrate } from './migrate';
+import { isDatabaseUnavailable } from './postgres-errors';
 import { Transactions } from './transactions';
 import { typeormOptions } from './typeorm-options';
 
@@ -26,15 +28,21 @@ class EmbeddedDatabaseModule {}
   imports: [
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
-      inject: [Env, EmbeddedDatabaseService],
-      useFactory: async (env: Env, embedded: EmbeddedDatabaseService) => {
-        const { app, owner } = env.DATABASE_URL ? externalConnections(env) : await embedded.start();
-        if (!env.isProduction) await migrate(owner ?? app, app.user);
-        return typeormOptions(app, env.DB_STATEMENT_TIMEOUT_MS);
+      inject: [DatabaseConfig, EmbeddedDatabaseService],
+      useFactory: async (config: DatabaseConfig, embedded: EmbeddedDatabaseService) => {
+        const { app, owner } = config.url ? externalConnections(config) : await embedded.start();
+        if (config.migrateAtStart) await migrate(owner ?? app, app.user);
+        return typeormOptions(app, config.statementTimeoutMs);
       },
     }),
   ],
-  providers: [Transactions, DatabaseRoleCheck, DatabaseHealth],
-  exports: [Transactions, DatabaseHealth],
+  providers: [
+    Transactions,
+    DatabaseRoleCheck,
+    DatabaseHealth,
+    // An unreachable or timed-out database answers 503 with Retry-After (AllExceptionsFilter).
+    { provide: UnavailableErrors, useValue: { matches: isDatabaseUnavailable } },
+  ],
+  exports: [Transactions, DatabaseHealth, UnavailableErrors],
 })
 export class DatabaseModule {}

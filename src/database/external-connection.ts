@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { Env } from '../config/env.schema';
+import type { DatabaseConfig } from '../config/config-sections';
 import type { ConnectionInfo } from './connection-info';
 
 /**
  * A postgres:// URL as discrete fields. TLS settings in the URL (sslmode, sslcert…) are dropped on
  * purpose: TLS is always on and always verified, with the CA from DATABASE_SSL_CA or the system's.
  */
-export function connectionFromUrl(url: string, env: Env): ConnectionInfo {
+export function connectionFromUrl(url: string, sslCaFile: string | undefined): ConnectionInfo {
   const parsed = new URL(url);
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
@@ -14,16 +14,16 @@ export function connectionFromUrl(url: string, env: Env): ConnectionInfo {
     user: decodeURIComponent(parsed.username),
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres',
-    ca: env.DATABASE_SSL_CA ? readFileSync(env.DATABASE_SSL_CA, 'utf8') : undefined,
+    ca: sslCaFile ? readFileSync(sslCaFile, 'utf8') : undefined,
   };
 }
 
 /** The application's connection and, when DATABASE_MIGRATION_URL names one, the schema owner's. */
-export function externalConnections(env: Env): DatabaseConnections {
+export function externalConnections(config: DatabaseConfig): DatabaseConnections {
   return {
-    app: connectionFromUrl(env.DATABASE_URL as string, env),
-    owner: env.DATABASE_MIGRATION_URL
-      ? connectionFromUrl(env.DATABASE_MIGRATION_URL, env)
+    app: connectionFromUrl(config.url as string, config.sslCaFile),
+    owner: config.migrationUrl
+      ? connectionFromUrl(config.migrationUrl, config.sslCaFile)
       : undefined,
   };
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { configOf } from '../config/config-of';
 import { loadEnv } from '../config/load-env';
 import { externalConnections } from './external-connection';
 import { migrate } from './migrate';
@@ -9,10 +10,10 @@ import { migrate } from './migrate';
  * (DATABASE_MIGRATION_URL, else DATABASE_URL), grants the DATABASE_URL role its privileges, exits.
  */
 async function runMigrations(): Promise<void> {
-  const env = loadEnv();
-  if (!env.DATABASE_URL)
+  const { database } = configOf(loadEnv());
+  if (!database.url)
     throw new Error('DATABASE_URL must be set (the embedded database migrates at start-up)');
-  const { app, owner } = externalConnections(env);
+  const { app, owner } = externalConnections(database);
   const applied = await migrate(owner ?? app, app.user);
   process.stdout.write(
     `${applied.length} migration(s) applied${applied.map((name) => `\n  ${name}`).join('')}\n`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Env } from '../config/env.schema';
+import { RedisConfig } from '../config/config-sections';
 import { DatabaseHealth } from '../database/database-health';
 import { RedisConnection } from '../redis/redis-connection';
 
@@ -24,7 +24,7 @@ export class ReadinessService {
   private shutdownBegun = false;
 
   constructor(
-    private readonly env: Env,
+    private readonly redisConfig: RedisConfig,
     private readonly database: DatabaseHealth,
     private readonly redis: RedisConnection,
   ) {}
@@ -43,7 +43,7 @@ export class ReadinessService {
       this.database.answers(DATABASE_PING_TIMEOUT_MS),
       this.redis.client ? this.redis.answers() : undefined,
     ]);
-    const redisBlocks = redis === false && this.env.REDIS_REQUIRED;
+    const redisBlocks = redis === false && this.redisConfig.required;
     return {
       ready: database && !redisBlocks && !this.shutdownBegun,
       database: database ? 'up' : 'down',

@@ -1,6 +1,6 @@
 import { WinstonLogger } from 'nest-winston';
 import { createLogger, type Logger } from 'winston';
-import type { Env } from '../config/env.schema';
+import type { LoggingConfig } from '../config/config-sections';
 import { redactFormat } from './redact.format';
 import { appLoggerOptions, consoleTransport } from './winston.config';
 
@@ -27,18 +27,19 @@ export class AppLogger extends WinstonLogger {
   }
 }
 
-const loggers = new WeakMap<Env, AppLogger>();
+const loggers = new WeakMap<LoggingConfig, AppLogger>();
 
 /**
- * One logger per validated environment, that is per application: NestFactory.create gets it, so
- * every line from the first one is written by winston (JSON in production, never Nest's coloured
- * default), and the module graph provides the same instance (see AppModule).
+ * One logger per logging section, that is per application (config-of.ts builds one section per
+ * environment): NestFactory.create gets it, so every line from the first one is written by winston
+ * (JSON in production, never Nest's coloured default), and the module graph provides the same
+ * instance (see AppModule).
  */
-export function appLoggerFor(env: Env): AppLogger {
-  let logger = loggers.get(env);
+export function appLoggerFor(config: LoggingConfig): AppLogger {
+  let logger = loggers.get(config);
   if (!logger) {
-    logger = new AppLogger(createLogger(appLoggerOptions(env)));
-    loggers.set(env, logger);
+    logger = new AppLogger(createLogger(appLoggerOptions(config)));
+    loggers.set(config, logger);
   }
   return logger;
 }

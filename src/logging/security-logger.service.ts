@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createLogger, type Logger } from 'winston';
-import { Env } from '../config/env.schema';
+import { LoggingConfig } from '../config/config-sections';
 import { securityLoggerOptions } from './winston.config';
 
 export type SecurityLogEntry = { message: string } & Record<string, unknown>;
@@ -14,8 +14,8 @@ export type SecurityLogEntry = { message: string } & Record<string, unknown>;
 export class SecurityLogger implements OnApplicationShutdown {
   private readonly logger: Logger;
 
-  constructor(env: Env) {
-    this.logger = createLogger(securityLoggerOptions(env));
+  constructor(config: LoggingConfig) {
+    this.logger = createLogger(securityLoggerOptions(config));
   }
 
   info(entry: SecurityLogEntry): void {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { format, transports, type LoggerOptions } from 'winston';
 import { utilities } from 'nest-winston';
-import type { Env } from '../config/env.schema';
+import type { LoggingConfig } from '../config/config-sections';
 import { LOG_STREAM_OPTIONS, prepareLogDir } from './log-files';
 import { redactFormat } from './redact.format';
 
@@ -57,15 +57,15 @@ export function consoleTransport(
 }
 
 /** Application logs: the console (see consoleTransport) and JSON lines in LOG_DIR/app.log. */
-export function appLoggerOptions(env: Env): LoggerOptions {
-  prepareLogDir(env.LOG_DIR);
+export function appLoggerOptions(config: LoggingConfig): LoggerOptions {
+  prepareLogDir(config.dir);
   return {
-    level: env.LOG_LEVEL,
+    level: config.level,
     format: redactFormat(),
     transports: [
-      consoleTransport(env.NODE_ENV),
+      consoleTransport(config.nodeEnv),
       new transports.File({
-        filename: join(env.LOG_DIR, 'app.log'),
+        filename: join(config.dir, 'app.log'),
         format: jsonLine(),
         ...FILE_ROTATION,
       }),
@@ -78,19 +78,19 @@ export function appLoggerOptions(env: Env): LoggerOptions {
  * records at least `info` whatever LOG_LEVEL says: auth attempts are security events, and quieting
  * the application log must not silence them.
  */
-export function securityLoggerOptions(env: Env): LoggerOptions {
-  prepareLogDir(env.LOG_DIR);
+export function securityLoggerOptions(config: LoggingConfig): LoggerOptions {
+  prepareLogDir(config.dir);
   const levels = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
-  const level = levels.indexOf(env.LOG_LEVEL) > levels.indexOf('info') ? env.LOG_LEVEL : 'info';
+  const level = levels.indexOf(config.level) > levels.indexOf('info') ? config.level : 'info';
   return {
     level,
     format: redactFormat(),
     defaultMeta: { log: 'security' },
     transports: [
       // The console follows LOG_LEVEL (an operator may quiet it); the file always keeps the full record.
-      consoleTransport(env.NODE_ENV, env.LOG_LEVEL),
+      consoleTransport(config.nodeEnv, config.level),
       new transports.File({
-        filename: join(env.LOG_DIR, 'security.log'),
+        filename: join(config.dir, 'security.log'),
         format: jsonLine(),
         ...FILE_ROTATION,
       }),

@@ -1,4 +1,4 @@
-import type { Env } from '../config/env.schema';
+import type { MailConfig } from '../config/config-sections';
 import { isPlainAddress, parseMailFrom, type MailSender } from '../config/mail-validators';
 
 export type { MailSender };
@@ -18,9 +18,9 @@ export interface MailSettings {
 
 const DEFAULT_FROM = '"Secure NestJS Foundation" <no-reply@localhost>';
 
-export function mailSettings(env: Env): MailSettings {
-  const appUrl = env.PUBLIC_APP_URL.replace(/\/+$/, '');
-  const from = parseSender(env.MAIL_FROM ?? DEFAULT_FROM);
+export function mailSettings(config: MailConfig): MailSettings {
+  const appUrl = config.publicAppUrl.replace(/\/+$/, '');
+  const from = parseSender(config.from ?? DEFAULT_FROM);
   return {
     appUrl,
     appName: from.name || new URL(appUrl).host,
@@ -42,8 +42,8 @@ export function checkedRecipient(to: string): string {
 }
 
 /** Where mail goes, for the start-up banner: the relay (never its credentials), or the dev folder. */
-export function describeMailDestination(env: Env): string {
-  if (!env.SMTP_URL) return `written to ${env.DATA_DIR}/mail (no SMTP_URL)`;
-  const url = new URL(env.SMTP_URL);
+export function describeMailDestination(config: MailConfig): string {
+  if (!config.smtpUrl) return `written to ${config.fileDir} (no SMTP_URL)`;
+  const url = new URL(config.smtpUrl);
   return `${url.protocol}//${url.host}${url.protocol === 'smtp:' ? ' (STARTTLS)' : ''}`;
 }

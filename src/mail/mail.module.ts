@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { Env } from '../config/env.schema';
+import { LoggingConfig, MailConfig } from '../config/config-sections';
 import { CryptoModule } from '../crypto/crypto.module';
 import { MailRenderer } from './mail-renderer';
 import { MAIL_SETTINGS, mailSettings, type MailSettings } from './mail-settings';
@@ -20,25 +19,25 @@ const INFO_OR_LOWER = new Set(['info', 'http', 'verbose', 'debug', 'silly']);
  * it); otherwise .eml files in DATA_DIR/mail, with a console line per mail unless LOG_LEVEL is
  * quieter than info. SMTP_CA is read here, at start, so a wrong path stops the start.
  */
-function createTransport(env: Env): MailTransport {
-  if (env.SMTP_URL) return new SmtpTransport(smtpOptions(env.SMTP_URL, env.SMTP_CA));
-  const announce = INFO_OR_LOWER.has(env.LOG_LEVEL)
+function createTransport(mail: MailConfig, logging: LoggingConfig): MailTransport {
+  if (mail.smtpUrl) return new SmtpTransport(smtpOptions(mail.smtpUrl, mail.smtpCaFile));
+  const announce = INFO_OR_LOWER.has(logging.level)
     ? (line: string) => void process.stdout.write(line)
     : undefined;
-  return new EmlFileTransport(join(env.DATA_DIR, 'mail'), announce);
+  return new EmlFileTransport(mail.fileDir, announce);
 }
 
 /** The transactional mail outbox: templates, the outbox table, the worker and the transport. */
 @Module({
   imports: [CryptoModule],
   providers: [
-    { provide: MAIL_SETTINGS, inject: [Env], useFactory: mailSettings },
+    { provide: MAIL_SETTINGS, inject: [MailConfig], useFactory: mailSettings },
     {
       provide: MailRenderer,
       inject: [MAIL_SETTINGS],
       useFactory: (settings: MailSettings) => new MailRenderer(settings),
     },
-    { provide: MailTransport, inject: [Env], useFactory: createTransport },
+    { provide: MailTransport, inject: [MailConfig, LoggingConfig], useFactory: createTransport },
     { provide: MailWorkerOptions, useFactory: () => new MailWorkerOptions() },
     OutboxRepository,
     MailWorker,

@@ -5,7 +5,7 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import { StepUp, type ProofFields, type ProvenChange } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { StepUpRequiredException } from '../common/http/step-up-required.exception';
-import { Env } from '../config/env.schema';
+import { MfaConfig } from '../config/config-sections';
 import { Transactions } from '../database/transactions';
 import { SessionsService } from '../sessions/sessions.service';
 import { CredentialsService } from '../users/credentials.service';
@@ -44,10 +44,10 @@ export class StepUpService extends StepUp {
     private readonly audit: AuditService,
     private readonly tx: Transactions,
     private readonly assertions: PasskeyAssertions,
-    env: Env,
+    mfa: MfaConfig,
   ) {
     super();
-    this.maxAgeSeconds = env.STEP_UP_MAX_AGE;
+    this.maxAgeSeconds = mfa.stepUpMaxAgeSeconds;
   }
 
   async forCredentialChange(

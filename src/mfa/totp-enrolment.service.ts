@@ -9,7 +9,7 @@ import { EMAIL_NOT_VERIFIED } from '../common/auth/account-messages';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
-import { Env } from '../config/env.schema';
+import { MfaConfig } from '../config/config-sections';
 import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { MfaFactorsService } from './mfa-factors.service';
@@ -32,9 +32,9 @@ export class TotpEnrolmentService {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly tx: Transactions,
-    env: Env,
+    mfa: MfaConfig,
   ) {
-    this.issuer = new URL(env.PUBLIC_APP_URL).hostname;
+    this.issuer = mfa.totpIssuer;
   }
 
   /**

@@ -6,7 +6,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
-import { Env } from '../config/env.schema';
+import { ObservabilityConfig } from '../config/config-sections';
 import { registerPoolGauges } from './database-pool.metrics';
 import { startMetricsServer, stopMetricsServer } from './metrics-server';
 import { MetricsService } from './metrics.service';
@@ -22,7 +22,7 @@ export class ObservabilityLifecycle implements OnApplicationBootstrap, OnApplica
   private server: Server | undefined;
 
   constructor(
-    private readonly env: Env,
+    private readonly config: ObservabilityConfig,
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
     private readonly http: HttpAdapterHost,
@@ -30,9 +30,9 @@ export class ObservabilityLifecycle implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const sink = this.metrics.sink;
-    if (!sink || this.env.METRICS_PORT === undefined || !this.http.httpAdapter) return;
+    if (!sink || this.config.metricsPort === undefined || !this.http.httpAdapter) return;
     registerPoolGauges(this.metrics, this.dataSource);
-    this.server = await startMetricsServer(this.env.METRICS_PORT, sink);
+    this.server = await startMetricsServer(this.config.metricsPort, sink);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { Env } from '../config/env.schema';
+import { ObservabilityConfig } from '../config/config-sections';
 import { MetricsService } from './metrics.service';
 import { ObservabilityLifecycle } from './observability.lifecycle';
 
 /** prom-client is required only when METRICS_PORT is set: unset, metrics cost nothing. */
-function createMetricsService(env: Env): MetricsService {
-  if (env.METRICS_PORT === undefined) return new MetricsService(undefined);
+function createMetricsService(config: ObservabilityConfig): MetricsService {
+  if (config.metricsPort === undefined) return new MetricsService(undefined);
   return new MetricsService(new (loadPrometheus().PrometheusMetrics)());
 }
 
@@ -22,7 +22,7 @@ function loadPrometheus(): typeof import('./prometheus-metrics') {
 @Global()
 @Module({
   providers: [
-    { provide: MetricsService, inject: [Env], useFactory: createMetricsService },
+    { provide: MetricsService, inject: [ObservabilityConfig], useFactory: createMetricsService },
     ObservabilityLifecycle,
   ],
   exports: [MetricsService],

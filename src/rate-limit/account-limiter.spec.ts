@@ -3,6 +3,7 @@ import { describeRedis } from '../../test/support/redis';
 import { AuditService } from '../audit/audit.service';
 import type { ClientContext } from '../common/http/client-context';
 import { normaliseEmail } from '../common/text/normalise-email';
+import { sectionProviders } from '../config/config-of';
 import { Env } from '../config/env.schema';
 import { AccountLimiter } from './account-limiter';
 import { BlockAuditor } from './block-auditor';
@@ -34,7 +35,7 @@ function behavesAsAnAccountLimit(redisUrl: string | undefined): void {
     });
     const module = await Test.createTestingModule({
       providers: [
-        { provide: Env, useValue: env },
+        ...sectionProviders(env),
         { provide: AuditService, useValue: { record } },
         RedisConnection,
         FallbackThrottlerStorage,

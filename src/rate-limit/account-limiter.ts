@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientContext } from '../common/http/client-context';
 import { normaliseEmail } from '../common/text/normalise-email';
-import { Env } from '../config/env.schema';
+import { RateLimitConfig } from '../config/config-sections';
 import { BlockAuditor } from './block-auditor';
 import { FailureCounter } from './failure-counter';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
@@ -16,12 +16,12 @@ import { FallbackThrottlerStorage } from './fallback-throttler.storage';
 export class AccountLimiter {
   private readonly counter: FailureCounter;
 
-  constructor(env: Env, storage: FallbackThrottlerStorage, blocks: BlockAuditor) {
+  constructor(limits: RateLimitConfig, storage: FallbackThrottlerStorage, blocks: BlockAuditor) {
     this.counter = new FailureCounter(
       {
-        perNetwork: { name: 'login_failures', limit: env.LOGIN_FAILURE_MAX },
-        accountWide: { name: 'login_failures_account', limit: env.LOGIN_FAILURE_ACCOUNT_MAX },
-        windowMs: env.RATE_LIMIT_WINDOW_MS,
+        perNetwork: { name: 'login_failures', limit: limits.loginFailureMax },
+        accountWide: { name: 'login_failures_account', limit: limits.loginFailureAccountMax },
+        windowMs: limits.windowMs,
         message: 'Too many failed logins: try again later',
       },
       storage,

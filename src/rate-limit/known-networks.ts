@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Env } from '../config/env.schema';
+import { CryptoOptions } from '../crypto/crypto-options';
 import { hmacSha256Hex } from '../crypto/digest';
 import { clientNetwork } from './client-network';
 import { KnownNetworkRepository } from './known-network.repository';
@@ -19,9 +19,9 @@ export class KnownNetworks {
 
   constructor(
     private readonly repository: KnownNetworkRepository,
-    env: Env,
+    crypto: CryptoOptions,
   ) {
-    this.key = hmacSha256Hex(env.PASSWORD_PEPPER, 'known-network-fingerprint/v1');
+    this.key = hmacSha256Hex(crypto.passwordPepper, 'known-network-fingerprint/v1');
   }
 
   /** Inside the sign-in's transaction: `ip`'s network is now known for the account. */

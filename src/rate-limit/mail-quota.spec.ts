@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { describeRedis } from '../../test/support/redis';
 import type { ClientContext } from '../common/http/client-context';
+import { sectionProviders } from '../config/config-of';
 import { Env } from '../config/env.schema';
 import { RedisConnection } from '../redis/redis-connection';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
@@ -44,7 +45,7 @@ function behavesAsTheMailQuota(redisUrl: string | undefined): void {
     const env = Object.assign(new Env(), { PASSWORD_PEPPER: 'p'.repeat(32), REDIS_URL: redisUrl });
     const module = await Test.createTestingModule({
       providers: [
-        { provide: Env, useValue: env },
+        ...sectionProviders(env),
         { provide: KnownNetworkRepository, useValue: table },
         RedisConnection,
         FallbackThrottlerStorage,

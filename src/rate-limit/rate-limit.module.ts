@@ -2,7 +2,7 @@ import { Module, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '../audit/audit.module';
-import { Env } from '../config/env.schema';
+import { RateLimitConfig } from '../config/config-sections';
 import { AccountLimiter } from './account-limiter';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { BlockAuditor } from './block-auditor';
@@ -35,14 +35,14 @@ const isAuthLimited = (context: ExecutionContext): boolean =>
     RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
-      inject: [Env, FallbackThrottlerStorage],
-      useFactory: (env: Env, storage: FallbackThrottlerStorage) => ({
+      inject: [RateLimitConfig, FallbackThrottlerStorage],
+      useFactory: (limits: RateLimitConfig, storage: FallbackThrottlerStorage) => ({
         throttlers: [
-          { name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS },
+          { name: 'default', limit: limits.max, ttl: limits.windowMs },
           {
             name: 'auth',
-            limit: env.AUTH_RATE_LIMIT_MAX,
-            ttl: env.RATE_LIMIT_WINDOW_MS,
+            limit: limits.authMax,
+            ttl: limits.windowMs,
             skipIf: (c) => !isAuthLimited(c),
           },
         ],

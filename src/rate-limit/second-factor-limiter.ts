@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientContext } from '../common/http/client-context';
-import { Env } from '../config/env.schema';
+import { RateLimitConfig } from '../config/config-sections';
 import { sha256Hex } from '../crypto/digest';
 import { BlockAuditor } from './block-auditor';
 import { FailureCounter } from './failure-counter';
@@ -20,19 +20,19 @@ export class SecondFactorLimiter {
   private readonly windowMs: number;
 
   constructor(
-    env: Env,
+    limits: RateLimitConfig,
     private readonly storage: FallbackThrottlerStorage,
     blocks: BlockAuditor,
   ) {
-    this.windowMs = env.RATE_LIMIT_WINDOW_MS;
+    this.windowMs = limits.windowMs;
     this.counter = new FailureCounter(
       {
-        perNetwork: { name: 'second_factor_failures', limit: env.LOGIN_FAILURE_MAX },
+        perNetwork: { name: 'second_factor_failures', limit: limits.loginFailureMax },
         accountWide: {
           name: 'second_factor_failures_account',
-          limit: env.LOGIN_FAILURE_ACCOUNT_MAX,
+          limit: limits.loginFailureAccountMax,
         },
-        windowMs: env.RATE_LIMIT_WINDOW_MS,
+        windowMs: limits.windowMs,
         message: 'Too many wrong second factors: try again later',
       },
       storage,

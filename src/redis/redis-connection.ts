@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Env } from '../config/env.schema';
+import { RedisConfig } from '../config/config-sections';
 
 /** How long start-up waits for a first connection before carrying on with in-process counters. */
 const FIRST_CONNECT_WAIT_MS = 1_000;
@@ -21,9 +21,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private lastWarning = 0;
 
-  constructor(env: Env) {
-    this.client = env.REDIS_URL
-      ? new Redis(env.REDIS_URL, {
+  constructor(config: RedisConfig) {
+    this.client = config.url
+      ? new Redis(config.url, {
           lazyConnect: false,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,

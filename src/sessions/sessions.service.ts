@@ -3,8 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { AMR, hasPossessionFactor } from '../common/auth/authentication-methods';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
-import { durationToSeconds } from '../common/time/duration';
-import { Env } from '../config/env.schema';
+import { TokensConfig } from '../config/config-sections';
 import { sha256Hex } from '../crypto/digest';
 import { generateOpaqueToken } from '../crypto/random';
 import { Transactions } from '../database/transactions';
@@ -57,9 +56,9 @@ export class SessionsService {
     private readonly sessions: SessionRepository,
     private readonly tx: Transactions,
     private readonly audit: AuditService,
-    env: Env,
+    tokens: TokensConfig,
   ) {
-    this.refreshTtlSeconds = durationToSeconds(env.JWT_REFRESH_TTL);
+    this.refreshTtlSeconds = tokens.refreshTtlSeconds;
     this.checks = new SessionCheckBatcher(async (ids) => {
       const rows = await this.sessions.principals(ids);
       return new Map(rows.map((row) => [row.session_id, row]));

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Env } from '../config/env.schema';
+import { CryptoOptions } from '../crypto/crypto-options';
 import { PasswordHasher } from '../crypto/password-hasher.service';
 import { UserRepository } from './user.repository';
 
@@ -21,7 +21,7 @@ export class UnknownAccountService implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
-    private readonly env: Env,
+    private readonly crypto: CryptoOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,14 +35,14 @@ export class UnknownAccountService implements OnApplicationBootstrap, OnApplicat
 
   /** Burns the bcrypt work of a typical account's check, and fails. */
   async verify(password: string): Promise<false> {
-    this.dummy ??= await this.dummyAt(this.env.BCRYPT_ROUNDS);
+    this.dummy ??= await this.dummyAt(this.crypto.bcryptRounds);
     await this.hasher.verify(password, this.dummy.hash);
     return false;
   }
 
   async refresh(): Promise<void> {
     try {
-      const cost = (await this.users.mostCommonHashCost()) ?? this.env.BCRYPT_ROUNDS;
+      const cost = (await this.users.mostCommonHashCost()) ?? this.crypto.bcryptRounds;
       if (cost !== this.dummy?.cost) this.dummy = await this.dummyAt(cost);
     } catch (error) {
       this.logger.warn({

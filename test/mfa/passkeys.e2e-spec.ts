@@ -10,6 +10,7 @@ import {
   sql,
   type LoggedIn,
 } from '../support/auth-helpers';
+import { WebAuthnConfig } from '../../src/config/config-sections';
 import { expectErrorBody } from '../support/error-body';
 import { freePort } from '../support/free-port';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -96,8 +97,8 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     );
 
   it('registers a passkey, signs in with it as the second factor, then passwordless with the resident key', async () => {
-    expect(t.env.webauthnRpId).toBe('localhost');
-    expect(t.env.webauthnOrigins).toEqual([origin]);
+    expect(t.app.get(WebAuthnConfig).rpId).toBe('localhost');
+    expect(t.app.get(WebAuthnConfig).origins).toEqual([origin]);
     const user: LoggedIn = await registerAndLogin(t);
     await markVerified(t, user.id); // factors need a proven address
 

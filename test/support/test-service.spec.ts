@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TokensConfig } from '../../src/config/config-sections';
 import { Env } from '../../src/config/env.schema';
 import { Transactions } from '../../src/database/transactions';
 import { StepUp } from '../../src/common/auth/step-up';
@@ -24,15 +25,15 @@ const LABEL = Symbol('label');
 
 @Injectable()
 class Subject {
-  readonly ttl: string;
+  readonly ttl: number;
   constructor(
     readonly greeter: Greeter,
     readonly stepUp: StepUp,
     readonly transactions: Transactions,
-    env: Env,
+    tokens: TokensConfig,
     @Inject(LABEL) readonly label: string,
   ) {
-    this.ttl = env.JWT_REFRESH_TTL;
+    this.ttl = tokens.refreshTtlSeconds;
   }
 }
 
@@ -60,13 +61,13 @@ describe('newTestService', () => {
     expect(sut.label).toBe('fixed');
   });
 
-  it('gives a real Env with the overrides, read in the constructor, and the fake unit of work', async () => {
+  it('gives real configuration sections from an Env with the overrides, read in the constructor, and the fake unit of work', async () => {
     const { sut, env, transactions } = await newTestService(Subject, {
       env: { JWT_REFRESH_TTL: '9d' },
       overrides: [{ provide: LABEL, useValue: 'x' }],
     });
     expect(env).toBeInstanceOf(Env);
-    expect(sut.ttl).toBe('9d');
+    expect(sut.ttl).toBe(9 * 86_400);
     expect(sut.transactions).toBe(transactions);
     await transactions.run(async () => expect(transactions.inTransaction()).toBe(true));
   });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Abstract, Provider, Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { sectionProviders } from '../../src/config/config-of';
 import { Env } from '../../src/config/env.schema';
 import { Transactions } from '../../src/database/transactions';
 import { fakeTransactions } from './unit-doubles';
@@ -37,7 +38,10 @@ export function createMock<T extends object>(): jest.Mocked<T> {
 }
 
 export interface TestServiceOptions {
-  /** Fields set on a real `new Env()` (services read their settings in the constructor). */
+  /**
+   * Fields set on a real `new Env()`, whose configuration sections (HttpConfig, TokensConfig,
+   * CryptoOptions…) the service receives: services read their settings in the constructor.
+   */
   env?: Partial<Env>;
   /** Collaborators built for real, their own dependencies mocked in turn. */
   real?: Type[];
@@ -68,7 +72,8 @@ export interface TestService<S> {
 
 /**
  * Builds `Service` through a Nest testing module with every constructor dependency replaced by an
- * auto-mock (`createMock`), except `Env` (a real one, with `options.env` applied), `Transactions`
+ * auto-mock (`createMock`), except the configuration sections (real ones, from `new Env()` with
+ * `options.env` applied), `Transactions`
  * (`fakeTransactions()`), the classes in `options.real` and the tokens in `options.overrides`.
  * The dependencies are read from the constructor's `design:paramtypes`, as Nest itself reads them,
  * so a spec need not list them and a new dependency breaks no spec that does not use it.
@@ -81,18 +86,25 @@ export async function newTestService<S>(
   const overridden = new Set<Token>((options.overrides ?? []).map((o) => o.provide));
   const transactions = fakeTransactions();
   const env = Object.assign(new Env(), options.env);
+  const sections = new Map<Token, unknown>(
+    sectionProviders(env).map(({ provide, useValue }) => [provide as Token, useValue]),
+  );
   const mocks = new Map<Token, unknown>();
   const providers: Provider[] = [Service, ...(options.real ?? []), ...(options.overrides ?? [])];
 
   for (const owner of [Service, ...(options.real ?? [])]) {
     for (const token of dependenciesOf(owner)) {
       if (real.has(token) || overridden.has(token) || mocks.has(token)) continue;
-      const value = token === Env ? env : token === Transactions ? transactions : createMock();
+      const value = sections.has(token)
+        ? sections.get(token)
+        : token === Transactions
+          ? transactions
+          : createMock();
       mocks.set(token, value);
       providers.push({ provide: token, useValue: value });
     }
   }
-  mocks.delete(Env);
+  for (const token of sections.keys()) mocks.delete(token);
   mocks.delete(Transactions);
 
   const module = await Test.createTestingModule({ providers }).compile();

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { sectionProviders } from '../../config/config-of';
 import { Env } from '../../config/env.schema';
 import { sha256Hex } from '../../crypto/digest';
 import { AccountTokenRepository, type NewAccountToken } from './account-token.repository';
@@ -24,7 +25,7 @@ describe('AccountTokensService', () => {
       providers: [
         AccountTokensService,
         { provide: AccountTokenRepository, useValue: repository },
-        { provide: Env, useValue: env },
+        ...sectionProviders(env),
       ],
     }).compile();
     service = module.get(AccountTokensService);

@@ -1,7 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { INVALID_LINK } from '../../common/auth/account-messages';
-import { durationToSeconds } from '../../common/time/duration';
-import { Env } from '../../config/env.schema';
+import { AccountsConfig } from '../../config/config-sections';
 import { digestsEqual, sha256Hex } from '../../crypto/digest';
 import { generateOpaqueToken } from '../../crypto/random';
 import {
@@ -34,13 +33,13 @@ export class AccountTokensService {
 
   constructor(
     private readonly tokens: AccountTokenRepository,
-    env: Env,
+    accounts: AccountsConfig,
   ) {
-    const verify = durationToSeconds(env.EMAIL_VERIFY_TTL);
+    const verify = accounts.emailVerifyTtlSeconds;
     this.ttlSeconds = {
       verify_email: verify,
       email_change: verify,
-      password_reset: durationToSeconds(env.PASSWORD_RESET_TTL),
+      password_reset: accounts.passwordResetTtlSeconds,
     };
   }
 

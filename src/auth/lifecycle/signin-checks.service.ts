@@ -4,7 +4,8 @@ import { EMAIL_NOT_VERIFIED } from '../../common/auth/account-messages';
 import type { ClientContext } from '../../common/http/client-context';
 import { describeDevice } from '../../common/http/device-description';
 import { parseIp } from '../../common/http/ip-address';
-import { Env } from '../../config/env.schema';
+import { AccountsConfig } from '../../config/config-sections';
+import { CryptoOptions } from '../../crypto/crypto-options';
 import { hmacSha256Hex } from '../../crypto/digest';
 import { MailService } from '../../mail/mail.service';
 import { clientNetwork } from '../../rate-limit/client-network';
@@ -32,11 +33,12 @@ export class SigninChecksService {
     private readonly networks: KnownNetworks,
     private readonly mail: MailService,
     private readonly audit: AuditService,
-    env: Env,
+    accounts: AccountsConfig,
+    crypto: CryptoOptions,
   ) {
-    this.requireVerified = env.requireVerifiedEmail;
-    this.notifyNewSignin = env.NOTIFY_NEW_SIGNIN;
-    this.fingerprintKey = hmacSha256Hex(env.PASSWORD_PEPPER, 'known-device-fingerprint/v1');
+    this.requireVerified = accounts.requireVerifiedEmail;
+    this.notifyNewSignin = accounts.notifyNewSignin;
+    this.fingerprintKey = hmacSha256Hex(crypto.passwordPepper, 'known-device-fingerprint/v1');
   }
 
   /** After the password proved right: 403 when the address must be verified first (audited). */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RETRY_AFTER_SECONDS, toErrorResponse } from '../http/error-response';
 import { RateLimitExceededException } from '../http/rate-limit-exceeded.exception';
 import { StepUpRequiredException } from '../http/step-up-required.exception';
+import { UnavailableErrors } from '../http/unavailable-errors';
 
 /**
  * Shapes every error the same way and never leaks internals: unexpected errors are logged in full
@@ -12,6 +13,9 @@ import { StepUpRequiredException } from '../http/step-up-required.exception';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
+  /** Provided by the database module (common/ imports no database code). */
+  constructor(private readonly unavailable: UnavailableErrors) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     sendError(
@@ -19,6 +23,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       http.getRequest<FastifyRequest>(),
       http.getResponse<FastifyReply>(),
       this.logger,
+      this.unavailable,
     );
   }
 }
@@ -28,8 +33,12 @@ export function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
   logger: Logger,
+  // Fastify's own errors (framework-errors.ts) are never an outage.
+  unavailable?: UnavailableErrors,
 ): void {
-  const body = toErrorResponse(exception, request.id);
+  const body = toErrorResponse(exception, request.id, (error) =>
+    Boolean(unavailable?.matches(error)),
+  );
   // Every response >= 400 is already a line in the security log (onResponse hook); only the detail
   // of a failure, which the caller must never see, is logged here. A database outage answers 503
   // to every request meanwhile: one short line each, not a stack trace each.

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { isDatabaseUnavailable } from '../../database/postgres-errors';
 
 /** What a 503 tells the caller: the service recovers by itself, try again in this many seconds. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -26,9 +25,14 @@ const FASTIFY_ERRORS: Record<string, [number, string]> = {
 
 /**
  * The one mapping from anything thrown to the uniform error body. Only HttpException messages
- * written by this codebase reach the caller; everything else becomes a generic 500.
+ * written by this codebase reach the caller; everything else becomes a generic 500, or a 503 when
+ * `isUnavailable` says a dependency is away.
  */
-export function toErrorResponse(exception: unknown, requestId: string): ErrorBody {
+export function toErrorResponse(
+  exception: unknown,
+  requestId: string,
+  isUnavailable: (error: unknown) => boolean = () => false,
+): ErrorBody {
   // Nest's Fastify adapter wraps Fastify's own client errors in an HttpException carrying Fastify's
   // text; the original error, with its code, is the cause. Map it as if it had arrived unwrapped.
   const fastifyError =
@@ -44,7 +48,7 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorBod
     const [status, message] = FASTIFY_ERRORS[code];
     return body(status, message, requestId);
   }
-  if (isDatabaseUnavailable(exception)) {
+  if (isUnavailable(exception)) {
     return body(HttpStatus.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, requestId);
   }
   const status = (fastifyError as { statusCode?: unknown })?.statusCode;

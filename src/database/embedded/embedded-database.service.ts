@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { Env } from '../../config/env.schema';
+import { DatabaseConfig } from '../../config/config-sections';
 import { EmbeddedPostgresServer, type EmbeddedServerInfo } from './embedded-postgres.server';
 import type { DatabaseConnections } from '../external-connection';
 
@@ -15,13 +15,13 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
   private info?: EmbeddedServerInfo;
 
   constructor(
-    private readonly env: Env,
+    private readonly config: DatabaseConfig,
     private readonly moduleRef: ModuleRef,
   ) {}
 
   async start(): Promise<DatabaseConnections> {
     const started = Date.now();
-    this.server = new EmbeddedPostgresServer(this.env.DATA_DIR, (message, level = 'debug') =>
+    this.server = new EmbeddedPostgresServer(this.config.dataDir, (message, level = 'debug') =>
       this.logger[level === 'info' ? 'log' : level](message),
     );
     this.info = await this.server.start();

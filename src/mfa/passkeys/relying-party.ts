@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Env } from '../../config/env.schema';
+import { WebAuthnConfig } from '../../config/config-sections';
 
 /** Who the passkeys belong to (WEBAUTHN_RP_ID) and where ceremonies may run (WEBAUTHN_ORIGINS). */
 @Injectable()
@@ -8,10 +8,10 @@ export class RelyingParty {
   readonly name: string;
   readonly origins: string[];
 
-  constructor(env: Env) {
-    this.id = env.webauthnRpId;
-    this.origins = env.webauthnOrigins;
-    this.name = new URL(env.PUBLIC_APP_URL).host;
+  constructor(config: WebAuthnConfig) {
+    this.id = config.rpId;
+    this.origins = [...config.origins];
+    this.name = config.rpName;
   }
 }
 

@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import type { ValueProvider } from '@nestjs/common';
+import { durationToSeconds } from '../common/time/duration';
+import { CryptoOptions } from '../crypto/crypto-options';
+import {
+  AccountsConfig,
+  AuditConfig,
+  DatabaseConfig,
+  HttpConfig,
+  LoggingConfig,
+  MailConfig,
+  MfaConfig,
+  ObservabilityConfig,
+  RateLimitConfig,
+  RedisConfig,
+  TokensConfig,
+  WebAuthnConfig,
+} from './config-sections';
+import type { Env } from './env.schema';
+
+/** Every section of one validated environment. */
+export interface ConfigSections {
+  http: HttpConfig;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  tokens: TokensConfig;
+  accounts: AccountsConfig;
+  mfa: MfaConfig;
+  webAuthn: WebAuthnConfig;
+  rateLimit: RateLimitConfig;
+  mail: MailConfig;
+  logging: LoggingConfig;
+  audit: AuditConfig;
+  observability: ObservabilityConfig;
+  crypto: CryptoOptions;
+}
+
+const built = new WeakMap<Env, ConfigSections>();
+
+/**
+ * The sections of `env`, built once per environment: an entry point and the module graph of one
+ * application see the same objects (the app logger is kept per LoggingConfig).
+ */
+export function configOf(env: Env): ConfigSections {
+  let sections = built.get(env);
+  if (!sections) {
+    sections = deepFreeze(buildSections(env));
+    built.set(env, sections);
+  }
+  return sections;
+}
+
+/** AppConfigModule's providers: each section under its class. */
+export function sectionProviders(env: Env): ValueProvider[] {
+  const sections = configOf(env);
+  return [
+    { provide: HttpConfig, useValue: sections.http },
+    { provide: DatabaseConfig, useValue: sections.database },
+    { provide: RedisConfig, useValue: sections.redis },
+    { provide: TokensConfig, useValue: sections.tokens },
+    { provide: AccountsConfig, useValue: sections.accounts },
+    { provide: MfaConfig, useValue: sections.mfa },
+    { provide: WebAuthnConfig, useValue: sections.webAuthn },
+    { provide: RateLimitConfig, useValue: sections.rateLimit },
+    { provide: MailConfig, useValue: sections.mail },
+    { provide: LoggingConfig, useValue: sections.logging },
+    { provide: AuditConfig, useValue: sections.audit },
+    { provide: ObservabilityConfig, useValue: sections.observability },
+    { provide: CryptoOptions, useValue: sections.crypto },
+  ];
+}
+
+function buildSections(env: Env): ConfigSections {
+  const production = env.isProduction;
+  const publicUrl = new URL(env.PUBLIC_APP_URL);
+  return {
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      trustProxy: env.TRUST_PROXY,
+      corsOrigins: commaSeparated(env.CORS_ORIGINS),
+      publicOrigin: publicUrl.origin,
+      swaggerEnabled: env.SWAGGER_ENABLED ?? !production,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      migrationUrl: env.DATABASE_MIGRATION_URL,
+      sslCaFile: env.DATABASE_SSL_CA,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      dataDir: env.DATA_DIR,
+      migrateAtStart: !production,
+    },
+    redis: { url: env.REDIS_URL, required: env.REDIS_REQUIRED },
+    tokens: {
+      secret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),
+      refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL),
+    },
+    accounts: {
+      requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL ?? production,
+      notifyNewSignin: env.NOTIFY_NEW_SIGNIN,
+      passwordResetTtlSeconds: durationToSeconds(env.PASSWORD_RESET_TTL),
+      emailVerifyTtlSeconds: durationToSeconds(env.EMAIL_VERIFY_TTL),
+      bootstrapAdmin:
+        env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+          ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
+          : undefined,
+    },
+    mfa: {
+      requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS ?? production,
+      stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
+      totpIssuer: publicUrl.hostname,
+    },
+    webAuthn: {
+      // The development defaults; production requires both variables (production-rules.ts).
+      rpId: env.WEBAUTHN_RP_ID ?? 'localhost',
+      rpName: publicUrl.host,
+      origins: env.WEBAUTHN_ORIGINS?.length
+        ? env.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin)
+        : ['http://localhost:3000'],
+    },
+    rateLimit: {
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      max: env.RATE_LIMIT_MAX,
+      authMax: env.AUTH_RATE_LIMIT_MAX,
+      loginFailureMax: env.LOGIN_FAILURE_MAX,
+      loginFailureAccountMax: env.LOGIN_FAILURE_ACCOUNT_MAX,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      smtpCaFile: env.SMTP_CA,
+      from: env.MAIL_FROM,
+      publicAppUrl: env.PUBLIC_APP_URL,
+      fileDir: join(env.DATA_DIR, 'mail'),
+    },
+    logging: { level: env.LOG_LEVEL, dir: env.LOG_DIR, nodeEnv: env.NODE_ENV },
+    audit: {
+      hmacKey: env.AUDIT_HMAC_KEY,
+      retentionDays: env.AUDIT_RETENTION_DAYS,
+      anchorDir: env.LOG_DIR,
+    },
+    observability: { metricsPort: env.METRICS_PORT },
+    crypto: {
+      passwordPepper: env.PASSWORD_PEPPER,
+      bcryptRounds: env.BCRYPT_ROUNDS,
+      encryptionKey: env.ENCRYPTION_KEY,
+      encryptionKeys: env.ENCRYPTION_KEYS,
+    },
+  };
+}
+
+function commaSeparated(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value))
+    if (child && typeof child === 'object') deepFreeze(child as object);
+  return Object.freeze(value);
+}

@@ -1,0 +1,124 @@
+/*
+ * The validated environment cut into the sections modules read: each is an injection token
+ * (AppConfigModule provides them, built by config-of.ts), read-only, in the units the code uses.
+ * A service injects the sections it needs, never the whole environment. The crypto services'
+ * section is crypto/crypto-options.ts: crypto/ imports nothing from config/.
+ */
+
+/** The HTTP server: where it listens, whom it trusts, its own origin (main.ts, app.setup.ts). */
+export abstract class HttpConfig {
+  abstract readonly host: string;
+  abstract readonly port: number;
+  /** TRUST_PROXY as given; undefined: trust no proxy. */
+  abstract readonly trustProxy?: string;
+  /** Origins allowed to call the API from a browser (CORS, and the refresh cookie's origin check). */
+  abstract readonly corsOrigins: readonly string[];
+  /** The service's own origin, from PUBLIC_APP_URL (never from a request header). */
+  abstract readonly publicOrigin: string;
+  abstract readonly swaggerEnabled: boolean;
+  abstract readonly shutdownTimeoutMs: number;
+}
+
+/** PostgreSQL: an external server over verified TLS, or the embedded cluster (database/). */
+export abstract class DatabaseConfig {
+  /** The application role's URL; undefined: the embedded cluster. */
+  abstract readonly url?: string;
+  /** The schema owner's URL, used only for migrations. */
+  abstract readonly migrationUrl?: string;
+  /** Path of the CA bundle of an external server; undefined: the system CAs. */
+  abstract readonly sslCaFile?: string;
+  abstract readonly statementTimeoutMs: number;
+  /** Where the embedded cluster lives (DATA_DIR, absolute). */
+  abstract readonly dataDir: string;
+  /** Outside production the start migrates; in production migrations are a release step. */
+  abstract readonly migrateAtStart: boolean;
+}
+
+/** The shared Redis (redis/, health/). */
+export abstract class RedisConfig {
+  /** undefined: no Redis, in-process counters. */
+  abstract readonly url?: string;
+  /** Readiness answers 503 while a configured Redis is down. */
+  abstract readonly required: boolean;
+}
+
+/** Access tokens (HS256 JWTs) and refresh tokens (auth/, sessions/). */
+export abstract class TokensConfig {
+  abstract readonly secret: string;
+  abstract readonly issuer: string;
+  abstract readonly audience: string;
+  abstract readonly accessTtlSeconds: number;
+  abstract readonly refreshTtlSeconds: number;
+}
+
+/** Registration, sign-in checks, account links and the first admin (auth/, auth/lifecycle/). */
+export abstract class AccountsConfig {
+  abstract readonly requireVerifiedEmail: boolean;
+  abstract readonly notifyNewSignin: boolean;
+  abstract readonly passwordResetTtlSeconds: number;
+  abstract readonly emailVerifyTtlSeconds: number;
+  /** ADMIN_EMAIL and ADMIN_PASSWORD, when both are set. */
+  abstract readonly bootstrapAdmin?: { readonly email: string; readonly password: string };
+}
+
+/** Second factors and step-up (mfa/, the roles guard). */
+export abstract class MfaConfig {
+  abstract readonly requiredForAdmins: boolean;
+  abstract readonly stepUpMaxAgeSeconds: number;
+  /** The issuer an authenticator app shows: PUBLIC_APP_URL's host name. */
+  abstract readonly totpIssuer: string;
+}
+
+/** The passkey relying party (mfa/passkeys/). */
+export abstract class WebAuthnConfig {
+  abstract readonly rpId: string;
+  /** The name an authenticator shows: PUBLIC_APP_URL's host. */
+  abstract readonly rpName: string;
+  abstract readonly origins: readonly string[];
+}
+
+/** Request and failure limits (rate-limit/). */
+export abstract class RateLimitConfig {
+  abstract readonly windowMs: number;
+  abstract readonly max: number;
+  abstract readonly authMax: number;
+  abstract readonly loginFailureMax: number;
+  abstract readonly loginFailureAccountMax: number;
+}
+
+/** The relay, the sender and the links of every mail (mail/). */
+export abstract class MailConfig {
+  /** undefined: each mail is written to `fileDir` as .eml. */
+  abstract readonly smtpUrl?: string;
+  abstract readonly smtpCaFile?: string;
+  /** MAIL_FROM as given; undefined: the default sender. */
+  abstract readonly from?: string;
+  /** Every link in a mail starts with it. */
+  abstract readonly publicAppUrl: string;
+  /** DATA_DIR/mail (absolute). */
+  abstract readonly fileDir: string;
+}
+
+/** The application log and the security log (logging/). */
+export abstract class LoggingConfig {
+  abstract readonly level: string;
+  /** Absolute. */
+  abstract readonly dir: string;
+  /** Chooses the console format. */
+  abstract readonly nodeEnv: string;
+}
+
+/** The audit trail (audit/). */
+export abstract class AuditConfig {
+  abstract readonly hmacKey: string;
+  /** undefined: keep everything. */
+  abstract readonly retentionDays?: number;
+  /** Where the anchor file lives: LOG_DIR (absolute). */
+  abstract readonly anchorDir: string;
+}
+
+/** Metrics (observability/); tracing reads its variable before anything loads (tracing.ts). */
+export abstract class ObservabilityConfig {
+  /** undefined: no metrics listener. */
+  abstract readonly metricsPort?: number;
+}
