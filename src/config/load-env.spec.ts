@@ -103,6 +103,19 @@ describe('loadEnv', () => {
     expect(lines.some((line) => line.startsWith(`${name} `))).toBe(true);
   });
 
+  // Each placeholder word inside a value that passes every other rule (long, varied): only the
+  // placeholder rule can refuse it.
+  it.each(['changeme', 'replace_me', 'placeholder', 'example', 'secret', 'password'])(
+    'in production refuses a long, varied secret that contains "%s" as a placeholder',
+    (word) => {
+      const value = `Kq7vZ2pX9mWc4rT8-${word}-bN3hY6jL1sD5fG0a`;
+      for (const name of ['JWT_SECRET', 'PASSWORD_PEPPER', 'AUDIT_HMAC_KEY']) {
+        const lines = problems({ ...PRODUCTION, [name]: value });
+        expect(lines).toEqual([`${name} looks like a placeholder; generate a random value`]);
+      }
+    },
+  );
+
   it('accepts a keyring of random keys, and names the weak one by id', () => {
     const good = 'c4e19a7f20b3d68e5f71a92c03b4d5e6f7180a9bcd2e3f405162738495a6b7c8';
     expect(
