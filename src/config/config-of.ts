@@ -88,6 +88,7 @@ function buildSections(env: Env): ConfigSections {
       migrationUrl: env.DATABASE_MIGRATION_URL,
       sslCaFile: env.DATABASE_SSL_CA,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      connectAttempts: env.DB_CONNECT_ATTEMPTS,
       dataDir: env.DATA_DIR,
       migrateAtStart: !production,
     },

@@ -28,6 +28,8 @@ export abstract class DatabaseConfig {
   /** Path of the CA bundle of an external server; undefined: the system CAs. */
   abstract readonly sslCaFile?: string;
   abstract readonly statementTimeoutMs: number;
+  /** Tries to reach the database at start-up (3 s apart): a database that starts later is waited for. */
+  abstract readonly connectAttempts: number;
   /** Where the embedded cluster lives (DATA_DIR, absolute). */
   abstract readonly dataDir: string;
   /** Outside production the start migrates; in production migrations are a release step. */

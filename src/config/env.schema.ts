@@ -68,6 +68,14 @@ export class Env {
   DB_STATEMENT_TIMEOUT_MS = 10_000;
 
   @EnvVariable(
+    'How many times the start tries to reach the database, 3 s apart, before it exits 1.',
+  )
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  DB_CONNECT_ATTEMPTS = 10;
+
+  @EnvVariable(
     'How long a SIGTERM waits for requests in flight before closing their connections anyway.',
   )
   @Transform(toInteger)

@@ -11,6 +11,9 @@ import { isDatabaseUnavailable } from './postgres-errors';
 import { Transactions } from './transactions';
 import { typeormOptions } from './typeorm-options';
 
+/** Between two tries to reach the database at start-up (DB_CONNECT_ATTEMPTS). */
+const CONNECT_RETRY_DELAY_MS = 3_000;
+
 @Module({
   providers: [EmbeddedDatabaseService],
   exports: [EmbeddedDatabaseService],
@@ -32,7 +35,11 @@ class EmbeddedDatabaseModule {}
       useFactory: async (config: DatabaseConfig, embedded: EmbeddedDatabaseService) => {
         const { app, owner } = config.url ? externalConnections(config) : await embedded.start();
         if (config.migrateAtStart) await migrate(owner ?? app, app.user);
-        return typeormOptions(app, config.statementTimeoutMs);
+        return {
+          ...typeormOptions(app, config.statementTimeoutMs),
+          retryAttempts: config.connectAttempts - 1,
+          retryDelay: CONNECT_RETRY_DELAY_MS,
+        };
       },
     }),
   ],

@@ -89,6 +89,7 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
     const result = await productionStart({
       ...PRODUCTION_ENV,
       DATABASE_URL: 'postgresql://app:pw@127.0.0.1:1/app?sslmode=verify-full',
+      DB_CONNECT_ATTEMPTS: '2', // one retry, 3 s later: the default waits ~30 s
     });
     expect(result.code).toBe(1);
     const entries = jsonLines(result.output);
@@ -99,7 +100,12 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
       message: expect.stringMatching(/^startup failed: /),
     });
     expect(result.output).not.toMatch(ANSI);
-  }, 90_000);
+    expect(
+      entries.filter((e) =>
+        /Unable to connect to the database\. Retrying \(1\)/.test(String(e.message)),
+      ),
+    ).toHaveLength(1);
+  }, 30_000);
 });
 
 describe('production start with a good configuration', () => {
