@@ -68,6 +68,14 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // @actions/* (the workflow checks of test/delivery, run in process) publish ES modules with
+      // only `import` export conditions: mapped to their files, transformed like the others.
+      moduleNameMapper: {
+        '^@actions/(expressions|workflow-parser)$':
+          '<rootDir>/node_modules/@actions/$1/dist/index.js',
+        '^@actions/(expressions|workflow-parser)/(.+)$':
+          '<rootDir>/node_modules/@actions/$1/dist/$2.js',
+      },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

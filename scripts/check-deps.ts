@@ -99,17 +99,23 @@ export function checkDeps(root: string): string[] {
   return problems;
 }
 
+/** What the command prints and its exit code: the tests read the same verdict in process. */
+export function depsVerdict(problems: string[]): { output: string; status: 0 | 1 } {
+  const lines = [
+    ...problems.map((p) => `FAIL ${p}`),
+    `check:deps: ${problems.length === 0 ? 'every dependency comes from the npm registry' : `${problems.length} problem(s)`}`,
+  ];
+  return { output: lines.join('\n'), status: problems.length === 0 ? 0 : 1 };
+}
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const rootIndex = argv.indexOf('--root');
   const root = rootIndex >= 0 && argv[rootIndex + 1] ? argv[rootIndex + 1] : process.cwd();
   try {
-    const problems = checkDeps(root);
-    for (const p of problems) console.error(`FAIL ${p}`);
-    console.log(
-      `check:deps: ${problems.length === 0 ? 'every dependency comes from the npm registry' : `${problems.length} problem(s)`}`,
-    );
-    process.exit(problems.length === 0 ? 0 : 1);
+    const verdict = depsVerdict(checkDeps(root));
+    (verdict.status === 0 ? console.log : console.error)(verdict.output);
+    process.exit(verdict.status);
   } catch (err: unknown) {
     console.error(`check:deps crashed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);

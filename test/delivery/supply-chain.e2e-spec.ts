@@ -5,6 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkDeps as checkDepsProblems, depsVerdict } from '../../scripts/check-deps';
+import {
+  deliveryVerdict,
+  validateDelivery as validateDeliveryReport,
+} from '../../scripts/validate-delivery';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -28,9 +33,14 @@ function run(cmd: string, args: string[]): Run {
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-const validateDelivery = (root: string): Run =>
+// The checks run in process (the verdict the commands print); one test per command runs the real
+// CLI the way CI does, to prove its exit code and output are that verdict.
+const validateDelivery = async (root: string): Promise<Run> =>
+  deliveryVerdict(await validateDeliveryReport(root));
+const checkDeps = (root: string): Run => depsVerdict(checkDepsProblems(root));
+const validateDeliveryCli = (root: string): Run =>
   run(TSX, [join(ROOT, 'scripts/validate-delivery.ts'), '--root', root]);
-const checkDeps = (root: string): Run =>
+const checkDepsCli = (root: string): Run =>
   run(TSX, [join(ROOT, 'scripts/check-deps.ts'), '--root', root]);
 const lockfileLint = (lockfile: string): Run =>
   run(LOCKFILE_LINT, [
@@ -86,42 +96,54 @@ jest.setTimeout(60_000);
 describe('validate:delivery', () => {
   beforeEach(() => copy(DELIVERY_FILES));
 
-  it('passes on the committed delivery files', () => {
-    const r = validateDelivery(dir);
+  it('passes on the committed delivery files', async () => {
+    const r = await validateDelivery(dir);
     expect(r.output).toContain('all checks passed');
     expect(r.status).toBe(0);
   });
 
-  it('fails when a compose port is published on all interfaces', () => {
+  it('the command prints that verdict and exits with it: 0 as committed, 1 naming a broken rule', () => {
+    const passing = validateDeliveryCli(dir);
+    expect(passing.output).toContain('validate:delivery: all checks passed');
+    expect(passing.status).toBe(0);
     edit('docker-compose.yml', (t) => t.replace('127.0.0.1:3001:3000', '0.0.0.0:3001:3000'));
-    const r = validateDelivery(dir);
+    const failing = validateDeliveryCli(dir);
+    expect(failing.output).toMatch(
+      /FAIL docker-compose\.yml.*services\.app1: port "0\.0\.0\.0:3001:3000"/,
+    );
+    expect(failing.status).toBe(1);
+  });
+
+  it('fails when a compose port is published on all interfaces', async () => {
+    edit('docker-compose.yml', (t) => t.replace('127.0.0.1:3001:3000', '0.0.0.0:3001:3000'));
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
       /services\.app1: port "0\.0\.0\.0:3001:3000" must be bound to 127\.0\.0\.1/,
     );
   });
 
-  it('fails when a compose port names no host address', () => {
+  it('fails when a compose port names no host address', async () => {
     edit('docker-compose.yml', (t) => t.replace("'127.0.0.1:3002:3000'", "'3002:3000'"));
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
       /services\.app2: port "3002:3000" must be bound to 127\.0\.0\.1 \(got all interfaces\)/,
     );
   });
 
-  it('fails on a key the Compose schema does not know', () => {
+  it('fails on a key the Compose schema does not know', async () => {
     edit('docker-compose.yml', (t) =>
       t.replace('    healthcheck:\n      # Over TCP', '    healthchek:\n      # Over TCP'),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
       /schema: \/services\/postgres must NOT have additional properties 'healthchek'/,
     );
   });
 
-  it('fails when a service has no healthcheck', () => {
+  it('fails when a service has no healthcheck', async () => {
     // Drop redis's healthcheck block: the `healthcheck:` line, its test line and three settings.
     edit('docker-compose.yml', (t) => {
       const lines = t.split('\n');
@@ -129,35 +151,35 @@ describe('validate:delivery', () => {
       lines.splice(test - 1, 5);
       return lines.join('\n');
     });
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/services\.redis: healthcheck missing/);
     expect(r.output).toMatch(/depends on redis being healthy, but redis has no healthcheck/);
   });
 
-  it('fails when depends_on does not wait for health', () => {
+  it('fails when depends_on does not wait for health', async () => {
     edit('docker-compose.yml', (t) =>
       t.replace(
         '      postgres:\n        condition: service_healthy\n\n  app1:',
         '      postgres:\n        condition: service_started\n\n  app1:',
       ),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
       /services\.migrate: depends_on\.postgres needs condition: service_healthy \(got service_started\)/,
     );
   });
 
-  it('fails when the database URL does not verify the certificate', () => {
+  it('fails when the database URL does not verify the certificate', async () => {
     edit('docker-compose.yml', (t) => t.replace('sslmode=verify-full', 'sslmode=require'));
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/database sslmode must be verify-full/);
     expect(r.output).toMatch(/DATABASE_URL must use sslmode=verify-full/);
   });
 
-  it('fails when rejectUnauthorized is turned off in the delivery files', () => {
+  it('fails when rejectUnauthorized is turned off in the delivery files', async () => {
     // Assembled at run time: the repository promises that the literal setting appears nowhere in it.
     const disabled = ['rejectUnauthorized', 'false'].join(': ');
     edit('docker-compose.yml', (t) =>
@@ -166,80 +188,80 @@ describe('validate:delivery', () => {
         `  DATABASE_SSL_CA: /run/tls/ca.crt\n  PGSSL: "{ ${disabled} }"\n`,
       ),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/rejectUnauthorized may only be set to true/);
   });
 
-  it('fails when a secret is written into the compose file', () => {
+  it('fails when a secret is written into the compose file', async () => {
     edit('docker-compose.yml', (t) =>
       t.replace(
         '  DATABASE_SSL_CA: /run/tls/ca.crt\n',
         '  DATABASE_SSL_CA: /run/tls/ca.crt\n  JWT_SECRET: hunter2hunter2hunter2hunter2hunter2\n',
       ),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/environment\.JWT_SECRET holds a literal secret/);
   });
 
-  it('fails when the image runs as root or lacks its healthcheck', () => {
+  it('fails when the image runs as root or lacks its healthcheck', async () => {
     edit('Dockerfile', (t) =>
       t.replace('USER node\n', '').replace(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, ''),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/runtime stage must switch to a non-root USER/);
     expect(r.output).toMatch(/needs a HEALTHCHECK on \/health\/live/);
   });
 
-  it('fails when the base image is not pinned', () => {
+  it('fails when the base image is not pinned', async () => {
     edit('Dockerfile', (t) =>
       t.replace('ARG NODE_IMAGE=node:24.22-bookworm-slim', 'ARG NODE_IMAGE=node:latest'),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/base image 'node:latest' must be pinned/);
   });
 
-  it("fails when the image leaves the size of V8's young generation to V8", () => {
+  it("fails when the image leaves the size of V8's young generation to V8", async () => {
     edit('Dockerfile', (t) => t.replace(/^ENV NODE_OPTIONS=.*\n/m, ''));
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/must size V8's young generation/);
   });
 
-  it('fails when .dockerignore lets .env into the build context', () => {
+  it('fails when .dockerignore lets .env into the build context', async () => {
     edit('.dockerignore', (t) => t.replace(/^\.env\n/m, ''));
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/\.dockerignore: must exclude \.env/);
   });
 
-  it('fails on a workflow with a misspelt key', () => {
+  it('fails on a workflow with a misspelt key', async () => {
     edit('.github/workflows/ci.yml', (t) =>
       t.replace('    timeout-minutes: 30\n', '    timeout-minuts: 30\n'),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/ci\.yml: workflow schema: .*Unexpected value 'timeout-minuts'/);
     expect(r.output).toMatch(/ci\.yml: actionlint .*unexpected key "timeout-minuts"/);
   });
 
-  it('fails on an action that follows a branch instead of a version', () => {
+  it('fails on an action that follows a branch instead of a version', async () => {
     edit('.github/workflows/security-audit.yml', (t) =>
       t.replace('actions/checkout@v4', 'actions/checkout@main'),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/'actions\/checkout@main' must be pinned/);
   });
 
-  it('fails when dependabot stops watching GitHub Actions', () => {
+  it('fails when dependabot stops watching GitHub Actions', async () => {
     edit('.github/dependabot.yml', (t) =>
       t.replace('package-ecosystem: github-actions', 'package-ecosystem: gitsubmodule'),
     );
-    const r = validateDelivery(dir);
+    const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/dependabot\.yml: no update entry for github-actions/);
   });
@@ -252,6 +274,18 @@ describe('check:deps', () => {
     const r = checkDeps(dir);
     expect(r.output).toContain('every dependency comes from the npm registry');
     expect(r.status).toBe(0);
+  });
+
+  it('the command prints that verdict and exits with it: 0 as committed, 1 naming a broken rule', () => {
+    const passing = checkDepsCli(dir);
+    expect(passing.output).toContain('every dependency comes from the npm registry');
+    expect(passing.status).toBe(0);
+    editJson('package.json', (pkg) => {
+      pkg.dependencies['left-pad'] = 'file:../left-pad';
+    });
+    const failing = checkDepsCli(dir);
+    expect(failing.output).toContain('FAIL package.json dependencies.left-pad');
+    expect(failing.status).toBe(1);
   });
 
   it.each([
