@@ -7,18 +7,21 @@ import {
   login,
   refreshWith,
   register,
+  sql,
   type LoggedIn,
   type TestUser,
 } from '../support/auth-helpers';
+import { RowBarrier } from '../support/row-barrier';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
- * A login that reads the password hash, runs bcrypt and then opens its session must not survive a
- * password change or a deactivation that lands in between (docs/API.md "Sessions and tokens"). bcrypt
- * at cost 10 keeps each login in flight for tens of milliseconds, so the change lands while many
- * logins are between their check and their session.
+ * A sign-in that reads the password hash, runs bcrypt and then opens its session must not survive
+ * a password change or a deactivation that lands in between. A row barrier (test/support/
+ * row-barrier.ts) holds the account's row: the change is seen waiting at its write, uncommitted,
+ * while the storm of sign-ins reads the old credentials; it is let go once the first sign-ins are
+ * through bcrypt (held at their first write), while the rest are still hashing (three at a time).
+ * Those open their session after the change committed: each spec asserts that some did, and were
+ * refused for it, so the window is known to have been hit.
  */
 describe('logins racing a credential change', () => {
   let t: TestApp;
@@ -54,24 +57,56 @@ describe('logins racing a credential change', () => {
     expect(alive).toEqual([]);
   }
 
+  /** How many sign-ins of `userId` were refused because its credentials changed meanwhile. */
+  const refusedAsChanged = async (userId: string): Promise<number> =>
+    (
+      await sql<{ n: number }>(
+        t,
+        `SELECT count(*)::int AS n FROM audit_events
+          WHERE user_id = $1 AND type = 'auth.login.failure' AND metadata->>'reason' = 'credentials_changed'`,
+        [userId],
+      )
+    )[0].n;
+
+  /**
+   * Holds the account's row, sends `change` and waits until it is held at its write; then fires the
+   * storm and lets the change go once the first sign-in is through its password check.
+   */
+  async function raceAgainst(
+    user: TestUser,
+    change: () => Promise<request.Response>,
+  ): Promise<{ changed: request.Response; racing: LoggedIn[] }> {
+    const barrier = await RowBarrier.holdUser(t, user.id);
+    let changed: Promise<request.Response>;
+    let racing: Promise<LoggedIn[]>;
+    try {
+      changed = change();
+      expect(await barrier.waitFor((w) => w.accountChanges === 1)).toMatchObject({
+        accountChanges: 1,
+      });
+      racing = loginStorm(user, 12);
+      const through = await barrier.waitFor((w) => w.signInWrites >= 1);
+      expect(through.signInWrites).toBeGreaterThanOrEqual(1);
+    } finally {
+      await barrier.release();
+    }
+    return { changed: await changed, racing: await racing };
+  }
+
   it('no session opened by a login racing a password change works once the change has answered', async () => {
     const user = await register(t);
     const caller = await login(t, user);
-    const before = loginStorm(user, 12);
-    await pause(20);
     const newPassword = `${user.password}-New!7`;
-    const change = request(t.url)
-      .post('/api/users/me/password')
-      .set(...bearer(caller.accessToken))
-      .send({ currentPassword: user.password, newPassword })
-      .then((res) => res);
-    // Logins that read the old hash while the change is hashing the new one: they pass bcrypt and
-    // open their session just after the change commits.
-    await pause(5);
-    const after = loginStorm(user, 12);
-    expect((await change).status).toBe(204);
-    const racing = [...(await before), ...(await after)];
+    const { changed, racing } = await raceAgainst(user, () =>
+      request(t.url)
+        .post('/api/users/me/password')
+        .set(...bearer(caller.accessToken))
+        .send({ currentPassword: user.password, newPassword })
+        .then((res) => res),
+    );
+    expect(changed.status).toBe(204);
     await expectAllDead(racing);
+    expect(await refusedAsChanged(user.id)).toBeGreaterThan(0);
     await getMe(t, caller.accessToken).expect(200); // the caller's own session lives on
     await login(t, { ...user, password: newPassword });
   });
@@ -84,12 +119,11 @@ describe('logins racing a credential change', () => {
         .patch(`/api/users/${user.id}`)
         .set(...bearer(admin))
         .send({ isActive })
-        .expect(200);
-    const storm = loginStorm(user, 24);
-    await pause(40); // logins past their password check when the deactivation lands
-    await patch(false);
-    const racing = await storm;
-    await patch(true);
+        .then((res) => res);
+    const { changed, racing } = await raceAgainst(user, () => patch(false));
+    expect(changed.status).toBe(200);
+    expect(await refusedAsChanged(user.id)).toBeGreaterThan(0);
+    expect((await patch(true)).status).toBe(200);
     await expectAllDead(racing);
     await login(t, user); // the reactivated account can sign in afresh
   });
