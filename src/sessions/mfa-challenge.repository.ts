@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
 
-/** A login waiting for its second factor, as the mfaToken's row holds it. */
-export interface PendingLogin {
+/** A sign-in waiting for its second factor, as the mfaToken's row holds it. */
+export interface PendingSignIn {
   userId: string;
   credentialsVersion: number;
 }
 
-/** The mfa_challenges table: the `mfaToken`s of logins whose password step succeeded. */
+/** The mfa_challenges table: the `mfaToken`s of sign-ins whose password step succeeded. */
 @Injectable()
 export class MfaChallengeRepository {
   constructor(private readonly tx: Transactions) {}
@@ -39,7 +39,7 @@ export class MfaChallengeRepository {
     tokenHash: string,
     maxFailures: number,
     { lock }: { lock: boolean },
-  ): Promise<PendingLogin | undefined> {
+  ): Promise<PendingSignIn | undefined> {
     const [row] = await this.tx.manager.query<
       Array<{ user_id: string; credentials_version: number }>
     >(

@@ -133,7 +133,7 @@ describe('PasskeySignInService', () => {
     );
   });
 
-  it('answers the login check with no for a second step whose counter lost (a wrong factor)', async () => {
+  it('answers the sign-in check with no for a second step whose counter lost (a wrong factor)', async () => {
     passkeys.recordUse.mockResolvedValue(false);
     await expect(service.verify('mfa-token', assertion(8), client)).rejects.toThrow(
       SIGN_IN_ERRORS.WRONG_SECOND_FACTOR,

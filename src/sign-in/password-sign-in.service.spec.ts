@@ -67,7 +67,7 @@ describe('PasswordSignInService', () => {
       expect(tx.inTransaction()).toBe(true);
       return aRotation({ userId: user.id });
     });
-    // Only the fields the tests compare: login hands the pair on as it is.
+    // Only the fields the tests compare: the sign-in hands the pair on as it is.
     tokens.pair.mockResolvedValue({ accessToken: 'a', refreshToken: 'r-1' } as TokenPair);
     Object.assign(sessions, { refreshTtlSeconds: 600 });
   });

@@ -7,7 +7,7 @@ import type { ClientContext } from '../common/http/client-context';
 import { sha256Hex } from '../crypto/digest';
 import { generateOpaqueToken } from '../crypto/random';
 import { Transactions } from '../database/transactions';
-import { MfaChallengeRepository, type PendingLogin } from '../sessions/mfa-challenge.repository';
+import { MfaChallengeRepository, type PendingSignIn } from '../sessions/mfa-challenge.repository';
 import type { UserCredentials } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { SIGN_IN_ERRORS } from './sign-in-errors';
@@ -76,8 +76,8 @@ export class SecondStepService {
     mfaToken: string,
     kind: FactorKind,
     client: ClientContext,
-    check: (pending: PendingLogin) => Promise<T | undefined>,
-  ): Promise<{ pending: PendingLogin; result: T }> {
+    check: (pending: PendingSignIn) => Promise<T | undefined>,
+  ): Promise<{ pending: PendingSignIn; result: T }> {
     const owner = await this.users.get((await this.pendingUser(mfaToken)).userId);
     await this.secondFactor.reserve(owner, client);
     const hash = sha256Hex(mfaToken);
@@ -99,7 +99,7 @@ export class SecondStepService {
   }
 
   /** The user behind a live `mfaToken` (for the passkey options of the second step). */
-  async pendingUser(mfaToken: string): Promise<PendingLogin> {
+  async pendingUser(mfaToken: string): Promise<PendingSignIn> {
     const hash = sha256Hex(mfaToken);
     // A plain read: who the sign-in is for, before the attempt is counted or the row locked.
     const pending = await this.challenges.findLive(hash, MFA_TOKEN_MAX_FAILURES, { lock: false });

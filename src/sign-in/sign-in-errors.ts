@@ -3,7 +3,7 @@
  * tests match these texts. Texts account/ answers too live in common/auth/account-messages.ts.
  */
 export const SIGN_IN_ERRORS = {
-  /** One message for every login failure, so a response never tells whether an account exists. */
+  /** One message for every failed sign-in, so a response never tells whether an account exists. */
   INVALID_CREDENTIALS: 'Invalid email or password',
   REFRESH_TOKEN_REQUIRED: 'Refresh token is required (body or cookie)',
   CROSS_SITE_REFRESH: 'Refreshing with the cookie is refused from another site',

@@ -47,7 +47,7 @@ export class SignInService {
 
   /** A sign-in proven by a second step or a passkey, for a user who has not been loaded yet. */
   async open(proven: ProvenSignIn, client: ClientContext): Promise<SignedIn> {
-    // The rules of a password login hold here too: REQUIRE_VERIFIED_EMAIL (a passwordless passkey
+    // The rules of a password sign-in hold here too: REQUIRE_VERIFIED_EMAIL (a passwordless passkey
     // never passed the password step) and the new-device notice.
     const user = await this.users.get(proven.userId);
     await this.checks.assertMaySignIn(user, client);

@@ -7,7 +7,7 @@ import type { AMR } from './authentication-methods';
 import type { UserAccount } from './principal';
 import type { ProofFields } from './step-up';
 
-/** A second factor, as the login's `methods` and `auth.mfa.failure` events name it. */
+/** A second factor, as the MFA challenge's `methods` and `auth.mfa.failure` events name it. */
 export type FactorKind = 'totp' | 'recovery_code' | 'passkey';
 
 /** Which code a proof used, as `amr` names it. */
