@@ -1,6 +1,8 @@
+import { WRONG_CODE } from '../common/auth/account-messages';
+
 /**
  * What sign-in and step-up answer when they refuse, said once. Part of the contract: clients and
- * tests match these texts. Texts account/ answers too live in common/auth/account-messages.ts.
+ * tests match these texts. Texts other features answer too live in common/auth/account-messages.ts.
  */
 export const SIGN_IN_ERRORS = {
   /** One message for every failed sign-in, so a response never tells whether an account exists. */
@@ -12,7 +14,7 @@ export const SIGN_IN_ERRORS = {
   /** An mfaToken unknown, spent, expired or out of tries. */
   INVALID_MFA_TOKEN: 'The sign-in has expired or the code is wrong: sign in again',
   /** A wrong TOTP code, recovery code or passkey, at the second step and at step-up. */
-  WRONG_SECOND_FACTOR: 'The code is invalid or was already used',
+  WRONG_SECOND_FACTOR: WRONG_CODE,
   PASSKEY_REFUSED: 'The passkey could not be verified',
   PASSWORD_REQUIRED: 'This change needs your password (`password`) in the request',
   FACTOR_REQUIRED:
