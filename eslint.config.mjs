@@ -52,7 +52,7 @@ export default tseslint.config(
       'src/mail/transport/**/*.ts',
       'src/openapi/**/*.ts',
       'src/cli/**/*.ts',
-      'src/auth/common-passwords.ts',
+      'src/account/common-passwords.ts',
       'src/logging/log-files.ts',
       'src/audit/audit-anchor.ts',
     ],

@@ -3,7 +3,7 @@ const { cpSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-cpSync(join(root, 'src/auth/data'), join(root, 'dist/auth/data'), {
+cpSync(join(root, 'src/account/data'), join(root, 'dist/account/data'), {
   recursive: true,
   filter: (source) => !source.endsWith('.md'),
 });

@@ -4,6 +4,7 @@ import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import { AuditModule } from './audit/audit.module';
 import { SecurityLoggingInterceptor } from './logging/security-logging.interceptor';
 import { appLoggerFor } from './logging/app-logger';
+import { AccountModule } from './account/account.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { RolesGuard } from './auth/roles.guard';
@@ -21,6 +22,7 @@ import { MfaModule } from './mfa/mfa.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -37,6 +39,8 @@ export class AppModule {
         SessionsModule,
         UsersModule,
         AuthModule,
+        SignInModule,
+        AccountModule,
         MfaModule,
         AuditModule,
         RateLimitModule,

@@ -2,47 +2,21 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { KeyObject } from 'node:crypto';
-import { AuditModule } from '../audit/audit.module';
 import { TokensConfig } from '../config/config-sections';
-import { CryptoModule } from '../crypto/crypto.module';
-import { MailModule } from '../mail/mail.module';
-import { MfaModule } from '../mfa/mfa.module';
-import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
-import { UsersModule } from '../users/users.module';
-import { AccountController } from './account.controller';
-import { AdminBootstrapService } from './admin-bootstrap.service';
-import { AuthController } from './auth.controller';
-import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { MfaSignInController } from './mfa-sign-in.controller';
-import { PasskeySignInController } from './passkey-sign-in.controller';
-import { SignInService } from './sign-in.service';
 import { JWT_KEY, JwtKeyModule } from './jwt-key.module';
 import { JwtStrategy } from './jwt.strategy';
-import { AccountTokenRepository } from './lifecycle/account-token.repository';
-import { AccountTokensService } from './lifecycle/account-tokens.service';
-import { DeferredWork } from './lifecycle/deferred-work';
-import { EmailChangeService } from './lifecycle/email-change.service';
-import { EmailVerificationService } from './lifecycle/email-verification.service';
-import { KnownDeviceRepository } from './lifecycle/known-device.repository';
-import { LifecycleController } from './lifecycle/lifecycle.controller';
-import { PasswordResetService } from './lifecycle/password-reset.service';
-import { SigninChecksService } from './lifecycle/signin-checks.service';
-import { PasswordService } from './password.service';
-import { RegistrationService } from './registration.service';
 import { RolesGuard } from './roles.guard';
 import { TokensService } from './tokens.service';
 
+/**
+ * Who is calling: access tokens minted (TokensService) and checked (JwtStrategy, the guards). The
+ * ways to get a token are in sign-in/.
+ */
 @Module({
   imports: [
-    UsersModule,
     SessionsModule,
-    CryptoModule,
-    AuditModule,
-    RateLimitModule,
-    MailModule,
-    MfaModule,
     PassportModule,
     JwtKeyModule,
     JwtModule.registerAsync({
@@ -61,32 +35,7 @@ import { TokensService } from './tokens.service';
       }),
     }),
   ],
-  controllers: [
-    AuthController,
-    AccountController,
-    MfaSignInController,
-    PasskeySignInController,
-    LifecycleController,
-  ],
-  providers: [
-    AuthService,
-    RegistrationService,
-    PasswordService,
-    TokensService,
-    SignInService,
-    JwtStrategy,
-    JwtAuthGuard,
-    RolesGuard,
-    AdminBootstrapService,
-    AccountTokenRepository,
-    AccountTokensService,
-    KnownDeviceRepository,
-    DeferredWork,
-    EmailVerificationService,
-    PasswordResetService,
-    EmailChangeService,
-    SigninChecksService,
-  ],
-  exports: [JwtAuthGuard, RolesGuard, AdminBootstrapService],
+  providers: [TokensService, JwtStrategy, JwtAuthGuard, RolesGuard],
+  exports: [TokensService, JwtAuthGuard, RolesGuard],
 })
 export class AuthModule {}

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AdminBootstrapService } from '../auth/admin-bootstrap.service';
+import { AdminBootstrapService } from '../account/admin-bootstrap.service';
 import type { CliOutput } from './cli-command';
 import { readSecret } from './read-secret';
 

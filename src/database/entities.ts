@@ -1,8 +1,8 @@
 import { AuditEventEntity } from '../audit/audit-event.entity';
-import { AccountTokenEntity } from '../auth/lifecycle/account-token.entity';
-import { KnownDeviceEntity } from '../auth/lifecycle/known-device.entity';
+import { AccountTokenEntity } from '../account/account-token.entity';
+import { KnownDeviceEntity } from '../sign-in/known-device.entity';
 import { OutboxMessageEntity } from '../mail/outbox-message.entity';
-import { MfaChallengeEntity } from '../mfa/mfa-challenge.entity';
+import { MfaChallengeEntity } from '../sessions/mfa-challenge.entity';
 import { PasskeyEntity } from '../mfa/passkeys/passkey.entity';
 import { WebauthnChallengeEntity } from '../mfa/passkeys/webauthn-challenge.entity';
 import { RecoveryCodeEntity } from '../mfa/recovery-code.entity';

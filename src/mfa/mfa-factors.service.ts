@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { FactorKind } from '../common/auth/second-factor';
 import { Transactions } from '../database/transactions';
 import { SessionsService } from '../sessions/sessions.service';
-import { UsersService } from '../users/users.service';
+import { UserRepository } from '../users/user.repository';
 import { PasskeyRepository } from './passkeys/passkey.repository';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { TotpService } from './totp.service';
-
-/** How a second step can be taken, as the login's `methods` names them. */
-export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
 
 /** What a factor change did. */
 export interface FactorChange<T> {
@@ -28,13 +26,13 @@ export class MfaFactorsService {
     private readonly totp: TotpService,
     private readonly recovery: RecoveryCodesService,
     private readonly passkeys: PasskeyRepository,
-    private readonly users: UsersService,
+    private readonly users: UserRepository,
     private readonly sessions: SessionsService,
     private readonly tx: Transactions,
   ) {}
 
-  async methods(userId: string): Promise<MfaMethod[]> {
-    const methods: MfaMethod[] = [];
+  async methods(userId: string): Promise<FactorKind[]> {
+    const methods: FactorKind[] = [];
     if (await this.totp.isEnabled(userId)) methods.push('totp');
     if ((await this.recovery.remaining(userId)) > 0) methods.push('recovery_code');
     if ((await this.passkeys.countForUser(userId)) > 0) methods.push('passkey');

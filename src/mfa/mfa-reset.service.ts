@@ -5,7 +5,7 @@ import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { Transactions } from '../database/transactions';
 import { UsersService } from '../users/users.service';
-import { MfaChallengeRepository } from './mfa-challenge.repository';
+import { MfaChallengeRepository } from '../sessions/mfa-challenge.repository';
 import { MfaFactorsService } from './mfa-factors.service';
 import { PasskeyRepository } from './passkeys/passkey.repository';
 import { RecoveryCodesService } from './recovery-codes.service';

@@ -1,37 +1,42 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { AuditService } from '../audit/audit.service';
 import { AMR } from '../common/auth/authentication-methods';
-import type { UserAccount } from '../common/auth/principal';
+import {
+  SecondFactor,
+  kindOf,
+  type AssertionPurpose,
+  type CodeMethod,
+  type FactorKind,
+  type FactorMethod,
+  type FactorOwner,
+  type PasskeyOwner,
+} from '../common/auth/second-factor';
 import type { ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
 import { Transactions } from '../database/transactions';
 import { MailService } from '../mail/mail.service';
 import { SecondFactorLimiter } from '../rate-limit/second-factor-limiter';
+import { MfaFactorsService } from './mfa-factors.service';
 import { PasskeyAssertions } from './passkeys/passkey-assertions';
+import { PasskeyRepository } from './passkeys/passkey.repository';
+import { userHandleOf } from './passkeys/relying-party';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { TotpService } from './totp.service';
-
-/** Whose factor is checked: the account, and what its owner's notice needs. */
-export type FactorOwner = Pick<UserAccount, 'id' | 'email' | 'username'>;
-
-/** Which code a proof used, as `amr` names it; undefined when it failed. */
-export type CodeMethod = typeof AMR.totp | typeof AMR.recoveryCode;
-/** Which factor a proof used, as `amr` names it. */
-export type FactorMethod = CodeMethod | typeof AMR.passkey;
-
-/** How a failed proof is named in `auth.mfa.failure` events. */
-export type FactorKind = 'totp' | 'recovery_code' | 'passkey';
 
 /**
  * Second-factor guesses of an account (a TOTP code, a recovery code, a passkey assertion), at sign-in
  * and at step-up. Each is counted before it is checked by the SecondFactorLimiter, whose counters a
  * right password never clears; over the limit the answer is a 429 and the owner hears of it once a
  * window. A wrong one is audited (`auth.mfa.failure`), a right one forgives the network's count.
+ * The SecondFactor port that sign-in and step-up use.
  */
 @Injectable()
-export class SecondFactorService {
+export class SecondFactorService extends SecondFactor {
   constructor(
     private readonly totp: TotpService,
     private readonly recovery: RecoveryCodesService,
@@ -40,7 +45,15 @@ export class SecondFactorService {
     private readonly mail: MailService,
     private readonly tx: Transactions,
     private readonly assertions: PasskeyAssertions,
-  ) {}
+    private readonly passkeys: PasskeyRepository,
+    private readonly factors: MfaFactorsService,
+  ) {
+    super();
+  }
+
+  methods(userId: string): Promise<FactorKind[]> {
+    return this.factors.methods(userId);
+  }
 
   /**
    * A step-up proof (a TOTP code, a recovery code, or a passkey assertion for a `step_up` challenge
@@ -55,7 +68,7 @@ export class SecondFactorService {
     const method =
       proof.passkey === undefined
         ? await this.matchCode(owner.id, proof, client)
-        : await this.matchPasskey(owner.id, proof.passkey);
+        : await this.matchStepUpPasskey(owner.id, proof.passkey);
     await this.settle(owner, kindOf(proof), method !== undefined, client);
     return method;
   }
@@ -108,7 +121,36 @@ export class SecondFactorService {
     return AMR.recoveryCode;
   }
 
-  private async matchPasskey(
+  /** In the caller's transaction, which records the passkey's new counter. */
+  matchPasskey(
+    userId: string,
+    response: AuthenticationResponseJSON,
+    purpose: AssertionPurpose,
+  ): Promise<boolean> {
+    return this.assertions.verifyOwn(userId, response, purpose);
+  }
+
+  /** In the caller's transaction, like matchPasskey. */
+  async passkeyOwner(response: AuthenticationResponseJSON): Promise<PasskeyOwner | undefined> {
+    const passkey = await this.passkeys.findByCredentialId(String(response?.id));
+    if (!passkey) return undefined;
+    const handle = response.response?.userHandle;
+    const handleMatches =
+      handle === undefined || handle === userHandleOf(passkey.userId).toString('base64url');
+    const verified =
+      handleMatches &&
+      (await this.assertions.verify(passkey, response, 'passwordless', null, true));
+    return { userId: passkey.userId, verified };
+  }
+
+  passkeyOptions(
+    purpose: AssertionPurpose,
+    userId: string | null,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.assertions.options(purpose, userId);
+  }
+
+  private async matchStepUpPasskey(
     userId: string,
     assertion: Record<string, unknown>,
   ): Promise<typeof AMR.passkey | undefined> {
@@ -129,10 +171,4 @@ export class SecondFactorService {
       });
     });
   }
-}
-
-export function kindOf(proof: ProofFields): FactorKind {
-  if (typeof proof.code === 'string') return 'totp';
-  if (typeof proof.recoveryCode === 'string') return 'recovery_code';
-  return 'passkey';
 }

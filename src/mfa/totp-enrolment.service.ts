@@ -7,6 +7,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { EMAIL_NOT_VERIFIED } from '../common/auth/account-messages';
 import type { AuthenticatedUser } from '../common/auth/principal';
+import { WRONG_CODE } from '../common/auth/account-messages';
 import { StepUp, type ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { MfaConfig } from '../config/config-sections';
@@ -16,7 +17,6 @@ import { MfaFactorsService } from './mfa-factors.service';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { TotpService, type TotpEnrolment } from './totp.service';
 
-export const WRONG_CODE = 'The code is invalid or was already used';
 const APP_METHOD = 'an authenticator app';
 
 /** The account holder turning the authenticator app on and off, and renewing recovery codes. */

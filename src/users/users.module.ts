@@ -28,6 +28,7 @@ import { UsersService } from './users.service';
     UsernameReservationService,
   ],
   exports: [
+    UserRepository,
     UsersService,
     CredentialsService,
     ReencryptService,

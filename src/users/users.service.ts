@@ -16,7 +16,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 import { UserPageResponse, toUserResponse } from './dto/user-response.dto';
-import type { User, UserCredentials } from './user.entity';
+import type { User } from './user.entity';
 import { UserRepository, type NewUserRow } from './user.repository';
 
 export const DUPLICATE_ACCOUNT = 'An account with this email or username already exists';
@@ -69,54 +69,6 @@ export class UsersService {
       birthDate: input.birthDate,
       role: input.role ?? 'user',
     };
-  }
-
-  findByEmail(email: string): Promise<User | undefined> {
-    return this.users.findByEmail(email);
-  }
-
-  /** The only read that returns a password hash: login and credential changes. */
-  findCredentials(by: { email: string } | { id: string }): Promise<UserCredentials | undefined> {
-    return this.users.findCredentials(by);
-  }
-
-  /** The same password under a new hash (login after a BCRYPT_ROUNDS change): sessions stay valid. */
-  async rehashPassword(
-    id: string,
-    passwordHash: string,
-    credentialsVersion: number,
-  ): Promise<void> {
-    await this.users.rehashPassword(id, passwordHash, credentialsVersion);
-  }
-
-  /** A new password; returns the new credentials version (every session on the old one is dead). */
-  replacePassword(id: string, passwordHash: string): Promise<number> {
-    return this.users.replacePassword(id, passwordHash);
-  }
-
-  /** Ends every session, pending sign-in step and bound link of the account (credentials version + 1). */
-  bumpCredentialsVersion(id: string): Promise<void> {
-    return this.users.bumpCredentialsVersion(id);
-  }
-
-  /** True when the address was unverified until now. */
-  markEmailVerified(id: string): Promise<boolean> {
-    return this.users.markEmailVerified(id);
-  }
-
-  /** The account at its new (verified) address with every session ended; undefined when taken. */
-  changeEmail(id: string, email: string): Promise<User | undefined> {
-    return this.users.changeEmail(id, email);
-  }
-
-  /** Whether the account has a confirmed second factor (the MFA module says so, inside its transaction). */
-  setMfaEnabled(id: string, enabled: boolean): Promise<void> {
-    return this.users.setMfaEnabled(id, enabled);
-  }
-
-  /** Locks the account's row for the rest of the caller's transaction: one factor change at a time. */
-  lockForUpdate(id: string): Promise<User | undefined> {
-    return this.users.lockForUpdate(id);
   }
 
   async get(id: string): Promise<User> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
+import { DeferredWork } from '../../src/account/deferred-work';
 import {
   RELAXED_LIMITS,
   bearer,

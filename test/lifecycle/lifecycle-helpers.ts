@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { DeferredWork } from '../../src/auth/lifecycle/deferred-work';
+import { DeferredWork } from '../../src/account/deferred-work';
 import {
   login,
   newUser,

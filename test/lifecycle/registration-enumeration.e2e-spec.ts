@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { REGISTRATION_ACCEPTED } from '../../src/auth/auth.controller';
+import { ACCOUNT_ACCEPTED } from '../../src/account/account-errors';
 import { DUPLICATE_ACCOUNT, USERNAME_TAKEN } from '../../src/users/users.service';
 import { newUser, sql, type TestUser } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
@@ -84,7 +84,7 @@ describe('registration without enumeration (REQUIRE_VERIFIED_EMAIL=true, real SM
     const fresh = await register(newUser());
     const taken = await register({ ...newUser(), email: owner.email });
     expect(fresh.status).toBe(202);
-    expect(fresh.body).toEqual({ message: REGISTRATION_ACCEPTED });
+    expect(fresh.body).toEqual({ message: ACCOUNT_ACCEPTED.REGISTRATION });
     expect(shapeOf(taken)).toEqual(shapeOf(fresh));
   });
 
@@ -244,7 +244,7 @@ describe('registration without enumeration (REQUIRE_VERIFIED_EMAIL=true, real SM
       await runner.commitTransaction();
       const res = await loser;
       expect(res.status).toBe(202);
-      expect(res.body).toEqual({ message: REGISTRATION_ACCEPTED });
+      expect(res.body).toEqual({ message: ACCOUNT_ACCEPTED.REGISTRATION });
       expect(await sql(t, 'SELECT id FROM users WHERE email = $1', [email])).toEqual([{ id }]);
       expect((await smtp.nextMessage(email)).parsed.subject).toBe(ATTEMPT_SUBJECT);
       expect(await auditEvents(t, 'auth.register.address_taken', id)).toHaveLength(1);

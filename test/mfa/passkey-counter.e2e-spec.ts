@@ -1,7 +1,6 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Client } from 'pg';
-import { WRONG_SECOND_FACTOR } from '../../src/mfa/mfa-login.service';
-import { PASSKEY_REFUSED } from '../../src/mfa/passkeys/passkey-authentication.service';
+import { SIGN_IN_ERRORS } from '../../src/sign-in/sign-in-errors';
 import { registerAndLogin, sql, type LoggedIn } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
 import { SoftAuthenticator, type SoftAuthenticatorOptions } from '../support/soft-authenticator';
@@ -118,7 +117,9 @@ describe('passkey signature counter', () => {
       const refused = await signInWith(t, olderAssertion, older.mfaToken);
       expectErrorBody(refused, 401);
       expect(refused.body.message).toBe(
-        path === 'passwordless' ? PASSKEY_REFUSED : WRONG_SECOND_FACTOR,
+        path === 'passwordless'
+          ? SIGN_IN_ERRORS.PASSKEY_REFUSED
+          : SIGN_IN_ERRORS.WRONG_SECOND_FACTOR,
       );
       expect(await storedCounter(t, passkey.credentialId)).toBe(n + 2);
       expect(await failures(user, path)).toBe(1);

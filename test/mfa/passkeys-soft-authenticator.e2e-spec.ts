@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { PASSKEY_REFUSED } from '../../src/mfa/passkeys/passkey-authentication.service';
-import { WRONG_SECOND_FACTOR } from '../../src/mfa/mfa-login.service';
+import { SIGN_IN_ERRORS } from '../../src/sign-in/sign-in-errors';
 import { bearer, getMe, registerAndLogin, sql } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
 import { SoftAuthenticator } from '../support/soft-authenticator';
@@ -96,7 +95,7 @@ describe('passkeys with a software authenticator', () => {
       authenticator.assert(options, PASSKEY_ORIGIN, { userVerified: false }),
     );
     expectErrorBody(res, 401);
-    expect(res.body.message).toBe(PASSKEY_REFUSED);
+    expect(res.body.message).toBe(SIGN_IN_ERRORS.PASSKEY_REFUSED);
     const [{ n }] = await sql<{ n: number }>(
       t,
       `SELECT count(*)::int AS n FROM audit_events WHERE user_id = $1 AND type = 'auth.login.failure'`,
@@ -117,7 +116,7 @@ describe('passkeys with a software authenticator', () => {
       mfaToken,
     );
     expectErrorBody(res, 401);
-    expect(res.body.message).toBe(WRONG_SECOND_FACTOR);
+    expect(res.body.message).toBe(SIGN_IN_ERRORS.WRONG_SECOND_FACTOR);
     const [challenge] = await sql<{ failures: number }>(
       t,
       'SELECT failures FROM mfa_challenges WHERE user_id = $1',

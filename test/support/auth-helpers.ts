@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
+import { AdminBootstrapService } from '../../src/account/admin-bootstrap.service';
 import type { TestApp } from './test-app';
 
 export interface TestUser {

@@ -8,3 +8,6 @@ export const EMAIL_NOT_VERIFIED = 'email not verified';
  * credentials it was issued under), and a pending sign-in step that died with them.
  */
 export const INVALID_LINK = 'The link is invalid or has expired';
+
+/** A wrong or spent TOTP code, recovery code or passkey: at enrolment, sign-in and step-up. */
+export const WRONG_CODE = 'The code is invalid or was already used';

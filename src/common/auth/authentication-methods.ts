@@ -1,6 +1,6 @@
 /**
  * RFC 8176 authentication method references, as sessions record them and access tokens carry them
- * (`amr`). Said here once: the roles guard, the MFA module and the login paths all name them.
+ * (`amr`). Said here once: the roles guard, the MFA module and the sign-in paths all name them.
  */
 export const AMR = {
   password: 'pwd',

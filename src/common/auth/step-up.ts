@@ -20,8 +20,8 @@ export interface ProvenChange {
 
 /**
  * The one place that decides whether a sensitive request is proven enough. Declared here, below
- * every feature, and provided by the MFA module (which holds the factors), so users/ and auth/ ask
- * for it without importing mfa/ (which imports users/): no import cycle.
+ * every feature, and provided by the sign-in module (which imports users/ and sessions/), so
+ * users/, sessions/, account/ and mfa/ ask for it without importing sign-in/: no import cycle.
  *
  * A missing proof is a 401 with `WWW-Authenticate: Bearer error="insufficient_user_authentication"`
  * (RFC 9470) and is not counted; a wrong one is a 401 counted like any wrong password or code.

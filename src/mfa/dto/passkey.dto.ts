@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { PasskeyRow } from '../passkeys/passkey.repository';
 
 const CREDENTIAL_JSON =
@@ -16,25 +16,6 @@ export class RegisterPasskeyDto {
   @MinLength(1)
   @MaxLength(100)
   name?: string;
-}
-
-export class PasskeyOptionsDto {
-  @ApiPropertyOptional({
-    description:
-      "From the login answer: options for that account's passkeys (second step). Without it: passwordless sign-in with a discoverable passkey",
-  })
-  // Absent means passwordless; null is not absent (a 400, not a passwordless ceremony).
-  @ValidateIf((_: unknown, value: unknown) => value !== undefined)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  mfaToken?: string;
-}
-
-export class AuthenticatePasskeyDto extends PasskeyOptionsDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: CREDENTIAL_JSON })
-  @IsObject()
-  response!: Record<string, unknown>;
 }
 
 export class PasskeyResponse {

@@ -1,0 +1,76 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
+import type { FastifyReply } from 'fastify';
+import { AuthAttempt } from '../logging/auth-attempt.decorator';
+import { ApiErrors } from '../common/decorators/api-errors.decorator';
+import { PublicRoute } from '../common/decorators/route-access.decorator';
+import { Client, type ClientContext } from '../common/http/client-context';
+import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
+import { TokenPair } from '../auth/dto/token-pair.dto';
+import { AuthenticatePasskeyDto, PasskeyOptionsDto } from './dto/passkey-sign-in.dto';
+import { PasskeySignInService } from './passkey-sign-in.service';
+import { answerSignedIn } from './refresh-cookie';
+
+/** Signing in with a passkey: the second step of a sign-in (with its mfaToken), or passwordless. */
+@ApiTags('mfa')
+@PublicRoute()
+@ApiErrors(400, 429)
+@Controller('auth/passkeys/authentication')
+export class PasskeySignInController {
+  constructor(private readonly passkeys: PasskeySignInService) {}
+
+  @Post('options')
+  @AuthRateLimit()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'Options for navigator.credentials.get(): with an mfaToken for its account, without one for a discoverable passkey',
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'PublicKeyCredentialRequestOptionsJSON',
+    },
+  })
+  @ApiErrors(
+    [
+      400,
+      'Validation failed, or The link is invalid or has expired: a credential change killed the mfaToken',
+    ],
+    [401, 'mfaToken expired, spent or dead'],
+  )
+  options(@Body() dto: PasskeyOptionsDto): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.passkeys.options(dto.mfaToken);
+  }
+
+  @Post('verify')
+  @AuthRateLimit()
+  @AuthAttempt()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      "Sign in with the browser's assertion: amr pwd+hwk with an mfaToken, hwk+user without (user verification required); sets the refresh_token cookie",
+  })
+  @ApiOkResponse({ type: TokenPair })
+  @ApiErrors(
+    [
+      400,
+      'Validation failed, or The link is invalid or has expired: a credential change killed the mfaToken',
+    ],
+    [401, 'The passkey could not be verified, or the mfaToken is no longer valid'],
+    [403, 'email not verified (REQUIRE_VERIFIED_EMAIL)'],
+  )
+  async verify(
+    @Body() dto: AuthenticatePasskeyDto,
+    @Client() client: ClientContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPair> {
+    const response = dto.response as unknown as AuthenticationResponseJSON;
+    return answerSignedIn(reply, await this.passkeys.verify(dto.mfaToken, response, client));
+  }
+}

@@ -1,0 +1,25 @@
+import { WRONG_CODE } from '../common/auth/account-messages';
+
+/**
+ * What sign-in and step-up answer when they refuse, said once. Part of the contract: clients and
+ * tests match these texts. Texts other features answer too live in common/auth/account-messages.ts.
+ */
+export const SIGN_IN_ERRORS = {
+  /** One message for every failed sign-in, so a response never tells whether an account exists. */
+  INVALID_CREDENTIALS: 'Invalid email or password',
+  REFRESH_TOKEN_REQUIRED: 'Refresh token is required (body or cookie)',
+  CROSS_SITE_REFRESH: 'Refreshing with the cookie is refused from another site',
+  /** The credentials version moved on between the proof and the session. */
+  SIGN_IN_EXPIRED: 'The sign-in is no longer valid: sign in again',
+  /** An mfaToken unknown, spent, expired or out of tries. */
+  INVALID_MFA_TOKEN: 'The sign-in has expired or the code is wrong: sign in again',
+  /** A wrong TOTP code, recovery code or passkey, at the second step and at step-up. */
+  WRONG_SECOND_FACTOR: WRONG_CODE,
+  PASSKEY_REFUSED: 'The passkey could not be verified',
+  PASSWORD_REQUIRED: 'This change needs your password (`password`) in the request',
+  FACTOR_REQUIRED:
+    'This change needs your password and a second factor (`code`, `recoveryCode` or `passkey`) in the request',
+  PROOF_REQUIRED:
+    'This operation needs a proof (`password`, `code`, `recoveryCode` or `passkey`): none was made recently',
+  ONE_FACTOR: 'Give one second factor: `code`, `recoveryCode` or `passkey`',
+} as const;

@@ -1,0 +1,51 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { StepUp } from '../common/auth/step-up';
+import { CryptoModule } from '../crypto/crypto.module';
+import { MailModule } from '../mail/mail.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { UsersModule } from '../users/users.module';
+import { KnownDeviceRepository } from './known-device.repository';
+import { PasskeySignInController } from './passkey-sign-in.controller';
+import { PasskeySignInService } from './passkey-sign-in.service';
+import { PasswordSignInService } from './password-sign-in.service';
+import { SecondStepController } from './second-step.controller';
+import { SecondStepService } from './second-step.service';
+import { SignInChecksService } from './sign-in-checks.service';
+import { SignInController } from './sign-in.controller';
+import { SignInService } from './sign-in.service';
+import { StepUpController } from './step-up.controller';
+import { StepUpService } from './step-up.service';
+
+/**
+ * Every way in (password, second step, passkey), refresh, logout, and step-up. Second factors are
+ * asked for through the SecondFactor port (provided by mfa/). Global only for the StepUp port it
+ * provides: users/, account/, sessions/ and mfa/ ask for proofs without importing this module.
+ */
+@Global()
+@Module({
+  imports: [
+    AuthModule,
+    UsersModule,
+    SessionsModule,
+    CryptoModule,
+    AuditModule,
+    RateLimitModule,
+    MailModule,
+  ],
+  controllers: [SignInController, SecondStepController, PasskeySignInController, StepUpController],
+  providers: [
+    SignInService,
+    PasswordSignInService,
+    SecondStepService,
+    PasskeySignInService,
+    SignInChecksService,
+    KnownDeviceRepository,
+    StepUpService,
+    { provide: StepUp, useExisting: StepUpService },
+  ],
+  exports: [StepUp],
+})
+export class SignInModule {}
