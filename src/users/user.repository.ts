@@ -217,12 +217,16 @@ export class UserRepository {
 
   /** Oldest first, ties broken by id, so pages never overlap or skip. */
   async page(offset: number, limit: number): Promise<{ items: User[]; total: number }> {
-    const [rows, total] = await this.users().findAndCount({
-      select: ACCOUNT,
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: offset,
-      take: limit,
-    });
+    // Not findAndCount: with a column selection it counts DISTINCT over every selected column.
+    const [rows, total] = await Promise.all([
+      this.users().find({
+        select: ACCOUNT,
+        order: { createdAt: 'ASC', id: 'ASC' },
+        skip: offset,
+        take: limit,
+      }),
+      this.users().count(),
+    ]);
     return { items: rows.map(toUser), total };
   }
 
