@@ -40,16 +40,17 @@ export class AuditEventRepository {
   /** A new statement after the lock, so READ COMMITTED sees the head the previous holder committed. */
   async head(): Promise<ChainHead> {
     // SQL: the head and the clock in one round trip under the lock (clock_timestamp, not now()).
-    const [row] = await this.tx.manager.query<Array<{ prev_hash: string | null; now: Date }>>(
-      `SELECT (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS prev_hash,
+    const [head] = await this.tx.manager.query<ChainHead[]>(
+      `SELECT (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS "prevHash",
               date_trunc('milliseconds', clock_timestamp()) AS now`,
     );
-    return { prevHash: row.prev_hash, now: row.now };
+    return head;
   }
 
   async insert(event: Omit<AuditEvent, 'seq'>): Promise<AuditEvent> {
-    // TypeORM's partial-entity type cannot see into `unknown` values; the jsonb column takes any JSON.
-    const row = event as QueryDeepPartialEntity<AuditEventEntity>;
+    // A copy, as TypeORM writes the generated values back into what it inserts. The cast: its
+    // partial-entity type cannot see into `unknown` values, and the jsonb column takes any JSON.
+    const row = { ...event } as QueryDeepPartialEntity<AuditEventEntity>;
     const { generatedMaps } = await this.events().insert(row);
     // RETURNING brings back what the database made of the row: its seq, and jsonb as stored.
     return { ...event, ...(generatedMaps[0] as Pick<AuditEvent, 'seq'>) };

@@ -39,6 +39,7 @@ export class UserRepository {
 
   /** The new row, or undefined when the email or username (any case) is taken. */
   async insert(row: NewUserRow): Promise<User | undefined> {
+    // A copy, as TypeORM writes the generated values back into what it inserts.
     const result = await this.refuseDuplicate(() => this.users().insert({ ...row }));
     if (!result) return undefined;
     // RETURNING brings back what the database filled in (id, defaults, timestamps); the rest is `row`.
