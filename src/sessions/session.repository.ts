@@ -194,10 +194,10 @@ export class SessionRepository {
   }
 
   /** The session of a refresh token that was already spent: presenting it again is reuse. */
-  async findBySpentToken(
+  findBySpentToken(
     tokenHash: string,
   ): Promise<Pick<SessionOwner, 'sessionId' | 'userId'> | undefined> {
-    const row = await this.tx.manager
+    return this.tx.manager
       .getRepository(RefreshTokenEntity)
       .createQueryBuilder('t')
       .innerJoin('t.session', 's')
@@ -205,18 +205,16 @@ export class SessionRepository {
       .addSelect('s.userId', 'userId')
       .where({ tokenHash, spentAt: Not(IsNull()) })
       .getRawOne<Pick<SessionOwner, 'sessionId' | 'userId'>>();
-    return row;
   }
 
   /** Revokes the target's live sessions, all of them owned by `userId`; returns how many. */
   async revoke(target: RevokeTarget, reason: string): Promise<number> {
-    const where: FindOptionsWhere<SessionEntity> = { userId: target.userId, revokedAt: IsNull() };
-    if (target.sessionId !== undefined) where.id = target.sessionId;
-    if (target.exceptSessionId !== undefined)
-      where.id =
-        target.sessionId === undefined
-          ? Not(target.exceptSessionId)
-          : And(Equal(target.sessionId), Not(target.exceptSessionId));
+    const { userId, sessionId, exceptSessionId } = target;
+    const where: FindOptionsWhere<SessionEntity> = { userId, revokedAt: IsNull() };
+    if (sessionId !== undefined && exceptSessionId !== undefined)
+      where.id = And(Equal(sessionId), Not(exceptSessionId));
+    else if (sessionId !== undefined) where.id = sessionId;
+    else if (exceptSessionId !== undefined) where.id = Not(exceptSessionId);
     const { affected } = await this.sessions().update(where, {
       revokedAt: () => 'now()',
       revokedReason: reason,
