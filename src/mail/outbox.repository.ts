@@ -47,9 +47,9 @@ const CONTENT = (rowId: string) => ({ table: TABLE, column: 'content', rowId });
 const MAX_TEXT = 1000;
 
 /**
- * The `mail_outbox` table: the one place it is read or written. `enqueue` joins the caller's transaction (Transactions.manager),
- * so the mail commits or rolls back with the change it reports; everything else is the worker's,
- * each statement its own short transaction.
+ * The `mail_outbox` table: the one place it is read or written. `enqueue` joins the caller's
+ * transaction (Transactions.manager), so the mail commits or rolls back with the change it reports;
+ * everything else is the worker's, each statement its own short transaction.
  */
 @Injectable()
 export class OutboxRepository {
