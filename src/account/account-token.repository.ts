@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull, type Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { AccountTokenEntity } from './account-token.entity';
 
 /** What a one-time link is for; a token of one purpose is never accepted for another. */
-export type TokenPurpose = 'verify_email' | 'password_reset' | 'email_change';
+export type TokenPurpose = AccountTokenEntity['purpose'];
 
 /** Links that die with the credentials they were issued under. */
 export const BOUND_PURPOSES: ReadonlySet<TokenPurpose> = new Set([
@@ -29,11 +31,7 @@ const USABLE = `t.spent_at IS NULL AND t.expires_at > now() AND u.is_active
   AND (t.credentials_version IS NULL OR t.credentials_version = u.credentials_version)`;
 
 /** A token that was just spent: whose it was and, for an email change, the new address. */
-export interface SpentAccountToken {
-  userId: string;
-  tokenHash: string;
-  newEmail: string | null;
-}
+export type SpentAccountToken = Pick<AccountTokenEntity, 'userId' | 'tokenHash' | 'newEmail'>;
 
 /** The `account_tokens` table: the one place it is read or written. */
 @Injectable()
@@ -46,6 +44,7 @@ export class AccountTokenRepository {
    * and two concurrent issues cannot leave two live tokens (the partial unique index).
    */
   async issue(token: NewAccountToken): Promise<void> {
+    // SQL: an upsert on the partial unique index (one live token per user and purpose).
     await this.tx.manager.query(
       `INSERT INTO account_tokens (user_id, purpose, token_hash, new_email, expires_at, credentials_version)
        VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6)
@@ -71,6 +70,7 @@ export class AccountTokenRepository {
    * account, or a bound one whose credentials moved on.
    */
   async spend(purpose: TokenPurpose, tokenHash: string): Promise<SpentAccountToken | undefined> {
+    // SQL: spent only if usable, checked against the user's row by the same UPDATE.
     const [rows] = await this.tx.manager.query<[SpentAccountToken[], number]>(
       `UPDATE account_tokens t SET spent_at = now() FROM users u
         WHERE u.id = t.user_id AND t.token_hash = $1 AND t.purpose = $2 AND ${USABLE}
@@ -85,19 +85,22 @@ export class AccountTokenRepository {
    * against the account (and hash it) before the transaction that spends the token.
    */
   async findLiveOwner(purpose: TokenPurpose, tokenHash: string): Promise<string | undefined> {
-    const [row] = await this.tx.manager.query<Array<{ userId: string }>>(
-      `SELECT t.user_id AS "userId" FROM account_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1 AND t.purpose = $2 AND ${USABLE}`,
-      [tokenHash, purpose],
-    );
+    const row = await this.tokens()
+      .createQueryBuilder('t')
+      .innerJoin('t.user', 'u')
+      .select(['t.id', 't.userId'])
+      .where({ tokenHash, purpose })
+      .andWhere(USABLE)
+      .getOne();
     return row?.userId;
   }
 
   /** Kills the user's live tokens of `purpose` (a password reset also ends pending reset links). */
   async revokeLive(userId: string, purpose: TokenPurpose): Promise<void> {
-    await this.tx.manager.query(
-      'UPDATE account_tokens SET spent_at = now() WHERE user_id = $1 AND purpose = $2 AND spent_at IS NULL',
-      [userId, purpose],
-    );
+    await this.tokens().update({ userId, purpose, spentAt: IsNull() }, { spentAt: () => 'now()' });
+  }
+
+  private tokens(): Repository<AccountTokenEntity> {
+    return this.tx.manager.getRepository(AccountTokenEntity);
   }
 }

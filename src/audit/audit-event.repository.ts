@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { MoreThan, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Transactions } from '../database/transactions';
 import type { AuditEventType } from './audit-event-type';
-import type { AuditEvent } from './audit-event.entity';
+import { AuditEventEntity, type AuditEvent } from './audit-event.entity';
 
 /**
  * Key of the transaction-level advisory lock that serialises appends to the chain (ASCII "audit").
@@ -24,21 +26,6 @@ export interface ChainHead {
   now: Date;
 }
 
-interface AuditRow {
-  id: string;
-  seq: string;
-  type: string;
-  user_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  prev_hash: string;
-  hash: string;
-  keyed: boolean;
-}
-
 /** audit_events: append-only (triggers refuse UPDATE, DELETE and TRUNCATE but for pruning). */
 @Injectable()
 export class AuditEventRepository {
@@ -46,78 +33,63 @@ export class AuditEventRepository {
 
   /** Held until the surrounding transaction ends; appends and pruning take it. */
   async lockChain(): Promise<void> {
+    // SQL: an advisory lock is a function call, not a table's read or write.
     await this.tx.manager.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_CHAIN_LOCK]);
   }
 
   /** A new statement after the lock, so READ COMMITTED sees the head the previous holder committed. */
   async head(): Promise<ChainHead> {
-    const [row] = await this.tx.manager.query<Array<{ prev_hash: string | null; now: Date }>>(
-      `SELECT (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS prev_hash,
+    // SQL: the head and the clock in one round trip under the lock (clock_timestamp, not now()).
+    const [head] = await this.tx.manager.query<ChainHead[]>(
+      `SELECT (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS "prevHash",
               date_trunc('milliseconds', clock_timestamp()) AS now`,
     );
-    return { prevHash: row.prev_hash, now: row.now };
+    return head;
   }
 
   async insert(event: Omit<AuditEvent, 'seq'>): Promise<AuditEvent> {
-    const [row] = await this.tx.manager.query<AuditRow[]>(
-      `INSERT INTO audit_events (id, type, user_id, ip, user_agent, request_id, metadata, created_at, prev_hash, hash, keyed)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
-       RETURNING *`,
-      [
-        event.id,
-        event.type,
-        event.userId,
-        event.ip,
-        event.userAgent,
-        event.requestId,
-        JSON.stringify(event.metadata),
-        event.createdAt,
-        event.prevHash,
-        event.hash,
-        event.keyed,
-      ],
-    );
-    return toAuditEvent(row);
+    // A copy, as TypeORM writes the generated values back into what it inserts. The cast: its
+    // partial-entity type cannot see into `unknown` values, and the jsonb column takes any JSON.
+    const row = { ...event } as QueryDeepPartialEntity<AuditEventEntity>;
+    const { generatedMaps } = await this.events().insert(row);
+    // RETURNING brings back what the database made of the row: its seq, and jsonb as stored.
+    return { ...event, ...(generatedMaps[0] as Pick<AuditEvent, 'seq'>) };
   }
 
   /** Events in chain order after `afterSeq` (verification walks the chain in batches). */
   async batchAfter(afterSeq: string, limit: number): Promise<AuditEvent[]> {
-    const rows = await this.tx.manager.query<AuditRow[]>(
-      'SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2',
-      [afterSeq, limit],
-    );
+    const rows = await this.events().find({
+      where: { seq: MoreThan(afterSeq) },
+      order: { seq: 'ASC' },
+      take: limit,
+    });
     return rows.map(toAuditEvent);
   }
 
   /** True when an `audit.pruned` checkpoint recorded `hash` as the last pruned row before `seq`. */
-  async isPruneAnchor(hash: string, seq: string): Promise<boolean> {
-    const rows = await this.tx.manager.query<unknown[]>(
-      `SELECT 1 FROM audit_events
-        WHERE type = 'audit.pruned' AND metadata->>'prunedThroughHash' = $1
-          AND (metadata->>'prunedThroughSeq')::bigint < $2
-        LIMIT 1`,
-      [hash, seq],
-    );
-    return rows.length > 0;
+  isPruneAnchor(hash: string, seq: string): Promise<boolean> {
+    return this.checkpoints()
+      .andWhere(`e.metadata->>'prunedThroughHash' = :hash`, { hash })
+      .andWhere(`(e.metadata->>'prunedThroughSeq')::bigint < :seq`, { seq })
+      .getExists();
   }
 
   async page(filter: AuditEventFilter): Promise<{ items: AuditEvent[]; total: number }> {
-    const where = `WHERE ($1::text IS NULL OR type = $1) AND ($2::uuid IS NULL OR user_id = $2)
-                     AND ($3::timestamptz IS NULL OR created_at >= $3)
-                     AND ($4::timestamptz IS NULL OR created_at <= $4)`;
-    const params = [
-      filter.type ?? null,
-      filter.userId ?? null,
-      filter.from ?? null,
-      filter.to ?? null,
-    ];
-    const rows = await this.tx.manager.query<Array<AuditRow & { total: string }>>(
-      `SELECT *, count(*) OVER () AS total FROM audit_events ${where}
-        ORDER BY seq DESC OFFSET $5 LIMIT $6`,
-      [...params, filter.offset, filter.limit],
-    );
-    const total = rows.length > 0 ? Number(rows[0].total) : await this.count(where, params);
-    return { items: rows.map(toAuditEvent), total };
+    const matching = this.events().createQueryBuilder('e');
+    if (filter.type !== undefined) matching.andWhere({ type: filter.type });
+    if (filter.userId !== undefined) matching.andWhere({ userId: filter.userId });
+    if (filter.from !== undefined) matching.andWhere('e.createdAt >= :from', { from: filter.from });
+    if (filter.to !== undefined) matching.andWhere('e.createdAt <= :to', { to: filter.to });
+    // The total rides along with the page (a window count); only an empty page needs its own count.
+    const { entities, raw } = await matching
+      .clone()
+      .addSelect('count(*) OVER ()', 'total')
+      .orderBy('e.seq', 'DESC')
+      .offset(filter.offset)
+      .limit(filter.limit)
+      .getRawAndEntities<{ total: string }>();
+    const total = raw.length > 0 ? Number(raw[0].total) : await matching.getCount();
+    return { items: entities.map(toAuditEvent), total };
   }
 
   /**
@@ -127,6 +99,7 @@ export class AuditEventRepository {
   async lastPrunable(
     cutoff: Date,
   ): Promise<{ seq: string; hash: string; count: number } | undefined> {
+    // SQL: CTEs over the whole chain that apply the trigger's own one-day floor.
     const [row] = await this.tx.manager.query<Array<{ seq: string; hash: string; count: number }>>(
       `WITH bound AS (SELECT LEAST($1::timestamptz, now() - interval '1 day') AS cutoff),
             first_kept AS (SELECT min(seq) AS seq FROM audit_events, bound WHERE created_at >= bound.cutoff)
@@ -145,6 +118,7 @@ export class AuditEventRepository {
    * covering the rows and on their age (see the migrations).
    */
   async deleteThrough(seq: string, cutoff: Date): Promise<number> {
+    // SQL: a call of the SECURITY DEFINER function, the only way rows leave the table.
     const [row] = await this.tx.manager.query<Array<{ deleted: string }>>(
       'SELECT audit_prune_through($1, $2) AS deleted',
       [seq, cutoff],
@@ -153,36 +127,34 @@ export class AuditEventRepository {
   }
 
   /** True when a prune checkpoint covers `seq` (the anchored event may have been pruned since). */
-  async isPruned(seq: string): Promise<boolean> {
-    const rows = await this.tx.manager.query<unknown[]>(
-      `SELECT 1 FROM audit_events
-        WHERE type = 'audit.pruned' AND (metadata->>'prunedThroughSeq')::bigint >= $1 LIMIT 1`,
-      [seq],
-    );
-    return rows.length > 0;
+  isPruned(seq: string): Promise<boolean> {
+    return this.checkpoints()
+      .andWhere(`(e.metadata->>'prunedThroughSeq')::bigint >= :seq`, { seq })
+      .getExists();
   }
 
-  private async count(where: string, params: unknown[]): Promise<number> {
-    const [row] = await this.tx.manager.query<Array<{ count: string }>>(
-      `SELECT count(*) FROM audit_events ${where}`,
-      params,
-    );
-    return Number(row.count);
+  /** The `audit.pruned` checkpoints, to be narrowed by their metadata. */
+  private checkpoints(): SelectQueryBuilder<AuditEventEntity> {
+    return this.events().createQueryBuilder('e').where({ type: 'audit.pruned' });
+  }
+
+  private events(): Repository<AuditEventEntity> {
+    return this.tx.manager.getRepository(AuditEventEntity);
   }
 }
 
-function toAuditEvent(row: AuditRow): AuditEvent {
+function toAuditEvent(row: AuditEventEntity): AuditEvent {
   return {
     id: row.id,
     seq: row.seq,
     type: row.type,
-    userId: row.user_id,
+    userId: row.userId,
     ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
+    userAgent: row.userAgent,
+    requestId: row.requestId,
     metadata: row.metadata,
-    createdAt: row.created_at,
-    prevHash: row.prev_hash,
+    createdAt: row.createdAt,
+    prevHash: row.prevHash,
     hash: row.hash,
     keyed: row.keyed,
   };

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { FieldCipher } from '../crypto/field-cipher.service';
 import { randomId } from '../crypto/random';
+import { In, LessThan, type FindOptionsWhere, type Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { OutboxMessageEntity } from './outbox-message.entity';
 
 /** The rendered parts of a mail: stored encrypted, because a link in them is a live credential. */
 export interface MailContent {
@@ -34,26 +36,20 @@ export interface ClaimedMail {
   createdAt: Date;
 }
 
-interface ClaimedRow {
-  id: string;
-  lease_id: string;
-  purpose: string;
-  recipient: string;
-  subject: string;
-  content: string;
-  message_id: string;
-  attempts: number;
-  created_at: Date;
-}
+/** What a claim reads back, aliased to the entity's property names. */
+type ClaimedRow = Pick<
+  OutboxMessageEntity,
+  'id' | 'purpose' | 'recipient' | 'subject' | 'messageId' | 'attempts' | 'createdAt'
+> & { leaseId: string; content: string };
 
 const TABLE = 'mail_outbox';
 const CONTENT = (rowId: string) => ({ table: TABLE, column: 'content', rowId });
 const MAX_TEXT = 1000;
 
 /**
- * All SQL of the mail outbox. `enqueue` joins the caller's transaction (Transactions.manager),
- * so the mail commits or rolls back with the change it reports; everything else is the worker's,
- * each statement its own short transaction.
+ * The `mail_outbox` table: the one place it is read or written. `enqueue` joins the caller's
+ * transaction (Transactions.manager), so the mail commits or rolls back with the change it reports;
+ * everything else is the worker's, each statement its own short transaction.
  */
 @Injectable()
 export class OutboxRepository {
@@ -67,11 +63,14 @@ export class OutboxRepository {
     const id = randomId();
     const messageId = `<${id}@${mail.messageIdDomain}>`;
     const content = this.cipher.encrypt(JSON.stringify(mail.content), CONTENT(id));
-    await this.tx.manager.query(
-      `INSERT INTO mail_outbox (id, purpose, recipient, subject, content, message_id)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, mail.purpose, mail.recipient, mail.subject, content, messageId],
-    );
+    await this.messages().insert({
+      id,
+      purpose: mail.purpose,
+      recipient: mail.recipient,
+      subject: mail.subject,
+      content,
+      messageId,
+    });
     return messageId;
   }
 
@@ -82,7 +81,8 @@ export class OutboxRepository {
    * this statement commits. Each claim counts as a try.
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedMail[]> {
-    const result: unknown = await this.tx.manager.query(
+    // SQL: FOR UPDATE SKIP LOCKED and the claim in one statement.
+    const [rows] = await this.tx.manager.query<[ClaimedRow[], number]>(
       `WITH due AS (
          SELECT id FROM mail_outbox
          WHERE (status = 'pending' AND next_attempt_at <= now())
@@ -95,85 +95,98 @@ export class OutboxRepository {
        SET status = 'sending', attempts = m.attempts + 1, lease_id = gen_random_uuid(),
            locked_until = now() + make_interval(secs => $2::double precision / 1000)
        FROM due WHERE m.id = due.id
-       RETURNING m.id, m.lease_id, m.purpose, m.recipient, m.subject, m.content, m.message_id,
-                 m.attempts, m.created_at`,
+       RETURNING m.id, m.lease_id AS "leaseId", m.purpose, m.recipient, m.subject, m.content,
+                 m.message_id AS "messageId", m.attempts, m.created_at AS "createdAt"`,
       [limit, leaseMs],
     );
-    return rowsOf<ClaimedRow>(result)
+    return rows
       .map((row) => this.toClaimed(row))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
   /** The server accepted it: keep the proof, erase the content (and its link). */
   async markSent(id: string, smtpResponse: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE mail_outbox
-       SET status = 'sent', sent_at = now(), smtp_response = $2, content = NULL,
-           lease_id = NULL, locked_until = NULL
-       WHERE id = $1 AND status IN ('pending', 'sending')`,
-      [id, clip(smtpResponse)],
+    await this.messages().update(
+      { id, status: In(['pending', 'sending']) },
+      {
+        status: 'sent',
+        sentAt: () => 'now()',
+        smtpResponse: clip(smtpResponse),
+        content: null,
+        leaseId: null,
+        lockedUntil: null,
+      },
     );
   }
 
   /** Back to pending, due after `delayMs`; only while this worker still holds the lease. */
   async scheduleRetry(mail: ClaimedMail, delayMs: number, error: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE mail_outbox
-       SET status = 'pending', lease_id = NULL, locked_until = NULL, last_error = $3,
-           next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
-       WHERE id = $1 AND lease_id = $2 AND status = 'sending'`,
-      [mail.id, mail.leaseId, clip(error), delayMs],
-    );
+    await this.messages()
+      .createQueryBuilder()
+      .update()
+      .set({
+        status: 'pending',
+        leaseId: null,
+        lockedUntil: null,
+        lastError: clip(error),
+        // The database's clock, which the claim compares against.
+        nextAttemptAt: () => 'now() + make_interval(secs => :delayMs::double precision / 1000)',
+      })
+      .where(leased(mail))
+      .setParameter('delayMs', delayMs)
+      .execute();
   }
 
   /** No more tries: the row stays as a record, without its content. */
   async markFailed(mail: ClaimedMail, error: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE mail_outbox
-       SET status = 'failed', content = NULL, lease_id = NULL, locked_until = NULL, last_error = $3
-       WHERE id = $1 AND lease_id = $2 AND status = 'sending'`,
-      [mail.id, mail.leaseId, clip(error)],
-    );
+    await this.messages().update(leased(mail), {
+      status: 'failed',
+      content: null,
+      leaseId: null,
+      lockedUntil: null,
+      lastError: clip(error),
+    });
   }
 
   /** Hands back a claimed row that was not tried (shutdown): due at once, the try not counted. */
   async release(mail: ClaimedMail): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE mail_outbox
-       SET status = 'pending', attempts = attempts - 1, lease_id = NULL, locked_until = NULL
-       WHERE id = $1 AND lease_id = $2 AND status = 'sending'`,
-      [mail.id, mail.leaseId],
-    );
+    await this.messages().update(leased(mail), {
+      status: 'pending',
+      attempts: () => 'attempts - 1',
+      leaseId: null,
+      lockedUntil: null,
+    });
   }
 
   /** Outbox depth: mails not yet sent nor given up (for metrics and health). */
-  async countPending(): Promise<number> {
-    const rows = await this.tx.manager.query<Array<{ depth: number }>>(
-      `SELECT count(*)::int AS depth FROM mail_outbox WHERE status IN ('pending', 'sending')`,
-    );
-    return rows[0]?.depth ?? 0;
+  countPending(): Promise<number> {
+    return this.messages().countBy({ status: In(['pending', 'sending']) });
   }
 
   /** Deletes sent and given-up rows created before `cutoff`; returns how many. */
   async deleteFinishedBefore(cutoff: Date): Promise<number> {
-    const result: unknown = await this.tx.manager.query(
-      `DELETE FROM mail_outbox WHERE status IN ('sent', 'failed') AND created_at < $1`,
-      [cutoff],
-    );
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    const { affected } = await this.messages().delete({
+      status: In(['sent', 'failed']),
+      createdAt: LessThan(cutoff),
+    });
+    return affected ?? 0;
+  }
+
+  private messages(): Repository<OutboxMessageEntity> {
+    return this.tx.manager.getRepository(OutboxMessageEntity);
   }
 
   private toClaimed(row: ClaimedRow): ClaimedMail {
     return {
       id: row.id,
-      leaseId: row.lease_id,
+      leaseId: row.leaseId,
       purpose: row.purpose,
       recipient: row.recipient,
       subject: row.subject,
       content: this.decrypt(row),
-      messageId: row.message_id,
+      messageId: row.messageId,
       attempts: row.attempts,
-      createdAt: row.created_at,
+      createdAt: row.createdAt,
     };
   }
 
@@ -186,12 +199,9 @@ export class OutboxRepository {
   }
 }
 
-// TypeORM answers UPDATE and DELETE with [rows, rowCount], anything else with the rows.
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0])) {
-    return result[0] as T[];
-  }
-  return result as T[];
+/** The row as this worker's claim left it: only while it still holds the lease. */
+function leased(mail: ClaimedMail): FindOptionsWhere<OutboxMessageEntity> {
+  return { id: mail.id, leaseId: mail.leaseId, status: 'sending' };
 }
 
 function clip(text: string): string {

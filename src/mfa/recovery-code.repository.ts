@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull, type Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { RecoveryCodeEntity } from './recovery-code.entity';
 
 /** The mfa_recovery_codes table: SHA-256 digests of a user's recovery codes. */
 @Injectable()
@@ -8,33 +10,29 @@ export class RecoveryCodeRepository {
 
   /** The user's set becomes exactly `hashes` (the old codes, used or not, are gone). */
   async replace(userId: string, hashes: string[]): Promise<void> {
-    await this.tx.manager.query('DELETE FROM mfa_recovery_codes WHERE user_id = $1', [userId]);
-    await this.tx.manager.query(
-      `INSERT INTO mfa_recovery_codes (user_id, code_hash) SELECT $1, unnest($2::text[])`,
-      [userId, hashes],
-    );
+    await this.codes().delete({ userId });
+    if (hashes.length === 0) return;
+    await this.codes().insert(hashes.map((codeHash) => ({ userId, codeHash })));
   }
 
   /** Marks an unused code used in one conditional UPDATE: of two concurrent uses, one wins. */
   async consume(userId: string, hash: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      `UPDATE mfa_recovery_codes SET used_at = now()
-        WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL
-       RETURNING id`,
-      [userId, hash],
+    const { affected } = await this.codes().update(
+      { userId, codeHash: hash, usedAt: IsNull() },
+      { usedAt: () => 'now()' },
     );
-    return count > 0;
+    return (affected ?? 0) > 0;
   }
 
-  async countUnused(userId: string): Promise<number> {
-    const [row] = await this.tx.manager.query<Array<{ n: number }>>(
-      'SELECT count(*)::int AS n FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL',
-      [userId],
-    );
-    return row.n;
+  countUnused(userId: string): Promise<number> {
+    return this.codes().countBy({ userId, usedAt: IsNull() });
   }
 
   async removeAll(userId: string): Promise<void> {
-    await this.tx.manager.query('DELETE FROM mfa_recovery_codes WHERE user_id = $1', [userId]);
+    await this.codes().delete({ userId });
+  }
+
+  private codes(): Repository<RecoveryCodeEntity> {
+    return this.tx.manager.getRepository(RecoveryCodeEntity);
   }
 }

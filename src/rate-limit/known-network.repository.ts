@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { Raw } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { KnownNetworkEntity } from './known-network.entity';
 
 /** The `known_networks` table: the one place it is read or written. */
 @Injectable()
@@ -11,6 +13,7 @@ export class KnownNetworkRepository {
    * `keepDays`: they no longer count, so there is no reason to hold them.
    */
   async record(userId: string, fingerprint: string, keepDays: number): Promise<void> {
+    // SQL: the upsert and the forgetting are one statement (one round trip per sign-in).
     await this.tx.manager.query(
       `WITH forgotten AS (
          DELETE FROM known_networks
@@ -23,14 +26,11 @@ export class KnownNetworkRepository {
   }
 
   /** Whether the account signed in from `fingerprint` within the last `days` days. */
-  async seenWithin(userId: string, fingerprint: string, days: number): Promise<boolean> {
-    const [row] = await this.tx.manager.query<Array<{ seen: boolean }>>(
-      `SELECT EXISTS (
-         SELECT 1 FROM known_networks
-          WHERE user_id = $1 AND fingerprint = $2 AND last_seen_at >= now() - make_interval(days => $3)
-       ) AS seen`,
-      [userId, fingerprint, days],
-    );
-    return row.seen;
+  seenWithin(userId: string, fingerprint: string, days: number): Promise<boolean> {
+    return this.tx.manager.getRepository(KnownNetworkEntity).existsBy({
+      userId,
+      fingerprint,
+      lastSeenAt: Raw((at) => `${at} >= now() - make_interval(days => :days)`, { days }),
+    });
   }
 }

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Raw, type Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { MfaChallengeEntity } from './mfa-challenge.entity';
 
 /** A sign-in waiting for its second factor, as the mfaToken's row holds it. */
-export interface PendingSignIn {
-  userId: string;
-  credentialsVersion: number;
-}
+export type PendingSignIn = Pick<MfaChallengeEntity, 'userId' | 'credentialsVersion'>;
 
 /** The mfa_challenges table: the `mfaToken`s of sign-ins whose password step succeeded. */
 @Injectable()
@@ -18,15 +17,20 @@ export class MfaChallengeRepository {
     credentialsVersion: number,
     ttlSeconds: number,
   ): Promise<void> {
-    await this.tx.manager.query(
-      `INSERT INTO mfa_challenges (token_hash, user_id, credentials_version, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [tokenHash, userId, credentialsVersion, ttlSeconds],
-    );
+    await this.challenges()
+      .createQueryBuilder()
+      .insert()
+      .values({
+        tokenHash,
+        userId,
+        credentialsVersion,
+        // The database's clock, which every later expiry check reads.
+        expiresAt: () => 'now() + make_interval(secs => :ttlSeconds)',
+      })
+      .setParameter('ttlSeconds', ttlSeconds)
+      .execute();
     // Housekeeping on the write path: expired rows of anyone are useless.
-    await this.tx.manager.query(
-      `DELETE FROM mfa_challenges WHERE expires_at < now() - interval '1 hour'`,
-    );
+    await this.challenges().delete({ expiresAt: Raw((at) => `${at} < now() - interval '1 hour'`) });
   }
 
   /**
@@ -40,16 +44,17 @@ export class MfaChallengeRepository {
     maxFailures: number,
     { lock }: { lock: boolean },
   ): Promise<PendingSignIn | undefined> {
-    const [row] = await this.tx.manager.query<
-      Array<{ user_id: string; credentials_version: number }>
-    >(
-      `SELECT c.user_id, c.credentials_version FROM mfa_challenges c JOIN users u ON u.id = c.user_id
-        WHERE c.token_hash = $1 AND c.spent_at IS NULL AND c.expires_at > now() AND c.failures < $2
-          AND u.is_active AND u.credentials_version = c.credentials_version
-        ${lock ? 'FOR UPDATE OF c' : ''}`,
-      [tokenHash, maxFailures],
-    );
-    return row ? { userId: row.user_id, credentialsVersion: row.credentials_version } : undefined;
+    const query = this.challenges()
+      .createQueryBuilder('c')
+      .innerJoin('c.user', 'u', 'u.isActive AND u.credentialsVersion = c.credentialsVersion')
+      .select(['c.tokenHash', 'c.userId', 'c.credentialsVersion'])
+      .where('c.tokenHash = :tokenHash', { tokenHash })
+      .andWhere('c.spentAt IS NULL AND c.expiresAt > now() AND c.failures < :maxFailures', {
+        maxFailures,
+      });
+    if (lock) query.setLock('pessimistic_write', undefined, ['c']);
+    const row = await query.getOne();
+    return row ? { userId: row.userId, credentialsVersion: row.credentialsVersion } : undefined;
   }
 
   /**
@@ -58,30 +63,29 @@ export class MfaChallengeRepository {
    * being spent, expiring or running out of tries.
    */
   async diedWithCredentials(tokenHash: string): Promise<boolean> {
-    const [row] = await this.tx.manager.query<Array<{ stale: boolean }>>(
-      `SELECT NOT u.is_active OR u.credentials_version <> c.credentials_version AS stale
-         FROM mfa_challenges c JOIN users u ON u.id = c.user_id
-        WHERE c.token_hash = $1 AND c.spent_at IS NULL AND c.expires_at > now()`,
-      [tokenHash],
-    );
+    const row = await this.challenges()
+      .createQueryBuilder('c')
+      .innerJoin('c.user', 'u')
+      .select('NOT u.isActive OR u.credentialsVersion <> c.credentialsVersion', 'stale')
+      .where('c.tokenHash = :tokenHash', { tokenHash })
+      .andWhere('c.spentAt IS NULL AND c.expiresAt > now()')
+      .getRawOne<{ stale: boolean }>();
     return row?.stale ?? false;
   }
 
   async recordFailure(tokenHash: string): Promise<void> {
-    await this.tx.manager.query(
-      'UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = $1',
-      [tokenHash],
-    );
+    await this.challenges().update({ tokenHash }, { failures: () => 'failures + 1' });
   }
 
   async spend(tokenHash: string): Promise<void> {
-    await this.tx.manager.query(
-      'UPDATE mfa_challenges SET spent_at = now() WHERE token_hash = $1',
-      [tokenHash],
-    );
+    await this.challenges().update({ tokenHash }, { spentAt: () => 'now()' });
   }
 
   async removeAllForUser(userId: string): Promise<void> {
-    await this.tx.manager.query('DELETE FROM mfa_challenges WHERE user_id = $1', [userId]);
+    await this.challenges().delete({ userId });
+  }
+
+  private challenges(): Repository<MfaChallengeEntity> {
+    return this.tx.manager.getRepository(MfaChallengeEntity);
   }
 }

@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import {
+  And,
+  DataSource,
+  Equal,
+  IsNull,
+  Not,
+  type FindOptionsWhere,
+  type Repository,
+} from 'typeorm';
 import type { ClientContext } from '../common/http/client-context';
 import type { Role } from '../common/auth/role';
 import { pgPoolOf } from '../database/pg-pool';
 import { Transactions } from '../database/transactions';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { SessionEntity } from './session.entity';
 
 /** A live session joined to its active user: what the per-request check reads. */
 export interface PrincipalRow {
@@ -23,14 +33,11 @@ export interface PrincipalRow {
   updated_at: Date;
 }
 
-export interface SessionRow {
-  id: string;
-  created_at: Date;
-  last_used_at: Date;
-  expires_at: Date;
-  ip: string | null;
-  user_agent: string | null;
-}
+/** A live session as its owner lists it. */
+export type SessionRow = Pick<
+  SessionEntity,
+  'id' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'ip' | 'userAgent'
+>;
 
 /** Which of a user's live sessions to revoke: one, all but one, or all. */
 export interface RevokeTarget {
@@ -101,7 +108,8 @@ export class SessionRepository {
     ttlSeconds: number,
     client: ClientContext,
   ): Promise<OpenedSession | undefined> {
-    const [row] = await this.tx.manager.query<Array<{ id: string; authTime: number }>>(
+    // SQL: the insert happens only while the user's credentials version is still the checked one.
+    const [row] = await this.tx.manager.query<OpenedSession[]>(
       `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version, amr,
                              password_proven_at, factor_proven_at)
        SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version, $6,
@@ -124,26 +132,33 @@ export class SessionRepository {
 
   /** Stamps a step-up's proofs on one of the user's live sessions. */
   async recordProofs(userId: string, sessionId: string, proofs: Proofs): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE sessions SET password_proven_at = CASE WHEN $3 THEN now() ELSE password_proven_at END,
-                           factor_proven_at = CASE WHEN $4 THEN now() ELSE factor_proven_at END
-        WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL`,
-      [userId, sessionId, proofs.password, proofs.factor],
+    if (!proofs.password && !proofs.factor) return;
+    await this.sessions().update(
+      { id: sessionId, userId, revokedAt: IsNull() },
+      {
+        ...(proofs.password && { passwordProvenAt: () => 'now()' }),
+        ...(proofs.factor && { factorProvenAt: () => 'now()' }),
+      },
     );
   }
 
   /** Seconds since the session last proved anything (password or second factor); null: never. */
   async secondsSinceProof(userId: string, sessionId: string): Promise<number | null> {
-    const [row] = await this.tx.manager.query<Array<{ age: number | null }>>(
-      `SELECT extract(epoch FROM now() - greatest(password_proven_at, factor_proven_at))::float8 AS age
-         FROM sessions WHERE id = $2 AND user_id = $1`,
-      [userId, sessionId],
-    );
+    const row = await this.sessions()
+      .createQueryBuilder('s')
+      // Measured on the database's clock, which stamped the proofs.
+      .select(
+        'extract(epoch FROM now() - greatest(s.passwordProvenAt, s.factorProvenAt))::float8',
+        'age',
+      )
+      .where({ id: sessionId, userId })
+      .getRawOne<{ age: number | null }>();
     return row?.age ?? null;
   }
 
   /** Moves one session onto the user's current credentials version (the caller's own, on a password change). */
   async restamp(userId: string, sessionId: string): Promise<void> {
+    // SQL: the version is copied from the user's row by the same statement, never read apart from it.
     await this.tx.manager.query(
       `UPDATE sessions s SET credentials_version = u.credentials_version
          FROM users u WHERE u.id = s.user_id AND s.id = $2 AND s.user_id = $1`,
@@ -152,10 +167,7 @@ export class SessionRepository {
   }
 
   async addRefreshToken(sessionId: string, tokenHash: string): Promise<void> {
-    await this.tx.manager.query(
-      'INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)',
-      [tokenHash, sessionId],
-    );
+    await this.tx.manager.getRepository(RefreshTokenEntity).insert({ tokenHash, sessionId });
   }
 
   /**
@@ -163,10 +175,9 @@ export class SessionRepository {
    * so two concurrent refreshes with one token can never both succeed. Marks the session used.
    */
   async spendRefreshToken(tokenHash: string): Promise<SessionOwner | undefined> {
+    // SQL: one conditional UPDATE spends the token and checks session and user, so it races safely.
     // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not with the rows alone.
-    const [rows] = await this.tx.manager.query<
-      [Array<{ session_id: string; user_id: string; amr: string[]; auth_time: number }>, number]
-    >(
+    const [rows] = await this.tx.manager.query<[SessionOwner[], number]>(
       `WITH spent AS (
          UPDATE refresh_tokens t SET spent_at = now()
            FROM sessions s JOIN users u ON u.id = s.user_id
@@ -175,58 +186,61 @@ export class SessionRepository {
             AND s.credentials_version = u.credentials_version
          RETURNING s.id AS session_id, s.user_id, s.amr, ${AUTH_TIME} AS auth_time)
        UPDATE sessions SET last_used_at = now() FROM spent WHERE sessions.id = spent.session_id
-       RETURNING spent.session_id, spent.user_id, spent.amr, spent.auth_time`,
+       RETURNING spent.session_id AS "sessionId", spent.user_id AS "userId", spent.amr,
+                 spent.auth_time AS "authTime"`,
       [tokenHash],
     );
-    const spent = rows[0];
-    return spent
-      ? {
-          sessionId: spent.session_id,
-          userId: spent.user_id,
-          amr: spent.amr,
-          authTime: spent.auth_time,
-        }
-      : undefined;
+    return rows[0];
   }
 
   /** The session of a refresh token that was already spent: presenting it again is reuse. */
-  async findBySpentToken(
+  findBySpentToken(
     tokenHash: string,
   ): Promise<Pick<SessionOwner, 'sessionId' | 'userId'> | undefined> {
-    const [row] = await this.tx.manager.query<Array<{ id: string; user_id: string }>>(
-      `SELECT s.id, s.user_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
-        WHERE t.token_hash = $1 AND t.spent_at IS NOT NULL`,
-      [tokenHash],
-    );
-    return row ? { sessionId: row.id, userId: row.user_id } : undefined;
+    return this.tx.manager
+      .getRepository(RefreshTokenEntity)
+      .createQueryBuilder('t')
+      .innerJoin('t.session', 's')
+      .select('s.id', 'sessionId')
+      .addSelect('s.userId', 'userId')
+      .where({ tokenHash, spentAt: Not(IsNull()) })
+      .getRawOne<Pick<SessionOwner, 'sessionId' | 'userId'>>();
   }
 
   /** Revokes the target's live sessions, all of them owned by `userId`; returns how many. */
   async revoke(target: RevokeTarget, reason: string): Promise<number> {
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
-        WHERE user_id = $1 AND revoked_at IS NULL
-          AND ($3::uuid IS NULL OR id = $3::uuid) AND ($4::uuid IS NULL OR id <> $4::uuid)
-        RETURNING id`,
-      [target.userId, reason, target.sessionId ?? null, target.exceptSessionId ?? null],
-    );
-    return count;
+    const { userId, sessionId, exceptSessionId } = target;
+    const where: FindOptionsWhere<SessionEntity> = { userId, revokedAt: IsNull() };
+    if (sessionId !== undefined && exceptSessionId !== undefined)
+      where.id = And(Equal(sessionId), Not(exceptSessionId));
+    else if (sessionId !== undefined) where.id = sessionId;
+    else if (exceptSessionId !== undefined) where.id = Not(exceptSessionId);
+    const { affected } = await this.sessions().update(where, {
+      revokedAt: () => 'now()',
+      revokedReason: reason,
+    });
+    return affected ?? 0;
   }
 
+  /** The user's live sessions on the current credentials version, newest first. */
   listLive(userId: string): Promise<SessionRow[]> {
-    return this.tx.manager.query<SessionRow[]>(
-      `SELECT s.id, s.created_at, s.last_used_at, s.expires_at, s.ip, s.user_agent
-         FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
-          AND s.credentials_version = u.credentials_version
-        ORDER BY s.created_at DESC`,
-      [userId],
-    );
+    return this.sessions()
+      .createQueryBuilder('s')
+      .innerJoin('s.user', 'u', 's.credentialsVersion = u.credentialsVersion')
+      .select(['s.id', 's.createdAt', 's.lastUsedAt', 's.expiresAt', 's.ip', 's.userAgent'])
+      .where({ userId, revokedAt: IsNull() })
+      .andWhere('s.expiresAt > now()')
+      .orderBy('s.createdAt', 'DESC')
+      .getMany();
   }
 
   /** The live sessions among `sessionIds`, each with its active user. */
   async principals(sessionIds: string[]): Promise<PrincipalRow[]> {
     const { rows } = await this.pool.query<PrincipalRow>({ ...PRINCIPALS, values: [sessionIds] });
     return rows;
+  }
+
+  private sessions(): Repository<SessionEntity> {
+    return this.tx.manager.getRepository(SessionEntity);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
+import type { KnownDeviceEntity } from './known-device.entity';
 
 /** What a sign-in's fingerprint was known as before this sign-in recorded it. */
 export interface DeviceSighting {
@@ -16,8 +17,9 @@ export class KnownDeviceRepository {
 
   /** Records a sign-in from `fingerprint` and says what was known before, in one statement. */
   async recordSighting(userId: string, fingerprint: string): Promise<DeviceSighting> {
+    // SQL: reads what was known and records the sighting in one round trip (a CTE before an upsert).
     const [row] = await this.tx.manager.query<
-      Array<{ previouslySeenAt: Date | null; otherDevices: string }>
+      Array<{ previouslySeenAt: KnownDeviceEntity['lastSeenAt'] | null; otherDevices: string }>
     >(
       `WITH before AS (
          SELECT (SELECT last_seen_at FROM known_devices WHERE user_id = $1 AND fingerprint = $2) AS seen,

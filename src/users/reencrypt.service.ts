@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FieldCipher } from '../crypto/field-cipher.service';
 import { SENSITIVE_FIELDS, sensitiveLocation } from './sensitive-fields';
-import { UserRepository } from './user.repository';
+import { SensitiveFieldRepository } from './sensitive-field.repository';
 
 export interface ReencryptProgress {
   done: number;
@@ -22,7 +22,7 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 @Injectable()
 export class ReencryptService {
   constructor(
-    private readonly users: UserRepository,
+    private readonly ciphertexts: SensitiveFieldRepository,
     private readonly cipher: FieldCipher,
   ) {}
 
@@ -32,12 +32,12 @@ export class ReencryptService {
     stop?: AbortSignal,
   ): Promise<ReencryptProgress> {
     const active = this.cipher.activeTokenPrefix;
-    const total = await this.users.countEncryptedOutside(active);
+    const total = await this.ciphertexts.countEncryptedOutside(active);
     const progress: ReencryptProgress = { done: 0, total, rewritten: 0, interrupted: false };
     onProgress(progress);
     for (let after = FIRST_ID; ;) {
       if (stop?.aborted) return { ...progress, interrupted: true };
-      const rows = await this.users.encryptedOutside(active, after, BATCH);
+      const rows = await this.ciphertexts.encryptedOutside(active, after, BATCH);
       if (rows.length === 0) return progress;
       for (const row of rows) {
         for (const field of SENSITIVE_FIELDS) {
@@ -45,7 +45,8 @@ export class ReencryptService {
           if (!token || !this.cipher.needsReencryption(token)) continue;
           const where = sensitiveLocation(row.id, field);
           const fresh = this.cipher.encrypt(this.cipher.decrypt(token, where), where);
-          if (await this.users.replaceEncrypted(row.id, field, token, fresh)) progress.rewritten++;
+          if (await this.ciphertexts.replaceEncrypted(row.id, field, token, fresh))
+            progress.rewritten++;
         }
         progress.done += 1;
       }

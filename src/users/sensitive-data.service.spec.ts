@@ -7,7 +7,7 @@ import { KEYRING, Keyring } from '../crypto/keyring';
 import { StepUp } from '../common/auth/step-up';
 import { SensitiveDataService } from './sensitive-data.service';
 import { sensitiveLocation } from './sensitive-fields';
-import { UserRepository } from './user.repository';
+import { SensitiveFieldRepository } from './sensitive-field.repository';
 
 const caller = anAuthenticatedUser({ id: 'c0000000-0000-4000-8000-000000000003', sessionId: 's' });
 const client = aClient();
@@ -15,7 +15,7 @@ const client = aClient();
 describe('SensitiveDataService', () => {
   let service: SensitiveDataService;
   let cipher: FieldCipher;
-  let repo: jest.Mocked<UserRepository>;
+  let repo: jest.Mocked<SensitiveFieldRepository>;
   let stepUp: jest.Mocked<StepUp>;
   let audit: jest.Mocked<AuditService>;
 
@@ -30,7 +30,7 @@ describe('SensitiveDataService', () => {
     });
     ({ sut: service, mocks } = built);
     cipher = built.module.get(FieldCipher);
-    repo = mocks.get(UserRepository);
+    repo = mocks.get(SensitiveFieldRepository);
     stepUp = mocks.get(StepUp);
     audit = mocks.get(AuditService);
   });

@@ -7,7 +7,7 @@ import { FieldCipher } from '../crypto/field-cipher.service';
 import { Transactions } from '../database/transactions';
 import type { SensitiveValues, UpdateSensitiveDataDto } from './dto/sensitive-data.dto';
 import { SENSITIVE_FIELDS, sensitiveLocation, type EncryptedFields } from './sensitive-fields';
-import { UserRepository } from './user.repository';
+import { SensitiveFieldRepository } from './sensitive-field.repository';
 
 /** Reads and writes the encrypted fields of the caller's own row; plaintext never touches the database. */
 @Injectable()
@@ -15,7 +15,7 @@ export class SensitiveDataService {
   private readonly logger = new Logger('SensitiveData');
 
   constructor(
-    private readonly users: UserRepository,
+    private readonly ciphertexts: SensitiveFieldRepository,
     private readonly cipher: FieldCipher,
     private readonly audit: AuditService,
     private readonly tx: Transactions,
@@ -45,7 +45,7 @@ export class SensitiveDataService {
           : this.cipher.encrypt(value, sensitiveLocation(caller.id, field));
     }
     await this.tx.run(async () => {
-      await this.users.writeEncrypted(caller.id, values);
+      await this.ciphertexts.writeEncrypted(caller.id, values);
       await this.audit.record({
         type: 'user.sensitive.updated',
         userId: caller.id,
@@ -81,7 +81,7 @@ export class SensitiveDataService {
   }
 
   private async decrypt(userId: string, client: ClientContext): Promise<SensitiveValues> {
-    const stored = await this.users.readEncrypted(userId);
+    const stored = await this.ciphertexts.readEncrypted(userId);
     const values: SensitiveValues = { ssn: null, bankAccount: null };
     for (const field of SENSITIVE_FIELDS) {
       const token = stored[field];

@@ -15,8 +15,8 @@ export interface UserCredentials {
 }
 
 /**
- * The table `users` as the migrations create it. Repositories still read it with SQL into `User`;
- * this class describes the schema (test/database/schema-agreement.e2e-spec.ts keeps the two equal).
+ * The table `users` as the migrations create it (test/database/schema-agreement.e2e-spec.ts keeps
+ * the two equal). Repositories read it through this class and hand services a plain `User`.
  */
 @Entity({ name: 'users' })
 @Index('users_email_key', ['email'], { unique: true })

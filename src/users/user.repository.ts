@@ -1,48 +1,49 @@
 import { Injectable } from '@nestjs/common';
-import type { Role } from '../common/auth/role';
+import type { FindOptionsSelect, FindOptionsWhere, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/postgres-errors';
 import { Transactions } from '../database/transactions';
-import {
-  SENSITIVE_COLUMNS,
-  SENSITIVE_FIELDS,
-  type EncryptedFields,
-  type SensitiveField,
-} from './sensitive-fields';
-import type { User, UserCredentials } from './user.entity';
+import { UserEntity, type User, type UserCredentials } from './user.entity';
 
-export interface NewUserRow {
-  email: string;
-  username: string;
-  passwordHash: string;
-  birthDate: string | null;
-  role: Role;
-}
+export type NewUserRow = Pick<
+  UserEntity,
+  'email' | 'username' | 'passwordHash' | 'birthDate' | 'role'
+>;
 
-export interface AdminChanges {
-  isActive?: boolean;
-  role?: Role;
-}
+export type AdminChanges = Partial<Pick<UserEntity, 'isActive' | 'role'>>;
 
-/** The columns of `User`, aliased to its property names. */
-const USER = `id, email, username, role, is_active AS "isActive", email_verified AS "emailVerified",
+/** The columns of `User`: never the password hash or the encrypted fields. */
+const ACCOUNT = {
+  id: true,
+  email: true,
+  username: true,
+  role: true,
+  isActive: true,
+  emailVerified: true,
+  mfaEnabled: true,
+  birthDate: true,
+  createdAt: true,
+  updatedAt: true,
+} as const satisfies FindOptionsSelect<UserEntity>;
+
+type AccountRow = Pick<UserEntity, keyof typeof ACCOUNT>;
+
+/** ACCOUNT for the statements that stay SQL, aliased to the property names. */
+const ACCOUNT_SQL = `id, email, username, role, is_active AS "isActive", email_verified AS "emailVerified",
               mfa_enabled AS "mfaEnabled", birth_date::text AS "birthDate",
               created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** The `users` table: the one place it is read or written. */
+/** The `users` table: the one place it is read or written (its encrypted fields: SensitiveFieldRepository). */
 @Injectable()
 export class UserRepository {
   constructor(private readonly tx: Transactions) {}
 
   /** The new row, or undefined when the email or username (any case) is taken. */
   async insert(row: NewUserRow): Promise<User | undefined> {
-    const rows = await this.refuseDuplicate(() =>
-      this.tx.manager.query<User[]>(
-        `INSERT INTO users (email, username, password_hash, birth_date, role)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${USER}`,
-        [row.email, row.username, row.passwordHash, row.birthDate, row.role],
-      ),
-    );
-    return rows?.[0];
+    // A copy, as TypeORM writes the generated values back into what it inserts.
+    const result = await this.refuseDuplicate(() => this.users().insert({ ...row }));
+    if (!result) return undefined;
+    // RETURNING brings back what the database filled in (id, defaults, timestamps); the rest is `row`.
+    return toUser({ ...row, ...(result.generatedMaps[0] as Omit<AccountRow, keyof NewUserRow>) });
   }
 
   /**
@@ -54,14 +55,15 @@ export class UserRepository {
   async insertUnlessEmailTaken(
     row: NewUserRow,
   ): Promise<{ user: User; created: boolean } | undefined> {
+    // SQL: ON CONFLICT with a read of the existing owner in the same statement (equal round trips).
     const rows = await this.refuseDuplicate(() =>
-      this.tx.manager.query<Array<User & { created: boolean }>>(
+      this.tx.manager.query<Array<AccountRow & { created: boolean }>>(
         `WITH inserted AS (
            INSERT INTO users (email, username, password_hash, birth_date, role)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING ${USER})
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING ${ACCOUNT_SQL})
          SELECT *, true AS created FROM inserted
          UNION ALL
-         SELECT ${USER}, false AS created FROM users
+         SELECT ${ACCOUNT_SQL}, false AS created FROM users
           WHERE email = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [row.email, row.username, row.passwordHash, row.birthDate, row.role],
       ),
@@ -72,40 +74,31 @@ export class UserRepository {
       if (!owner) throw new Error('an insert refused for its email found no owner of that email');
       return { user: owner, created: false };
     }
-    const { created, ...user } = rows[0];
-    return { user, created };
+    return { user: toUser(rows[0]), created: rows[0].created };
   }
 
-  async findById(id: string): Promise<User | undefined> {
-    const [user] = await this.tx.manager.query<User[]>(`SELECT ${USER} FROM users WHERE id = $1`, [
-      id,
-    ]);
-    return user;
+  findById(id: string): Promise<User | undefined> {
+    return this.findAccount({ id });
   }
 
-  async findByEmail(email: string): Promise<User | undefined> {
-    const [user] = await this.tx.manager.query<User[]>(
-      `SELECT ${USER} FROM users WHERE email = $1`,
-      [email],
-    );
-    return user;
+  findByEmail(email: string): Promise<User | undefined> {
+    return this.findAccount({ email });
   }
 
   /** The only read that returns a password hash. */
   async findCredentials(
     by: { email: string } | { id: string },
   ): Promise<UserCredentials | undefined> {
-    const [column, value] = 'email' in by ? ['email', by.email] : ['id', by.id];
-    const [row] = await this.tx.manager.query<
-      Array<User & { passwordHash: string; credentialsVersion: number }>
-    >(
-      `SELECT ${USER}, password_hash AS "passwordHash", credentials_version AS "credentialsVersion"
-         FROM users WHERE ${column} = $1`,
-      [value],
-    );
+    const row = await this.users().findOne({
+      select: { ...ACCOUNT, passwordHash: true, credentialsVersion: true },
+      where: 'email' in by ? { email: by.email } : { id: by.id },
+    });
     if (!row) return undefined;
-    const { passwordHash, credentialsVersion, ...user } = row;
-    return { user, passwordHash, credentialsVersion };
+    return {
+      user: toUser(row),
+      passwordHash: row.passwordHash,
+      credentialsVersion: row.credentialsVersion,
+    };
   }
 
   /**
@@ -115,18 +108,20 @@ export class UserRepository {
    * taken address) from an account's.
    */
   async updateUsername(id: string, username: string): Promise<User | undefined> {
+    // SQL: the reservation check and the rename are one statement, so no reservation slips between.
     const result = await this.refuseDuplicate(() =>
-      this.tx.manager.query<[User[], number]>(
+      this.tx.manager.query<[AccountRow[], number]>(
         `UPDATE users SET username = $2, updated_at = now()
           WHERE id = $1
             AND (lower(username) = lower($2) OR NOT EXISTS (
                   SELECT 1 FROM username_reservations
                    WHERE username = lower($2) AND expires_at > now()))
-          RETURNING ${USER}`,
+          RETURNING ${ACCOUNT_SQL}`,
         [id, username],
       ),
     );
-    return result?.[0][0];
+    const row = result?.[0][0];
+    return row && toUser(row);
   }
 
   /**
@@ -138,20 +133,23 @@ export class UserRepository {
     passwordHash: string,
     credentialsVersion: number,
   ): Promise<void> {
-    await this.tx.manager.query(
-      'UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 AND credentials_version = $3',
-      [id, passwordHash, credentialsVersion],
+    await this.users().update(
+      { id, credentialsVersion },
+      { passwordHash, updatedAt: () => 'now()' },
     );
   }
 
   /** A new password: the credentials version moves on, which ends every session still on the old one. */
   async replacePassword(id: string, passwordHash: string): Promise<number> {
-    const [rows] = await this.tx.manager.query<[Array<{ version: number }>, number]>(
+    // SQL: the incremented version is read back from the same UPDATE.
+    const [rows] = await this.tx.manager.query<
+      [Array<Pick<UserEntity, 'credentialsVersion'>>, number]
+    >(
       `UPDATE users SET password_hash = $2, credentials_version = credentials_version + 1, updated_at = now()
-        WHERE id = $1 RETURNING credentials_version AS version`,
+        WHERE id = $1 RETURNING credentials_version AS "credentialsVersion"`,
       [id, passwordHash],
     );
-    return rows[0].version;
+    return rows[0].credentialsVersion;
   }
 
   /**
@@ -159,20 +157,19 @@ export class UserRepository {
    * every session still on the old version, every pending link and sign-in step bound to it, dies.
    */
   async bumpCredentialsVersion(id: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE users SET credentials_version = credentials_version + 1, updated_at = now() WHERE id = $1`,
-      [id],
+    await this.users().update(
+      { id },
+      { credentialsVersion: () => 'credentials_version + 1', updatedAt: () => 'now()' },
     );
   }
 
   /** True when the address was unverified and is now verified. */
   async markEmailVerified(id: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      `UPDATE users SET email_verified = true, updated_at = now()
-        WHERE id = $1 AND NOT email_verified RETURNING 1`,
-      [id],
+    const { affected } = await this.users().update(
+      { id, emailVerified: false },
+      { emailVerified: true, updatedAt: () => 'now()' },
     );
-    return count === 1;
+    return affected === 1;
   }
 
   /**
@@ -181,130 +178,92 @@ export class UserRepository {
    * Undefined when the address (any case) belongs to another account by now.
    */
   async changeEmail(id: string, email: string): Promise<User | undefined> {
+    // SQL: the unique index decides and the moved row is read back in one statement.
     const result = await this.refuseDuplicate(() =>
-      this.tx.manager.query<[User[], number]>(
+      this.tx.manager.query<[AccountRow[], number]>(
         `UPDATE users SET email = $2, email_verified = true,
                 credentials_version = credentials_version + 1, updated_at = now()
-          WHERE id = $1 RETURNING ${USER}`,
+          WHERE id = $1 RETURNING ${ACCOUNT_SQL}`,
         [id, email],
       ),
     );
-    return result?.[0][0];
+    const row = result?.[0][0];
+    return row && toUser(row);
   }
 
   /** The active admins, locked for the rest of the transaction (two admins demoting each other serialise). */
   async lockActiveAdmins(): Promise<string[]> {
-    const rows = await this.tx.manager.query<Array<{ id: string }>>(
-      "SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE",
-    );
+    const rows = await this.users().find({
+      select: { id: true },
+      where: { role: 'admin', isActive: true },
+      order: { id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
     return rows.map((row) => row.id);
   }
 
   /** The bcrypt cost most stored hashes have (null without users): what an unknown email's dummy costs. */
   async mostCommonHashCost(): Promise<number | null> {
-    const [row] = await this.tx.manager.query<Array<{ cost: number }>>(
+    const row = await this.users()
+      .createQueryBuilder('u')
       // bcrypt hashes read $2b$<cost>$<salt+hash>: the cost is the third `$`-separated field.
-      `SELECT split_part(password_hash, '$', 3)::int AS cost FROM users
-        GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`,
-    );
+      .select(`split_part(u.passwordHash, '$', 3)::int`, 'cost')
+      .groupBy('cost')
+      .orderBy('count(*)', 'DESC')
+      .addOrderBy('cost', 'DESC')
+      .limit(1)
+      .getRawOne<{ cost: number }>();
     return row?.cost ?? null;
   }
 
   /** Oldest first, ties broken by id, so pages never overlap or skip. */
   async page(offset: number, limit: number): Promise<{ items: User[]; total: number }> {
-    const [items, [{ count }]] = await Promise.all([
-      this.tx.manager.query<User[]>(
-        `SELECT ${USER} FROM users ORDER BY created_at, id OFFSET $1 LIMIT $2`,
-        [offset, limit],
-      ),
-      this.tx.manager.query<Array<{ count: string }>>('SELECT count(*) FROM users'),
+    // Not findAndCount: with a column selection it counts DISTINCT over every selected column.
+    const [rows, total] = await Promise.all([
+      this.users().find({
+        select: ACCOUNT,
+        order: { createdAt: 'ASC', id: 'ASC' },
+        skip: offset,
+        take: limit,
+      }),
+      this.users().count(),
     ]);
-    return { items, total: Number(count) };
+    return { items: rows.map(toUser), total };
   }
 
   /** The account's second-factor flag, kept by the MFA module as factors come and go. */
   async setMfaEnabled(id: string, enabled: boolean): Promise<void> {
-    await this.tx.manager.query(
-      'UPDATE users SET mfa_enabled = $2, updated_at = now() WHERE id = $1',
-      [id, enabled],
-    );
+    await this.users().update({ id }, { mfaEnabled: enabled, updatedAt: () => 'now()' });
   }
 
   /** Locks the row for the rest of the transaction and returns it as it was. */
-  async lockForUpdate(id: string): Promise<User | undefined> {
-    const [user] = await this.tx.manager.query<User[]>(
-      `SELECT ${USER} FROM users WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
-    return user;
+  lockForUpdate(id: string): Promise<User | undefined> {
+    return this.findAccount({ id }, true);
   }
 
   /** Deactivating moves the credentials version on: the account's sessions never come back. */
   async updateAdminFields(id: string, changes: AdminChanges): Promise<User | undefined> {
-    const [rows] = await this.tx.manager.query<[User[], number]>(
+    // SQL: whether the version moves depends on the row's value at the moment of the update.
+    const [rows] = await this.tx.manager.query<[AccountRow[], number]>(
       `UPDATE users SET is_active = coalesce($2, is_active), role = coalesce($3, role),
               credentials_version = credentials_version + CASE WHEN is_active AND $2 = false THEN 1 ELSE 0 END,
               updated_at = now()
-        WHERE id = $1 RETURNING ${USER}`,
+        WHERE id = $1 RETURNING ${ACCOUNT_SQL}`,
       [id, changes.isActive ?? null, changes.role ?? null],
     );
-    return rows[0];
+    return rows[0] && toUser(rows[0]);
   }
 
-  async readEncrypted(id: string): Promise<EncryptedFields> {
-    const [row] = await this.tx.manager.query<EncryptedFields[]>(
-      `SELECT ${encryptedColumns()} FROM users WHERE id = $1`,
-      [id],
-    );
-    return row ?? { ssn: null, bankAccount: null };
-  }
-
-  /** Sets the given fields (null erases); fields not given keep their value. */
-  async writeEncrypted(id: string, values: Partial<EncryptedFields>): Promise<void> {
-    const fields = SENSITIVE_FIELDS.filter((field) => values[field] !== undefined);
-    if (fields.length === 0) return;
-    const sets = fields.map((field, i) => `${SENSITIVE_COLUMNS[field]} = $${i + 2}`);
-    await this.tx.manager.query(
-      `UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
-      [id, ...fields.map((field) => values[field])],
-    );
-  }
-
-  /** How many users have an encrypted value whose token does not start with `activePrefix`. */
-  async countEncryptedOutside(activePrefix: string): Promise<number> {
-    const [{ count }] = await this.tx.manager.query<Array<{ count: string }>>(
-      `SELECT count(*) FROM users WHERE ${outside()}`,
-      [activePrefix],
-    );
-    return Number(count);
-  }
-
-  /** The next users (by id, after `afterId`) with a value not under `activePrefix`. */
-  encryptedOutside(
-    activePrefix: string,
-    afterId: string,
-    limit: number,
-  ): Promise<Array<{ id: string } & EncryptedFields>> {
-    return this.tx.manager.query(
-      `SELECT id, ${encryptedColumns()} FROM users
-        WHERE id > $2 AND (${outside()}) ORDER BY id LIMIT $3`,
-      [activePrefix, afterId, limit],
-    );
-  }
-
-  /** Replaces one ciphertext only if it is still `expected` (a concurrent write wins); true if replaced. */
-  async replaceEncrypted(
-    id: string,
-    field: SensitiveField,
-    expected: string,
-    fresh: string,
-  ): Promise<boolean> {
-    const column = SENSITIVE_COLUMNS[field];
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      `UPDATE users SET ${column} = $3 WHERE id = $1 AND ${column} = $2 RETURNING 1`,
-      [id, expected, fresh],
-    );
-    return count === 1;
+  private async findAccount(
+    where: FindOptionsWhere<UserEntity>,
+    lock = false,
+  ): Promise<User | undefined> {
+    const row = await this.users().findOne({
+      select: ACCOUNT,
+      where,
+      ...(lock && { lock: { mode: 'pessimistic_write' as const } }),
+    });
+    return row ? toUser(row) : undefined;
   }
 
   private async refuseDuplicate<T>(write: () => Promise<T>): Promise<T | undefined> {
@@ -315,15 +274,24 @@ export class UserRepository {
       throw error;
     }
   }
+
+  private users(): Repository<UserEntity> {
+    return this.tx.manager.getRepository(UserEntity);
+  }
 }
 
-function encryptedColumns(): string {
-  return SENSITIVE_FIELDS.map((field) => `${SENSITIVE_COLUMNS[field]} AS "${field}"`).join(', ');
-}
-
-function outside(): string {
-  return SENSITIVE_FIELDS.map(
-    (field) =>
-      `(${SENSITIVE_COLUMNS[field]} IS NOT NULL AND NOT starts_with(${SENSITIVE_COLUMNS[field]}, $1))`,
-  ).join(' OR ');
+/** A plain `User`, whatever else the row carries (an entity instance, a credentials read). */
+export function toUser(row: AccountRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    username: row.username,
+    role: row.role,
+    isActive: row.isActive,
+    emailVerified: row.emailVerified,
+    mfaEnabled: row.mfaEnabled,
+    birthDate: row.birthDate,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }

@@ -16,6 +16,7 @@ export class UsernameReservationRepository {
    * refused once the first commits. True when reserved.
    */
   async reserve(username: string, ttlSeconds: number): Promise<boolean> {
+    // SQL: a conditional upsert checked against `users` in the same statement.
     const rows = await this.tx.manager.query<unknown[]>(
       `INSERT INTO username_reservations (username, expires_at)
        SELECT lower($1), now() + make_interval(secs => $2)
@@ -35,6 +36,7 @@ export class UsernameReservationRepository {
    * registration's transaction, it cannot deadlock with one.
    */
   async sweepExpired(): Promise<void> {
+    // SQL: FOR UPDATE SKIP LOCKED in a subquery, which the typed API cannot say.
     await this.tx.manager.query(
       `DELETE FROM username_reservations WHERE username IN (
          SELECT username FROM username_reservations WHERE expires_at <= now()

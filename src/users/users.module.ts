@@ -5,6 +5,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { CredentialsService } from './credentials.service';
 import { ReencryptService } from './reencrypt.service';
+import { SensitiveFieldRepository } from './sensitive-field.repository';
 import { SensitiveDataController } from './sensitive-data.controller';
 import { SensitiveDataService } from './sensitive-data.service';
 import { UnknownAccountService } from './unknown-account.service';
@@ -19,6 +20,7 @@ import { UsersService } from './users.service';
   controllers: [UsersController, SensitiveDataController],
   providers: [
     UserRepository,
+    SensitiveFieldRepository,
     UsersService,
     CredentialsService,
     SensitiveDataService,

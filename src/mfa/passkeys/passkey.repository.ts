@@ -1,22 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import type { FindOptionsWhere, Repository } from 'typeorm';
 import { Transactions } from '../../database/transactions';
+import { PasskeyEntity } from './passkey.entity';
 
-export interface PasskeyRow {
-  id: string;
-  userId: string;
-  credentialId: string;
-  publicKey: Buffer;
+/** A stored passkey; the counter as a number (it never comes near 2^53). */
+export interface PasskeyRow extends Omit<PasskeyEntity, 'user' | 'counter'> {
   counter: number;
-  transports: string[];
-  backupEligible: boolean;
-  backedUp: boolean;
-  name: string | null;
-  createdAt: Date;
-  lastUsedAt: Date | null;
 }
 
 export type NewPasskey = Omit<PasskeyRow, 'id' | 'createdAt' | 'lastUsedAt'>;
 
+/** PasskeyRow's columns for the INSERT that stays SQL, aliased to the property names. */
 const COLUMNS = `id, user_id AS "userId", credential_id AS "credentialId", public_key AS "publicKey",
   counter::float8 AS counter, transports, backup_eligible AS "backupEligible", backed_up AS "backedUp",
   name, created_at AS "createdAt", last_used_at AS "lastUsedAt"`;
@@ -28,6 +22,7 @@ export class PasskeyRepository {
 
   /** The stored passkey; undefined when the credential id is already registered (to anyone). */
   async insert(passkey: NewPasskey): Promise<PasskeyRow | undefined> {
+    // SQL: ON CONFLICT DO NOTHING, as a unique violation would abort the caller's transaction.
     const [row] = await this.tx.manager.query<PasskeyRow[]>(
       `INSERT INTO passkeys (user_id, credential_id, public_key, counter, transports,
                              backup_eligible, backed_up, name)
@@ -48,27 +43,18 @@ export class PasskeyRepository {
     return row;
   }
 
-  listForUser(userId: string): Promise<PasskeyRow[]> {
-    return this.tx.manager.query<PasskeyRow[]>(
-      `SELECT ${COLUMNS} FROM passkeys WHERE user_id = $1 ORDER BY created_at`,
-      [userId],
-    );
+  async listForUser(userId: string): Promise<PasskeyRow[]> {
+    const rows = await this.passkeys().find({ where: { userId }, order: { createdAt: 'ASC' } });
+    return rows.map(toPasskeyRow);
   }
 
   async findByCredentialId(credentialId: string): Promise<PasskeyRow | undefined> {
-    const [row] = await this.tx.manager.query<PasskeyRow[]>(
-      `SELECT ${COLUMNS} FROM passkeys WHERE credential_id = $1`,
-      [credentialId],
-    );
-    return row;
+    const row = await this.passkeys().findOneBy({ credentialId });
+    return row ? toPasskeyRow(row) : undefined;
   }
 
-  async countForUser(userId: string): Promise<number> {
-    const [row] = await this.tx.manager.query<Array<{ n: number }>>(
-      'SELECT count(*)::int AS n FROM passkeys WHERE user_id = $1',
-      [userId],
-    );
-    return row.n;
+  countForUser(userId: string): Promise<number> {
+    return this.passkeys().countBy({ userId });
   }
 
   /**
@@ -80,6 +66,7 @@ export class PasskeyRepository {
    * backwards.
    */
   async recordUse(id: string, counter: number, backedUp: boolean): Promise<boolean> {
+    // SQL: the rule compares the stored counter with the new one inside the UPDATE.
     const [, count] = await this.tx.manager.query<[unknown[], number]>(
       `UPDATE passkeys SET counter = $2, backed_up = $3, last_used_at = now()
        WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))
@@ -91,18 +78,23 @@ export class PasskeyRepository {
 
   /** Removes one of the user's passkeys; false when the user has none with that id. */
   async remove(userId: string, id: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      'DELETE FROM passkeys WHERE user_id = $1 AND id = $2 RETURNING id',
-      [userId, id],
-    );
-    return count > 0;
+    return (await this.delete({ userId, id })) > 0;
   }
 
-  async removeAll(userId: string): Promise<number> {
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      'DELETE FROM passkeys WHERE user_id = $1 RETURNING id',
-      [userId],
-    );
-    return count;
+  removeAll(userId: string): Promise<number> {
+    return this.delete({ userId });
   }
+
+  private async delete(where: FindOptionsWhere<PasskeyEntity>): Promise<number> {
+    const { affected } = await this.passkeys().delete(where);
+    return affected ?? 0;
+  }
+
+  private passkeys(): Repository<PasskeyEntity> {
+    return this.tx.manager.getRepository(PasskeyEntity);
+  }
+}
+
+function toPasskeyRow({ user: _user, counter, ...row }: PasskeyEntity): PasskeyRow {
+  return { ...row, counter: Number(counter) };
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull, Raw, type Repository } from 'typeorm';
 import { Transactions } from '../../database/transactions';
+import { WebauthnChallengeEntity } from './webauthn-challenge.entity';
 
 /** What a ceremony's challenge was issued for. */
-export type CeremonyPurpose = 'registration' | 'second_factor' | 'passwordless' | 'step_up';
+export type CeremonyPurpose = WebauthnChallengeEntity['purpose'];
 
 /** The webauthn_challenges table: SHA-256 of each challenge, until used once or expired. */
 @Injectable()
@@ -15,12 +17,19 @@ export class WebauthnChallengeRepository {
     userId: string | null,
     ttlSeconds: number,
   ): Promise<void> {
-    await this.tx.manager.query(
-      `INSERT INTO webauthn_challenges (challenge_hash, purpose, user_id, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [challengeHash, purpose, userId, ttlSeconds],
-    );
-    await this.tx.manager.query(`DELETE FROM webauthn_challenges WHERE expires_at < now()`);
+    await this.challenges()
+      .createQueryBuilder()
+      .insert()
+      .values({
+        challengeHash,
+        purpose,
+        userId,
+        // The database's clock, which every later expiry check reads.
+        expiresAt: () => 'now() + make_interval(secs => :ttlSeconds)',
+      })
+      .setParameter('ttlSeconds', ttlSeconds)
+      .execute();
+    await this.challenges().delete({ expiresAt: Raw((at) => `${at} < now()`) });
   }
 
   /**
@@ -32,13 +41,16 @@ export class WebauthnChallengeRepository {
     purpose: CeremonyPurpose,
     userId: string | null,
   ): Promise<boolean> {
-    const [, count] = await this.tx.manager.query<[unknown[], number]>(
-      `DELETE FROM webauthn_challenges
-        WHERE challenge_hash = $1 AND purpose = $2 AND user_id IS NOT DISTINCT FROM $3::uuid
-          AND expires_at > now()
-       RETURNING challenge_hash`,
-      [challengeHash, purpose, userId],
-    );
-    return count > 0;
+    const { affected } = await this.challenges().delete({
+      challengeHash,
+      purpose,
+      userId: userId ?? IsNull(),
+      expiresAt: Raw((at) => `${at} > now()`),
+    });
+    return (affected ?? 0) > 0;
+  }
+
+  private challenges(): Repository<WebauthnChallengeEntity> {
+    return this.tx.manager.getRepository(WebauthnChallengeEntity);
   }
 }

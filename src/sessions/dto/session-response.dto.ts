@@ -15,11 +15,11 @@ export class SessionResponse {
 export function toSessionResponse(row: SessionRow, currentSessionId: string): SessionResponse {
   return {
     id: row.id,
-    createdAt: row.created_at.toISOString(),
-    lastUsedAt: row.last_used_at.toISOString(),
-    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
     ip: row.ip,
-    userAgent: row.user_agent,
+    userAgent: row.userAgent,
     current: row.id === currentSessionId,
   };
 }
