@@ -6,16 +6,21 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 const client = { ip: '203.0.113.7', userAgent: 'audit-e2e', requestId: 'req-audit-1' };
 
+async function startAuditApp(): Promise<{
+  t: TestApp;
+  audit: AuditService;
+  dataSource: DataSource;
+}> {
+  const t = await startTestApp();
+  return { t, audit: t.app.get(AuditService), dataSource: t.app.get(DataSource) };
+}
+
 describe('audit trail (real PostgreSQL)', () => {
   let t: TestApp;
   let audit: AuditService;
   let dataSource: DataSource;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    audit = t.app.get(AuditService);
-    dataSource = t.app.get(DataSource);
-  });
+  beforeAll(async () => ({ t, audit, dataSource } = await startAuditApp()));
   afterAll(() => t.close());
 
   it('connects as a non-superuser role', async () => {
@@ -175,11 +180,7 @@ describe('audit trail tampering (real PostgreSQL)', () => {
   let audit: AuditService;
   let dataSource: DataSource;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    audit = t.app.get(AuditService);
-    dataSource = t.app.get(DataSource);
-  });
+  beforeAll(async () => ({ t, audit, dataSource } = await startAuditApp()));
   afterAll(() => t.close());
 
   it('detects a row altered behind the triggers, naming it (verify() and CLI exit 2)', async () => {
