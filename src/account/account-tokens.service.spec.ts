@@ -102,7 +102,7 @@ describe('AccountTokensService', () => {
     expect(repository.spend).toHaveBeenCalledWith('verify_email', sha256Hex(token));
   });
 
-  it('refuses an unknown, expired, spent or superseded token with one 400 (the repository found no row)', async () => {
+  it('answers one 400 whenever the repository spends no row (which rows it spends: test/lifecycle, test/integrity)', async () => {
     repository.spend.mockResolvedValue(undefined);
     const error = await service.spend('password_reset', 'whatever').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestException);

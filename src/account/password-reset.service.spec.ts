@@ -117,7 +117,7 @@ describe('PasswordResetService', () => {
     expect(userRows.setMfaEnabled).not.toHaveBeenCalled();
   });
 
-  it('a link spent by a racing request → 400, nothing replaced', async () => {
+  it('replaces no password when spending the link is refused', async () => {
     tokens.spend.mockRejectedValue(new BadRequestException(INVALID_LINK));
     await expect(service.reset('t', STRONG, client)).rejects.toThrow(INVALID_LINK);
     expect(userRows.replacePassword).not.toHaveBeenCalled();

@@ -139,7 +139,7 @@ describe('PasswordSignInService', () => {
     expect(users.rehashPassword).not.toHaveBeenCalled();
   });
 
-  it('gives no tokens when the credentials changed between the check and the session (a racing password change)', async () => {
+  it('gives no tokens and audits credentials_changed when the session store opens no session for the checked version', async () => {
     sessions.open.mockResolvedValue(undefined);
     await expect(passwordStep.start(dto, client)).rejects.toThrow(
       SIGN_IN_ERRORS.INVALID_CREDENTIALS,
