@@ -75,7 +75,7 @@ describe('SecondFactorService passkey assertions', () => {
     await expect(passkeys.recordUse.mock.results[0].value).resolves.toBe(true);
   });
 
-  it('a passwordless assertion whose counter lost to a concurrent one does not verify', async () => {
+  it('a passwordless assertion does not verify when recording its counter is refused', async () => {
     passkeys.recordUse.mockResolvedValue(false);
     await expect(service.passkeyOwner(assertion(8))).resolves.toEqual({
       userId: USER_ID,
