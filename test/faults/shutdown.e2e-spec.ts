@@ -3,6 +3,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from 'pg';
 import { newUser } from '../support/auth-helpers';
 import {
   freePort,
@@ -76,6 +77,29 @@ function postmastersUnder(dir: string): number[] {
     .map(Number);
 }
 
+/** An answer with the time it arrived. */
+const answeredAt = <T extends object>(answer: T): T & { at: number } => ({
+  ...answer,
+  at: Date.now(),
+});
+
+/**
+ * How many statements of the app wait on a lock, polled until one does (at most 5 s). The
+ * snapshot pg_stat_activity takes inside a transaction is dropped before each read.
+ */
+async function waitingOnLocks(observer: Client): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    await observer.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await observer.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+    );
+    if (rows[0].n > 0 || Date.now() > deadline) return rows[0].n;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function registerUser(base: string): Promise<ReturnType<typeof newUser>> {
   const user = newUser();
   const res = await send(base, 'POST', '/api/auth/register', user);
@@ -101,13 +125,17 @@ describe('SIGTERM drains requests in flight, then stops', () => {
     await waitForStatus(`${base}/health/ready`, 200, 45_000);
     const user = await registerUser(base);
     const logins = Array.from({ length: 12 }, () =>
-      send(base, 'POST', '/api/auth/login', { email: user.email, password: user.password }),
+      send(base, 'POST', '/api/auth/login', { email: user.email, password: user.password }).then(
+        answeredAt,
+      ),
     );
-    await new Promise((r) => setTimeout(r, 150)); // bcrypt at cost 12: all still in flight
+    await new Promise((r) => setTimeout(r, 150)); // bcrypt at cost 12, three at a time: ~1 s
     const signalledAt = Date.now();
     app.child.kill('SIGTERM');
     const answers = await Promise.all(logins);
     expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+    // The drain is proven only by logins that were still in flight when the signal landed.
+    expect(answers.filter((a) => a.at > signalledAt).length).toBeGreaterThanOrEqual(6);
     expect(await app.exited).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
     expect(postmastersUnder(dataDir)).toEqual([]);
@@ -141,26 +169,27 @@ describe('SIGTERM drains requests in flight, then stops', () => {
     });
 
     it('answers everything in flight on keep-alive connections, closes them, and exits 0 in time', async () => {
-      // Twelve logins at cost 12 take about 2 s on two cores: the drain's share (timeout minus
-      // the teardown's reserve) must cover them.
+      // Six logins at cost 12 take about 1 s on two cores (several under a loaded machine): the
+      // drain's share (timeout minus the teardown's reserve) must cover them.
       await start(8_000);
       const agent = new Agent({ keepAlive: true, maxSockets: 16 });
       const user = await registerUser(base);
       for (let i = 0; i < 4; i++) await send(base, 'GET', '/health/live', undefined, agent); // idle keep-alive sockets
-      const logins = Array.from({ length: 12 }, () =>
+      const logins = Array.from({ length: 6 }, () =>
         send(
           base,
           'POST',
           '/api/auth/login',
           { email: user.email, password: user.password },
           agent,
-        ),
+        ).then(answeredAt),
       );
       await new Promise((r) => setTimeout(r, 150));
       const signalledAt = Date.now();
       app.child.kill('SIGTERM');
       const answers = await Promise.all(logins);
-      expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+      expect(answers.filter((a) => a.at > signalledAt).length).toBeGreaterThanOrEqual(3);
       expect(answers.every((a) => a.headers.connection === 'close')).toBe(true);
       expect(await app.exited).toBe(0);
       expect(Date.now() - signalledAt).toBeLessThan(8_000);
@@ -182,7 +211,8 @@ describe('SIGTERM drains requests in flight, then stops', () => {
           (a) => a.status,
           (e: Error) => e.message,
         );
-        await new Promise((r) => setTimeout(r, 300));
+        // The login is known to be stuck behind the lock before the signal is sent.
+        await expect(waitingOnLocks(owner)).resolves.toBe(1);
         const signalledAt = Date.now();
         app.child.kill('SIGTERM');
         expect(await app.exited).toBe(0);
