@@ -1,15 +1,6 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
+import { Check, Column, Entity, Index, Unique } from 'typeorm';
 import { SHA256_HEX_PATTERN } from '../database/check-patterns';
-import { UserEntity } from '../users/user.entity';
+import { UserOwnedRow } from '../users/user-owned-row';
 
 /**
  * The table `account_tokens`: one-time link tokens by SHA-256, at most one live per user and
@@ -36,17 +27,7 @@ import { UserEntity } from '../users/user.entity';
   'account_tokens_bound_to_credentials',
   `(purpose IN ('password_reset', 'email_change')) = (credentials_version IS NOT NULL)`,
 )
-export class AccountTokenEntity {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'account_tokens_pkey' })
-  id!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId!: string;
-
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'account_tokens_user_id_fkey' })
-  user?: UserEntity;
-
+export class AccountTokenEntity extends UserOwnedRow {
   @Column({ type: 'text' })
   purpose!: 'verify_email' | 'password_reset' | 'email_change';
 

@@ -35,7 +35,7 @@ export interface AuditEvent {
   `hash ~ ${SHA256_HEX_PATTERN} AND prev_hash ~ ${SHA256_HEX_PATTERN}`,
 )
 export class AuditEventEntity {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'audit_events_pkey' })
+  @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   /**

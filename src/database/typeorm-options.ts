@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { ConnectionInfo } from './connection-info';
 import { ENTITIES } from './entities';
+import { PostgresNamingStrategy } from './postgres-naming.strategy';
 
 /** Compiled code loads dist/migrations/*.js; ts (jest, CLI from sources) loads migrations/*.ts. */
 export const MIGRATIONS_GLOB = __filename.endsWith('.ts')
@@ -31,6 +32,8 @@ export function typeormOptions(
     ssl: { ca: connection.ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
     // The entities describe the schema; only migrations change it.
     entities: ENTITIES,
+    // Key names as PostgreSQL gives them, which the migrations rely on.
+    namingStrategy: new PostgresNamingStrategy(),
     synchronize: false,
     // gen_random_uuid() (PostgreSQL 13+ core) is the default of the uuid keys, as in the migrations;
     // the application's role creates no extensions.

@@ -28,7 +28,7 @@ import { CIPHERTEXT_PATTERN } from '../database/check-patterns';
 )
 @Check('mail_outbox_sent_at', `(status = 'sent') = (sent_at IS NOT NULL)`)
 export class OutboxMessageEntity {
-  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'mail_outbox_pkey' })
+  @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
   @Column({ type: 'text' })

@@ -1,5 +1,6 @@
-import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import { CIPHERTEXT_PATTERN } from '../database/check-patterns';
+import { BelongsToUser } from '../users/belongs-to-user.decorator';
 import { UserEntity } from '../users/user.entity';
 
 /**
@@ -10,11 +11,10 @@ import { UserEntity } from '../users/user.entity';
 @Check('mfa_totp_secret_is_ciphertext', `secret ~ ${CIPHERTEXT_PATTERN}`)
 @Check('mfa_totp_last_used_step_check', 'last_used_step >= 0')
 export class TotpEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'uuid', primaryKeyConstraintName: 'mfa_totp_pkey' })
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'mfa_totp_user_id_fkey' })
+  @BelongsToUser()
   user?: UserEntity;
 
   /** Field-cipher ciphertext of the base32 secret. */

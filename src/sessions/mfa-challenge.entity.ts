@@ -1,5 +1,6 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { SHA256_HEX_PATTERN } from '../database/check-patterns';
+import { BelongsToUser } from '../users/belongs-to-user.decorator';
 import { UserEntity } from '../users/user.entity';
 
 /** The table `mfa_challenges`: a login waiting for its second factor, by the SHA-256 of its token. */
@@ -11,15 +12,13 @@ export class MfaChallengeEntity {
   @PrimaryColumn({
     name: 'token_hash',
     type: 'text',
-    primaryKeyConstraintName: 'mfa_challenges_pkey',
   })
   tokenHash!: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'mfa_challenges_user_id_fkey' })
+  @BelongsToUser()
   user?: UserEntity;
 
   /** The credentials version the password step checked. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Raw, type Repository } from 'typeorm';
+import { insertExpiring } from '../database/expiring-rows';
 import { Transactions } from '../database/transactions';
 import { MfaChallengeEntity } from './mfa-challenge.entity';
 
@@ -17,18 +18,7 @@ export class MfaChallengeRepository {
     credentialsVersion: number,
     ttlSeconds: number,
   ): Promise<void> {
-    await this.challenges()
-      .createQueryBuilder()
-      .insert()
-      .values({
-        tokenHash,
-        userId,
-        credentialsVersion,
-        // The database's clock, which every later expiry check reads.
-        expiresAt: () => 'now() + make_interval(secs => :ttlSeconds)',
-      })
-      .setParameter('ttlSeconds', ttlSeconds)
-      .execute();
+    await insertExpiring(this.challenges(), { tokenHash, userId, credentialsVersion }, ttlSeconds);
     // Housekeeping on the write path: expired rows of anyone are useless.
     await this.challenges().delete({ expiresAt: Raw((at) => `${at} < now() - interval '1 hour'`) });
   }

@@ -8,7 +8,6 @@ export class RefreshTokenEntity {
   @PrimaryColumn({
     name: 'token_hash',
     type: 'text',
-    primaryKeyConstraintName: 'refresh_tokens_pkey',
   })
   tokenHash!: string;
 
@@ -16,7 +15,7 @@ export class RefreshTokenEntity {
   sessionId!: string;
 
   @ManyToOne(() => SessionEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'refresh_tokens_session_id_fkey' })
+  @JoinColumn({ name: 'session_id' })
   session?: SessionEntity;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -1,29 +1,11 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
-import { UserEntity } from '../users/user.entity';
+import { Check, Column, Entity, Index } from 'typeorm';
+import { UserOwnedRow } from '../users/user-owned-row';
 
-/** The table `sessions`: one login; access tokens carry its id. */
+/** The table `sessions`: one sign-in; access tokens carry its id. */
 @Entity({ name: 'sessions' })
 @Index('sessions_user_live_idx', ['userId'], { where: 'revoked_at IS NULL' })
 @Check('sessions_amr_check', 'cardinality(amr) > 0')
-export class SessionEntity {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'sessions_pkey' })
-  id!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId!: string;
-
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'sessions_user_id_fkey' })
-  user?: UserEntity;
-
+export class SessionEntity extends UserOwnedRow {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -27,7 +27,7 @@ export interface UserCredentials {
 @Check('users_ssn_is_ciphertext', `ssn_encrypted ~ ${CIPHERTEXT_PATTERN}`)
 @Check('users_bank_account_is_ciphertext', `bank_account_encrypted ~ ${CIPHERTEXT_PATTERN}`)
 export class UserEntity {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'users_pkey' })
+  @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ type: 'text' })

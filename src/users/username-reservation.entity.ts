@@ -7,7 +7,6 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 export class UsernameReservationEntity {
   @PrimaryColumn({
     type: 'text',
-    primaryKeyConstraintName: 'username_reservations_pkey',
   })
   username!: string;
 

@@ -101,7 +101,11 @@ describe('entities and migrations', () => {
     );
     const declared = dataSource.entityMetadatas.flatMap((metadata) =>
       [
-        metadata.primaryColumns[0].primaryKeyConstraintName,
+        metadata.primaryColumns[0].primaryKeyConstraintName ??
+          dataSource.namingStrategy.primaryKeyName(
+            metadata.tableName,
+            metadata.primaryColumns.map((column) => column.databaseName),
+          ),
         ...metadata.uniques.map((unique) => unique.name),
         ...metadata.foreignKeys.map((foreignKey) => foreignKey.name),
         ...metadata.checks.map((check) => check.name),

@@ -1,14 +1,5 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
-import { UserEntity } from '../../users/user.entity';
+import { Check, Column, Entity, Index, Unique } from 'typeorm';
+import { UserOwnedRow } from '../../users/user-owned-row';
 
 /** The table `passkeys`: WebAuthn credentials as the authenticator gave them. */
 @Entity({ name: 'passkeys' })
@@ -20,17 +11,7 @@ import { UserEntity } from '../../users/user.entity';
 )
 @Check('passkeys_counter_check', 'counter >= 0')
 @Check('passkeys_name_check', 'length(name) <= 100')
-export class PasskeyEntity {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'passkeys_pkey' })
-  id!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId!: string;
-
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'passkeys_user_id_fkey' })
-  user?: UserEntity;
-
+export class PasskeyEntity extends UserOwnedRow {
   /** base64url, as the authenticator reported it. */
   @Column({ name: 'credential_id', type: 'text' })
   credentialId!: string;

@@ -1,5 +1,6 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { SHA256_HEX_PATTERN } from '../../database/check-patterns';
+import { BelongsToUser } from '../../users/belongs-to-user.decorator';
 import { UserEntity } from '../../users/user.entity';
 
 /**
@@ -18,7 +19,6 @@ export class WebauthnChallengeEntity {
   @PrimaryColumn({
     name: 'challenge_hash',
     type: 'text',
-    primaryKeyConstraintName: 'webauthn_challenges_pkey',
   })
   challengeHash!: string;
 
@@ -28,8 +28,7 @@ export class WebauthnChallengeEntity {
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId!: string | null;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: true })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'webauthn_challenges_user_id_fkey' })
+  @BelongsToUser({ nullable: true })
   user?: UserEntity | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, Raw, type Repository } from 'typeorm';
+import { insertExpiring } from '../../database/expiring-rows';
 import { Transactions } from '../../database/transactions';
 import { WebauthnChallengeEntity } from './webauthn-challenge.entity';
 
@@ -17,18 +18,7 @@ export class WebauthnChallengeRepository {
     userId: string | null,
     ttlSeconds: number,
   ): Promise<void> {
-    await this.challenges()
-      .createQueryBuilder()
-      .insert()
-      .values({
-        challengeHash,
-        purpose,
-        userId,
-        // The database's clock, which every later expiry check reads.
-        expiresAt: () => 'now() + make_interval(secs => :ttlSeconds)',
-      })
-      .setParameter('ttlSeconds', ttlSeconds)
-      .execute();
+    await insertExpiring(this.challenges(), { challengeHash, purpose, userId }, ttlSeconds);
     await this.challenges().delete({ expiresAt: Raw((at) => `${at} < now()`) });
   }
 
