@@ -13,7 +13,8 @@ import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { TokenPair } from '../auth/dto/token-pair.dto';
 import { AuthenticatePasskeyDto, PasskeyOptionsDto } from './dto/passkey-sign-in.dto';
 import { PasskeySignInService } from './passkey-sign-in.service';
-import { answerSignedIn } from './refresh-cookie';
+import { answerSignedIn, type DeliveredTokens } from './refresh-cookie';
+import { ApiTokenDelivery } from './token-delivery.decorator';
 
 /** Signing in with a passkey: the second step of a sign-in (with its mfaToken), or passwordless. */
 @ApiTags('mfa')
@@ -49,12 +50,13 @@ export class PasskeySignInController {
   }
 
   @Post('verify')
+  @ApiTokenDelivery()
   @AuthRateLimit()
   @AuthAttempt()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary:
-      "Sign in with the browser's assertion: amr pwd+hwk with an mfaToken, hwk+user without (user verification required); sets the refresh_token cookie",
+      "Sign in with the browser's assertion: amr pwd+hwk with an mfaToken, hwk+user without (user verification required); sets the __Host-refresh_token cookie",
   })
   @ApiOkResponse({ type: TokenPair })
   @ApiErrors(
@@ -69,7 +71,7 @@ export class PasskeySignInController {
     @Body() dto: AuthenticatePasskeyDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPair> {
+  ): Promise<DeliveredTokens> {
     const response = dto.response as unknown as AuthenticationResponseJSON;
     return answerSignedIn(reply, await this.passkeys.verify(dto.mfaToken, response, client));
   }

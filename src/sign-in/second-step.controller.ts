@@ -8,7 +8,8 @@ import { Client, type ClientContext } from '../common/http/client-context';
 import { VerifyMfaDto } from './dto/second-step.dto';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { TokenPair } from '../auth/dto/token-pair.dto';
-import { answerSignedIn } from './refresh-cookie';
+import { answerSignedIn, type DeliveredTokens } from './refresh-cookie';
+import { ApiTokenDelivery } from './token-delivery.decorator';
 import { SecondStepService } from './second-step.service';
 
 /**
@@ -22,6 +23,7 @@ export class SecondStepController {
   constructor(private readonly secondStep: SecondStepService) {}
 
   @Post('verify')
+  @ApiTokenDelivery()
   @PublicRoute()
   @AuthRateLimit()
   @AuthAttempt()
@@ -29,7 +31,7 @@ export class SecondStepController {
   @ApiOperation({
     operationId: 'MfaSignIn_verify',
     summary:
-      'Complete a two-step login with the mfaToken and a TOTP code or a recovery code; sets the refresh_token cookie',
+      'Complete a two-step login with the mfaToken and a TOTP code or a recovery code; sets the __Host-refresh_token cookie',
   })
   @ApiOkResponse({ type: TokenPair })
   @ApiErrors(
@@ -44,7 +46,7 @@ export class SecondStepController {
     @Body() dto: VerifyMfaDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPair> {
+  ): Promise<DeliveredTokens> {
     return answerSignedIn(reply, await this.secondStep.verifyCode(dto.mfaToken, dto, client));
   }
 }

@@ -24,7 +24,25 @@ import { PasswordSignInService } from './password-sign-in.service';
 import { SignInService } from './sign-in.service';
 import { RefreshDto } from './dto/refresh.dto';
 import { TokenPair } from '../auth/dto/token-pair.dto';
-import { answerSignedIn, clearRefreshCookie, refreshCookieOf } from './refresh-cookie';
+import {
+  answerSignedIn,
+  clearRefreshCookie,
+  refreshCookieOf,
+  type DeliveredTokens,
+} from './refresh-cookie';
+import { ApiTokenDelivery } from './token-delivery.decorator';
+
+/** What a logout answers besides 204: the cookie expired and the browser's stored data dropped. */
+const SIGNED_OUT = {
+  description: 'Signed out: the refresh cookie expires (Max-Age=0)',
+  headers: {
+    'Clear-Site-Data': {
+      description:
+        'Always `"cache", "storage"` (not `"cookies"`, which would reach the whole domain)',
+      schema: { type: 'string' },
+    },
+  },
+};
 
 /**
  * The password step, refresh and logout. The operation ids are the ones these routes had under the
@@ -46,13 +64,14 @@ export class SignInController {
   }
 
   @Post('login')
+  @ApiTokenDelivery()
   @PublicRoute()
   @AuthRateLimit()
   @AuthAttempt()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'Auth_login',
-    summary: 'Exchange credentials for a token pair; also sets the refresh_token cookie',
+    summary: 'Exchange credentials for a token pair; also sets the __Host-refresh_token cookie',
   })
   @ApiExtraModels(TokenPair, MfaChallengeResponse)
   @ApiOkResponse({
@@ -73,13 +92,14 @@ export class SignInController {
     @Body() dto: LoginDto,
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPair | MfaChallengeResponse> {
+  ): Promise<DeliveredTokens | MfaChallengeResponse> {
     const outcome = await this.passwordStep.start(dto, client);
     if ('mfaRequired' in outcome) return outcome;
     return answerSignedIn(reply, outcome);
   }
 
   @Post('refresh')
+  @ApiTokenDelivery()
   @PublicRoute()
   @AuthAttempt()
   @HttpCode(HttpStatus.OK)
@@ -98,7 +118,7 @@ export class SignInController {
     @Client() client: ClientContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPair> {
+  ): Promise<DeliveredTokens> {
     const token = dto.refreshToken ?? refreshCookieOf(request, this.trustedOrigins);
     return answerSignedIn(reply, await this.signIn.refresh(token, client));
   }
@@ -107,7 +127,7 @@ export class SignInController {
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'Auth_logout', summary: 'Revoke the current session' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse(SIGNED_OUT)
   async logout(
     @CurrentUser() user: AuthenticatedUser,
     @Client() client: ClientContext,
@@ -125,7 +145,7 @@ export class SignInController {
     summary:
       'Revoke every session of the caller and kill pending reset and email-change links (a sensitive operation)',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse(SIGNED_OUT)
   @StepUpErrors('sensitive')
   async logoutAll(
     @CurrentUser() user: AuthenticatedUser,

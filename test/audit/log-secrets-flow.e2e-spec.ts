@@ -103,7 +103,7 @@ describe('no secret reaches any log, at LOG_LEVEL info', () => {
     remember('access token (refresh, body)', byBody.body.accessToken);
     remember('refresh token (refresh, body)', byBody.body.refreshToken);
     const byCookie = await post('/api/auth/refresh')
-      .set('Cookie', `refresh_token=${byBody.body.refreshToken}`)
+      .set('Cookie', `__Host-refresh_token=${byBody.body.refreshToken}`)
       .expect(200);
     remember('access token (refresh, cookie)', byCookie.body.accessToken);
     remember('refresh token (refresh, cookie)', byCookie.body.refreshToken);

@@ -10,25 +10,12 @@ import {
   register,
   type LoggedIn,
   type TestUser,
+  setCookieOf,
   sql,
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** The Set-Cookie line for `name`, split into its value and lower-cased attribute names → raw attribute. */
-function cookie(
-  res: request.Response,
-  name: string,
-): { value: string; attrs: Map<string, string> } {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const line = raw.find((l) => l.startsWith(`${name}=`));
-  if (!line) throw new Error(`no ${name} cookie in ${JSON.stringify(raw)}`);
-  const [pair, ...attrs] = line.split(';').map((s) => s.trim());
-  return {
-    value: decodeURIComponent(pair.slice(name.length + 1)),
-    attrs: new Map(attrs.map((a) => [a.split('=')[0].toLowerCase(), a])),
-  };
-}
-
 describe('POST /api/auth/login', () => {
   let t: TestApp;
   let admin: LoggedIn;
@@ -58,13 +45,13 @@ describe('POST /api/auth/login', () => {
       });
     });
 
-    it('sets the refresh cookie: HttpOnly; Secure; SameSite=Strict; Path=/api/auth; Max-Age=604800', () => {
-      const c = cookie(res, 'refresh_token');
+    it('sets the refresh cookie: __Host- prefixed, HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=604800', () => {
+      const c = setCookieOf(res, '__Host-refresh_token');
       expect(c.value).toBe(res.body.refreshToken);
       expect(c.attrs.get('httponly')).toBe('HttpOnly');
       expect(c.attrs.get('secure')).toBe('Secure');
       expect(c.attrs.get('samesite')).toBe('SameSite=Strict');
-      expect(c.attrs.get('path')).toBe('Path=/api/auth');
+      expect(c.attrs.get('path')).toBe('Path=/');
       expect(c.attrs.get('max-age')).toBe('Max-Age=604800');
       expect(c.attrs.has('domain')).toBe(false);
     });

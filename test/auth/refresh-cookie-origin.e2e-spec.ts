@@ -23,7 +23,7 @@ describe('refresh with the cookie from another origin', () => {
     const session = await login(t, await register(t));
     let req = request(t.url)
       .post('/api/auth/refresh')
-      .set('Cookie', `refresh_token=${session.refreshToken}`);
+      .set('Cookie', `__Host-refresh_token=${session.refreshToken}`);
     for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
     return { res: await req.send({}), session };
   };

@@ -47,10 +47,10 @@ describe('POST /api/auth/refresh', () => {
     expect(sidOf(res.body.accessToken)).toBe(sidOf(user.accessToken));
     const setCookie = ([] as string[])
       .concat(res.headers['set-cookie'] ?? [])
-      .find((l) => l.startsWith('refresh_token='));
-    expect(setCookie).toContain(`refresh_token=${res.body.refreshToken}`);
+      .find((l) => l.startsWith('__Host-refresh_token='));
+    expect(setCookie).toContain(`__Host-refresh_token=${res.body.refreshToken}`);
     expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/Path=\/api\/auth/);
+    expect(setCookie).toMatch(/; Path=\/;/);
     expect((await getMe(t, res.body.accessToken).expect(200)).body.id).toBe(user.id);
     // The new refresh token is itself good for one more rotation.
     await refreshWith(t, res.body.refreshToken).expect(200);
@@ -60,14 +60,14 @@ describe('POST /api/auth/refresh', () => {
     const user = await registerAndLogin(t);
     const res = await request(t.url)
       .post('/api/auth/refresh')
-      .set('Cookie', `refresh_token=${user.refreshToken}`)
+      .set('Cookie', `__Host-refresh_token=${user.refreshToken}`)
       .expect(200);
     expect(res.body.refreshToken).not.toBe(user.refreshToken);
     expect(sidOf(res.body.accessToken)).toBe(sidOf(user.accessToken));
     // and with an empty JSON body
     const again = await request(t.url)
       .post('/api/auth/refresh')
-      .set('Cookie', `refresh_token=${res.body.refreshToken}`)
+      .set('Cookie', `__Host-refresh_token=${res.body.refreshToken}`)
       .send({})
       .expect(200);
     await getMe(t, again.body.accessToken).expect(200);
@@ -160,7 +160,7 @@ describe('POST /api/auth/refresh', () => {
     expect(JSON.stringify(res.body)).not.toContain(user.accessToken);
     const viaCookie = await request(t.url)
       .post('/api/auth/refresh')
-      .set('Cookie', `refresh_token=${user.accessToken}`);
+      .set('Cookie', `__Host-refresh_token=${user.accessToken}`);
     expect([400, 401]).toContain(viaCookie.status);
     // The session survives a mistaken presentation.
     await getMe(t, user.accessToken).expect(200);

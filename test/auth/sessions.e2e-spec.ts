@@ -51,8 +51,8 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
       expect(res.text).toBe('');
       const cleared = ([] as string[])
         .concat(res.headers['set-cookie'] ?? [])
-        .find((l) => l.startsWith('refresh_token='));
-      expect(cleared).toMatch(/^refresh_token=;/);
+        .find((l) => l.startsWith('__Host-refresh_token='));
+      expect(cleared).toMatch(/^__Host-refresh_token=;/);
       expectErrorBody(await getMe(t, a.accessToken), 401);
       expectErrorBody(await refreshWith(t, a.refreshToken), 401);
       expectErrorBody(await post('/api/auth/logout', a.accessToken), 401);

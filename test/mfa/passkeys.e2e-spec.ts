@@ -164,7 +164,7 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
       .send({ mfaToken, response: assertion })
       .expect(200);
     expect(amrOf(second.body.accessToken)).toEqual(['pwd', 'hwk']);
-    expect(String(second.headers['set-cookie'])).toMatch(/refresh_token=/);
+    expect(String(second.headers['set-cookie'])).toMatch(/__Host-refresh_token=/);
     await getMe(t, second.body.accessToken).expect(200);
     expect(await counterOf(user.id)).toBeGreaterThan(counterBefore);
     // The same assertion again (its challenge spent, the token spent) is refused.

@@ -113,7 +113,7 @@ describe('TOTP, recovery codes and the two-step login', () => {
       200,
     );
     expect(amrOf(done.body.accessToken)).toEqual(['pwd', 'otp']);
-    expect(String(done.headers['set-cookie'])).toMatch(/refresh_token=/);
+    expect(String(done.headers['set-cookie'])).toMatch(/__Host-refresh_token=/);
     await getMe(t, done.body.accessToken).expect(200);
     // Refreshed tokens keep the session's methods.
     const refreshed = await request(t.url)

@@ -17,7 +17,7 @@ const FIXED_HEADERS = {
 const API_HEADERS = {
   ...FIXED_HEADERS,
   'content-security-policy':
-    "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "default-src 'none'; base-uri 'none'; object-src 'none'; form-action 'none'; frame-ancestors 'none'",
   'cache-control': 'no-store',
 };
 /** The shared uniform-error check, plus this spec's own: the exact charset, and no echoed input. */

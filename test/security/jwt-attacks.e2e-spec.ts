@@ -374,7 +374,7 @@ describe('JWT attacks', () => {
       expectUniformError(res, statuses);
       expect(res.body.accessToken).toBeUndefined();
       expect(String(res.headers['set-cookie'] ?? '')).not.toMatch(
-        /refresh_token=[A-Za-z0-9_-]{20,}/,
+        /__Host-refresh_token=[A-Za-z0-9_-]{20,}/,
       );
     }
 
@@ -387,10 +387,10 @@ describe('JWT attacks', () => {
       );
     });
 
-    it('401: the access JWT as the refresh_token cookie', async () => {
+    it('401: the access JWT as the refresh cookie', async () => {
       const res = await request(t.url)
         .post('/api/auth/refresh')
-        .set('Cookie', `refresh_token=${user.accessToken}`);
+        .set('Cookie', `__Host-refresh_token=${user.accessToken}`);
       expectNoNewPair(res, [401]);
     });
 
@@ -402,7 +402,7 @@ describe('JWT attacks', () => {
         [401],
       );
       expectNoNewPair(
-        await request(t.url).post('/api/auth/refresh').set('Cookie', `refresh_token=${signature}`),
+        await request(t.url).post('/api/auth/refresh').set('Cookie', `__Host-refresh_token=${signature}`),
         [401],
       );
     });
@@ -417,7 +417,7 @@ describe('JWT attacks', () => {
       }
       const cookie = await request(t.url)
         .get('/api/users/me')
-        .set('Cookie', `access_token=${user.accessToken}; refresh_token=${user.refreshToken}`);
+        .set('Cookie', `access_token=${user.accessToken}; __Host-refresh_token=${user.refreshToken}`);
       expectUniformError(cookie, 401);
     });
   });

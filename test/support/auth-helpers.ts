@@ -140,3 +140,18 @@ export function sql<T = Record<string, unknown>>(
 export async function userToken(t: TestApp): Promise<string> {
   return (await registerAndLogin(t)).accessToken;
 }
+
+/** The `Set-Cookie` of `name` in a response: its value and its attributes by lower-case name. */
+export function setCookieOf(
+  res: request.Response,
+  name: string,
+): { value: string; attrs: Map<string, string> } {
+  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const line = raw.find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`no ${name} cookie in ${JSON.stringify(raw)}`);
+  const [pair, ...attrs] = line.split(';').map((s) => s.trim());
+  return {
+    value: decodeURIComponent(pair.slice(name.length + 1)),
+    attrs: new Map(attrs.map((a) => [a.split('=')[0].toLowerCase(), a])),
+  };
+}

@@ -14,7 +14,7 @@ export function enableCors(app: NestFastifyApplication, origins: string[]): void
       callback(null, origin !== undefined && origin !== 'null' && allowed.has(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-Token-Delivery'],
     exposedHeaders: [
       'X-Request-Id',
       'RateLimit-Limit',
