@@ -84,10 +84,12 @@ describe('MailRenderer', () => {
         token: 'a+b/c=&d',
         validFor: '1 hour',
       } as never);
-      const link = `https://app.example.org/base${path}?token=a%2Bb%2Fc%3D%26d`;
+      const link = `https://app.example.org/base${path}#token=a%2Bb%2Fc%3D%26d`;
       expect(mail.link).toBe(link);
       expect(mail.text).toContain(link);
       expect(decoded(mail.html)).toContain(`href="${link}"`);
+      // The token rides only in the fragment, which browsers send to no server.
+      expect(`${mail.text}${decoded(mail.html)}`).not.toMatch(/[?&]token=/);
       // No other origin appears anywhere.
       const origins = [...`${mail.text}${decoded(mail.html)}`.matchAll(/https?:\/\/[^/\s"<]+/g)];
       expect(new Set(origins.map((m) => m[0]))).toEqual(new Set(['https://app.example.org']));

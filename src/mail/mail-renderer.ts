@@ -62,7 +62,7 @@ export class MailRenderer {
     if (typeof token !== 'string' || token.length === 0) {
       throw new Error('this mail carries a one-time link: its data needs a token');
     }
-    return `${this.settings.appUrl}${path}?token=${encodeURIComponent(token)}`;
+    return `${this.settings.appUrl}${path}#token=${encodeURIComponent(token)}`;
   }
 
   private compile(purpose: MailPurpose, template: MailTemplate<never>): Compiled {

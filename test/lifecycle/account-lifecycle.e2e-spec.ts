@@ -463,7 +463,7 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
         .expect(400);
       const tokens = [planted];
       for (const mail of smtp.received)
-        for (const match of (mail.parsed.text ?? '').matchAll(/\?token=([A-Za-z0-9_-]{43})/g))
+        for (const match of (mail.parsed.text ?? '').matchAll(/#token=([A-Za-z0-9_-]{43})/g))
           tokens.push(match[1]);
       expect(tokens.length).toBeGreaterThan(20);
       const files = readdirSync(t.env.LOG_DIR).filter((name) => name.endsWith('.log'));

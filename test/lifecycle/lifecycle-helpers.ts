@@ -70,7 +70,7 @@ export async function stopLifecycleSuite(suite: Partial<LifecycleSuite>): Promis
 
 /** The token of the `path` link (`/verify-email`…) in a mail's text and HTML (both must agree). */
 export function linkToken(mail: ReceivedMail, path: string): string {
-  const link = /https:\/\/app\.example\.org(\/[a-z-]+)\?token=([A-Za-z0-9_-]{43})\b/;
+  const link = /https:\/\/app\.example\.org(\/[a-z-]+)#token=([A-Za-z0-9_-]{43})\b/;
   const inText = link.exec(mail.parsed.text ?? '');
   if (!inText || inText[1] !== path) throw new Error(`no ${path} link in: ${mail.parsed.text}`);
   const inHtml = link.exec(String(mail.parsed.html).replaceAll('&#x3D;', '='));

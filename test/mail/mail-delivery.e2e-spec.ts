@@ -70,9 +70,9 @@ describe('mail outbox: delivery through a real SMTP server over verified TLS', (
     expect(messageId).toMatch(/^<[0-9a-f-]{36}@example\.org>$/);
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.text).toContain('Hello <b>alice</b>');
-    expect(parsed.text).toContain('https://app.example.org/verify-email?token=tok-1');
+    expect(parsed.text).toContain('https://app.example.org/verify-email#token=tok-1');
     expect(parsed.html).toContain('Hello &lt;b&gt;alice&lt;/b&gt;');
-    expect(parsed.html).toContain('href="https://app.example.org/verify-email?token&#x3D;tok-1"');
+    expect(parsed.html).toContain('href="https://app.example.org/verify-email#token&#x3D;tok-1"');
 
     // Over TLS (STARTTLS), authenticated as the configured user.
     expect(received.secure).toBe(true);

@@ -48,13 +48,13 @@ describe('mail outside production without SMTP_URL: .eml files and one console l
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const parsed = await simpleParser(readFileSync(file));
-    const link = 'http://127.0.0.1:3000/reset-password?token=dev-token-1';
+    const link = 'http://127.0.0.1:3000/reset-password#token=dev-token-1';
     expect(parsed.messageId).toBe(messageId);
     expect(parsed.subject).toBe('Reset your Secure NestJS Foundation password');
     expect(parsed.to).toMatchObject({ value: [{ address: 'dev@example.org' }] });
     expect(parsed.from?.value[0]).toMatchObject({ address: 'no-reply@localhost' });
     expect(parsed.text).toContain(link);
-    expect(parsed.html).toContain('reset-password?token&#x3D;dev-token-1');
+    expect(parsed.html).toContain('reset-password#token&#x3D;dev-token-1');
 
     const lines = output
       .text()

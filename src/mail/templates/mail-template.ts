@@ -4,7 +4,7 @@
  * logic-less: formatting happens in `view` (typed TypeScript), escaping in Handlebars.
  *
  * Every template also sees `appName`, `appUrl` (PUBLIC_APP_URL) and, when `linkPath` is set,
- * `link` = PUBLIC_APP_URL + linkPath + `?token=` + the data's `token`. The renderer builds links;
+ * `link` = PUBLIC_APP_URL + linkPath + `#token=` + the data's `token`. The renderer builds links;
  * a caller passes only the token, so no link can come from a request's Host header.
  *
  * Escaping: `{{value}}` in `html` is HTML-escaped; `subject` and `text` are not HTML and are
