@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, existsSync } from 'node:fs';
 import { readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { startTestPostgres } from '../test/support/global-setup';
 import { applyMutant, listProblems, parseArgs, selectMutants } from '../test/mutants/apply-mutant';
 import { IncrementalTypeCheck } from '../test/mutants/incremental-type-check';
@@ -29,7 +29,20 @@ interface JestRun {
   timedOut: boolean;
   failed: number;
   ran: number;
+  /** The first failed test, or the first suite that failed to run: what killed the mutant. */
+  firstFailure?: string;
   log: string;
+}
+
+interface JestJson {
+  numFailedTests: number;
+  numFailedTestSuites: number;
+  numTotalTests: number;
+  testResults: Array<{
+    name: string;
+    status: string;
+    assertionResults: Array<{ status: string; fullName: string }>;
+  }>;
 }
 
 /** The tracked files as they are in the working tree, copied once; node_modules linked, not copied. */
@@ -95,18 +108,22 @@ async function runJest(
     `--outputFile=${json}`,
   ];
   const { code, timedOut } = await runProcess(work, args, env, log);
-  let failed = 0;
-  let ran = 0;
-  if (existsSync(json)) {
-    const result = JSON.parse(readFileSync(json, 'utf8')) as {
-      numFailedTests: number;
-      numFailedTestSuites: number;
-      numTotalTests: number;
-    };
-    failed = result.numFailedTests + result.numFailedTestSuites;
-    ran = result.numTotalTests;
-  }
-  return { code, timedOut, failed, ran, log };
+  if (!existsSync(json)) return { code, timedOut, failed: 0, ran: 0, log };
+  const result = JSON.parse(readFileSync(json, 'utf8')) as JestJson;
+  const suites = result.testResults;
+  const failedTest = suites
+    .flatMap((suite) => suite.assertionResults)
+    .find((test) => test.status === 'failed');
+  const failedSuite = suites.find((suite) => suite.status === 'failed');
+  return {
+    code,
+    timedOut,
+    failed: result.numFailedTests + result.numFailedTestSuites,
+    ran: result.numTotalTests,
+    firstFailure:
+      failedTest?.fullName ?? (failedSuite && `${relative(work, failedSuite.name)} failed to run`),
+    log,
+  };
 }
 
 function lastLines(file: string, count = 15): string {
@@ -147,7 +164,7 @@ async function runMutant(
       return run.ran > 0
         ? { status: 'survived', detail: `${run.ran} tests passed on the mutant` }
         : { status: 'error', detail: 'no test ran' };
-    if (run.failed > 0) return { status: 'killed' };
+    if (run.failed > 0) return { status: 'killed', detail: run.firstFailure };
     return {
       status: 'error',
       detail: `jest exited ${run.code} without a failed test:\n${lastLines(run.log)}`,
@@ -160,8 +177,11 @@ async function runMutant(
 function report(verdict: Verdict, width: number): void {
   const line = `${verdict.id.padEnd(width)}  ${verdict.status.padEnd(14)}  ${verdict.seconds.toFixed(0).padStart(4)} s`;
   console.log(line);
-  if (verdict.detail && verdict.status !== 'killed')
-    console.log(verdict.detail.replace(/^/gm, '    '));
+  if (!verdict.detail) return;
+  // A kill names the test that failed, on one line; anything else shows its reason in full.
+  const detail =
+    verdict.status === 'killed' ? `by: ${verdict.detail.slice(0, 140)}` : verdict.detail;
+  console.log(detail.replace(/^/gm, '    '));
 }
 
 async function main(argv: string[]): Promise<number> {

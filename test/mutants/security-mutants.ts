@@ -247,22 +247,27 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     const blocked = blockedFor > 0 || hits > limit ? 1 : 0;
     if (blocked === 1 && blockedFor <= 0) await this.redis.set(blockKey, '1', 'PX', blockDuration);
     const blockLeft = blockedFor > 0 ? blockedFor : blocked * blockDuration;`,
-    specs: ['src/rate-limit/redis-throttler.storage.spec.ts'],
+    specs: [
+      'src/rate-limit/redis-throttler.storage.spec.ts',
+      'src/rate-limit/account-limiter.spec.ts',
+    ],
   },
   {
     id: 'login-rate-limit',
     defence: 'POST /api/auth/login is under the auth throttler (AUTH_RATE_LIMIT_MAX per IP)',
     file: 'src/sign-in/sign-in.controller.ts',
-    find: "@Post('login')\n  @PublicRoute()\n  @AuthRateLimit()\n",
-    replace: "@Post('login')\n  @PublicRoute()\n",
+    // The one @AuthRateLimit() of the controller becomes a decorator that does nothing.
+    find: "import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';",
+    replace: 'const AuthRateLimit = (): MethodDecorator => () => undefined;',
     specs: [RATE_LIMIT_SPEC],
   },
   {
     id: 'register-rate-limit',
     defence: 'POST /api/auth/register is under the auth throttler (AUTH_RATE_LIMIT_MAX per IP)',
     file: 'src/account/registration.controller.ts',
-    find: "@Post('register')\n  @PublicRoute()\n  @AuthRateLimit()\n",
-    replace: "@Post('register')\n  @PublicRoute()\n",
+    // The one @AuthRateLimit() of the controller becomes a decorator that does nothing.
+    find: "import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';",
+    replace: 'const AuthRateLimit = (): MethodDecorator => () => undefined;',
     specs: [RATE_LIMIT_SPEC],
   },
   {
