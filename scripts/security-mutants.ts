@@ -108,7 +108,8 @@ async function runJest(
     `--outputFile=${json}`,
   ];
   const { code, timedOut } = await runProcess(work, args, env, log);
-  if (!existsSync(json)) return { code, timedOut, failed: 0, ran: 0, log };
+  // --bail ends jest before it writes the JSON: its summary lines then say what failed.
+  if (!existsSync(json)) return { code, timedOut, ...fromSummary(readFileSync(log, 'utf8')), log };
   const result = JSON.parse(readFileSync(json, 'utf8')) as JestJson;
   const suites = result.testResults;
   const failedTest = suites
@@ -123,6 +124,15 @@ async function runJest(
     firstFailure:
       failedTest?.fullName ?? (failedSuite && `${relative(work, failedSuite.name)} failed to run`),
     log,
+  };
+}
+
+function fromSummary(output: string): Pick<JestRun, 'failed' | 'ran' | 'firstFailure'> {
+  const count = (line: RegExp): number => Number(line.exec(output)?.[1] ?? 0);
+  return {
+    failed: count(/^Tests:.*?(\d+) failed/m) + count(/^Test Suites:.*?(\d+) failed/m),
+    ran: count(/^Tests:.*?(\d+) total/m),
+    firstFailure: /^\s*● (.+)$/m.exec(output)?.[1],
   };
 }
 
