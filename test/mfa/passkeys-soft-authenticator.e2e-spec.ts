@@ -85,6 +85,26 @@ describe('passkeys with a software authenticator', () => {
     expect(added).toMatchObject({ backupEligible: true, backedUp: true });
   });
 
+  it("answers 404 to another user's removal of a passkey, which stays its owner's", async () => {
+    const owner = await registerAndLogin(t);
+    const added = await addPasskey(t, owner, new SoftAuthenticator());
+    // The stranger proves their own password (they have no factor): only the id is someone else's.
+    const stranger = await registerAndLogin(t);
+    expectErrorBody(
+      await request(t.url)
+        .delete(`/api/auth/passkeys/${added.id}`)
+        .set(...bearer(stranger.accessToken))
+        .send({ password: stranger.password }),
+      404,
+    );
+    const [{ n }] = await sql<{ n: number }>(
+      t,
+      'SELECT count(*)::int AS n FROM passkeys WHERE id = $1 AND user_id = $2',
+      [added.id, owner.id],
+    );
+    expect(n).toBe(1);
+  });
+
   it('refuses a passwordless assertion without user verification, as a failed sign-in', async () => {
     const user = await registerAndLogin(t);
     const authenticator = new SoftAuthenticator();

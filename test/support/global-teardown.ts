@@ -3,7 +3,10 @@ import type { EmbeddedPostgresServer } from '../../src/database/embedded/embedde
 
 export default async function globalTeardown(): Promise<void> {
   const holder = globalThis as { __embeddedPostgres?: EmbeddedPostgresServer };
-  await holder.__embeddedPostgres?.stop();
+  // A server this run did not start (TEST_DATABASE_URL given, e.g. by test:mutants) is not ours to
+  // stop or delete.
+  if (!holder.__embeddedPostgres) return;
+  await holder.__embeddedPostgres.stop();
   if (process.env.TEST_EMBEDDED_DATA_DIR) {
     await rm(process.env.TEST_EMBEDDED_DATA_DIR, { recursive: true, force: true });
   }

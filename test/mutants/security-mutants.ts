@@ -1,0 +1,369 @@
+/**
+ * Named mutations of the security checks (`npm run test:mutants`, docs/TESTING.md "Security
+ * mutants"). Each one removes or weakens exactly one check the way a careless edit could; the specs
+ * listed must fail on it. A `find` that no longer occurs exactly once fails the run, so a refactor
+ * that moves a check must move its mutant too.
+ */
+export interface SecurityMutant {
+  /** kebab-case, unique: what `--only` takes. */
+  id: string;
+  /** One line: the check this mutation removes. */
+  defence: string;
+  /** Repository-relative path of the file mutated. */
+  file: string;
+  /** Exact text, which must occur exactly once in `file`. */
+  find: string;
+  replace: string;
+  /** The specs that must fail on the mutant (repository-relative paths). */
+  specs: string[];
+  /** Build dist/ first: a spec spawns the built app. */
+  build?: true;
+}
+
+const SESSIONS = 'src/sessions/session.repository.ts';
+const JWT_STRATEGY = 'src/auth/jwt.strategy.ts';
+const JWT_ATTACKS = 'test/security/jwt-attacks.e2e-spec.ts';
+const STEP_UP = 'src/sign-in/step-up.service.ts';
+const STEP_UP_SPEC = 'test/integrity/step-up.e2e-spec.ts';
+const CIPHER = 'src/crypto/field-cipher.service.ts';
+const HEADERS = 'src/common/http/security-headers.ts';
+const VALIDATION = 'src/common/validation/validation-pipe.ts';
+const COOKIE = 'src/sign-in/refresh-cookie.ts';
+const LOGIN_SPEC = 'test/auth/login.e2e-spec.ts';
+const RATE_LIMIT_SPEC = 'test/rate-limit/rate-limit.e2e-spec.ts';
+const PASSWORD_SIGN_IN = 'src/sign-in/password-sign-in.service.ts';
+
+export const SECURITY_MUTANTS: SecurityMutant[] = [
+  // The per-request check and the sessions it trusts.
+  {
+    id: 'per-request-inactive-user',
+    defence: 'the per-request check refuses a session whose user is deactivated',
+    file: SESSIONS,
+    find: 'AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active\n            AND s.credentials_version = u.credentials_version`,',
+    replace:
+      'AND s.revoked_at IS NULL AND s.expires_at > now()\n            AND s.credentials_version = u.credentials_version`,',
+    specs: ['test/auth/per-request-check.e2e-spec.ts'],
+  },
+  {
+    id: 'per-request-credentials-version',
+    defence:
+      "the per-request check refuses a session stamped with an older credentials version than its user's",
+    file: SESSIONS,
+    find: 'AND u.is_active\n            AND s.credentials_version = u.credentials_version`,',
+    replace: 'AND u.is_active`,',
+    specs: ['test/auth/per-request-check.e2e-spec.ts'],
+  },
+  {
+    id: 'session-open-credentials-version',
+    defence: 'a login opens its session only while the credentials version it checked is current',
+    file: SESSIONS,
+    find: 'FROM users WHERE id = $1 AND credentials_version = $5',
+    replace: 'FROM users WHERE id = $1 AND $5::integer IS NOT NULL',
+    specs: ['test/auth/credential-races.e2e-spec.ts'],
+  },
+  {
+    id: 'session-revoke-owner',
+    defence: "revoking one session is scoped to its owner: another user's session id is a 404",
+    file: SESSIONS,
+    find: 'const where: FindOptionsWhere<SessionEntity> = { userId, revokedAt: IsNull() };',
+    replace:
+      'const where: FindOptionsWhere<SessionEntity> =\n      sessionId !== undefined ? { revokedAt: IsNull() } : { userId, revokedAt: IsNull() };',
+    specs: ['test/auth/sessions.e2e-spec.ts'],
+  },
+  {
+    id: 'refresh-reuse-revokes-session',
+    defence: 'presenting a spent refresh token revokes its session',
+    file: 'src/sessions/sessions.service.ts',
+    find: "const revoked = await this.revoke(\n        { userId: owner.userId, sessionId: owner.sessionId },\n        'refresh_token_reuse',\n      );",
+    replace: 'const revoked: number = 0;',
+    specs: ['test/auth/refresh.e2e-spec.ts'],
+  },
+
+  // Access tokens.
+  {
+    id: 'jwt-algorithm-pinned',
+    defence:
+      'access tokens are verified with HS256 only (no other HMAC, no algorithm from the header)',
+    file: JWT_STRATEGY,
+    find: "      algorithms: ['HS256'],\n",
+    replace: '',
+    specs: [JWT_ATTACKS],
+  },
+  {
+    id: 'jwt-issuer',
+    defence: 'access tokens must carry our issuer',
+    file: JWT_STRATEGY,
+    find: '      issuer: tokens.issuer,\n',
+    replace: '',
+    specs: [JWT_ATTACKS],
+  },
+  {
+    id: 'jwt-audience',
+    defence: 'access tokens must carry our audience',
+    file: JWT_STRATEGY,
+    find: '      audience: tokens.audience,\n',
+    replace: '',
+    specs: [JWT_ATTACKS],
+  },
+  {
+    id: 'jwt-token-type',
+    defence: 'only a token typed "access" is an access token',
+    file: JWT_STRATEGY,
+    find: 'if (typ !== ACCESS_TOKEN_TYPE || !isId(sub)',
+    replace: 'if ((typ !== ACCESS_TOKEN_TYPE && typ === undefined) || !isId(sub)',
+    specs: [JWT_ATTACKS],
+  },
+  {
+    id: 'roles-guard-admin',
+    defence: 'admin routes need the admin role',
+    file: 'src/auth/roles.guard.ts',
+    find: 'if (!user || !roles.includes(user.role))',
+    replace: 'if (!user)',
+    specs: ['test/users/users.e2e-spec.ts'],
+  },
+
+  // Step-up.
+  {
+    id: 'step-up-factor-for-credential-change',
+    defence: 'with a second factor on, a credential change needs that factor in the request',
+    file: STEP_UP,
+    find: 'const needsFactor = user.account.mfaEnabled;',
+    replace: 'const needsFactor = false;',
+    specs: [STEP_UP_SPEC],
+  },
+  {
+    id: 'step-up-proof-max-age',
+    defence: 'a sensitive operation without a proof needs one made within STEP_UP_MAX_AGE',
+    file: STEP_UP,
+    find: 'if (age === null || age > this.maxAgeSeconds)',
+    replace: 'if (age === null || (age > this.maxAgeSeconds && age < 0))',
+    specs: [STEP_UP_SPEC],
+  },
+
+  // Account links.
+  {
+    id: 'account-link-credentials-version',
+    defence: 'reset and email-change links die when the credentials version moves on',
+    file: 'src/account/account-token.repository.ts',
+    find: 'AND (t.credentials_version IS NULL OR t.credentials_version = u.credentials_version)',
+    replace: 'AND TRUE',
+    specs: ['test/integrity/account-takeover.e2e-spec.ts'],
+  },
+  {
+    id: 'password-min-length',
+    defence: 'a password has at least 12 characters',
+    file: 'src/account/password-policy.ts',
+    find: 'if (length < PASSWORD_MIN_LENGTH) violations.push(m.tooShort);',
+    replace: 'if (length < 8) violations.push(m.tooShort);',
+    specs: ['src/account/password-policy.spec.ts'],
+  },
+
+  // Second factors.
+  {
+    id: 'second-factor-failure-limit',
+    defence: 'second-factor guesses are counted and limited per network and per account',
+    file: 'src/rate-limit/second-factor-limiter.ts',
+    find: 'return this.counter.reserve(userId, client);',
+    replace: 'void [userId, client];\n    return Promise.resolve();',
+    specs: ['test/integrity/account-takeover.e2e-spec.ts'],
+  },
+  {
+    id: 'totp-replay',
+    defence: 'a TOTP code is accepted once: its time step must be later than the last used one',
+    file: 'src/mfa/totp.repository.ts',
+    find: 'lastUsedStep: Or(IsNull(), LessThan(String(step))),',
+    replace: 'lastUsedStep: Or(IsNull(), LessThan(String(step + 1))),',
+    specs: ['test/mfa/totp.e2e-spec.ts'],
+  },
+  {
+    id: 'passkey-challenge',
+    defence: 'a passkey assertion must answer a live challenge issued for its purpose and user',
+    file: 'src/mfa/passkeys/passkey-assertions.ts',
+    find: 'expectedChallenge: (challenge) =>\n          this.challenges.consume(sha256Hex(challenge), purpose, userId),',
+    replace:
+      'expectedChallenge: () => {\n          void [purpose, userId];\n          return true;\n        },',
+    specs: ['test/mfa/passkey-challenges.e2e-spec.ts'],
+  },
+  {
+    id: 'passkey-signature-counter',
+    defence: "a passkey's signature counter must grow (a cloned authenticator is refused)",
+    file: 'src/mfa/passkeys/passkey.repository.ts',
+    find: 'WHERE id = $1 AND (counter < $2 OR (counter = 0 AND $2 = 0))',
+    replace: 'WHERE id = $1',
+    specs: ['test/mfa/passkey-counter.e2e-spec.ts'],
+  },
+  {
+    id: 'passkey-remove-owner',
+    defence: "removing a passkey is scoped to its owner: another user's passkey id is a 404",
+    file: 'src/mfa/passkeys/passkey.repository.ts',
+    find: 'return (await this.delete({ userId, id })) > 0;',
+    replace: 'void userId;\n    return (await this.delete({ id })) > 0;',
+    specs: ['test/mfa/passkeys-soft-authenticator.e2e-spec.ts'],
+  },
+
+  // Field encryption and the audit trail.
+  {
+    id: 'field-cipher-aad-row',
+    defence: 'a ciphertext is bound to its row: copied to another row it fails to decrypt',
+    file: CIPHER,
+    find: 'JSON.stringify([VERSION, keyId, table, column, rowId])',
+    replace: 'JSON.stringify([VERSION, keyId, table, column])',
+    specs: ['src/crypto/field-cipher.spec.ts'],
+  },
+  {
+    id: 'field-cipher-auth-tag',
+    defence: 'decryption verifies the GCM tag (final()) before returning anything',
+    file: CIPHER,
+    find: "return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');",
+    replace: "return decipher.update(ciphertext).toString('utf8');",
+    specs: ['src/crypto/field-cipher.spec.ts'],
+  },
+  {
+    id: 'audit-chain-hash',
+    defence: "the audit chain's verification recomputes every event's hash",
+    file: 'src/audit/audit.service.ts',
+    find: 'computeAuditHash(event.prevHash, event, key) === event.hash;',
+    replace: 'computeAuditHash(event.prevHash, event, key).length === event.hash.length;',
+    specs: ['test/audit/audit-trail.e2e-spec.ts'],
+  },
+
+  // Rate limits.
+  {
+    id: 'redis-counter-atomic',
+    defence:
+      'a Redis throttle counter is incremented and compared in one atomic step (no read-then-write)',
+    file: 'src/rate-limit/redis-throttler.storage.ts',
+    find: `    const [hits, left, blocked, blockLeft] = await this.redis.throttleHit(
+      ...keysOf(key, name),
+      ttl,
+      limit,
+      blockDuration,
+    );`,
+    replace: `    const [hitsKey, blockKey] = keysOf(key, name);
+    const hits = Number((await this.redis.get(hitsKey)) ?? 0) + 1;
+    await this.redis.set(hitsKey, String(hits), 'PX', ttl);
+    const left = ttl;
+    const blockedFor = await this.redis.pttl(blockKey);
+    const blocked = blockedFor > 0 || hits > limit ? 1 : 0;
+    if (blocked === 1 && blockedFor <= 0) await this.redis.set(blockKey, '1', 'PX', blockDuration);
+    const blockLeft = blockedFor > 0 ? blockedFor : blocked * blockDuration;`,
+    specs: [
+      'src/rate-limit/redis-throttler.storage.spec.ts',
+      'src/rate-limit/account-limiter.spec.ts',
+    ],
+  },
+  {
+    id: 'login-rate-limit',
+    defence: 'POST /api/auth/login is under the auth throttler (AUTH_RATE_LIMIT_MAX per IP)',
+    file: 'src/sign-in/sign-in.controller.ts',
+    // The one @AuthRateLimit() of the controller becomes a decorator that does nothing.
+    find: "import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';",
+    replace: 'const AuthRateLimit = (): MethodDecorator => () => undefined;',
+    specs: [RATE_LIMIT_SPEC],
+  },
+  {
+    id: 'register-rate-limit',
+    defence: 'POST /api/auth/register is under the auth throttler (AUTH_RATE_LIMIT_MAX per IP)',
+    file: 'src/account/registration.controller.ts',
+    // The one @AuthRateLimit() of the controller becomes a decorator that does nothing.
+    find: "import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';",
+    replace: 'const AuthRateLimit = (): MethodDecorator => () => undefined;',
+    specs: [RATE_LIMIT_SPEC],
+  },
+  {
+    id: 'account-failure-limit',
+    defence: 'password guesses are counted and limited per account (LOGIN_FAILURE_MAX)',
+    file: 'src/rate-limit/account-limiter.ts',
+    find: 'return this.counter.reserve(normaliseEmail(email), client);',
+    replace: 'void [email, client];\n    return Promise.resolve();',
+    specs: ['test/rate-limit/account-limit.e2e-spec.ts'],
+  },
+
+  // Requests and answers.
+  {
+    id: 'validation-forbid-non-whitelisted',
+    defence: 'an unknown body property is a 400, not silently dropped',
+    file: VALIDATION,
+    find: 'forbidNonWhitelisted: true,',
+    replace: 'forbidNonWhitelisted: false,',
+    specs: ['test/security/hostile-bodies.e2e-spec.ts'],
+  },
+  {
+    id: 'validation-whitelist',
+    defence: 'only declared DTO properties reach a handler',
+    file: VALIDATION,
+    find: 'whitelist: true,',
+    replace: 'whitelist: false,',
+    specs: ['test/security/hostile-bodies.e2e-spec.ts'],
+  },
+  {
+    id: 'csp-header',
+    defence: 'every API answer carries the strict Content-Security-Policy',
+    file: HEADERS,
+    find: "  'content-security-policy': API_CSP,\n",
+    replace: '',
+    specs: ['test/security/http-hardening.e2e-spec.ts'],
+  },
+  {
+    id: 'hsts-header',
+    defence: 'every answer carries Strict-Transport-Security (a year, subdomains, preload)',
+    file: HEADERS,
+    find: 'strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true, preload: true },',
+    replace: 'strictTransportSecurity: false,',
+    specs: ['test/security/http-hardening.e2e-spec.ts'],
+  },
+  {
+    id: 'refresh-cookie-httponly',
+    defence: 'the refresh cookie is HttpOnly',
+    file: COOKIE,
+    find: 'pair.refreshToken, {\n    httpOnly: true,',
+    replace: 'pair.refreshToken, {\n    httpOnly: false,',
+    specs: [LOGIN_SPEC],
+  },
+  {
+    id: 'refresh-cookie-secure',
+    defence: 'the refresh cookie is Secure',
+    file: COOKIE,
+    find: "secure: true,\n    sameSite: 'strict',\n    path: COOKIE_PATH,\n    maxAge: cookieMaxAge,",
+    replace:
+      "secure: false,\n    sameSite: 'strict',\n    path: COOKIE_PATH,\n    maxAge: cookieMaxAge,",
+    specs: [LOGIN_SPEC],
+  },
+  {
+    id: 'refresh-cookie-samesite',
+    defence: 'the refresh cookie is SameSite=Strict',
+    file: COOKIE,
+    find: "sameSite: 'strict',\n    path: COOKIE_PATH,\n    maxAge: cookieMaxAge,",
+    replace: "sameSite: 'lax',\n    path: COOKIE_PATH,\n    maxAge: cookieMaxAge,",
+    specs: [LOGIN_SPEC],
+  },
+
+  // Configuration.
+  {
+    id: 'production-placeholder-secret',
+    defence: 'in production a secret that looks like a placeholder is refused',
+    file: 'src/config/production-rules.ts',
+    find: '/change[-_ ]?me|replace[-_ ]?me|placeholder|example|secret|password|^x+$|^(.)\\1+$/i',
+    replace: '/(?!)/',
+    specs: ['src/config/load-env.spec.ts'],
+  },
+
+  // Account enumeration through login.
+  {
+    id: 'login-unknown-email-dummy-hash',
+    defence: 'a login for an unknown email still does one bcrypt comparison (a dummy hash)',
+    file: PASSWORD_SIGN_IN,
+    find: ': await this.unknownAccount.verify(dto.password);',
+    replace: ': !this.unknownAccount;',
+    specs: ['src/sign-in/password-sign-in.service.spec.ts'],
+  },
+  {
+    id: 'login-unknown-email-same-answer',
+    defence: 'a login for an unknown email fails with the same 401 as a wrong password',
+    file: PASSWORD_SIGN_IN,
+    find: 'throw new UnauthorizedException(SIGN_IN_ERRORS.INVALID_CREDENTIALS);',
+    replace:
+      "throw new UnauthorizedException(\n      reason === 'unknown_email' ? 'No such account' : SIGN_IN_ERRORS.INVALID_CREDENTIALS,\n    );",
+    specs: ['test/security/enumeration.e2e-spec.ts'],
+  },
+];
