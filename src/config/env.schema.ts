@@ -363,6 +363,20 @@ export class Env {
   @Min(0)
   STEP_UP_MAX_AGE = 300;
 
+  @EnvVariable(
+    'Comma-separated words no password may contain, besides JWT_ISSUER and the PUBLIC_APP_URL host.',
+  )
+  @IsOptional()
+  @IsString()
+  PASSWORD_CONTEXT_WORDS?: string;
+
+  @EnvVariable(
+    'true: a password needs upper case, lower case, a digit and a special; false: ASVS 6.2.5.',
+  )
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  PASSWORD_REQUIRE_CHARACTER_CLASSES = true;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

@@ -251,6 +251,24 @@ describe('loadEnv', () => {
     });
   });
 
+  it('reads the password policy variables, and refuses a switch that is not true or false', () => {
+    const env = loadEnv({
+      DATA_DIR: dataDir(),
+      PASSWORD_REQUIRE_CHARACTER_CLASSES: 'false',
+      PASSWORD_CONTEXT_WORDS: 'orchid,blue team',
+    });
+    expect(configOf(env).passwordPolicy.requireCharacterClasses).toBe(false);
+    expect(configOf(env).passwordPolicy.contextWords).toEqual(
+      expect.arrayContaining(['orchid', 'blue team']),
+    );
+    expect(configOf(loadEnv({ DATA_DIR: dataDir() })).passwordPolicy.requireCharacterClasses).toBe(
+      true,
+    );
+    expect(problems({ DATA_DIR: dataDir(), PASSWORD_REQUIRE_CHARACTER_CLASSES: 'maybe' })).toEqual([
+      'PASSWORD_REQUIRE_CHARACTER_CLASSES must be true or false',
+    ]);
+  });
+
   describe('the credentials and transport of the other services, in production', () => {
     // Strong enough to pass every secret rule: each case below breaks one thing only.
     const STRONG = 'Tz8Qm3Vx6Lp1Wr9Kc4Yb7Nd2Hf5Js0Ga';
