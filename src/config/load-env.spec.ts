@@ -275,52 +275,62 @@ describe('loadEnv', () => {
     const db = (user: string, password: string, host = 'db.internal:5432'): string =>
       `postgresql://${user}:${password}@${host}/app?sslmode=verify-full`;
 
-    it.each([
-      ['DATABASE_URL', db('app', 'pw'), 'DATABASE_URL password must be at least 32 bytes'],
-      [
+    /** Each change refused alone, in exactly `line`, which never shows the password inside. */
+    function refusedAlone(name: string, value: string, line: string): void {
+      const found = problems({ ...PRODUCTION, [name]: value });
+      expect(found).toEqual([line]);
+      const password = new URL(value).password;
+      if (password) expect(found.join('\n')).not.toContain(decodeURIComponent(password));
+    }
+
+    it('refuses a weak or placeholder password inside DATABASE_URL, DATABASE_MIGRATION_URL, REDIS_URL and SMTP_URL', () => {
+      refusedAlone(
+        'DATABASE_URL',
+        db('app', 'pw'),
+        'DATABASE_URL password must be at least 32 bytes',
+      );
+      refusedAlone(
         'DATABASE_URL',
         db('app', `${STRONG}-changeme`),
         'DATABASE_URL password looks like a placeholder; generate a random value',
-      ],
-      [
-        'DATABASE_URL',
-        db('postgres', STRONG),
-        'DATABASE_URL logs in as the superuser postgres; use a role that owns nothing',
-      ],
-      [
+      );
+      refusedAlone(
         'DATABASE_MIGRATION_URL',
         db('app_owner', 'abcd'.repeat(10)),
         'DATABASE_MIGRATION_URL password has too little variety to be random',
-      ],
-      [
+      );
+      refusedAlone(
         'REDIS_URL',
         'rediss://:REPLACE_ME@redis.internal:6379',
         'REDIS_URL password must be at least 32 bytes',
-      ],
-      [
-        'REDIS_URL',
-        `redis://:${STRONG}@redis.internal:6379`,
-        'REDIS_URL must be rediss:// (TLS) unless its host is loopback',
-      ],
-      [
+      );
+      refusedAlone(
         'SMTP_URL',
         `smtps://mailer:${STRONG}-password@smtp.example.org`,
         'SMTP_URL password looks like a placeholder; generate a random value',
-      ],
-      [
+      );
+    });
+
+    it('refuses DATABASE_URL logging in as the postgres superuser', () => {
+      refusedAlone(
+        'DATABASE_URL',
+        db('postgres', STRONG),
+        'DATABASE_URL logs in as the superuser postgres; use a role that owns nothing',
+      );
+    });
+
+    it('refuses redis:// and an http:// OTLP endpoint to a host that is not loopback', () => {
+      refusedAlone(
+        'REDIS_URL',
+        `redis://:${STRONG}@redis.internal:6379`,
+        'REDIS_URL must be rediss:// (TLS) unless its host is loopback',
+      );
+      refusedAlone(
         'OTEL_EXPORTER_OTLP_ENDPOINT',
         'http://collector.internal:4318',
         'OTEL_EXPORTER_OTLP_ENDPOINT must be https:// unless its host is loopback',
-      ],
-    ])(
-      'refuses a bad %s alone (case %#), in one line that never shows the value',
-      (name, value, line) => {
-        const found = problems({ ...PRODUCTION, [name]: value });
-        expect(found).toEqual([line]);
-        const password = new URL(value).password;
-        if (password) expect(found.join('\n')).not.toContain(decodeURIComponent(password));
-      },
-    );
+      );
+    });
 
     it('reads a percent-encoded password as the server will', () => {
       const encoded = `${STRONG.slice(0, 16)}%2F%40${STRONG.slice(16)}`;
@@ -341,7 +351,7 @@ describe('loadEnv', () => {
       expect(problems({ ...PRODUCTION, [name]: value })).toEqual([]);
     });
 
-    it('asks no TLS of a loopback-looking name that is not loopback', () => {
+    it('asks TLS of a name that only looks like loopback', () => {
       for (const host of ['127.0.0.1.nip.io', '128.0.0.1', 'localhost.example.org'])
         expect(problems({ ...PRODUCTION, REDIS_URL: `redis://${host}:6379` })).toEqual([
           'REDIS_URL must be rediss:// (TLS) unless its host is loopback',
