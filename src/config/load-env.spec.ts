@@ -342,6 +342,8 @@ describe('loadEnv', () => {
       ['REDIS_URL', 'redis://127.10.0.1:6379/0'],
       ['REDIS_URL', `redis://:${STRONG}@[::1]:6379`],
       ['REDIS_URL', 'redis://localhost:6379'],
+      ['REDIS_URL', 'redis://LocalHost:6379'],
+      ['REDIS_URL', 'redis://[0:0:0:0:0:0:0:1]:6379'],
       ['REDIS_URL', `rediss://:${STRONG}@redis.internal:6380`],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://127.0.0.1:4318'],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://[::1]:4318'],
@@ -352,7 +354,7 @@ describe('loadEnv', () => {
     });
 
     it('asks TLS of a name that only looks like loopback', () => {
-      for (const host of ['127.0.0.1.nip.io', '128.0.0.1', 'localhost.example.org'])
+      for (const host of ['127.0.0.1.nip.io', '128.0.0.1', 'localhost.example.org', '[::2]'])
         expect(problems({ ...PRODUCTION, REDIS_URL: `redis://${host}:6379` })).toEqual([
           'REDIS_URL must be rediss:// (TLS) unless its host is loopback',
         ]);

@@ -94,11 +94,12 @@ function mailProblems(env: Env): string[] {
 }
 
 /** 127.0.0.0/8, ::1 or localhost: traffic that never leaves the host needs no TLS. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return isIP(host) === 6 && (host === '::1' || /^::ffff:127\./.test(host));
+function isLoopbackHost(hostname: string): boolean {
+  // URL keeps IPv6 in brackets, compressed; a redis:// host keeps its case and is not otherwise
+  // normalised, so an unusual spelling (127.1, 0x7f000001) counts as remote: TLS is asked.
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 /**
