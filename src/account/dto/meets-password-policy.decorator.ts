@@ -33,8 +33,9 @@ function violations(args: ValidationArguments, options: MeetsPasswordPolicyOptio
 
 /**
  * Validates a password property against the policy in ../password-policy, as configured
- * (../password-policy-settings), using other properties of the same DTO as context. The error message lists the broken rules and never
- * includes the submitted value (class-validator's `$value` placeholder is not used).
+ * (../password-policy-settings), using other properties of the same DTO as context. The error
+ * message lists the broken rules and never includes the submitted value (class-validator's
+ * `$value` placeholder is not used).
  */
 export function MeetsPasswordPolicy(
   options: MeetsPasswordPolicyOptions = {},
