@@ -1,9 +1,10 @@
-// Writes development TLS material for the docker-compose PostgreSQL and Mailpit:
+// Writes development TLS material for the docker-compose PostgreSQL, Redis and Mailpit:
 //   docker/tls/ca.crt, docker/tls/server.crt (0644) and docker/tls/server.key (0600).
 // The server certificate names `postgres` (the compose service, used by the apps with
-// sslmode=verify-full), `mailpit` (the apps' SMTP relay, STARTTLS verified against ca.crt), plus
-// localhost/127.0.0.1/::1 for operators on the published port. Material from before `mailpit`
-// was added lacks that name: regenerate it with --force.
+// sslmode=verify-full), `redis` (rediss://, verified against ca.crt), `mailpit` (the apps' SMTP
+// relay, STARTTLS verified against ca.crt), plus localhost/127.0.0.1/::1 for operators on the
+// published port. Material from before `redis` or `mailpit` was added lacks that name: regenerate
+// it with --force.
 // PostgreSQL in the container runs as uid 999: docker/postgres/tls-entrypoint.sh copies the
 // key into the container with that owner and 0600, so the host files keep the caller's owner.
 //
@@ -13,7 +14,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { generateTlsMaterial } from '../src/crypto/tls-material';
 
-export const HOSTNAMES = ['postgres', 'mailpit', 'localhost'];
+export const HOSTNAMES = ['postgres', 'redis', 'mailpit', 'localhost'];
 export const IPS = ['127.0.0.1', '::1'];
 
 function assertPem(label: string, value: unknown, kind: RegExp): string {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { PasswordPolicyConfig } from '../config/config-sections';
 import { CryptoModule } from '../crypto/crypto.module';
 import { MailModule } from '../mail/mail.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -13,6 +14,7 @@ import { DeferredWork } from './deferred-work';
 import { EmailChangeService } from './email-change.service';
 import { EmailVerificationService } from './email-verification.service';
 import { LifecycleController } from './lifecycle.controller';
+import { usePasswordPolicy } from './password-policy-settings';
 import { PasswordResetService } from './password-reset.service';
 import { PasswordService } from './password.service';
 import { RegistrationController } from './registration.controller';
@@ -38,4 +40,9 @@ import { RegistrationService } from './registration.service';
   ],
   exports: [AdminBootstrapService],
 })
-export class AccountModule {}
+export class AccountModule {
+  // Registration's @MeetsPasswordPolicy runs outside dependency injection: hand it the policy.
+  constructor(policy: PasswordPolicyConfig) {
+    usePasswordPolicy(policy);
+  }
+}

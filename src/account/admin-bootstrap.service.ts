@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { normaliseEmail } from '../common/text/normalise-email';
-import { AccountsConfig } from '../config/config-sections';
+import { AccountsConfig, PasswordPolicyConfig } from '../config/config-sections';
 import { randomSuffix } from '../crypto/random';
 import { Transactions } from '../database/transactions';
 import { UserRepository } from '../users/user.repository';
@@ -18,6 +18,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: AccountsConfig,
+    private readonly policy: PasswordPolicyConfig,
     private readonly users: UsersService,
     private readonly userRows: UserRepository,
     private readonly audit: AuditService,
@@ -37,7 +38,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const email = normaliseEmail(rawEmail);
     if (await this.userRows.findByEmail(email)) return undefined;
     const username = adminUsername(email);
-    const problems = passwordPolicyViolations(password, { username, email });
+    const problems = passwordPolicyViolations(password, { username, email }, this.policy);
     if (problems.length > 0)
       throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.join(' ')}`);
     return this.tx.run(async () => {

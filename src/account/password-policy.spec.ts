@@ -3,6 +3,7 @@ import { isCommonPassword, loadCommonPasswords } from './common-passwords';
 import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_POLICY_MESSAGES as M,
+  type PasswordPolicySettings,
   passwordPolicyViolations,
 } from './password-policy';
 
@@ -143,6 +144,64 @@ describe('passwordPolicyViolations', () => {
         M.noDigit,
         M.containsUsername,
         M.containsEmail,
+      ]);
+    });
+  });
+
+  describe('context words (ASVS 6.2.11)', () => {
+    const settings: PasswordPolicySettings = {
+      contextWords: ['secure-nest-foundation', 'example', 'orchid'],
+      requireCharacterClasses: true,
+    };
+
+    it.each([
+      ['the service name', 'Vq7#secure-nest-foundation'],
+      ['the service name without separators', 'Vq7#SecureNestFoundation'],
+      ['the service name with other separators', 'Vq7# Secure_Nest.Foundation'],
+      ['a host label, any case', 'Vq7#mZ2!EXAMPLE'],
+      ['an operator word', 'Vq7#mZ2!rKOrchid'],
+      ['a word after NFKC (full-width letters)', 'Vq7#mZ2!ｏｒｃｈｉｄ'],
+    ])('refuses %s', (_what, password) => {
+      expect(passwordPolicyViolations(password, {}, settings)).toEqual([M.containsContextWord]);
+    });
+
+    it('accepts a password without them, and ignores words shorter than 3 characters', () => {
+      expect(passwordPolicyViolations(STRONG, {}, settings)).toEqual([]);
+      const short = { ...settings, contextWords: ['vq', ''] };
+      expect(passwordPolicyViolations(STRONG, {}, short)).toEqual([]);
+    });
+
+    it('names the rule, never the word or the password', () => {
+      const [message] = passwordPolicyViolations('Vq7#mZ2!rKOrchid', {}, settings);
+      expect(message).toBe(M.containsContextWord);
+      expect(message.toLowerCase()).not.toContain('orchid');
+    });
+  });
+
+  describe('character classes switched off (ASVS 6.2.5)', () => {
+    const settings: PasswordPolicySettings = { contextWords: [], requireCharacterClasses: false };
+
+    it('accepts a long password of one class that is in no list', () => {
+      expect(passwordPolicyViolations('correct horse battery staple', {}, settings)).toEqual([]);
+      expect(passwordPolicyViolations('qzvbkmwtrxjplh', {}, settings)).toEqual([]);
+    });
+
+    it('keeps every other rule: length, the breached list, username, email, context words', () => {
+      expect(passwordPolicyViolations('qzvbkmwtrxj', {}, settings)).toEqual([M.tooShort]);
+      expect(passwordPolicyViolations('qwertyuiop123', {}, settings)).toEqual([M.common]);
+      expect(passwordPolicyViolations('zz alice zz zz', { username: 'alice' }, settings)).toEqual([
+        M.containsUsername,
+      ]);
+      const words = { ...settings, contextWords: ['orchid'] };
+      expect(passwordPolicyViolations('my orchid garden path', {}, words)).toEqual([
+        M.containsContextWord,
+      ]);
+    });
+
+    it('is on by default: the four classes are required', () => {
+      expect(passwordPolicyViolations('correct horse battery staple')).toEqual([
+        M.noUppercase,
+        M.noDigit,
       ]);
     });
   });

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { PasswordPolicyConfig } from '../config/config-sections';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
 import { Transactions } from '../database/transactions';
@@ -33,6 +34,7 @@ export class PasswordResetService {
     private readonly audit: AuditService,
     private readonly deferred: DeferredWork,
     private readonly tx: Transactions,
+    private readonly policy: PasswordPolicyConfig,
   ) {}
 
   forgot(email: string, client: ClientContext): void {
@@ -42,10 +44,11 @@ export class PasswordResetService {
   async reset(token: string, newPassword: string, client: ClientContext): Promise<void> {
     // Checked before anything is spent, so a refused password leaves the link usable.
     const user = await this.users.get(await this.tokens.ownerOf('password_reset', token));
-    const problems = passwordPolicyViolations(newPassword, {
-      username: user.username,
-      email: user.email,
-    });
+    const problems = passwordPolicyViolations(
+      newPassword,
+      { username: user.username, email: user.email },
+      this.policy,
+    );
     if (problems.length > 0)
       throw new BadRequestException(problems.map((p) => `newPassword: ${p}`));
     const hash = await this.hasher.hash(newPassword);

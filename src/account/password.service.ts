@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { PasswordPolicyConfig } from '../config/config-sections';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
 import { PasswordHasher } from '../crypto/password-hasher.service';
@@ -23,6 +24,7 @@ export class PasswordService {
     private readonly audit: AuditService,
     private readonly tx: Transactions,
     private readonly mail: MailService,
+    private readonly policy: PasswordPolicyConfig,
   ) {}
 
   /**
@@ -41,10 +43,11 @@ export class PasswordService {
     const found = await this.users.findCredentials({ id: caller.id });
     if (!found) throw new NotFoundException(ACCOUNT_ERRORS.USER_NOT_FOUND);
     const { user, passwordHash } = found;
-    const problems = passwordPolicyViolations(dto.newPassword, {
-      username: user.username,
-      email: user.email,
-    });
+    const problems = passwordPolicyViolations(
+      dto.newPassword,
+      { username: user.username, email: user.email },
+      this.policy,
+    );
     if (problems.length > 0)
       throw new BadRequestException(problems.map((p) => `newPassword: ${p}`));
     if (await this.hasher.verify(dto.newPassword, passwordHash)) {

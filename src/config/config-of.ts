@@ -11,12 +11,14 @@ import {
   MailConfig,
   MfaConfig,
   ObservabilityConfig,
+  PasswordPolicyConfig,
   RateLimitConfig,
   RedisConfig,
   TokensConfig,
   WebAuthnConfig,
 } from './config-sections';
 import type { Env } from './env.schema';
+import { passwordContextWords } from './password-context-words';
 
 /** Every section of one validated environment. */
 export interface ConfigSections {
@@ -25,6 +27,7 @@ export interface ConfigSections {
   redis: RedisConfig;
   tokens: TokensConfig;
   accounts: AccountsConfig;
+  passwordPolicy: PasswordPolicyConfig;
   mfa: MfaConfig;
   webAuthn: WebAuthnConfig;
   rateLimit: RateLimitConfig;
@@ -59,6 +62,7 @@ export function sectionProviders(env: Env): ValueProvider[] {
     { provide: RedisConfig, useValue: sections.redis },
     { provide: TokensConfig, useValue: sections.tokens },
     { provide: AccountsConfig, useValue: sections.accounts },
+    { provide: PasswordPolicyConfig, useValue: sections.passwordPolicy },
     { provide: MfaConfig, useValue: sections.mfa },
     { provide: WebAuthnConfig, useValue: sections.webAuthn },
     { provide: RateLimitConfig, useValue: sections.rateLimit },
@@ -109,6 +113,14 @@ function buildSections(env: Env): ConfigSections {
         env.ADMIN_EMAIL && env.ADMIN_PASSWORD
           ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
           : undefined,
+    },
+    passwordPolicy: {
+      contextWords: passwordContextWords(
+        env.JWT_ISSUER,
+        env.PUBLIC_APP_URL,
+        commaSeparated(env.PASSWORD_CONTEXT_WORDS),
+      ),
+      requireCharacterClasses: env.PASSWORD_REQUIRE_CHARACTER_CLASSES,
     },
     mfa: {
       requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS ?? production,

@@ -63,6 +63,17 @@ export abstract class AccountsConfig {
   abstract readonly bootstrapAdmin?: { readonly email: string; readonly password: string };
 }
 
+/** The password policy's choices (account/password-policy.ts). */
+export abstract class PasswordPolicyConfig {
+  /**
+   * Lower-case words no password may contain: JWT_ISSUER, the labels of the PUBLIC_APP_URL host
+   * (password-context-words.ts) and PASSWORD_CONTEXT_WORDS.
+   */
+  abstract readonly contextWords: readonly string[];
+  /** PASSWORD_REQUIRE_CHARACTER_CLASSES. */
+  abstract readonly requireCharacterClasses: boolean;
+}
+
 /** Second factors and step-up (mfa/, the roles guard). */
 export abstract class MfaConfig {
   abstract readonly requiredForAdmins: boolean;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
 import { declaredVariables } from './env-variable.decorator';
-import { ENV_VARIABLES, Env } from './env.schema';
+import { ENV_VARIABLES, Env, SECRET_VARIABLES } from './env.schema';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -48,5 +48,25 @@ describe('the environment variables, declared once', () => {
 
   it('.env.example shows every declared variable once, and no other for the app', () => {
     expect(sorted(exampleVariables(read('.env.example')))).toEqual(sorted(ENV_VARIABLES));
+  });
+
+  it('documents <NAME>_FILE for exactly the declared secrets', () => {
+    const section = read('docs/CONFIGURATION.md')
+      .split(/^## /m)
+      .find((part) => part.startsWith('Secrets from files\n'));
+    if (!section) throw new Error('no "## Secrets from files" section');
+    const listed = section.split('\n\n').find((paragraph) => paragraph.startsWith('`'));
+    const names = [...(listed ?? '').matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1]);
+    expect(sorted(names)).toEqual(sorted(SECRET_VARIABLES));
+    for (const path of ['docs/CONFIGURATION.md', 'docs/API.md'])
+      expect({ path, row: read(path).includes('| `<SECRET>_FILE` |') }).toEqual({
+        path,
+        row: true,
+      });
+    // .env.example's header names them all before it names the form.
+    const header = /^# Every secret([\s\S]*?)<NAME>_FILE/m.exec(read('.env.example'))?.[1] ?? '';
+    expect(sorted(new Set(header.match(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g)))).toEqual(
+      sorted(SECRET_VARIABLES),
+    );
   });
 });

@@ -2,6 +2,13 @@
 export interface DeclaredVariable {
   name: string;
   description: string;
+  /** A secret: it may also be read from the file named by `<name>_FILE` (load-env.ts). */
+  secret: boolean;
+}
+
+export interface EnvVariableOptions {
+  /** Holds a secret (a key, or a URL with a password inside): `<NAME>_FILE` may supply it. */
+  secret?: boolean;
 }
 
 const declared = new WeakMap<object, DeclaredVariable[]>();
@@ -11,10 +18,13 @@ const declared = new WeakMap<object, DeclaredVariable[]>();
  * property's type, default and validation decorators sit next to it: the declaration is the only
  * list of variables (load-env reads exactly these, and the docs are checked against them).
  */
-export function EnvVariable(description: string): PropertyDecorator {
+export function EnvVariable(
+  description: string,
+  options: EnvVariableOptions = {},
+): PropertyDecorator {
   return (prototype, property) => {
     const list = declared.get(prototype.constructor) ?? [];
-    list.push({ name: String(property), description });
+    list.push({ name: String(property), description, secret: options.secret ?? false });
     declared.set(prototype.constructor, list);
   };
 }

@@ -47,6 +47,7 @@ export class Env {
 
   @EnvVariable(
     'PostgreSQL of the application role; unset outside production: the embedded cluster.',
+    { secret: true },
   )
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
@@ -85,6 +86,7 @@ export class Env {
 
   @EnvVariable(
     'The schema owner, used only for migrations; then the DATABASE_URL role owns nothing.',
+    { secret: true },
   )
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
@@ -92,6 +94,7 @@ export class Env {
 
   @EnvVariable(
     'Redis for shared rate-limit counters and the audit anchor; unset: in-process counters.',
+    { secret: true },
   )
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
@@ -104,13 +107,14 @@ export class Env {
   @IsBoolean({ message: 'must be true or false' })
   REDIS_REQUIRED = false;
 
-  @EnvVariable('HMAC key of the access tokens (HS256).')
+  @EnvVariable('HMAC key of the access tokens (HS256).', { secret: true })
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   JWT_SECRET!: string;
 
   @EnvVariable(
     'Validated like the other secrets but signs nothing: refresh tokens are opaque random values.',
+    { secret: true },
   )
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
@@ -134,18 +138,21 @@ export class Env {
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_REFRESH_TTL = '7d';
 
-  @EnvVariable('AES-256-GCM key of the sensitive fields: 64 hex characters.')
+  @EnvVariable('AES-256-GCM key of the sensitive fields: 64 hex characters.', { secret: true })
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (32 bytes)' })
   ENCRYPTION_KEY?: string;
 
-  @EnvVariable('Keyring for rotation, `id:hex,id:hex`: the first encrypts, every one decrypts.')
+  @EnvVariable('Keyring for rotation, `id:hex,id:hex`: the first encrypts, every one decrypts.', {
+    secret: true,
+  })
   @IsOptional()
   @IsString()
   ENCRYPTION_KEYS?: string;
 
   @EnvVariable(
     'HMAC key applied to passwords before bcrypt (and to device and network fingerprints).',
+    { secret: true },
   )
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
@@ -163,7 +170,9 @@ export class Env {
   @IsString()
   ADMIN_EMAIL?: string;
 
-  @EnvVariable('The password of the ADMIN_EMAIL admin (the password policy applies).')
+  @EnvVariable('The password of the ADMIN_EMAIL admin (the password policy applies).', {
+    secret: true,
+  })
   @IsOptional()
   @IsString()
   ADMIN_PASSWORD?: string;
@@ -233,7 +242,9 @@ export class Env {
   @Min(1)
   AUDIT_RETENTION_DAYS?: number;
 
-  @EnvVariable('Keys the audit hash chain and its anchor; never stored in the database.')
+  @EnvVariable('Keys the audit hash chain and its anchor; never stored in the database.', {
+    secret: true,
+  })
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   AUDIT_HMAC_KEY!: string;
@@ -309,6 +320,7 @@ export class Env {
 
   @EnvVariable(
     'smtp:// (STARTTLS required) or smtps:// relay; unset outside production: mail written to DATA_DIR/mail.',
+    { secret: true },
   )
   @IsOptional()
   @IsSmtpUrl()
@@ -351,6 +363,20 @@ export class Env {
   @Min(0)
   STEP_UP_MAX_AGE = 300;
 
+  @EnvVariable(
+    'Comma-separated words no password may contain, besides JWT_ISSUER and the PUBLIC_APP_URL host.',
+  )
+  @IsOptional()
+  @IsString()
+  PASSWORD_CONTEXT_WORDS?: string;
+
+  @EnvVariable(
+    'true: a password needs upper case, lower case, a digit and a special; false: ASVS 6.2.5.',
+  )
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  PASSWORD_REQUIRE_CHARACTER_CLASSES = true;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -363,3 +389,8 @@ export class Env {
 export const ENV_VARIABLES = declaredVariables(Env).map(({ name }) => name as EnvVariableName);
 
 export type EnvVariableName = Exclude<keyof Env, 'isProduction'>;
+
+/** The secrets: each may instead be read from the file named by `<NAME>_FILE` (load-env.ts). */
+export const SECRET_VARIABLES = declaredVariables(Env)
+  .filter(({ secret }) => secret)
+  .map(({ name }) => name as EnvVariableName);

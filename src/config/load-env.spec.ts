@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRODUCTION_ENV as PRODUCTION } from '../../test/support/production-env';
 import { configOf } from './config-of';
+import { SECRET_VARIABLES } from './env.schema';
 import { EnvError, loadEnv } from './load-env';
 
 const dataDir = (): string => mkdtempSync(join(tmpdir(), 'snf-env-'));
@@ -247,6 +248,211 @@ describe('loadEnv', () => {
       const found = problems({ DATA_DIR: dataDir(), [name]: value });
       expect(found).toEqual([expect.stringContaining(name)]);
       expect(found.join('\n')).not.toContain(value);
+    });
+  });
+
+  it('reads the password policy variables, and refuses a switch that is not true or false', () => {
+    const env = loadEnv({
+      DATA_DIR: dataDir(),
+      PASSWORD_REQUIRE_CHARACTER_CLASSES: 'false',
+      PASSWORD_CONTEXT_WORDS: 'orchid,blue team',
+    });
+    expect(configOf(env).passwordPolicy.requireCharacterClasses).toBe(false);
+    expect(configOf(env).passwordPolicy.contextWords).toEqual(
+      expect.arrayContaining(['orchid', 'blue team']),
+    );
+    expect(configOf(loadEnv({ DATA_DIR: dataDir() })).passwordPolicy.requireCharacterClasses).toBe(
+      true,
+    );
+    expect(problems({ DATA_DIR: dataDir(), PASSWORD_REQUIRE_CHARACTER_CLASSES: 'maybe' })).toEqual([
+      'PASSWORD_REQUIRE_CHARACTER_CLASSES must be true or false',
+    ]);
+  });
+
+  describe('the credentials and transport of the other services, in production', () => {
+    // Strong enough to pass every secret rule: each case below breaks one thing only.
+    const STRONG = 'Tz8Qm3Vx6Lp1Wr9Kc4Yb7Nd2Hf5Js0Ga';
+    const db = (user: string, password: string, host = 'db.internal:5432'): string =>
+      `postgresql://${user}:${password}@${host}/app?sslmode=verify-full`;
+
+    /** Each change refused alone, in exactly `line`, which never shows the password inside. */
+    function refusedAlone(name: string, value: string, line: string): void {
+      const found = problems({ ...PRODUCTION, [name]: value });
+      expect(found).toEqual([line]);
+      const password = new URL(value).password;
+      if (password) expect(found.join('\n')).not.toContain(decodeURIComponent(password));
+    }
+
+    it('refuses a weak or placeholder password inside DATABASE_URL, DATABASE_MIGRATION_URL, REDIS_URL and SMTP_URL', () => {
+      refusedAlone(
+        'DATABASE_URL',
+        db('app', 'pw'),
+        'DATABASE_URL password must be at least 32 bytes',
+      );
+      refusedAlone(
+        'DATABASE_URL',
+        db('app', `${STRONG}-changeme`),
+        'DATABASE_URL password looks like a placeholder; generate a random value',
+      );
+      refusedAlone(
+        'DATABASE_MIGRATION_URL',
+        db('app_owner', 'abcd'.repeat(10)),
+        'DATABASE_MIGRATION_URL password has too little variety to be random',
+      );
+      refusedAlone(
+        'REDIS_URL',
+        'rediss://:REPLACE_ME@redis.internal:6379',
+        'REDIS_URL password must be at least 32 bytes',
+      );
+      refusedAlone(
+        'SMTP_URL',
+        `smtps://mailer:${STRONG}-password@smtp.example.org`,
+        'SMTP_URL password looks like a placeholder; generate a random value',
+      );
+    });
+
+    it('refuses DATABASE_URL logging in as the postgres superuser', () => {
+      refusedAlone(
+        'DATABASE_URL',
+        db('postgres', STRONG),
+        'DATABASE_URL logs in as the superuser postgres; use a role that owns nothing',
+      );
+    });
+
+    it('refuses redis:// and an http:// OTLP endpoint to a host that is not loopback', () => {
+      refusedAlone(
+        'REDIS_URL',
+        `redis://:${STRONG}@redis.internal:6379`,
+        'REDIS_URL must be rediss:// (TLS) unless its host is loopback',
+      );
+      refusedAlone(
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'http://collector.internal:4318',
+        'OTEL_EXPORTER_OTLP_ENDPOINT must be https:// unless its host is loopback',
+      );
+    });
+
+    it('reads a percent-encoded password as the server will', () => {
+      const encoded = `${STRONG.slice(0, 16)}%2F%40${STRONG.slice(16)}`;
+      expect(problems({ ...PRODUCTION, DATABASE_URL: db('app', encoded) })).toEqual([]);
+    });
+
+    it.each([
+      ['REDIS_URL', 'redis://127.0.0.1:6379'],
+      ['REDIS_URL', 'redis://127.10.0.1:6379/0'],
+      ['REDIS_URL', `redis://:${STRONG}@[::1]:6379`],
+      ['REDIS_URL', 'redis://localhost:6379'],
+      ['REDIS_URL', 'redis://LocalHost:6379'],
+      ['REDIS_URL', 'redis://[0:0:0:0:0:0:0:1]:6379'],
+      ['REDIS_URL', `rediss://:${STRONG}@redis.internal:6380`],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://127.0.0.1:4318'],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://[::1]:4318'],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4318'],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', 'https://collector.example.org'],
+    ])('accepts %s=%s (TLS, or a loopback host)', (name, value) => {
+      expect(problems({ ...PRODUCTION, [name]: value })).toEqual([]);
+    });
+
+    it('asks TLS of a name that only looks like loopback', () => {
+      for (const host of ['127.0.0.1.nip.io', '128.0.0.1', 'localhost.example.org', '[::2]'])
+        expect(problems({ ...PRODUCTION, REDIS_URL: `redis://${host}:6379` })).toEqual([
+          'REDIS_URL must be rediss:// (TLS) unless its host is loopback',
+        ]);
+    });
+  });
+
+  describe('secrets from files (<NAME>_FILE)', () => {
+    const secretFile = (content: string): string => {
+      const path = join(dataDir(), 'secret');
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    };
+
+    it('declares the secrets, and only them, as readable from a file', () => {
+      expect([...SECRET_VARIABLES].sort()).toEqual(
+        [
+          'ADMIN_PASSWORD',
+          'AUDIT_HMAC_KEY',
+          'DATABASE_MIGRATION_URL',
+          'DATABASE_URL',
+          'ENCRYPTION_KEY',
+          'ENCRYPTION_KEYS',
+          'JWT_REFRESH_SECRET',
+          'JWT_SECRET',
+          'PASSWORD_PEPPER',
+          'REDIS_URL',
+          'SMTP_URL',
+        ].sort(),
+      );
+    });
+
+    it('reads every secret of a production configuration from files, one trailing newline trimmed', () => {
+      const raw: Record<string, string | undefined> = { ...PRODUCTION };
+      for (const name of SECRET_VARIABLES) {
+        const value = raw[name];
+        if (value === undefined) continue;
+        raw[`${name}_FILE`] = secretFile(`${value}\n`);
+        delete raw[name];
+      }
+      const env = loadEnv(raw);
+      expect(env.JWT_SECRET).toBe(PRODUCTION.JWT_SECRET);
+      expect(env.ENCRYPTION_KEY).toBe(PRODUCTION.ENCRYPTION_KEY);
+      expect(env.DATABASE_URL).toBe(PRODUCTION.DATABASE_URL);
+      expect(env.SMTP_URL).toBe(PRODUCTION.SMTP_URL);
+      expect(configOf(env).crypto.passwordPepper).toBe(PRODUCTION.PASSWORD_PEPPER);
+    });
+
+    it('trims a CRLF too, and keeps a value without a trailing newline whole', () => {
+      const crlf = loadEnv({
+        ...PRODUCTION,
+        JWT_SECRET: undefined,
+        JWT_SECRET_FILE: secretFile(`${PRODUCTION.JWT_SECRET}\r\n`),
+      });
+      expect(crlf.JWT_SECRET).toBe(PRODUCTION.JWT_SECRET);
+      const bare = loadEnv({
+        ...PRODUCTION,
+        JWT_SECRET: undefined,
+        JWT_SECRET_FILE: secretFile(PRODUCTION.JWT_SECRET),
+      });
+      expect(bare.JWT_SECRET).toBe(PRODUCTION.JWT_SECRET);
+    });
+
+    it('checks a value read from a file like one given directly', () => {
+      const found = problems({
+        ...PRODUCTION,
+        PASSWORD_PEPPER: undefined,
+        PASSWORD_PEPPER_FILE: secretFile('short\n'),
+      });
+      expect(found).toEqual(['PASSWORD_PEPPER must be at least 32 bytes']);
+    });
+
+    it('wins over a generated development secret', () => {
+      const value = 'Dv4Kq9Lm2Xp7Wz1Rt6Yb3Nc8Hf5Js0Ga';
+      const env = loadEnv({ DATA_DIR: dataDir(), AUDIT_HMAC_KEY_FILE: secretFile(`${value}\n`) });
+      expect(env.AUDIT_HMAC_KEY).toBe(value);
+    });
+
+    it('refuses both forms at once, naming both and neither value', () => {
+      const path = secretFile('Dv4Kq9Lm2Xp7Wz1Rt6Yb3Nc8Hf5Js0Ga\n');
+      const found = problems({ ...PRODUCTION, JWT_SECRET_FILE: path });
+      expect(found).toEqual(['JWT_SECRET and JWT_SECRET_FILE are both set; set only one']);
+      expect(found.join('\n')).not.toContain(PRODUCTION.JWT_SECRET);
+    });
+
+    it('refuses an unreadable file, naming the variable and never the content', () => {
+      const missing = join(dataDir(), 'absent');
+      expect(problems({ ...PRODUCTION, REDIS_URL_FILE: missing })).toEqual([
+        'REDIS_URL_FILE cannot be read (ENOENT)',
+      ]);
+      const directory = dataDir();
+      expect(problems({ DATA_DIR: dataDir(), SMTP_URL_FILE: directory })).toEqual([
+        'SMTP_URL_FILE cannot be read (EISDIR)',
+      ]);
+    });
+
+    it('reads no file for a variable that is not a secret', () => {
+      const env = loadEnv({ DATA_DIR: dataDir(), PORT_FILE: secretFile('4000\n') });
+      expect(env.PORT).toBe(3000);
     });
   });
 });

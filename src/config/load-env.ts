@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { withDevSecrets } from './dev-secrets';
-import { ENV_VARIABLES, Env } from './env.schema';
+import { ENV_VARIABLES, Env, SECRET_VARIABLES } from './env.schema';
 import { productionProblems } from './production-rules';
 
 /** Thrown when the environment is unusable; `problems` holds one line per variable. */
@@ -20,7 +20,9 @@ export class EnvError extends Error {
 export function loadEnv(raw: Record<string, string | undefined> = processEnv()): Env {
   const isProduction = raw.NODE_ENV === 'production';
   const dataDir = resolve(raw.DATA_DIR || './.data');
-  const input = isProduction ? { ...raw } : withDevSecrets(raw, dataDir);
+  const { values: given, problems: fileProblems } = withSecretFiles(raw);
+  if (fileProblems.length > 0) throw new EnvError(fileProblems);
+  const input = isProduction ? given : withDevSecrets(given, dataDir);
   const picked = Object.fromEntries(
     ENV_VARIABLES.filter((name) => input[name] !== undefined && input[name] !== '').map((name) => [
       name,
@@ -37,11 +39,39 @@ export function loadEnv(raw: Record<string, string | undefined> = processEnv()):
       (message) => `${error.property} ${stripValue(message, error.property)}`,
     ),
   );
-  if (isProduction) problems.push(...productionProblems(env, raw));
+  if (isProduction) problems.push(...productionProblems(env, given));
   if (problems.length > 0) throw new EnvError([...new Set(problems)]);
   env.DATA_DIR = dataDir;
   env.LOG_DIR = resolve(env.LOG_DIR);
   return env;
+}
+
+/**
+ * Each secret given as `<NAME>_FILE` (a path, e.g. a mounted Docker or Kubernetes secret) read into
+ * `<NAME>`, one trailing newline trimmed. Both forms at once is ambiguous, so refused. A problem line
+ * names the variables and the error code, never the path's content.
+ */
+function withSecretFiles(raw: Record<string, string | undefined>): {
+  values: Record<string, string | undefined>;
+  problems: string[];
+} {
+  const values = { ...raw };
+  const problems: string[] = [];
+  for (const name of SECRET_VARIABLES) {
+    const path = raw[`${name}_FILE`];
+    if (!path) continue;
+    if (raw[name]) {
+      problems.push(`${name} and ${name}_FILE are both set; set only one`);
+      continue;
+    }
+    try {
+      values[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      problems.push(`${name}_FILE cannot be read (${code})`);
+    }
+  }
+  return { values, problems };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Env } from './env.schema';
 
 const PLACEHOLDER =
@@ -75,6 +76,7 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
     ...databaseUrlProblems('DATABASE_MIGRATION_URL', env.DATABASE_MIGRATION_URL, false),
   );
   problems.push(...mailProblems(env));
+  problems.push(...serviceUrlProblems(env));
   if (!env.WEBAUTHN_RP_ID)
     problems.push('WEBAUTHN_RP_ID is required in production (e.g. example.org)');
   if (!env.WEBAUTHN_ORIGINS?.length)
@@ -89,6 +91,57 @@ function mailProblems(env: Env): string[] {
     problems.push('SMTP_URL is required in production (smtps:// or smtp:// with STARTTLS)');
   if (!env.MAIL_FROM) problems.push('MAIL_FROM is required in production');
   return problems;
+}
+
+/** 127.0.0.0/8, ::1 or localhost: traffic that never leaves the host needs no TLS. */
+function isLoopbackHost(hostname: string): boolean {
+  // URL keeps IPv6 in brackets, compressed; a redis:// host keeps its case and is not otherwise
+  // normalised, so an unusual spelling (127.1, 0x7f000001) counts as remote: TLS is asked.
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/**
+ * The credentials and transport of the other services: a password inside a URL is a secret like
+ * the others, the application never logs in as the database superuser, and Redis and the trace
+ * collector are reached over TLS unless they are on this host.
+ */
+function serviceUrlProblems(env: Env): string[] {
+  const problems: string[] = [];
+  for (const name of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'REDIS_URL', 'SMTP_URL'] as const) {
+    const url = parseUrl(env[name]);
+    if (!url?.password) continue;
+    const problem = weakSecret(safeDecode(url.password));
+    if (problem) problems.push(`${name} password ${problem}`);
+  }
+  const database = parseUrl(env.DATABASE_URL);
+  if (database && safeDecode(database.username) === 'postgres')
+    problems.push('DATABASE_URL logs in as the superuser postgres; use a role that owns nothing');
+  const redis = parseUrl(env.REDIS_URL);
+  if (redis && redis.protocol !== 'rediss:' && !isLoopbackHost(redis.hostname))
+    problems.push('REDIS_URL must be rediss:// (TLS) unless its host is loopback');
+  const collector = parseUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (collector && collector.protocol !== 'https:' && !isLoopbackHost(collector.hostname))
+    problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be https:// unless its host is loopback');
+  return problems;
+}
+
+function parseUrl(value: string | undefined): URL | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function databaseUrlProblems(name: string, url: string | undefined, required: boolean): string[] {

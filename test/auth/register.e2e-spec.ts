@@ -30,7 +30,14 @@ const fullWidth = (s: string): string =>
 describe('POST /api/auth/register', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(RELAXED_LIMITS);
+    // Context words of the password policy: the service's name (JWT_ISSUER), the labels of this
+    // host (orchid-bank; the suffix and "app" are not words) and the operator's own.
+    t = await startTestApp({
+      ...RELAXED_LIMITS,
+      JWT_ISSUER: 'secure-nest-foundation',
+      PUBLIC_APP_URL: 'https://app.orchid-bank.test',
+      PASSWORD_CONTEXT_WORDS: 'tangerine,blue team',
+    });
   });
   afterAll(() => t.close());
 
@@ -126,6 +133,21 @@ describe('POST /api/auth/register', () => {
       'password containing the email local part',
       (a) => ({ password: `Qz!7${a.email.split('@')[0].replace(/^u/, 'U')}w` }),
       /must not contain your email/,
+    ],
+    [
+      'password containing the service name (JWT_ISSUER), separators changed',
+      () => ({ password: 'Qz!7w_Secure.Nest.Foundation' }),
+      /^Password must not contain the service's name, its web address or another word of its context\.$/,
+    ],
+    [
+      'password containing a label of the PUBLIC_APP_URL host',
+      () => ({ password: 'Qz!7wORCHID-BANK' }),
+      /must not contain the service's name, its web address/,
+    ],
+    [
+      'password containing a word of PASSWORD_CONTEXT_WORDS',
+      () => ({ password: 'Qz!7wBlueTeam#9' }),
+      /another word of its context/,
     ],
     ['birthDate malformed (dd/mm/yyyy)', () => ({ birthDate: '17/05/1990' }), /valid ISO date/],
     ['birthDate malformed (no zero padding)', () => ({ birthDate: '1990-5-17' }), /valid ISO date/],

@@ -88,7 +88,7 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
   it('logs a database it cannot reach in JSON, from the first line to the last', async () => {
     const result = await productionStart({
       ...PRODUCTION_ENV,
-      DATABASE_URL: 'postgresql://app:pw@127.0.0.1:1/app?sslmode=verify-full',
+      DATABASE_URL: PRODUCTION_ENV.DATABASE_URL.replace('db.internal:5432', '127.0.0.1:1'),
       DB_CONNECT_ATTEMPTS: '2', // one retry, 3 s later: the default waits ~30 s
     });
     expect(result.code).toBe(1);

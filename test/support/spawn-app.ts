@@ -80,7 +80,7 @@ export function productionEnv(
     DATABASE_URL: db.url,
     DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
     DATABASE_SSL_CA: db.caFile ?? '',
-    SMTP_URL: 'smtp://mailer:pw@127.0.0.1:1', // nothing listens: mail stays in the outbox
+    SMTP_URL: 'smtp://mailer:Vl6szFFq4JrWvk2dPXEpkXeSYDsbXRY9@127.0.0.1:1', // nothing listens: mail stays in the outbox
   };
 }
 

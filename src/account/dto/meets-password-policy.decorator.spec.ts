@@ -1,6 +1,7 @@
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { IsEmail, IsString } from 'class-validator';
-import { PASSWORD_POLICY_MESSAGES as M } from '../password-policy';
+import { DEFAULT_PASSWORD_POLICY, PASSWORD_POLICY_MESSAGES as M } from '../password-policy';
+import { usePasswordPolicy } from '../password-policy-settings';
 import { MeetsPasswordPolicy } from './meets-password-policy.decorator';
 
 class RegisterDto {
@@ -63,5 +64,24 @@ describe('@MeetsPasswordPolicy', () => {
   it('works without context fields', async () => {
     const { message } = await rejection({ password: 'short' }, NoContextDto);
     expect(message[0]).toContain(M.tooShort);
+  });
+
+  describe('as the application configured it', () => {
+    afterEach(() => usePasswordPolicy(DEFAULT_PASSWORD_POLICY));
+
+    it('refuses a context word, naming the rule', async () => {
+      usePasswordPolicy({ contextWords: ['orchid'], requireCharacterClasses: true });
+      const { message } = await rejection({ password: 'Vq7#mZ2!Orchid' }, NoContextDto);
+      expect(message).toEqual([M.containsContextWord]);
+    });
+
+    it('asks no character classes when they are switched off', async () => {
+      usePasswordPolicy({ contextWords: [], requireCharacterClasses: false });
+      const dto: unknown = await pipe.transform(
+        { password: 'correct horse battery staple' },
+        { ...meta, metatype: NoContextDto },
+      );
+      expect(dto).toBeInstanceOf(NoContextDto);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 import { passwordPolicyViolations } from '../password-policy';
+import { activePasswordPolicy } from '../password-policy-settings';
 
 export interface MeetsPasswordPolicyOptions {
   /** Sibling property holding the username; the password may not contain it. */
@@ -20,16 +21,21 @@ function sibling(object: object, field: string | undefined): string | undefined 
 
 function violations(args: ValidationArguments, options: MeetsPasswordPolicyOptions): string[] {
   if (typeof args.value !== 'string') return [`${args.property} ${NOT_A_STRING}`];
-  return passwordPolicyViolations(args.value, {
-    username: sibling(args.object, options.usernameField),
-    email: sibling(args.object, options.emailField),
-  });
+  return passwordPolicyViolations(
+    args.value,
+    {
+      username: sibling(args.object, options.usernameField),
+      email: sibling(args.object, options.emailField),
+    },
+    activePasswordPolicy(),
+  );
 }
 
 /**
- * Validates a password property against the policy in ../password-policy, using other
- * properties of the same DTO as context. The error message lists the broken rules and never
- * includes the submitted value (class-validator's `$value` placeholder is not used).
+ * Validates a password property against the policy in ../password-policy, as configured
+ * (../password-policy-settings), using other properties of the same DTO as context. The error
+ * message lists the broken rules and never includes the submitted value (class-validator's
+ * `$value` placeholder is not used).
  */
 export function MeetsPasswordPolicy(
   options: MeetsPasswordPolicyOptions = {},
