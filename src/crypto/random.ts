@@ -35,11 +35,12 @@ export function randomId(): string {
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /**
- * A recovery code: 20 base32 characters (100 bits from the CSPRNG) in groups of four,
- * `xxxx-xxxx-xxxx-xxxx-xxxx`. 32 divides 256, so every character is equally likely.
+ * A recovery code: 28 base32 characters (140 bits from the CSPRNG: at least 128, so no guess and
+ * no precomputed table reaches one behind its plain SHA-256) in seven groups of four,
+ * `xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx`. 32 divides 256, so every character is equally likely.
  */
 export function generateRecoveryCode(): string {
-  const chars = [...randomBytes(20)].map((byte) => CROCKFORD[byte % 32]).join('');
+  const chars = [...randomBytes(28)].map((byte) => CROCKFORD[byte % 32]).join('');
   return chars.match(/.{4}/g)!.join('-');
 }
 

@@ -27,8 +27,9 @@ describe('RecoveryCodesService', () => {
     expect(codes).toHaveLength(RECOVERY_CODE_COUNT);
     expect(new Set(codes).size).toBe(RECOVERY_CODE_COUNT);
     for (const code of codes) {
-      expect(code.split('-').map((group) => group.length)).toEqual([4, 4, 4, 4, 4]);
-      expect(code.replace(/-/g, '')).toMatch(/^[0-9a-hjkmnp-tv-z]{20}$/);
+      // 28 characters of 5 bits: 140 bits, at least the 128 a lookup secret stored unsalted needs.
+      expect(code.split('-').map((group) => group.length)).toEqual([4, 4, 4, 4, 4, 4, 4]);
+      expect(code.replace(/-/g, '')).toMatch(/^[0-9a-hjkmnp-tv-z]{28}$/);
     }
     expect(repo.replace).toHaveBeenCalledTimes(1);
     const [userId, hashes] = repo.replace.mock.calls[0] as [string, string[]];
@@ -54,6 +55,13 @@ describe('RecoveryCodesService', () => {
   it('never queries for a malformed code', async () => {
     await expect(service.consume(USER, 'short')).resolves.toBe(false);
     await expect(service.consume(USER, '!!!!-????-....-////-::::')).resolves.toBe(false);
+    await expect(service.consume(USER, 'abcd-efgh-jkmn-pqrs-tvwx-yz01')).resolves.toBe(false);
     expect(repo.consume).not.toHaveBeenCalled();
+  });
+
+  it('still checks a 20-character code of a set issued before codes grew to 28', async () => {
+    repo.consume.mockResolvedValue(true);
+    await expect(service.consume(USER, 'abcd-efgh-jkmn-pqrs-tvwx')).resolves.toBe(true);
+    expect(repo.consume).toHaveBeenCalledWith(USER, sha256Hex('abcdefghjkmnpqrstvwx'));
   });
 });

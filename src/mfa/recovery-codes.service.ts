@@ -4,10 +4,11 @@ import { generateRecoveryCode, normaliseRecoveryCode } from '../crypto/random';
 import { RecoveryCodeRepository } from './recovery-code.repository';
 
 export const RECOVERY_CODE_COUNT = 10;
-const RECOVERY_CODE = /^[0-9a-z]{20}$/;
+/** 28 characters; 20 for a set issued before codes grew to 140 bits, good until it is regenerated. */
+const RECOVERY_CODE = /^(?:[0-9a-z]{28}|[0-9a-z]{20})$/;
 
 /**
- * A plain SHA-256 is enough here, unlike for passwords: each code carries 100 random bits, so a
+ * A plain SHA-256 is enough here, unlike for passwords: each code carries 140 random bits, so a
  * leaked digest cannot be reversed by guessing, and a slow hash would only slow the login down.
  */
 const digestOf = (code: string): string => sha256Hex(normaliseRecoveryCode(code));

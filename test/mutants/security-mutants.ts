@@ -361,6 +361,14 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/auth/token-delivery.e2e-spec.ts'],
   },
   {
+    id: 'recovery-code-entropy',
+    defence: 'recovery codes carry at least 128 random bits',
+    file: 'src/crypto/random.ts',
+    find: '[...randomBytes(28)]',
+    replace: '[...randomBytes(20)]',
+    specs: ['src/mfa/recovery-codes.service.spec.ts'],
+  },
+  {
     id: 'mail-link-fragment',
     defence: "a mail link's token rides in the fragment, never in a URL a server logs",
     file: 'src/mail/mail-renderer.ts',

@@ -14,7 +14,7 @@ export const TotpCode = (optional = false): PropertyDecorator =>
     Matches(/^\d{6}$/, { message: 'code must be 6 digits' }),
   );
 
-/** A recovery code as shown (`xxxx-xxxx-xxxx-xxxx-xxxx`); case, dashes and spaces do not matter. */
+/** A recovery code as shown (`xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx`); case, dashes and spaces do not matter. */
 export const RecoveryCode = (): PropertyDecorator =>
   applyDecorators(
     ApiPropertyOptional({ example: '7k2m-q9xd-4hce-vb8p-0tnw' }),
