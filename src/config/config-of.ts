@@ -13,6 +13,7 @@ import {
   ObservabilityConfig,
   RateLimitConfig,
   RedisConfig,
+  SessionsConfig,
   TokensConfig,
   WebAuthnConfig,
 } from './config-sections';
@@ -24,6 +25,7 @@ export interface ConfigSections {
   database: DatabaseConfig;
   redis: RedisConfig;
   tokens: TokensConfig;
+  sessions: SessionsConfig;
   accounts: AccountsConfig;
   mfa: MfaConfig;
   webAuthn: WebAuthnConfig;
@@ -58,6 +60,7 @@ export function sectionProviders(env: Env): ValueProvider[] {
     { provide: DatabaseConfig, useValue: sections.database },
     { provide: RedisConfig, useValue: sections.redis },
     { provide: TokensConfig, useValue: sections.tokens },
+    { provide: SessionsConfig, useValue: sections.sessions },
     { provide: AccountsConfig, useValue: sections.accounts },
     { provide: MfaConfig, useValue: sections.mfa },
     { provide: WebAuthnConfig, useValue: sections.webAuthn },
@@ -99,6 +102,17 @@ function buildSections(env: Env): ConfigSections {
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),
       refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL),
+    },
+    sessions: {
+      user: {
+        idleSeconds: durationToSeconds(env.SESSION_IDLE_TIMEOUT),
+        maxAgeSeconds: durationToSeconds(env.SESSION_MAX_AGE),
+      },
+      admin: {
+        idleSeconds: durationToSeconds(env.ADMIN_SESSION_IDLE_TIMEOUT),
+        maxAgeSeconds: durationToSeconds(env.ADMIN_SESSION_MAX_AGE),
+      },
+      maxPerUser: env.MAX_SESSIONS_PER_USER,
     },
     accounts: {
       requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL ?? production,
