@@ -308,6 +308,21 @@ export class SessionRepository {
     return affected ?? 0;
   }
 
+  /**
+   * Brings the user's live sessions within an admin's lifetimes (on a promotion): the absolute end
+   * at most the admin's from the sign-in, the idle end at most the admin's from now.
+   */
+  async clampToAdmin(userId: string, admin: SessionLifetime): Promise<void> {
+    // SQL: least() of a column and an interval arithmetic, which the typed API cannot say.
+    await this.tx.manager.query(
+      `UPDATE sessions
+          SET expires_at = least(expires_at, created_at + make_interval(secs => $2::float8)),
+              idle_expires_at = least(idle_expires_at, now() + make_interval(secs => $3::float8))
+        WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId, admin.maxAgeSeconds, admin.idleSeconds],
+    );
+  }
+
   /** Revokes every live session of every user (the operator's `revoke-sessions --all`); returns how many. */
   async revokeEveryone(reason: string): Promise<number> {
     const { affected } = await this.sessions().update(

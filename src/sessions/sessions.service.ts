@@ -205,6 +205,11 @@ export class SessionsService {
     return this.sessions.revoke(target, reason);
   }
 
+  /** On a promotion to admin (in the caller's transaction): the user's sessions get an admin's deadlines. */
+  applyAdminLifetimes(userId: string): Promise<void> {
+    return this.sessions.clampToAdmin(userId, this.policy.admin);
+  }
+
   /** Ends every session of every user (the operator's `revoke-sessions --all`); returns how many. */
   revokeEveryone(): Promise<number> {
     return this.sessions.revokeEveryone('revoked_by_operator');

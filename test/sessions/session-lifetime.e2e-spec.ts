@@ -77,6 +77,21 @@ describe('session lifetimes (idle end, absolute end, refresh token lifetime) and
     expect(cookieMaxAge(res)).toBeLessThanOrEqual(HOUR);
   });
 
+  it("a promotion to admin brings the user's open sessions within an admin's lifetimes", async () => {
+    const user = await registerAndLogin(t);
+    const admin = await loginAdmin(t);
+    await request(t.url)
+      .patch(`/api/users/${user.id}`)
+      .set(...bearer(admin.accessToken))
+      .send({ role: 'admin' })
+      .expect(200);
+    const session = await deadlines(t, sessionOf(user.accessToken));
+    expect(session.absolute).toBeLessThanOrEqual(12 * HOUR);
+    expect(session.idle_left).toBeLessThanOrEqual(HOUR);
+    const res = await refreshWith(t, user.refreshToken).expect(200);
+    expect(cookieMaxAge(res)).toBeLessThanOrEqual(HOUR);
+  });
+
   it('past its idle end a session is dead: its access token and its refresh token are refused', async () => {
     const user = await registerAndLogin(t);
     const sid = sessionOf(user.accessToken);
