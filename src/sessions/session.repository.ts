@@ -190,8 +190,8 @@ export class SessionRepository {
   }
 
   /**
-   * Ends the user's least recently used live sessions beyond `keep`, never `newSessionId`; returns
-   * the ended ones. Sessions on an older credentials version are dead already and do not count.
+   * Ends the user's least recently used live sessions beyond `keep`, never `newSessionId`, with the
+   * reason `evicted`; returns the ended ones. Sessions on an older credentials version are dead already and do not count.
    */
   async evictBeyond(userId: string, newSessionId: string, keep: number): Promise<EvictedSession[]> {
     // SQL: ORDER BY … OFFSET in a subquery of an UPDATE, which the typed API cannot say.

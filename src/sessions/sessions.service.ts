@@ -48,7 +48,8 @@ export type RevokeReason =
   | 'mfa_reset'
   | 'factor_changed'
   | 'revoked_by_admin'
-  | 'revoked_by_operator';
+  | 'revoked_by_operator'
+  | 'evicted';
 
 /**
  * Sessions: opening one per login, rotating its refresh token, the per-request check, revocation.
