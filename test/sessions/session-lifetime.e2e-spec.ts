@@ -192,6 +192,21 @@ describe('session lifetimes (idle end, absolute end, refresh token lifetime) and
     ]);
   });
 
+  it('concurrent sign-ins at the limit leave exactly MAX_SESSIONS_PER_USER live sessions', async () => {
+    const user = await register(t);
+    await Promise.all([login(t, user), login(t, user), login(t, user)]);
+    const more = await Promise.all([1, 2, 3, 4, 5].map(() => login(t, user)));
+    const [{ n }] = await sql<{ n: number }>(
+      t,
+      `SELECT count(*)::int AS n FROM sessions
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND idle_expires_at > now()`,
+      [user.id],
+    );
+    expect(n).toBe(3);
+    const alive = await Promise.all(more.map((session) => getMe(t, session.accessToken)));
+    expect(alive.filter((res) => res.status === 200).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('sessions ended otherwise do not count toward the limit', async () => {
     const user: LoggedIn = await registerAndLogin(t);
     await request(t.url)
