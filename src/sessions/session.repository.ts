@@ -77,11 +77,6 @@ export interface SpentRefresh extends SessionOwner {
   lifetimeSeconds: number;
 }
 
-/** A session ended to make room under MAX_SESSIONS_PER_USER. */
-export interface EvictedSession {
-  id: string;
-}
-
 /**
  * The policy as statement parameters from $`from` on, each used: the idle lifetime of the role
  * `role` (an SQL expression) and a refresh token's lifetime; with `maxAge`, the absolute lifetime too.
@@ -101,8 +96,8 @@ function lifetimeSql(policy: LifetimePolicy, from: number, role: string, maxAge 
 const lifetimeLeft = (expires: string, idleExpires: string, refreshTtl: string): string =>
   `floor(extract(epoch FROM least(${expires}, ${idleExpires}, now() + ${refreshTtl}) - now()))::float8`;
 
-/** A session that has passed neither its idle nor its absolute end (and was not revoked). */
-const LIVE = 's.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()';
+/** A session `s` that has passed neither its idle nor its absolute end (and was not revoked). */
+export const LIVE = 's.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()';
 
 /** Which proofs a sign-in or a step-up made; each is stamped on the session as `now()`. */
 export interface Proofs {
@@ -174,39 +169,6 @@ export class SessionRepository {
       ],
     );
     return row;
-  }
-
-  /**
-   * Serialises the sign-ins of one user until the transaction ends, so two of them at the limit
-   * cannot each count the other's session out and leave one too many.
-   */
-  async lockUserSessions(userId: string): Promise<void> {
-    // SQL: an advisory lock is a function call, not a table's read or write. The two-key form keeps
-    // it apart from the single-key audit chain lock.
-    await this.tx.manager.query(
-      `SELECT pg_advisory_xact_lock(hashtext('sessions'), hashtext($1::text))`,
-      [userId.toLowerCase()],
-    );
-  }
-
-  /**
-   * Ends the user's least recently used live sessions beyond `keep`, never `newSessionId`, with the
-   * reason `evicted`; returns the ended ones. Sessions on an older credentials version are dead already and do not count.
-   */
-  async evictBeyond(userId: string, newSessionId: string, keep: number): Promise<EvictedSession[]> {
-    // SQL: ORDER BY … OFFSET in a subquery of an UPDATE, which the typed API cannot say.
-    const [rows] = await this.tx.manager.query<[EvictedSession[], number]>(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'evicted'
-        WHERE id IN (
-          SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.user_id = $1 AND s.id <> $2 AND ${LIVE}
-             AND s.credentials_version = u.credentials_version
-           ORDER BY s.last_used_at DESC, s.created_at DESC
-          OFFSET $3)
-       RETURNING id`,
-      [userId, newSessionId, Math.max(keep - 1, 0)],
-    );
-    return rows;
   }
 
   /** Stamps a step-up's proofs on one of the user's live sessions. */
@@ -305,30 +267,6 @@ export class SessionRepository {
       revokedAt: () => 'now()',
       revokedReason: reason,
     });
-    return affected ?? 0;
-  }
-
-  /**
-   * Brings the user's live sessions within an admin's lifetimes (on a promotion): the absolute end
-   * at most the admin's from the sign-in, the idle end at most the admin's from now.
-   */
-  async clampToAdmin(userId: string, admin: SessionLifetime): Promise<void> {
-    // SQL: least() of a column and an interval arithmetic, which the typed API cannot say.
-    await this.tx.manager.query(
-      `UPDATE sessions
-          SET expires_at = least(expires_at, created_at + make_interval(secs => $2::float8)),
-              idle_expires_at = least(idle_expires_at, now() + make_interval(secs => $3::float8))
-        WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId, admin.maxAgeSeconds, admin.idleSeconds],
-    );
-  }
-
-  /** Revokes every live session of every user (the operator's `revoke-sessions --all`); returns how many. */
-  async revokeEveryone(reason: string): Promise<number> {
-    const { affected } = await this.sessions().update(
-      { revokedAt: IsNull() },
-      { revokedAt: () => 'now()', revokedReason: reason },
-    );
     return affected ?? 0;
   }
 

@@ -3,6 +3,7 @@ import { aClient, anAuthenticatedUser, USER_ID } from '../../test/support/factor
 import { type Mocks, newTestService } from '../../test/support/test-service';
 import { AuditService } from '../audit/audit.service';
 import { sha256Hex } from '../crypto/digest';
+import { SessionPolicyRepository } from './session-policy.repository';
 import { SessionRepository, type PrincipalRow } from './session.repository';
 import { INVALID_REFRESH, SessionsService } from './sessions.service';
 
@@ -26,6 +27,7 @@ const principal = (sessionId: string): PrincipalRow => ({
 describe('SessionsService', () => {
   let sessions: SessionsService;
   let repo: jest.Mocked<SessionRepository>;
+  let limits: jest.Mocked<SessionPolicyRepository>;
   let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
@@ -41,8 +43,9 @@ describe('SessionsService', () => {
       },
     }));
     repo = mocks.get(SessionRepository);
+    limits = mocks.get(SessionPolicyRepository);
     audit = mocks.get(AuditService);
-    repo.evictBeyond.mockResolvedValue([]);
+    limits.evictBeyond.mockResolvedValue([]);
   });
 
   it('opens a session under the lifetime policy and stores only the SHA-256 of its refresh token', async () => {
@@ -69,10 +72,10 @@ describe('SessionsService', () => {
 
   it('past MAX_SESSIONS_PER_USER ends the sessions the repository evicts, each audited', async () => {
     repo.open.mockResolvedValue({ id: 's-new', authTime: 1, lifetimeSeconds: 60 });
-    repo.evictBeyond.mockResolvedValue([{ id: 's-old' }]);
+    limits.evictBeyond.mockResolvedValue([{ id: 's-old' }]);
     await sessions.open(USER, 3, ['pwd'], client);
-    expect(repo.lockUserSessions).toHaveBeenCalledWith(USER);
-    expect(repo.evictBeyond).toHaveBeenCalledWith(USER, 's-new', 3);
+    expect(limits.lockUserSessions).toHaveBeenCalledWith(USER);
+    expect(limits.evictBeyond).toHaveBeenCalledWith(USER, 's-new', 3);
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'auth.session.evicted',

@@ -9,6 +9,7 @@ import { generateOpaqueToken } from '../crypto/random';
 import { Transactions } from '../database/transactions';
 import { SessionResponse, toSessionResponse } from './dto/session-response.dto';
 import { SessionCheckBatcher } from './session-check.batcher';
+import { SessionPolicyRepository } from './session-policy.repository';
 import {
   SessionRepository,
   type LifetimePolicy,
@@ -64,6 +65,7 @@ export class SessionsService {
 
   constructor(
     private readonly sessions: SessionRepository,
+    private readonly limits: SessionPolicyRepository,
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     tokens: TokensConfig,
@@ -94,7 +96,7 @@ export class SessionsService {
   ): Promise<Rotation | undefined> {
     // The sign-in's methods say what it proved: the password, and/or a second factor.
     const proofs = { password: amr.includes(AMR.password), factor: hasPossessionFactor(amr) };
-    await this.sessions.lockUserSessions(userId);
+    await this.limits.lockUserSessions(userId);
     const opened = await this.sessions.open(
       userId,
       credentialsVersion,
@@ -104,7 +106,7 @@ export class SessionsService {
       client,
     );
     if (!opened) return undefined;
-    const evicted = await this.sessions.evictBeyond(userId, opened.id, this.maxPerUser);
+    const evicted = await this.limits.evictBeyond(userId, opened.id, this.maxPerUser);
     for (const { id } of evicted)
       await this.audit.record({
         type: 'auth.session.evicted',
@@ -208,12 +210,12 @@ export class SessionsService {
 
   /** On a promotion to admin (in the caller's transaction): the user's sessions get an admin's deadlines. */
   applyAdminLifetimes(userId: string): Promise<void> {
-    return this.sessions.clampToAdmin(userId, this.policy.admin);
+    return this.limits.clampToAdmin(userId, this.policy.admin);
   }
 
   /** Ends every session of every user (the operator's `revoke-sessions --all`); returns how many. */
   revokeEveryone(): Promise<number> {
-    return this.sessions.revokeEveryone('revoked_by_operator');
+    return this.limits.revokeEveryone('revoked_by_operator');
   }
 
   /** Revokes one of the caller's own sessions; anyone else's id is indistinguishable from none: 404. */

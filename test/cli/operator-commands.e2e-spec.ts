@@ -221,7 +221,8 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
         .get('/api/users/me')
         .set(...bearer(token));
     const one = await cli(t, ['revoke-sessions', '--user', user.email.toUpperCase()]);
-    expect(one).toMatchObject({ code: 0, stdout: 'sessions revoked: 1\n' });
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^sessions revoked: 1$/m);
     await alive(user.accessToken).expect(401);
     await alive(other.accessToken).expect(200);
     const all = await cli(t, ['revoke-sessions', '--all']);
@@ -238,7 +239,8 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
       { via: 'cli', allUsers: true, sessionsRevoked: expect.any(Number) },
     ]);
     const unknown = await cli(t, ['revoke-sessions', '--user', 'nobody@example.org']);
-    expect(unknown).toMatchObject({ code: 1, stderr: 'no account has this email\n' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^no account has this email$/m);
     const usage = await cli(t, ['revoke-sessions', '--user', user.email, '--all']);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/usage: .*revoke-sessions/);
