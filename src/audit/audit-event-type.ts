@@ -9,6 +9,7 @@ export const AUDIT_EVENT_TYPES = [
   'auth.logout',
   'auth.logout_all',
   'auth.session.revoked',
+  'auth.session.evicted',
   'auth.reauth.failure',
   'auth.email.verified',
   'auth.password.reset_requested',
@@ -32,6 +33,7 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user.updated',
   'admin.user.created',
   'admin.user.mfa_reset',
+  'admin.user.sessions_revoked',
   'security.rate_limited',
   'audit.pruned',
 ] as const;

@@ -8,6 +8,7 @@ import type { CliCommand, CliOutput } from './cli-command';
 import { createAdmin } from './create-admin';
 import { printNewKey } from './generate-key';
 import { reencrypt } from './reencrypt';
+import { revokeSessions } from './revoke-sessions';
 
 /**
  * Operator commands: adding one is one line here. `npm run cli` builds, then runs dist/cli/main.js.
@@ -28,6 +29,10 @@ const COMMANDS: Record<
   reencrypt: {
     run: reencrypt,
     help: 'move every encrypted field to the active key (batched, resumable)',
+  },
+  'revoke-sessions': {
+    run: revokeSessions,
+    help: '--user <email> | --all: end every session of one account, or of every account',
   },
   'generate-key': {
     run: () => Promise.resolve(0),

@@ -14,6 +14,7 @@ import {
   PasswordPolicyConfig,
   RateLimitConfig,
   RedisConfig,
+  SessionsConfig,
   TokensConfig,
   WebAuthnConfig,
 } from './config-sections';
@@ -26,6 +27,7 @@ export interface ConfigSections {
   database: DatabaseConfig;
   redis: RedisConfig;
   tokens: TokensConfig;
+  sessions: SessionsConfig;
   accounts: AccountsConfig;
   passwordPolicy: PasswordPolicyConfig;
   mfa: MfaConfig;
@@ -61,6 +63,7 @@ export function sectionProviders(env: Env): ValueProvider[] {
     { provide: DatabaseConfig, useValue: sections.database },
     { provide: RedisConfig, useValue: sections.redis },
     { provide: TokensConfig, useValue: sections.tokens },
+    { provide: SessionsConfig, useValue: sections.sessions },
     { provide: AccountsConfig, useValue: sections.accounts },
     { provide: PasswordPolicyConfig, useValue: sections.passwordPolicy },
     { provide: MfaConfig, useValue: sections.mfa },
@@ -103,6 +106,17 @@ function buildSections(env: Env): ConfigSections {
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),
       refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL),
+    },
+    sessions: {
+      user: {
+        idleSeconds: durationToSeconds(env.SESSION_IDLE_TIMEOUT),
+        maxAgeSeconds: durationToSeconds(env.SESSION_MAX_AGE),
+      },
+      admin: {
+        idleSeconds: durationToSeconds(env.ADMIN_SESSION_IDLE_TIMEOUT),
+        maxAgeSeconds: durationToSeconds(env.ADMIN_SESSION_MAX_AGE),
+      },
+      maxPerUser: env.MAX_SESSIONS_PER_USER,
     },
     accounts: {
       requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL ?? production,

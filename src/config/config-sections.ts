@@ -53,6 +53,21 @@ export abstract class TokensConfig {
   abstract readonly refreshTtlSeconds: number;
 }
 
+/** How long one session's deadlines run, for a role (seconds). */
+export interface SessionLifetime {
+  /** From the last refresh or the sign-in. */
+  readonly idleSeconds: number;
+  /** From the sign-in. */
+  readonly maxAgeSeconds: number;
+}
+
+/** Session lifetimes and the per-user limit (sessions/). */
+export abstract class SessionsConfig {
+  abstract readonly user: SessionLifetime;
+  abstract readonly admin: SessionLifetime;
+  abstract readonly maxPerUser: number;
+}
+
 /** Registration, sign-in checks, account links and the first admin (auth/, auth/lifecycle/). */
 export abstract class AccountsConfig {
   abstract readonly requireVerifiedEmail: boolean;

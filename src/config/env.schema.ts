@@ -134,9 +134,31 @@ export class Env {
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_ACCESS_TTL = '15m';
 
-  @EnvVariable('Lifetime of a refresh token and its session (a duration).')
+  @EnvVariable('Lifetime of one refresh token; its session may end sooner (a duration).')
   @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
   JWT_REFRESH_TTL = '7d';
+
+  @EnvVariable('A session ends this long after its last refresh or sign-in (a duration).')
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
+  SESSION_IDLE_TIMEOUT = '3d';
+
+  @EnvVariable('A session ends this long after its sign-in, refreshed or not (a duration).')
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
+  SESSION_MAX_AGE = '30d';
+
+  @EnvVariable("SESSION_IDLE_TIMEOUT for an admin's sessions (a duration).")
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
+  ADMIN_SESSION_IDLE_TIMEOUT = '1h';
+
+  @EnvVariable("SESSION_MAX_AGE for an admin's sessions (a duration).")
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
+  ADMIN_SESSION_MAX_AGE = '12h';
+
+  @EnvVariable('Live sessions per user; one more ends the least recently used.')
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  MAX_SESSIONS_PER_USER = 20;
 
   @EnvVariable('AES-256-GCM key of the sensitive fields: 64 hex characters.', { secret: true })
   @IsOptional()

@@ -12,8 +12,13 @@ export class SessionEntity extends UserOwnedRow {
   @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
   lastUsedAt!: Date;
 
+  /** The absolute end (SESSION_MAX_AGE after the sign-in): nothing extends it. */
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
+
+  /** The idle end (SESSION_IDLE_TIMEOUT after the last refresh or the sign-in): each refresh moves it. */
+  @Column({ name: 'idle_expires_at', type: 'timestamptz' })
+  idleExpiresAt!: Date;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

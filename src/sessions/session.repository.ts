@@ -12,6 +12,7 @@ import {
 } from 'typeorm';
 import type { ClientContext } from '../common/http/client-context';
 import type { Role } from '../common/auth/role';
+import type { SessionLifetime } from '../config/config-sections';
 import { pgPoolOf } from '../database/pg-pool';
 import { Transactions } from '../database/transactions';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -59,7 +60,44 @@ export interface SessionOwner {
 export interface OpenedSession {
   id: string;
   authTime: number;
+  /** Seconds until its refresh token's earliest deadline: the refresh cookie's Max-Age. */
+  lifetimeSeconds: number;
 }
+
+/** The deadlines a session and its refresh tokens get, chosen by the user's role in the database. */
+export interface LifetimePolicy {
+  user: SessionLifetime;
+  admin: SessionLifetime;
+  /** One refresh token's own lifetime (JWT_REFRESH_TTL). */
+  refreshTtlSeconds: number;
+}
+
+/** A refresh spent: the session it continues and how long its successor lives. */
+export interface SpentRefresh extends SessionOwner {
+  lifetimeSeconds: number;
+}
+
+/**
+ * The policy as statement parameters from $`from` on, each used: the idle lifetime of the role
+ * `role` (an SQL expression) and a refresh token's lifetime; with `maxAge`, the absolute lifetime too.
+ */
+function lifetimeSql(policy: LifetimePolicy, from: number, role: string, maxAge = false) {
+  const values: number[] = [];
+  const param = (value: number): string => `$${from + values.push(value) - 1}::float8`;
+  const byRole = (pick: (lifetime: SessionLifetime) => number): string =>
+    `make_interval(secs => CASE WHEN ${role} = 'admin' THEN ${param(pick(policy.admin))} ELSE ${param(pick(policy.user))} END)`;
+  const idle = byRole((lifetime) => lifetime.idleSeconds);
+  const refreshTtl = `make_interval(secs => ${param(policy.refreshTtlSeconds)})`;
+  const absolute = maxAge ? byRole((lifetime) => lifetime.maxAgeSeconds) : '';
+  return { values, idle, refreshTtl, maxAge: absolute };
+}
+
+/** Seconds from now to the earliest of the session's two deadlines and a new refresh token's end. */
+const lifetimeLeft = (expires: string, idleExpires: string, refreshTtl: string): string =>
+  `floor(extract(epoch FROM least(${expires}, ${idleExpires}, now() + ${refreshTtl}) - now()))::float8`;
+
+/** A session `s` that has passed neither its idle nor its absolute end (and was not revoked). */
+export const LIVE = 's.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()';
 
 /** Which proofs a sign-in or a step-up made; each is stamped on the session as `now()`. */
 export interface Proofs {
@@ -79,7 +117,7 @@ const PRINCIPALS = {
   text: `SELECT s.id AS session_id, s.amr, u.id, u.role, u.email, u.username, u.is_active, u.email_verified,
                 u.mfa_enabled, u.birth_date::text AS birth_date, u.created_at, u.updated_at
            FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
+          WHERE s.id = ANY($1::uuid[]) AND ${LIVE} AND u.is_active
             AND s.credentials_version = u.credentials_version`,
 };
 
@@ -96,35 +134,38 @@ export class SessionRepository {
   }
 
   /**
-   * A session whose absolute end (now + `ttlSeconds`) nothing will ever extend, stamped with the
-   * credentials version the login checked; none (undefined) if the user's credentials have moved on
-   * since, e.g. a password change that raced the login.
+   * A session whose absolute end nothing will ever extend and whose idle end each refresh moves,
+   * both by the user's role as the database has it, stamped with the credentials version the login
+   * checked; none (undefined) if the user's credentials have moved on since, e.g. a password change
+   * that raced the login.
    */
   async open(
     userId: string,
     credentialsVersion: number,
     amr: string[],
     proofs: Proofs,
-    ttlSeconds: number,
+    policy: LifetimePolicy,
     client: ClientContext,
   ): Promise<OpenedSession | undefined> {
+    const life = lifetimeSql(policy, 8, 'role', true);
     // SQL: the insert happens only while the user's credentials version is still the checked one.
     const [row] = await this.tx.manager.query<OpenedSession[]>(
-      `INSERT INTO sessions (user_id, expires_at, ip, user_agent, credentials_version, amr,
-                             password_proven_at, factor_proven_at)
-       SELECT id, now() + make_interval(secs => $2), $3, $4, credentials_version, $6,
-              CASE WHEN $7 THEN now() END, CASE WHEN $8 THEN now() END
-         FROM users WHERE id = $1 AND credentials_version = $5
-       RETURNING id, floor(extract(epoch FROM now()))::float8 AS "authTime"`,
+      `INSERT INTO sessions (user_id, expires_at, idle_expires_at, ip, user_agent, credentials_version,
+                             amr, password_proven_at, factor_proven_at)
+       SELECT id, now() + ${life.maxAge}, now() + ${life.idle}, $2, $3, credentials_version, $5,
+              CASE WHEN $6 THEN now() END, CASE WHEN $7 THEN now() END
+         FROM users WHERE id = $1 AND credentials_version = $4
+       RETURNING id, floor(extract(epoch FROM now()))::float8 AS "authTime",
+                 ${lifetimeLeft('expires_at', 'idle_expires_at', life.refreshTtl)} AS "lifetimeSeconds"`,
       [
         userId,
-        ttlSeconds,
         client.ip,
         client.userAgent,
         credentialsVersion,
         amr,
         proofs.password,
         proofs.factor,
+        ...life.values,
       ],
     );
     return row;
@@ -171,24 +212,31 @@ export class SessionRepository {
   }
 
   /**
-   * Spends an unspent refresh token of a live session of an active user, in one conditional UPDATE,
-   * so two concurrent refreshes with one token can never both succeed. Marks the session used.
+   * Spends an unspent, unexpired refresh token of a live session of an active user, in one
+   * conditional UPDATE, so two concurrent refreshes with one token can never both succeed. Marks the
+   * session used and moves its idle end (by the user's role now); its absolute end stays.
    */
-  async spendRefreshToken(tokenHash: string): Promise<SessionOwner | undefined> {
+  async spendRefreshToken(
+    tokenHash: string,
+    policy: LifetimePolicy,
+  ): Promise<SpentRefresh | undefined> {
+    const life = lifetimeSql(policy, 2, 'spent.role');
     // SQL: one conditional UPDATE spends the token and checks session and user, so it races safely.
     // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not with the rows alone.
-    const [rows] = await this.tx.manager.query<[SessionOwner[], number]>(
+    const [rows] = await this.tx.manager.query<[SpentRefresh[], number]>(
       `WITH spent AS (
          UPDATE refresh_tokens t SET spent_at = now()
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
-            AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active
-            AND s.credentials_version = u.credentials_version
-         RETURNING s.id AS session_id, s.user_id, s.amr, ${AUTH_TIME} AS auth_time)
-       UPDATE sessions SET last_used_at = now() FROM spent WHERE sessions.id = spent.session_id
+            AND t.created_at > now() - ${life.refreshTtl}
+            AND ${LIVE} AND u.is_active AND s.credentials_version = u.credentials_version
+         RETURNING s.id AS session_id, s.user_id, s.amr, u.role, ${AUTH_TIME} AS auth_time)
+       UPDATE sessions SET last_used_at = now(), idle_expires_at = now() + ${life.idle}
+         FROM spent WHERE sessions.id = spent.session_id
        RETURNING spent.session_id AS "sessionId", spent.user_id AS "userId", spent.amr,
-                 spent.auth_time AS "authTime"`,
-      [tokenHash],
+                 spent.auth_time AS "authTime",
+                 ${lifetimeLeft('sessions.expires_at', 'sessions.idle_expires_at', life.refreshTtl)} AS "lifetimeSeconds"`,
+      [tokenHash, ...life.values],
     );
     return rows[0];
   }
@@ -229,7 +277,7 @@ export class SessionRepository {
       .innerJoin('s.user', 'u', 's.credentialsVersion = u.credentialsVersion')
       .select(['s.id', 's.createdAt', 's.lastUsedAt', 's.expiresAt', 's.ip', 's.userAgent'])
       .where({ userId, revokedAt: IsNull() })
-      .andWhere('s.expiresAt > now()')
+      .andWhere('s.expiresAt > now() AND s.idleExpiresAt > now()')
       .orderBy('s.createdAt', 'DESC')
       .getMany();
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { MfaChallengeRepository } from './mfa-challenge.repository';
 import { OwnSessionsService } from './own-sessions.service';
+import { SessionPolicyRepository } from './session-policy.repository';
 import { SessionRepository } from './session.repository';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
@@ -13,7 +14,13 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [AuditModule],
   controllers: [SessionsController],
-  providers: [SessionRepository, SessionsService, OwnSessionsService, MfaChallengeRepository],
+  providers: [
+    SessionRepository,
+    SessionPolicyRepository,
+    SessionsService,
+    OwnSessionsService,
+    MfaChallengeRepository,
+  ],
   exports: [SessionsService, MfaChallengeRepository],
 })
 export class SessionsModule {}

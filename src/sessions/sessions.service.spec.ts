@@ -3,6 +3,7 @@ import { aClient, anAuthenticatedUser, USER_ID } from '../../test/support/factor
 import { type Mocks, newTestService } from '../../test/support/test-service';
 import { AuditService } from '../audit/audit.service';
 import { sha256Hex } from '../crypto/digest';
+import { SessionPolicyRepository } from './session-policy.repository';
 import { SessionRepository, type PrincipalRow } from './session.repository';
 import { INVALID_REFRESH, SessionsService } from './sessions.service';
 
@@ -26,36 +27,66 @@ const principal = (sessionId: string): PrincipalRow => ({
 describe('SessionsService', () => {
   let sessions: SessionsService;
   let repo: jest.Mocked<SessionRepository>;
+  let limits: jest.Mocked<SessionPolicyRepository>;
   let audit: jest.Mocked<AuditService>;
 
   beforeEach(async () => {
     let mocks: Mocks;
     ({ sut: sessions, mocks } = await newTestService(SessionsService, {
-      env: { JWT_REFRESH_TTL: '7d' },
+      env: {
+        JWT_REFRESH_TTL: '7d',
+        SESSION_IDLE_TIMEOUT: '3d',
+        SESSION_MAX_AGE: '30d',
+        ADMIN_SESSION_IDLE_TIMEOUT: '1h',
+        ADMIN_SESSION_MAX_AGE: '12h',
+        MAX_SESSIONS_PER_USER: 3,
+      },
     }));
     repo = mocks.get(SessionRepository);
+    limits = mocks.get(SessionPolicyRepository);
     audit = mocks.get(AuditService);
+    limits.evictBeyond.mockResolvedValue([]);
   });
 
-  it('opens a session for the refresh TTL and stores only the SHA-256 of its refresh token', async () => {
-    repo.open.mockResolvedValue({ id: 's-1', authTime: 1_800_000_000 });
+  it('opens a session under the lifetime policy and stores only the SHA-256 of its refresh token', async () => {
+    repo.open.mockResolvedValue({ id: 's-1', authTime: 1_800_000_000, lifetimeSeconds: 259_200 });
     const opened = await sessions.open(USER, 3, ['pwd', 'otp'], client);
     expect(repo.open).toHaveBeenCalledWith(
       USER,
       3,
       ['pwd', 'otp'],
       { password: true, factor: true },
-      7 * 86_400,
+      {
+        user: { idleSeconds: 3 * 86_400, maxAgeSeconds: 30 * 86_400 },
+        admin: { idleSeconds: 3_600, maxAgeSeconds: 12 * 3_600 },
+        refreshTtlSeconds: 7 * 86_400,
+      },
       client,
     );
     expect(opened?.amr).toEqual(['pwd', 'otp']);
     expect(opened?.authTime).toBe(1_800_000_000);
+    expect(opened?.lifetimeSeconds).toBe(259_200);
     expect(opened?.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(repo.addRefreshToken).toHaveBeenCalledWith('s-1', sha256Hex(opened?.refreshToken ?? ''));
   });
 
+  it('past MAX_SESSIONS_PER_USER ends the sessions the repository evicts, each audited', async () => {
+    repo.open.mockResolvedValue({ id: 's-new', authTime: 1, lifetimeSeconds: 60 });
+    limits.evictBeyond.mockResolvedValue([{ id: 's-old' }]);
+    await sessions.open(USER, 3, ['pwd'], client);
+    expect(limits.lockUserSessions).toHaveBeenCalledWith(USER);
+    expect(limits.evictBeyond).toHaveBeenCalledWith(USER, 's-new', 3);
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        type: 'auth.session.evicted',
+        userId: USER,
+        metadata: { sessionId: 's-old', bySessionId: 's-new' },
+      }),
+    );
+  });
+
   it('stamps on the session which proofs its sign-in made', async () => {
-    repo.open.mockResolvedValue({ id: 's-1', authTime: 1 });
+    repo.open.mockResolvedValue({ id: 's-1', authTime: 1, lifetimeSeconds: 60 });
     await sessions.open(USER, 3, ['pwd'], client);
     await sessions.open(USER, 3, ['hwk', 'user'], client);
     expect(repo.open.mock.calls.map((call: unknown[]) => call[3])).toEqual([
@@ -86,9 +117,14 @@ describe('SessionsService', () => {
       userId: USER,
       amr: ['pwd'],
       authTime: 1,
+      lifetimeSeconds: 60,
     });
     const rotated = await sessions.rotate('presented', client);
-    expect(repo.spendRefreshToken).toHaveBeenCalledWith(sha256Hex('presented'));
+    expect(repo.spendRefreshToken).toHaveBeenCalledWith(
+      sha256Hex('presented'),
+      expect.objectContaining({ refreshTtlSeconds: 7 * 86_400 }),
+    );
+    expect(rotated.lifetimeSeconds).toBe(60);
     expect(rotated).toMatchObject({ sessionId: 's-1', userId: USER });
     expect(rotated.refreshToken).not.toBe('presented');
     expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ type: 'auth.refresh' }));

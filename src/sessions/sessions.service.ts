@@ -3,14 +3,16 @@ import { AuditService } from '../audit/audit.service';
 import { AMR, hasPossessionFactor } from '../common/auth/authentication-methods';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import type { ClientContext } from '../common/http/client-context';
-import { TokensConfig } from '../config/config-sections';
+import { SessionsConfig, TokensConfig } from '../config/config-sections';
 import { sha256Hex } from '../crypto/digest';
 import { generateOpaqueToken } from '../crypto/random';
 import { Transactions } from '../database/transactions';
 import { SessionResponse, toSessionResponse } from './dto/session-response.dto';
 import { SessionCheckBatcher } from './session-check.batcher';
+import { SessionPolicyRepository } from './session-policy.repository';
 import {
   SessionRepository,
+  type LifetimePolicy,
   type PrincipalRow,
   type Proofs,
   type RevokeTarget,
@@ -27,6 +29,11 @@ export interface Rotation {
   amr: string[];
   /** When the session last proved a factor (epoch seconds): the access tokens' `auth_time`. */
   authTime: number;
+  /**
+   * Seconds until the refresh token's earliest deadline: its own JWT_REFRESH_TTL, the session's
+   * idle end or its absolute end. The refresh cookie's Max-Age.
+   */
+  lifetimeSeconds: number;
 }
 
 /** Why sessions end: recorded on the row (`revoked_reason`). */
@@ -40,7 +47,10 @@ export type RevokeReason =
   | 'deactivated'
   | 'refresh_token_reuse'
   | 'mfa_reset'
-  | 'factor_changed';
+  | 'factor_changed'
+  | 'revoked_by_admin'
+  | 'revoked_by_operator'
+  | 'evicted';
 
 /**
  * Sessions: opening one per login, rotating its refresh token, the per-request check, revocation.
@@ -49,16 +59,24 @@ export type RevokeReason =
  */
 @Injectable()
 export class SessionsService {
-  readonly refreshTtlSeconds: number;
+  private readonly policy: LifetimePolicy;
+  private readonly maxPerUser: number;
   private readonly checks: SessionCheckBatcher<PrincipalRow>;
 
   constructor(
     private readonly sessions: SessionRepository,
+    private readonly limits: SessionPolicyRepository,
     private readonly tx: Transactions,
     private readonly audit: AuditService,
     tokens: TokensConfig,
+    config: SessionsConfig,
   ) {
-    this.refreshTtlSeconds = tokens.refreshTtlSeconds;
+    this.policy = {
+      user: config.user,
+      admin: config.admin,
+      refreshTtlSeconds: tokens.refreshTtlSeconds,
+    };
+    this.maxPerUser = config.maxPerUser;
     this.checks = new SessionCheckBatcher(async (ids) => {
       const rows = await this.sessions.principals(ids);
       return new Map(rows.map((row) => [row.session_id, row]));
@@ -66,8 +84,9 @@ export class SessionsService {
   }
 
   /**
-   * Opens a session (inside the caller's transaction) whose absolute end no refresh extends, for
-   * the credentials version the caller checked; undefined when that version is no longer current.
+   * Opens a session (inside the caller's transaction, once every factor is proven) whose absolute
+   * end no refresh extends, for the credentials version the caller checked; undefined when that
+   * version is no longer current. Past MAX_SESSIONS_PER_USER the least recently used one ends.
    */
   async open(
     userId: string,
@@ -77,17 +96,33 @@ export class SessionsService {
   ): Promise<Rotation | undefined> {
     // The sign-in's methods say what it proved: the password, and/or a second factor.
     const proofs = { password: amr.includes(AMR.password), factor: hasPossessionFactor(amr) };
+    await this.limits.lockUserSessions(userId);
     const opened = await this.sessions.open(
       userId,
       credentialsVersion,
       amr,
       proofs,
-      this.refreshTtlSeconds,
+      this.policy,
       client,
     );
     if (!opened) return undefined;
+    const evicted = await this.limits.evictBeyond(userId, opened.id, this.maxPerUser);
+    for (const { id } of evicted)
+      await this.audit.record({
+        type: 'auth.session.evicted',
+        userId,
+        client,
+        metadata: { sessionId: id, bySessionId: opened.id },
+      });
     const refreshToken = await this.issueRefreshToken(opened.id);
-    return { userId, sessionId: opened.id, amr, authTime: opened.authTime, refreshToken };
+    return {
+      userId,
+      sessionId: opened.id,
+      amr,
+      authTime: opened.authTime,
+      lifetimeSeconds: opened.lifetimeSeconds,
+      refreshToken,
+    };
   }
 
   /** A step-up's proofs, stamped on the caller's session. */
@@ -120,7 +155,7 @@ export class SessionsService {
   async rotate(presented: string, client: ClientContext): Promise<Rotation> {
     const hash = sha256Hex(presented);
     const rotated = await this.tx.run(async () => {
-      const spent = await this.sessions.spendRefreshToken(hash);
+      const spent = await this.sessions.spendRefreshToken(hash, this.policy);
       if (!spent) return undefined;
       const refreshToken = await this.issueRefreshToken(spent.sessionId);
       await this.audit.record({
@@ -171,6 +206,16 @@ export class SessionsService {
   /** Revokes sessions of one user (inside the caller's transaction, if any); returns how many. */
   revoke(target: RevokeTarget, reason: RevokeReason): Promise<number> {
     return this.sessions.revoke(target, reason);
+  }
+
+  /** On a promotion to admin (in the caller's transaction): the user's sessions get an admin's deadlines. */
+  applyAdminLifetimes(userId: string): Promise<void> {
+    return this.limits.clampToAdmin(userId, this.policy.admin);
+  }
+
+  /** Ends every session of every user (the operator's `revoke-sessions --all`); returns how many. */
+  revokeEveryone(): Promise<number> {
+    return this.limits.revokeEveryone('revoked_by_operator');
   }
 
   /** Revokes one of the caller's own sessions; anyone else's id is indistinguishable from none: 404. */

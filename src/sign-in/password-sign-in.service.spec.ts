@@ -65,11 +65,10 @@ describe('PasswordSignInService', () => {
     hasher.needsRehash.mockReturnValue(false);
     sessions.open.mockImplementation(async () => {
       expect(tx.inTransaction()).toBe(true);
-      return aRotation({ userId: user.id });
+      return aRotation({ userId: user.id, lifetimeSeconds: 600 });
     });
     // Only the fields the tests compare: the sign-in hands the pair on as it is.
     tokens.pair.mockResolvedValue({ accessToken: 'a', refreshToken: 'r-1' } as TokenPair);
-    Object.assign(sessions, { refreshTtlSeconds: 600 });
   });
 
   it('counts the attempt against the account before looking up or checking the password', async () => {

@@ -128,7 +128,7 @@ export class SignInService {
   private async signedIn(session: Rotation): Promise<SignedIn> {
     return {
       pair: await this.tokens.pair(session),
-      cookieMaxAge: this.sessions.refreshTtlSeconds,
+      cookieMaxAge: session.lifetimeSeconds,
     };
   }
 }

@@ -9,6 +9,8 @@ import { SensitiveFieldRepository } from './sensitive-field.repository';
 import { SensitiveDataController } from './sensitive-data.controller';
 import { SensitiveDataService } from './sensitive-data.service';
 import { UnknownAccountService } from './unknown-account.service';
+import { UserSessionsController } from './user-sessions.controller';
+import { UserSessionsService } from './user-sessions.service';
 import { UserRepository } from './user.repository';
 import { UsernameReservationRepository } from './username-reservation.repository';
 import { UsernameReservationService } from './username-reservation.service';
@@ -17,7 +19,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [CryptoModule, AuditModule, SessionsModule, RateLimitModule],
-  controllers: [UsersController, SensitiveDataController],
+  controllers: [UsersController, SensitiveDataController, UserSessionsController],
   providers: [
     UserRepository,
     SensitiveFieldRepository,
@@ -26,6 +28,7 @@ import { UsersService } from './users.service';
     SensitiveDataService,
     ReencryptService,
     UnknownAccountService,
+    UserSessionsService,
     UsernameReservationRepository,
     UsernameReservationService,
   ],
@@ -36,6 +39,7 @@ import { UsersService } from './users.service';
     ReencryptService,
     UnknownAccountService,
     UsernameReservationService,
+    UserSessionsService,
   ],
 })
 export class UsersModule {}

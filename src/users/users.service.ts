@@ -140,6 +140,9 @@ export class UsersService {
       if (dto.isActive === false && before.isActive) {
         await this.sessions.revoke({ userId: id }, 'deactivated');
       }
+      // A new admin's sessions, opened under a user's lifetimes, end no later than an admin's would.
+      if (dto.role === 'admin' && before.role !== 'admin')
+        await this.sessions.applyAdminLifetimes(id);
       await this.audit.record({
         type: 'admin.user.updated',
         userId: admin.id,

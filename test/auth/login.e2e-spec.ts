@@ -45,14 +45,14 @@ describe('POST /api/auth/login', () => {
       });
     });
 
-    it('sets the refresh cookie: __Host- prefixed, HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=604800', () => {
+    it('sets the refresh cookie: __Host- prefixed, HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=259200', () => {
       const c = setCookieOf(res, '__Host-refresh_token');
       expect(c.value).toBe(res.body.refreshToken);
       expect(c.attrs.get('httponly')).toBe('HttpOnly');
       expect(c.attrs.get('secure')).toBe('Secure');
       expect(c.attrs.get('samesite')).toBe('SameSite=Strict');
       expect(c.attrs.get('path')).toBe('Path=/');
-      expect(c.attrs.get('max-age')).toBe('Max-Age=604800');
+      expect(c.attrs.get('max-age')).toBe('Max-Age=259200');
       expect(c.attrs.has('domain')).toBe(false);
     });
 

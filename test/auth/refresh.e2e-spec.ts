@@ -180,7 +180,7 @@ describe('POST /api/auth/refresh', () => {
     const user = await registerAndLogin(t);
     const sid = sidOf(user.accessToken);
     const before = await session(sid);
-    const expectedEnd = Date.now() + 7 * 24 * 3600 * 1000;
+    const expectedEnd = Date.now() + 30 * 24 * 3600 * 1000; // SESSION_MAX_AGE
     expect(Math.abs(before.expires_at.getTime() - expectedEnd)).toBeLessThan(60_000);
     await new Promise((r) => setTimeout(r, 1100));
     let token = user.refreshToken;

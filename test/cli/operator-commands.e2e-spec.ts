@@ -213,6 +213,39 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     expect(left).toBe(0);
   }, 120_000);
 
+  it('revoke-sessions --user ends every session of one account, --all of every account; both audited', async () => {
+    const user = await registerAndLogin(t);
+    const other = await registerAndLogin(t);
+    const alive = (token: string) =>
+      request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(token));
+    const one = await cli(t, ['revoke-sessions', '--user', user.email.toUpperCase()]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^sessions revoked: 1$/m);
+    await alive(user.accessToken).expect(401);
+    await alive(other.accessToken).expect(200);
+    const all = await cli(t, ['revoke-sessions', '--all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^sessions revoked: [1-9]\d*$/m);
+    await alive(other.accessToken).expect(401);
+    const events = await t.app
+      .get(DataSource)
+      .query<Array<{ metadata: Record<string, unknown> }>>(
+        `SELECT metadata FROM audit_events WHERE type = 'admin.user.sessions_revoked' ORDER BY seq`,
+      );
+    expect(events.map((event) => event.metadata)).toEqual([
+      { via: 'cli', targetUserId: user.id, sessionsRevoked: 1 },
+      { via: 'cli', allUsers: true, sessionsRevoked: expect.any(Number) },
+    ]);
+    const unknown = await cli(t, ['revoke-sessions', '--user', 'nobody@example.org']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^no account has this email$/m);
+    const usage = await cli(t, ['revoke-sessions', '--user', user.email, '--all']);
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toMatch(/usage: .*revoke-sessions/);
+  });
+
   it('audit:verify exits 0 on an intact chain; an unknown command exits 1 with usage', async () => {
     const verify = await cli(t, ['audit:verify']);
     expect(verify.code).toBe(0);

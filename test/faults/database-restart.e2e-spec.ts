@@ -126,6 +126,11 @@ describe('the database restarted under load', () => {
           .post('/api/auth/step-up')
           .set(...bearer(session.accessToken))
           .send({ password: user.password }),
+        // The admin route that ends a user's sessions: its session check already needs the database.
+        request(t.url)
+          .post(`/api/users/${user.id}/sessions/revoke`)
+          .set(...bearer(session.accessToken))
+          .send({}),
       ]);
       for (const res of refused) {
         expect(res.status).toBe(503);

@@ -75,6 +75,7 @@ export function aRotation(overrides: Partial<Rotation> = {}): Rotation {
     refreshToken: 'r-1',
     amr: ['pwd'],
     authTime: 1_800_000_000,
+    lifetimeSeconds: 3 * 86_400,
     ...overrides,
   };
 }
