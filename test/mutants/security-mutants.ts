@@ -39,9 +39,8 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     id: 'per-request-inactive-user',
     defence: 'the per-request check refuses a session whose user is deactivated',
     file: SESSIONS,
-    find: 'AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active\n            AND s.credentials_version = u.credentials_version`,',
-    replace:
-      'AND s.revoked_at IS NULL AND s.expires_at > now()\n            AND s.credentials_version = u.credentials_version`,',
+    find: 'WHERE s.id = ANY($1::uuid[]) AND ${LIVE} AND u.is_active\n',
+    replace: 'WHERE s.id = ANY($1::uuid[]) AND ${LIVE}\n',
     specs: ['test/auth/per-request-check.e2e-spec.ts'],
   },
   {
@@ -54,11 +53,19 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/auth/per-request-check.e2e-spec.ts'],
   },
   {
+    id: 'session-idle-deadline',
+    defence: 'a session dies SESSION_IDLE_TIMEOUT after its last refresh',
+    file: SESSIONS,
+    find: "export const LIVE = 's.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()';",
+    replace: "export const LIVE = 's.revoked_at IS NULL AND s.expires_at > now()';",
+    specs: ['test/sessions/session-lifetime.e2e-spec.ts'],
+  },
+  {
     id: 'session-open-credentials-version',
     defence: 'a login opens its session only while the credentials version it checked is current',
     file: SESSIONS,
-    find: 'FROM users WHERE id = $1 AND credentials_version = $5',
-    replace: 'FROM users WHERE id = $1 AND $5::integer IS NOT NULL',
+    find: 'FROM users WHERE id = $1 AND credentials_version = $4',
+    replace: 'FROM users WHERE id = $1 AND $4::integer IS NOT NULL',
     specs: ['test/auth/credential-races.e2e-spec.ts'],
   },
   {
