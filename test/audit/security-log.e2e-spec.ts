@@ -149,7 +149,10 @@ describe('security log and redaction', () => {
       session: { tokens: [{ refreshToken: SECRETS[1] }] },
       profile: { SSN: SECRETS[2], nested: { deeper: { 'bank-account': SECRETS[4] } } },
       config: { API_KEY: SECRETS[3] },
-      headers: { authorization: `Bearer ${SECRETS[5]}`, Cookie: `__Host-refresh_token=${SECRETS[1]}` },
+      headers: {
+        authorization: `Bearer ${SECRETS[5]}`,
+        Cookie: `__Host-refresh_token=${SECRETS[1]}`,
+      },
     };
     t.app
       .get(SecurityLogger)

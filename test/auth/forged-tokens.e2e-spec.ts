@@ -161,7 +161,9 @@ describe('forged and misused access tokens', () => {
       401,
     );
     expectErrorBody(
-      await request(t.url).get('/api/users/me').set('Cookie', `__Host-refresh_token=${user.refreshToken}`),
+      await request(t.url)
+        .get('/api/users/me')
+        .set('Cookie', `__Host-refresh_token=${user.refreshToken}`),
       401,
     );
   });

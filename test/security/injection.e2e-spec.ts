@@ -225,7 +225,9 @@ describe('injection and type confusion', () => {
           tracker,
           `refresh cookie=${show(value)}`,
           () =>
-            request(t.url).post('/api/auth/refresh').set('Cookie', `__Host-refresh_token=${cookieSafe}`),
+            request(t.url)
+              .post('/api/auth/refresh')
+              .set('Cookie', `__Host-refresh_token=${cookieSafe}`),
           [400, 401],
         );
       }

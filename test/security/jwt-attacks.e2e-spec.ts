@@ -402,7 +402,9 @@ describe('JWT attacks', () => {
         [401],
       );
       expectNoNewPair(
-        await request(t.url).post('/api/auth/refresh').set('Cookie', `__Host-refresh_token=${signature}`),
+        await request(t.url)
+          .post('/api/auth/refresh')
+          .set('Cookie', `__Host-refresh_token=${signature}`),
         [401],
       );
     });
@@ -417,7 +419,10 @@ describe('JWT attacks', () => {
       }
       const cookie = await request(t.url)
         .get('/api/users/me')
-        .set('Cookie', `access_token=${user.accessToken}; __Host-refresh_token=${user.refreshToken}`);
+        .set(
+          'Cookie',
+          `access_token=${user.accessToken}; __Host-refresh_token=${user.refreshToken}`,
+        );
       expectUniformError(cookie, 401);
     });
   });

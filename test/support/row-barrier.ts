@@ -41,8 +41,7 @@ export class RowBarrier {
       accountChanges: rows.filter(
         (r) =>
           /^\s*UPDATE\s+"?users"?\s/i.test(r.query) ||
-          (/\sFROM\s+"?users"?\s/i.test(r.query) &&
-            /\sFOR (NO KEY )?UPDATE\b/i.test(r.query)),
+          (/\sFROM\s+"?users"?\s/i.test(r.query) && /\sFOR (NO KEY )?UPDATE\b/i.test(r.query)),
       ).length,
       signInWrites: rows.filter((r) =>
         /^\s*INSERT\s+INTO\s+"?(sessions|known_devices)"?\s/i.test(r.query),
