@@ -1,11 +1,15 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { IS_PUBLIC } from '../common/decorators/route-access.decorator';
+import { BEARER_OPTIONAL, IS_PUBLIC } from '../common/decorators/route-access.decorator';
 
 export const UNAUTHENTICATED = 'Missing, invalid or expired access token';
 
-/** Global: every route needs a valid access token unless it is marked @PublicRoute(). */
+/**
+ * Global: every route needs a valid access token unless it is marked @PublicRoute(). A route marked
+ * @BearerOrRefreshCookie() runs without one when the request carries no Authorization header at all;
+ * a header it does carry must hold a valid token.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {
@@ -13,11 +17,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : super.canActivate(context);
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const optional = this.reflector.getAllAndOverride<boolean>(BEARER_OPTIONAL, targets);
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>();
+    if (optional && request.headers.authorization === undefined) return true;
+    return super.canActivate(context);
   }
 
   // A database outage while checking the session is the exception filter's (503), not a reason

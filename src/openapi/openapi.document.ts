@@ -1,6 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../common/decorators/route-access.decorator';
+import {
+  BEARER_SCHEME,
+  REFRESH_COOKIE_SCHEME,
+} from '../common/decorators/route-access.decorator';
+import { REFRESH_COOKIE } from '../sign-in/refresh-cookie';
 import { describeLiveness } from '../health/liveness.route';
 
 /** The OpenAPI 3 document of the whole app; `npm run openapi` writes the same to openapi.json. */
@@ -14,6 +18,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0.0')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addCookieAuth(REFRESH_COOKIE, { type: 'apiKey', in: 'cookie' }, REFRESH_COOKIE_SCHEME)
     .addServer('/', 'This server')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

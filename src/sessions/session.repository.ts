@@ -241,6 +241,29 @@ export class SessionRepository {
     return rows[0];
   }
 
+  /**
+   * Revokes the live session that an unspent, unexpired refresh token belongs to (a logout by the
+   * refresh cookie alone), in one statement; undefined when the token continues no live session.
+   */
+  async revokeByRefreshToken(
+    tokenHash: string,
+    refreshTtlSeconds: number,
+  ): Promise<Pick<SessionOwner, 'sessionId' | 'userId'> | undefined> {
+    // SQL: the token is found and its session revoked by one statement, so a concurrent refresh
+    // either spends the token first (this finds nothing) or meets a revoked session.
+    const [rows] = await this.tx.manager.query<
+      [Pick<SessionOwner, 'sessionId' | 'userId'>[], number]
+    >(
+      `UPDATE sessions s SET revoked_at = now(), revoked_reason = 'logout'
+         FROM refresh_tokens t
+        WHERE t.token_hash = $1 AND t.spent_at IS NULL AND s.id = t.session_id
+          AND t.created_at > now() - make_interval(secs => $2::float8) AND ${LIVE}
+       RETURNING s.id AS "sessionId", s.user_id AS "userId"`,
+      [tokenHash, refreshTtlSeconds],
+    );
+    return rows[0];
+  }
+
   /** The session of a refresh token that was already spent: presenting it again is reuse. */
   findBySpentToken(
     tokenHash: string,

@@ -172,6 +172,28 @@ export class SessionsService {
   }
 
   /**
+   * A logout by the refresh cookie alone: the session `presented` continues ends. A spent token is
+   * reuse, as on refresh (the session dies all the same); an unknown one is a 401.
+   */
+  async endByRefreshToken(presented: string, client: ClientContext): Promise<void> {
+    const hash = sha256Hex(presented);
+    const ended = await this.tx.run(async () => {
+      const owner = await this.sessions.revokeByRefreshToken(hash, this.policy.refreshTtlSeconds);
+      if (!owner) return false;
+      await this.audit.record({
+        type: 'auth.logout',
+        userId: owner.userId,
+        client,
+        metadata: { sessionId: owner.sessionId, signedOutWith: 'refresh_cookie' },
+      });
+      return true;
+    });
+    if (ended) return;
+    await this.revokeOnReuse(hash, client);
+    throw new UnauthorizedException(INVALID_REFRESH);
+  }
+
+  /**
    * The per-request check: the live session joined to its active user, returning the account too so
    * handlers such as GET /users/me need no second query. Checks arriving together share one read.
    */

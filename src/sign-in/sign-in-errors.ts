@@ -8,7 +8,10 @@ export const SIGN_IN_ERRORS = {
   /** One message for every failed sign-in, so a response never tells whether an account exists. */
   INVALID_CREDENTIALS: 'Invalid email or password',
   REFRESH_TOKEN_REQUIRED: 'Refresh token is required (body or cookie)',
-  CROSS_SITE_REFRESH: 'Refreshing with the cookie is refused from another site',
+  CROSS_SITE_REFRESH: 'Using the refresh cookie is refused from another site',
+  /** A logout with neither an access token nor the refresh cookie. */
+  LOGOUT_CREDENTIAL_REQUIRED:
+    'Sign out with the access token (Authorization) or the refresh cookie',
   /** The credentials version moved on between the proof and the session. */
   SIGN_IN_EXPIRED: 'The sign-in is no longer valid: sign in again',
   /** An mfaToken unknown, spent, expired or out of tries. */

@@ -12,7 +12,11 @@ import { AuthAttempt } from '../logging/auth-attempt.decorator';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { Authenticated, PublicRoute } from '../common/decorators/route-access.decorator';
+import {
+  Authenticated,
+  BearerOrRefreshCookie,
+  PublicRoute,
+} from '../common/decorators/route-access.decorator';
 import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { ProofsDto } from '../common/dto/proofs.dto';
 import { HttpConfig } from '../config/config-sections';
@@ -124,16 +128,24 @@ export class SignInController {
   }
 
   @Post('logout')
-  @Authenticated()
+  @BearerOrRefreshCookie()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ operationId: 'Auth_logout', summary: 'Revoke the current session' })
+  @ApiOperation({
+    operationId: 'Auth_logout',
+    summary:
+      "Revoke the current session: the access token's, or without an Authorization header the __Host-refresh_token cookie's",
+    description:
+      'A browser that keeps only the HttpOnly cookie signs out with it, under the Origin rules of a cookie refresh. A spent refresh token is reuse (its session dies, 401), as on refresh.',
+  })
   @ApiNoContentResponse(SIGNED_OUT)
+  @ApiErrors([403, 'Cookie logout from a foreign Origin or a cross-site request'])
   async logout(
-    @CurrentUser() user: AuthenticatedUser,
+    @CurrentUser() user: AuthenticatedUser | undefined,
     @Client() client: ClientContext,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.signIn.logout(user, client);
+    await this.signIn.logout(user, () => refreshCookieOf(request, this.trustedOrigins), client);
     clearRefreshCookie(reply);
   }
 

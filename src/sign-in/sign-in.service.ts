@@ -91,7 +91,13 @@ export class SignInService {
     return this.signedIn(await this.sessions.rotate(refreshToken, client));
   }
 
-  logout(user: AuthenticatedUser, client: ClientContext): Promise<void> {
+  /** Ends the caller's session: the bearer token's, or without one the refresh cookie's. */
+  logout(
+    user: AuthenticatedUser | undefined,
+    refreshCookie: () => string | undefined,
+    client: ClientContext,
+  ): Promise<void> {
+    if (!user) return this.logoutByRefreshToken(refreshCookie(), client);
     return this.tx.run(async () => {
       await this.sessions.revoke({ userId: user.id, sessionId: user.sessionId }, 'logout');
       await this.audit.record({
@@ -101,6 +107,14 @@ export class SignInService {
         metadata: { sessionId: user.sessionId },
       });
     });
+  }
+
+  private async logoutByRefreshToken(
+    refreshToken: string | undefined,
+    client: ClientContext,
+  ): Promise<void> {
+    if (!refreshToken) throw new UnauthorizedException(SIGN_IN_ERRORS.LOGOUT_CREDENTIAL_REQUIRED);
+    await this.sessions.endByRefreshToken(refreshToken, client);
   }
 
   /**

@@ -4,8 +4,10 @@ import {
   bearer,
   getMe,
   login,
+  refreshWith,
   register,
   setCookieOf,
+  sql,
   type LoggedIn,
 } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -81,6 +83,56 @@ describe('refresh token delivery and sign-out', () => {
       expect(cleared.attrs.get('path')).toBe('Path=/');
     },
   );
+
+  describe('POST /logout with the refresh cookie alone (no Authorization header)', () => {
+    const logoutWithCookie = (token: string) =>
+      request(t.url).post('/api/auth/logout').set('Cookie', `${COOKIE}=${token}`).send({});
+
+    it('ends the session the cookie continues: its access and refresh tokens die, audited', async () => {
+      const user: LoggedIn = await login(t, await register(t));
+      const other: LoggedIn = await login(t, user);
+      const res = await logoutWithCookie(user.refreshToken).set('Origin', ORIGIN).expect(204);
+      expect(res.headers['clear-site-data']).toBe('"cache", "storage"');
+      expect(setCookieOf(res, COOKIE).value).toBe('');
+      await getMe(t, user.accessToken).expect(401);
+      await refreshWith(t, user.refreshToken).expect(401);
+      await getMe(t, other.accessToken).expect(200);
+      const [event] = await sql<{ metadata: Record<string, unknown> }>(
+        t,
+        `SELECT a.metadata FROM audit_events a JOIN users u ON u.id = a.user_id
+          WHERE u.email = $1 AND a.type = 'auth.logout'`,
+        [user.email],
+      );
+      expect(event?.metadata).toMatchObject({ signedOutWith: 'refresh_cookie' });
+    });
+
+    it('refuses a foreign Origin or a cross-site request (403), and the session lives on', async () => {
+      const user: LoggedIn = await login(t, await register(t));
+      await logoutWithCookie(user.refreshToken).set('Origin', 'https://evil.example').expect(403);
+      await logoutWithCookie(user.refreshToken).set('Sec-Fetch-Site', 'cross-site').expect(403);
+      await getMe(t, user.accessToken).expect(200);
+    });
+
+    it('a spent refresh token is reuse: 401, and the session it belonged to dies', async () => {
+      const user: LoggedIn = await login(t, await register(t));
+      const rotated = await refreshWith(t, user.refreshToken).expect(200);
+      await logoutWithCookie(user.refreshToken).expect(401);
+      await getMe(t, rotated.body.accessToken as string).expect(401);
+    });
+
+    it('without the cookie, or with an unknown one, answers 401', async () => {
+      await request(t.url).post('/api/auth/logout').send({}).expect(401);
+      await logoutWithCookie('x'.repeat(43)).expect(401);
+    });
+
+    it('an Authorization header that is present must be valid, cookie or not (401)', async () => {
+      const user: LoggedIn = await login(t, await register(t));
+      await logoutWithCookie(user.refreshToken)
+        .set(...bearer('not-a-token'))
+        .expect(401);
+      await getMe(t, user.accessToken).expect(200);
+    });
+  });
 
   it('lets an allow-listed origin send the header (CORS preflight)', async () => {
     const res = await request(t.url)

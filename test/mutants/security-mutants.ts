@@ -352,6 +352,23 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: [LOGIN_SPEC],
   },
   {
+    id: 'refresh-cookie-foreign-origin',
+    defence: 'the refresh cookie is refused (refresh and logout) from a foreign Origin',
+    file: COOKIE,
+    find: '(origin !== undefined && !trustedOrigins.has(origin))',
+    replace: '(origin !== undefined && !trustedOrigins.has(origin) && origin.length < 0)',
+    specs: ['test/auth/token-delivery.e2e-spec.ts', 'test/auth/refresh-cookie-origin.e2e-spec.ts'],
+  },
+  {
+    id: 'logout-bearer-present-must-be-valid',
+    defence:
+      'a route taking the bearer or the refresh cookie still refuses a bad bearer that is present',
+    file: 'src/auth/jwt-auth.guard.ts',
+    find: 'if (optional && request.headers.authorization === undefined) return true;',
+    replace: 'if (optional && request.headers !== undefined) return true;',
+    specs: ['test/auth/token-delivery.e2e-spec.ts'],
+  },
+  {
     id: 'token-delivery-cookie-only',
     defence: 'X-Token-Delivery: cookie keeps the refresh token out of the body',
     file: COOKIE,

@@ -7,8 +7,12 @@ import { ApiErrors } from './api-errors.decorator';
 export const IS_PUBLIC = 'routeAccess:public';
 /** Guard metadata: the roles allowed on the route (none = any authenticated caller). */
 export const ROLES_KEY = 'routeAccess:roles';
+/** Guard metadata: without an Authorization header the route runs anonymously (the handler has another credential). */
+export const BEARER_OPTIONAL = 'routeAccess:bearerOptional';
 /** The OpenAPI security scheme every authenticated operation declares. */
 export const BEARER_SCHEME = 'bearer';
+/** The OpenAPI security scheme of the refresh cookie, the alternative @BearerOrRefreshCookie() routes take. */
+export const REFRESH_COOKIE_SCHEME = 'refreshCookie';
 
 /**
  * Each route says once who may call it, and the guards and the OpenAPI document both read that one
@@ -23,6 +27,19 @@ export const PublicRoute = (): MethodDecorator & ClassDecorator =>
 /** A valid access token of a live session of an active user. */
 export const Authenticated = (): MethodDecorator & ClassDecorator =>
   applyDecorators(ApiBearerAuth(BEARER_SCHEME), ApiErrors(401));
+
+/**
+ * A bearer token if the request carries one (then it must be valid: 401 otherwise), else the refresh
+ * cookie, which the handler itself checks. For `/logout`, which a browser holding only its
+ * HttpOnly cookie must be able to call.
+ */
+export const BearerOrRefreshCookie = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(BEARER_OPTIONAL, true),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiSecurity(REFRESH_COOKIE_SCHEME),
+    ApiErrors(401),
+  );
 
 /** Authenticated, and the caller's role (read from the database, never the token) is admin. */
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>
