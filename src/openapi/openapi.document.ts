@@ -1,9 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import {
-  BEARER_SCHEME,
-  REFRESH_COOKIE_SCHEME,
-} from '../common/decorators/route-access.decorator';
+import { BEARER_SCHEME, REFRESH_COOKIE_SCHEME } from '../common/decorators/route-access.decorator';
 import { REFRESH_COOKIE } from '../sign-in/refresh-cookie';
 import { describeLiveness } from '../health/liveness.route';
 
