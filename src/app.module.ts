@@ -16,6 +16,7 @@ import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './redis/redis.module';
 import { HealthModule } from './health/health.module';
+import { KeyRotationModule } from './key-rotation/key-rotation.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { MailModule } from './mail/mail.module';
 import { MfaModule } from './mfa/mfa.module';
@@ -42,6 +43,7 @@ export class AppModule {
         SignInModule,
         AccountModule,
         MfaModule,
+        KeyRotationModule,
         AuditModule,
         RateLimitModule,
         ObservabilityModule,

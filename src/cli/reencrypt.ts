@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { ReencryptService, type ReencryptProgress } from '../users/reencrypt.service';
+import { ReencryptService, type ReencryptProgress } from '../key-rotation/reencrypt.service';
 import type { CliOutput } from './cli-command';
 
 const BAR_WIDTH = 30;

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 import { CIPHERTEXT_PATTERN } from '../database/check-patterns';
+import { EncryptedColumn } from '../database/encrypted-column.decorator';
 
 /**
  * The table `mail_outbox`: a mail written in the transaction of the change that causes it, then
@@ -41,7 +42,7 @@ export class OutboxMessageEntity {
   subject!: string;
 
   /** Rendered text and HTML as field-cipher ciphertext; erased once the row is sent or given up. */
-  @Column({ type: 'text', nullable: true })
+  @EncryptedColumn({ nullable: true })
   content!: string | null;
 
   @Column({ name: 'message_id', type: 'text' })

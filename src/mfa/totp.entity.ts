@@ -1,5 +1,6 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import { CIPHERTEXT_PATTERN } from '../database/check-patterns';
+import { EncryptedColumn } from '../database/encrypted-column.decorator';
 import { BelongsToUser } from '../users/belongs-to-user.decorator';
 import { UserEntity } from '../users/user.entity';
 
@@ -18,7 +19,7 @@ export class TotpEntity {
   user?: UserEntity;
 
   /** Field-cipher ciphertext of the base32 secret. */
-  @Column({ type: 'text' })
+  @EncryptedColumn()
   secret!: string;
 
   /** NULL while the set-up waits for its first code. */

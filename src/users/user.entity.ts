@@ -2,6 +2,7 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { UserAccount } from '../common/auth/principal';
 import type { Role } from '../common/auth/role';
 import { CIPHERTEXT_PATTERN } from '../database/check-patterns';
+import { EncryptedColumn } from '../database/encrypted-column.decorator';
 
 /** A row of `users` as the service reads it (the schema lives in migrations/). */
 export type User = UserAccount;
@@ -55,11 +56,11 @@ export class UserEntity {
   updatedAt!: Date;
 
   /** Field-cipher ciphertext only (a CHECK refuses anything else). */
-  @Column({ name: 'ssn_encrypted', type: 'text', nullable: true })
+  @EncryptedColumn({ name: 'ssn_encrypted', nullable: true })
   ssnEncrypted!: string | null;
 
   /** Field-cipher ciphertext only (a CHECK refuses anything else). */
-  @Column({ name: 'bank_account_encrypted', type: 'text', nullable: true })
+  @EncryptedColumn({ name: 'bank_account_encrypted', nullable: true })
   bankAccountEncrypted!: string | null;
 
   @Column({ name: 'credentials_version', type: 'integer', default: 0 })

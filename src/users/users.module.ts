@@ -4,7 +4,6 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { CredentialsService } from './credentials.service';
-import { ReencryptService } from './reencrypt.service';
 import { SensitiveFieldRepository } from './sensitive-field.repository';
 import { SensitiveDataController } from './sensitive-data.controller';
 import { SensitiveDataService } from './sensitive-data.service';
@@ -26,7 +25,6 @@ import { UsersService } from './users.service';
     UsersService,
     CredentialsService,
     SensitiveDataService,
-    ReencryptService,
     UnknownAccountService,
     UserSessionsService,
     UsernameReservationRepository,
@@ -36,7 +34,6 @@ import { UsersService } from './users.service';
     UserRepository,
     UsersService,
     CredentialsService,
-    ReencryptService,
     UnknownAccountService,
     UsernameReservationService,
     UserSessionsService,

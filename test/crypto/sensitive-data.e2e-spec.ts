@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReencryptService } from '../../src/users/reencrypt.service';
+import { ReencryptService } from '../../src/key-rotation/reencrypt.service';
 import { bearer, registerAndLogin, RELAXED_LIMITS, type LoggedIn } from '../support/auth-helpers';
 import { dumpAllRows } from '../support/database-dump';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';

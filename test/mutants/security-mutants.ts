@@ -352,6 +352,16 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: [LOGIN_SPEC],
   },
   {
+    id: 'reencrypt-reaches-every-encrypted-column',
+    defence:
+      "key rotation re-encrypts every encrypted column (TOTP secrets, queued mail), not only the users' sensitive fields",
+    file: 'src/key-rotation/reencrypt.service.ts',
+    find: 'this.tables = encryptedTablesOf(dataSource);',
+    replace:
+      "this.tables = encryptedTablesOf(dataSource).filter((table) => table.entity.tableName === 'users');",
+    specs: ['test/crypto/key-rotation.e2e-spec.ts'],
+  },
+  {
     id: 'refresh-cookie-foreign-origin',
     defence: 'the refresh cookie is refused (refresh and logout) from a foreign Origin',
     file: COOKIE,
