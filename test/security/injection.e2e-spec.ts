@@ -9,6 +9,7 @@ import {
   register,
   sql,
   type LoggedIn,
+  type TestUser,
 } from '../support/auth-helpers';
 import type { TestApp } from '../support/test-app';
 import { startSecurityApp } from './security-helpers';
@@ -105,6 +106,8 @@ describe('injection and type confusion', () => {
   let victim: LoggedIn;
   let actor: LoggedIn;
   let actorPassword: string;
+  /** Signs in more often than MAX_SESSIONS_PER_USER allows: on the actor, that would evict its session. */
+  let visitor: TestUser;
   let usersBefore: number;
   let registered = 0;
   let victimRowBefore: Record<string, unknown>;
@@ -138,6 +141,7 @@ describe('injection and type confusion', () => {
     expect(put.status).toBe(204);
     victimRowBefore = await userRow(victim.id);
     adminRowBefore = await userRow(admin.id);
+    visitor = await register(t);
     usersBefore = await userCount();
   });
   afterAll(() => t.close());
@@ -416,7 +420,7 @@ describe('injection and type confusion', () => {
               .post('/api/auth/login')
               .set('User-Agent', value)
               .set('X-Request-Id', value)
-              .send({ email: actor.email, password: actorPassword }),
+              .send({ email: visitor.email, password: visitor.password }),
           [200],
         );
         // Echoed only when it is 1–64 chars of [A-Za-z0-9._-] (docs/API.md "Conventions");
@@ -427,7 +431,7 @@ describe('injection and type confusion', () => {
       const rows = await sql<{ user_agent: string }>(
         t,
         'SELECT user_agent FROM sessions WHERE user_id = $1 AND user_agent LIKE $2',
-        [actor.id, '%pg_sleep%'],
+        [visitor.id, '%pg_sleep%'],
       );
       expect(rows.length).toBeGreaterThan(0);
       expect(tracker.problems).toEqual([]);
