@@ -89,8 +89,9 @@ describeBrowser('Swagger UI under its CSP, in headless Chromium', () => {
     await page.locator('button.authorize').first().click();
     const dialog = page.locator('.modal-ux');
     await dialog.waitFor();
-    await dialog.locator('input').first().fill('not-a-real-token');
-    await dialog.locator('button.authorize').click();
+    const bearerForm = dialog.locator('form', { hasText: 'bearer (http, Bearer)' });
+    await bearerForm.locator('input').first().fill('not-a-real-token');
+    await bearerForm.locator('button.authorize').click();
     await dialog.locator('button.btn-done, button.close-modal').first().click();
     await dialog.waitFor({ state: 'detached' });
 
