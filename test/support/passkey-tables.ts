@@ -67,13 +67,7 @@ export class ChallengeTable implements Pick<WebauthnChallengeRepository, 'create
 /** passkeys: rows in insertion order, the credential id unique across all accounts. */
 export class PasskeyTable implements Pick<
   PasskeyRepository,
-  | 'insert'
-  | 'listForUser'
-  | 'findByCredentialId'
-  | 'countForUser'
-  | 'recordUse'
-  | 'remove'
-  | 'removeAll'
+  'insert' | 'listForUser' | 'findByCredentialId' | 'recordUse' | 'remove'
 > {
   readonly rows: PasskeyRow[] = [];
 
@@ -101,10 +95,6 @@ export class PasskeyTable implements Pick<
     return Promise.resolve(row && { ...row });
   }
 
-  countForUser(userId: string): Promise<number> {
-    return Promise.resolve(this.rows.filter((row) => row.userId === userId).length);
-  }
-
   /** The UPDATE's condition: the counter grows, or stays 0. */
   recordUse(id: string, counter: number, backedUp: boolean): Promise<boolean> {
     const row = this.rows.find((r) => r.id === id);
@@ -118,12 +108,6 @@ export class PasskeyTable implements Pick<
     const index = this.rows.findIndex((row) => row.userId === userId && row.id === id);
     if (index >= 0) this.rows.splice(index, 1);
     return Promise.resolve(index >= 0);
-  }
-
-  removeAll(userId: string): Promise<number> {
-    const before = this.rows.length;
-    this.rows.splice(0, before, ...this.rows.filter((row) => row.userId !== userId));
-    return Promise.resolve(before - this.rows.length);
   }
 
   /** The stored row with `credentialId` (not a copy): what the table holds now. */
