@@ -25,6 +25,7 @@ const SAMPLES: { [P in MailPurpose]: MailData<P> } = {
   'mfa-enabled': { username: 'alice', at, method: 'an authenticator app' },
   'mfa-disabled': { username: 'alice', at, method: 'an authenticator app' },
   'mfa-failures': { username: 'alice', at },
+  'mfa-reset': { username: 'alice', at },
 };
 
 /** The HTML as a browser reads an attribute or text: entities decoded. */

@@ -286,7 +286,7 @@ describe('TOTP, recovery codes and the two-step login', () => {
     expectErrorBody(await reveal({ password: user.password, code: codeAt(secret, 0) }), 401); // replay
   });
 
-  it('admin routes need a second factor (MFA_REQUIRED_FOR_ADMINS); an admin resets a user: factors gone, sessions revoked, audited', async () => {
+  it('admin routes need a second factor (MFA_REQUIRED_FOR_ADMINS); an admin resets a user: factors gone, sessions revoked, audited with the reason, the user notified', async () => {
     const admin = await loginAdmin(t);
     expect(amrOf(admin.accessToken)).toEqual(['pwd']);
     expectErrorBody(
@@ -308,12 +308,15 @@ describe('TOTP, recovery codes and the two-step login', () => {
 
     const user: LoggedIn = await registerAndLogin(t);
     await enrolTotp(t, user);
-    const reset = (id: string, token: string) =>
+    const reason = 'Ticket 4711: lost phone; identity proven by video call against the ID on file';
+    const reset = (id: string, token: string, body: object = { reason }) =>
       request(t.url)
         .post(`/api/users/${id}/mfa/reset`)
-        .set(...bearer(token));
+        .set(...bearer(token))
+        .send(body);
     expectErrorBody(await reset(user.id, user.accessToken), 403);
     expectErrorBody(await reset(user.id, admin.accessToken), 403);
+    expectErrorBody(await reset(user.id, adminToken, { reason: 'x'.repeat(501) }), 400);
     await reset(user.id, adminToken).expect(204);
     expectErrorBody(await getMe(t, user.accessToken), 401);
     const rows = await sql<{ n: number }>(
@@ -329,7 +332,7 @@ describe('TOTP, recovery codes and the two-step login', () => {
       `SELECT metadata FROM audit_events WHERE type = 'admin.user.mfa_reset' AND user_id = $1`,
       [admin.id],
     );
-    expect(event.metadata).toMatchObject({ targetUserId: user.id, totpRemoved: true });
+    expect(event.metadata).toMatchObject({ targetUserId: user.id, totpRemoved: true, reason });
     expect(Number(event.metadata.sessionsRevoked)).toBeGreaterThanOrEqual(1);
     const login = await request(t.url)
       .post('/api/auth/login')
@@ -337,6 +340,12 @@ describe('TOTP, recovery codes and the two-step login', () => {
       .expect(200);
     expect(login.body.accessToken).toEqual(expect.any(String));
     await reset('00000000-0000-4000-8000-000000000000', adminToken).expect(404);
+    const notice = await eventually(
+      async () => (await outboxRows(t.db, user.email)).find((m) => m.purpose === 'mfa-reset'),
+      15_000,
+      'the mfa-reset notice queued',
+    );
+    expect(notice.subject).toMatch(/An administrator removed the two-step verification/);
   });
 
   it('keeps accounts without a factor on the one-step login', async () => {

@@ -5,6 +5,7 @@ import type { MailTemplate } from './mail-template';
 import { mfaDisabled } from './mfa-disabled.template';
 import { mfaEnabled } from './mfa-enabled.template';
 import { mfaFailures } from './mfa-failures.template';
+import { mfaReset } from './mfa-reset.template';
 import { newSignin } from './new-signin.template';
 import { passwordChanged } from './password-changed.template';
 import { passwordReset } from './password-reset.template';
@@ -27,6 +28,7 @@ export const MAIL_TEMPLATES = {
   'mfa-enabled': mfaEnabled,
   'mfa-disabled': mfaDisabled,
   'mfa-failures': mfaFailures,
+  'mfa-reset': mfaReset,
 } as const;
 
 export type MailPurpose = keyof typeof MAIL_TEMPLATES;
