@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { TLS_CLIENT_POLICY } from '../crypto/tls-policy';
 import type { ConnectionInfo } from './connection-info';
 import { ENTITIES } from './entities';
 import { PostgresNamingStrategy } from './postgres-naming.strategy';
@@ -15,7 +16,7 @@ const MIGRATION_CONNECT_TIMEOUT_MS = 30_000;
  * The one place TypeORM's connection is described, shared by the app and the migration runner
  * (which runs migrations itself, as the schema owner: database/migrate.ts).
  * `rejectUnauthorized: true` with no `checkServerIdentity` override: the chain and the host name
- * are both verified, exactly like libpq's sslmode=verify-full.
+ * are both verified, exactly like libpq's sslmode=verify-full; versions and suites per TLS_CLIENT_POLICY.
  */
 export function typeormOptions(
   connection: ConnectionInfo,
@@ -29,7 +30,7 @@ export function typeormOptions(
     username: connection.user,
     password: connection.password,
     database: connection.database,
-    ssl: { ca: connection.ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    ssl: { ca: connection.ca, rejectUnauthorized: true, ...TLS_CLIENT_POLICY },
     // The entities describe the schema; only migrations change it.
     entities: ENTITIES,
     // Key names as PostgreSQL gives them, which the migrations rely on.

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { TLS_CLIENT_POLICY } from '../../crypto/tls-policy';
 import type { ConnectionInfo } from '../connection-info';
 
 /** The cluster's superuser: used only here and by the test harness, never by the application. */
@@ -59,7 +60,10 @@ export async function ensureRolesAndDatabase(
 }
 
 async function connect(info: ConnectionInfo): Promise<Client> {
-  const client = new Client({ ...info, ssl: { ca: info.ca, rejectUnauthorized: true } });
+  const client = new Client({
+    ...info,
+    ssl: { ca: info.ca, rejectUnauthorized: true, ...TLS_CLIENT_POLICY },
+  });
   await client.connect();
   return client;
 }

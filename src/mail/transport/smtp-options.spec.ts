@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TLS_CLIENT_POLICY } from '../../crypto/tls-policy';
 import { smtpEndpoint, smtpOptions } from './smtp-options';
 
 const caFile = join(mkdtempSync(join(tmpdir(), 'snf-smtp-')), 'ca.pem');
@@ -17,7 +18,7 @@ describe('smtpOptions', () => {
       auth: { user: 'user@corp', pass: 'p@ss/w:rd' },
       tls: {
         rejectUnauthorized: true,
-        minVersion: 'TLSv1.2',
+        ...TLS_CLIENT_POLICY,
         servername: 'mail.example.org',
       },
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import { TLS_CLIENT_POLICY } from '../../crypto/tls-policy';
 
 /** Connection limits: a send never outlives MailWorker's lease (see mail-worker.options.ts). */
 export const SMTP_TIMEOUTS = {
@@ -13,7 +14,8 @@ export const SMTP_TIMEOUTS = {
  * SMTP_URL and SMTP_CA as nodemailer options, built field by field. nodemailer's own `url`
  * option is not used: `createTransport({ url, tls: { ca } })` drops the `tls` object, so a
  * private CA would silently be ignored, and query parameters in a URL can switch verification
- * off. Here TLS is always required and verified (chain and host name, TLS ≥ 1.2):
+ * off. Here TLS is always required and verified (chain and host name; versions and suites per
+ * TLS_CLIENT_POLICY):
  * `smtps://` is TLS from the first byte (port 465 by default), `smtp://` must upgrade with
  * STARTTLS (port 587 by default) or the send fails before AUTH or any data is sent.
  */
@@ -33,7 +35,7 @@ export function smtpOptions(url: string, caFile: string | undefined): SMTPTransp
     tls: {
       ca: caFile ? readCa(caFile) : undefined,
       rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
+      ...TLS_CLIENT_POLICY,
       // SNI and the name checked against the certificate; an IP is checked against its IP SANs.
       ...(isIP(host) ? {} : { servername: host }),
     },
