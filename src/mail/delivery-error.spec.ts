@@ -35,6 +35,42 @@ describe('classifyDeliveryError', () => {
   });
 });
 
+describe('classifyDeliveryError: TLS refusals', () => {
+  it.each([
+    [
+      'a certificate from another CA',
+      Object.assign(new Error('unable to verify the first certificate'), { code: 'ESOCKET' }),
+    ],
+    [
+      'a self-signed certificate',
+      Object.assign(new Error('self-signed certificate'), { code: 'ESOCKET' }),
+    ],
+    [
+      'a name the certificate does not carry',
+      Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
+        code: 'ESOCKET',
+      }),
+    ],
+    [
+      'no STARTTLS offered',
+      Object.assign(new Error('Server does not support STARTTLS'), { code: 'ETLS' }),
+    ],
+  ])('marks %s as a TLS refusal', (_, error) => {
+    expect(classifyDeliveryError(error)).toMatchObject({ tls: true, permanent: false });
+  });
+
+  it.each([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:587'), { code: 'ESOCKET' }),
+    ],
+    ['a refused login', smtpError('EAUTH', 'AUTH PLAIN', '535 5.7.8 bad credentials')],
+    ['a refused recipient', smtpError('EENVELOPE', 'RCPT TO', '550 5.1.1 no such user')],
+  ])('does not mark %s as one', (_, error) => {
+    expect(classifyDeliveryError(error).tls).toBe(false);
+  });
+});
+
 describe('safeLine', () => {
   it('keeps one bounded line without link tokens', () => {
     const line = safeLine(

@@ -4,7 +4,16 @@ export interface DeliveryFailure {
   permanent: boolean;
   /** One line for `last_error` and the log: no credentials, no link tokens. */
   description: string;
+  /**
+   * The relay's TLS was refused: a certificate that does not verify, no STARTTLS offered, a failed
+   * handshake. A security control working (or someone in the path): logged when it happens.
+   */
+  tls: boolean;
 }
+
+/** nodemailer's code for a failed or missing STARTTLS, and OpenSSL's words for a refused peer. */
+const TLS_FAILURE =
+  /\bETLS\b|STARTTLS|certificate|self[- ]signed|unable to (verify|get local issuer)|handshake|SSL routines|wrong version number|ERR_TLS/i;
 
 interface SmtpErrorShape {
   code?: unknown;
@@ -26,7 +35,8 @@ export function classifyDeliveryError(error: unknown): DeliveryFailure {
   const permanent = responseCode !== undefined && responseCode >= 500 && /^RCPT/i.test(command);
   const code = typeof e.code === 'string' ? `${e.code}: ` : '';
   const message = typeof e.message === 'string' ? e.message : String(error);
-  return { permanent, description: safeLine(`${code}${message}`) };
+  const description = safeLine(`${code}${message}`);
+  return { permanent, description, tls: TLS_FAILURE.test(description) };
 }
 
 /**

@@ -142,6 +142,7 @@ export class MailWorker implements OnApplicationBootstrap, BeforeApplicationShut
       return { kind: 'sent', response: safeLine(receipt.response) };
     } catch (error) {
       const failure = classifyDeliveryError(error);
+      if (failure.tls) this.tlsRefused(mail, failure.description);
       if (failure.permanent || mail.attempts >= MAX_ATTEMPTS) {
         return { kind: 'failed', error: failure.description };
       }
@@ -151,6 +152,20 @@ export class MailWorker implements OnApplicationBootstrap, BeforeApplicationShut
         error: failure.description,
       };
     }
+  }
+
+  /**
+   * At once, not only when the mail is given up eight tries later: a relay whose TLS stops verifying
+   * is a misconfiguration or an attack on the path, and an operator should hear of it now.
+   */
+  private tlsRefused(mail: ClaimedMail, error: string): void {
+    this.logger.warn({
+      message: 'SMTP relay TLS refused: nothing was sent, the mail waits for a retry',
+      event: 'mail.smtp_tls_refused',
+      outboxId: mail.id,
+      attempt: mail.attempts,
+      error,
+    });
   }
 
   /** Writes the outcome; if the database is away, keeps it to write before the next claim. */

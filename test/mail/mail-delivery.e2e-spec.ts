@@ -159,7 +159,8 @@ describe('mail outbox: the TLS is verified, and STARTTLS cannot be stripped', ()
   async function start(server: TestSmtpServer, caFile: string): Promise<MailContext> {
     servers.push(server);
     const ctx = await startMailContext(
-      { ...MAIL_ENV, SMTP_URL: server.url(), SMTP_CA: caFile },
+      // warn: the TLS refusals are logged at that level.
+      { ...MAIL_ENV, SMTP_URL: server.url(), SMTP_CA: caFile, LOG_LEVEL: 'warn' },
       NO_POLLING,
     );
     contexts.push(ctx);
@@ -181,6 +182,10 @@ describe('mail outbox: the TLS is verified, and STARTTLS cannot be stripped', ()
     await enqueueVerify(ctx, 'dave@example.org');
     const row = await firstFailure(ctx, 'dave@example.org');
     expect(row.last_error).toMatch(/certificate|unable to verify|self.signed/i);
+    // Logged when it happens, not only when the mail is given up after its last try.
+    expect(ctx.logLines()).toContainEqual(
+      expect.objectContaining({ level: 'warn', event: 'mail.smtp_tls_refused', attempt: 1 }),
+    );
     // The default first retry is 30 s away.
     expect(row.next_attempt_at.getTime()).toBeGreaterThan(before + 25_000);
     expect(server.connections).toBeGreaterThan(0);
