@@ -208,6 +208,9 @@ export class UserRepository {
       .createQueryBuilder('u')
       // bcrypt hashes read $2b$<cost>$<salt+hash>: the cost is the third `$`-separated field.
       .select(`split_part(u.passwordHash, '$', 3)::int`, 'cost')
+      // Only bcrypt hashes: a row holding anything else (an account without a password, a row an
+      // operator wrote by hand) would make the cast fail and the dummy never follow the cost.
+      .where(`u.passwordHash ~ '^\\$2[aby]\\$[0-9]{2}\\$'`)
       .groupBy('cost')
       .orderBy('count(*)', 'DESC')
       .addOrderBy('cost', 'DESC')
