@@ -362,6 +362,15 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/crypto/key-rotation.e2e-spec.ts'],
   },
   {
+    id: 'unknown-account-cost-from-bcrypt-hashes',
+    defence:
+      "an unknown email's dummy check costs what the stored bcrypt hashes cost, whatever else a row holds",
+    file: 'src/users/user.repository.ts',
+    find: ".where(`u.passwordHash ~ '^\\\\$2[aby]\\\\$[0-9]{2}\\\\$'`)",
+    replace: ".where('true')",
+    specs: ['test/security/enumeration.e2e-spec.ts'],
+  },
+  {
     id: 'refresh-cookie-foreign-origin',
     defence: 'the refresh cookie is refused (refresh and logout) from a foreign Origin',
     file: COOKIE,
