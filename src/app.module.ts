@@ -15,6 +15,7 @@ import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './redis/redis.module';
+import { RetentionModule } from './retention/retention.module';
 import { HealthModule } from './health/health.module';
 import { KeyRotationModule } from './key-rotation/key-rotation.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AccountModule,
         MfaModule,
         KeyRotationModule,
+        RetentionModule,
         AuditModule,
         RateLimitModule,
         ObservabilityModule,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DeferredWork } from '../../src/account/deferred-work';
+import { RetentionService } from '../../src/retention/retention.service';
 import {
   RELAXED_LIMITS,
   bearer,
@@ -87,6 +88,21 @@ describe('the database restarted under load', () => {
     expect(
       samples.filter((s) => s.at > (recoveredAt as number) + 200).every((s) => s.status === 200),
     ).toBe(true);
+  }, 60_000);
+
+  it('a retention pass with the database away fails with a log line; the next one works', async () => {
+    const retention = t.app.get(RetentionService);
+    await pg.stop();
+    try {
+      await expect(retention.pruneAndLog()).resolves.toBeUndefined();
+    } finally {
+      await pg.start();
+    }
+    for (let waited = 0; waited < 20_000; waited += 200) {
+      if ((await request(t.url).get('/health/ready')).status === 200) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await expect(retention.pruneAndLog()).resolves.toMatchObject({ sessions: expect.any(Number) });
   }, 60_000);
 
   it('the 503 carries the uniform error body', async () => {
