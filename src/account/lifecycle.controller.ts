@@ -4,7 +4,11 @@ import { AuthAttempt } from '../logging/auth-attempt.decorator';
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { Authenticated, PublicRoute } from '../common/decorators/route-access.decorator';
+import {
+  Authenticated,
+  OpenBeforeSecondFactor,
+  PublicRoute,
+} from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { INVALID_LINK } from '../common/auth/account-messages';
@@ -47,6 +51,7 @@ export class LifecycleController {
   }
 
   @Post('email/verify/resend')
+  @OpenBeforeSecondFactor()
   @Authenticated()
   @AuthRateLimit()
   @HttpCode(HttpStatus.ACCEPTED)

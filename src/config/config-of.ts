@@ -138,6 +138,7 @@ function buildSections(env: Env): ConfigSections {
     },
     mfa: {
       requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS ?? production,
+      requiredForAll: env.MFA_REQUIRED_FOR_ALL ?? false,
       stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
       totpIssuer: publicUrl.hostname,
     },

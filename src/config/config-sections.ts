@@ -92,6 +92,8 @@ export abstract class PasswordPolicyConfig {
 /** Second factors and step-up (mfa/, the roles guard). */
 export abstract class MfaConfig {
   abstract readonly requiredForAdmins: boolean;
+  /** MFA_REQUIRED_FOR_ALL: every route but enrolment needs a two-factor session. */
+  abstract readonly requiredForAll: boolean;
   abstract readonly stepUpMaxAgeSeconds: number;
   /** The issuer an authenticator app shows: PUBLIC_APP_URL's host name. */
   abstract readonly totpIssuer: string;

@@ -312,6 +312,14 @@ export class Env {
   MFA_REQUIRED_FOR_ADMINS?: boolean;
 
   @EnvVariable(
+    'Every route refuses (403) a token whose `amr` holds no second factor, except those that enrol one; default false.',
+  )
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  MFA_REQUIRED_FOR_ALL?: boolean;
+
+  @EnvVariable(
     'The WebAuthn relying party id, a domain; default localhost, required in production.',
   )
   @IsOptional()

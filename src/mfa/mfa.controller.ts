@@ -3,7 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { Authenticated } from '../common/decorators/route-access.decorator';
+import { Authenticated, OpenBeforeSecondFactor } from '../common/decorators/route-access.decorator';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { ProofsDto } from '../common/dto/proofs.dto';
@@ -19,6 +19,7 @@ export class MfaController {
   constructor(private readonly enrolment: TotpEnrolmentService) {}
 
   @Post('totp/setup')
+  @OpenBeforeSecondFactor()
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -37,6 +38,7 @@ export class MfaController {
   }
 
   @Post('totp/confirm')
+  @OpenBeforeSecondFactor()
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({

@@ -3,7 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { Authenticated } from '../common/decorators/route-access.decorator';
+import { Authenticated, OpenBeforeSecondFactor } from '../common/decorators/route-access.decorator';
 import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { ProofsDto } from '../common/dto/proofs.dto';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
@@ -22,6 +22,7 @@ export class SessionsController {
   constructor(private readonly sessions: OwnSessionsService) {}
 
   @Get()
+  @OpenBeforeSecondFactor()
   @Authenticated()
   @ApiOperation({ operationId: 'Auth_listSessions', summary: "The caller's live sessions" })
   @ApiOkResponse({ type: [SessionResponse] })
@@ -30,6 +31,7 @@ export class SessionsController {
   }
 
   @Delete(':id')
+  @OpenBeforeSecondFactor()
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({

@@ -15,6 +15,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import {
   Authenticated,
   BearerOrRefreshCookie,
+  OpenBeforeSecondFactor,
   PublicRoute,
 } from '../common/decorators/route-access.decorator';
 import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
@@ -128,6 +129,7 @@ export class SignInController {
   }
 
   @Post('logout')
+  @OpenBeforeSecondFactor()
   @BearerOrRefreshCookie()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
@@ -150,6 +152,7 @@ export class SignInController {
   }
 
   @Post('logout-all')
+  @OpenBeforeSecondFactor()
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({

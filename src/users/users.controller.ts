@@ -4,7 +4,11 @@ import type { AuthenticatedUser } from '../common/auth/principal';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { AdminOnly, Authenticated } from '../common/decorators/route-access.decorator';
+import {
+  AdminOnly,
+  Authenticated,
+  OpenBeforeSecondFactor,
+} from '../common/decorators/route-access.decorator';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { UuidParamDto } from '../common/dto/uuid-param.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
@@ -20,6 +24,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
+  @OpenBeforeSecondFactor()
   @Authenticated()
   @ApiOperation({ summary: 'The caller' })
   @ApiOkResponse({ type: UserResponse })

@@ -371,6 +371,14 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/security/enumeration.e2e-spec.ts'],
   },
   {
+    id: 'mfa-required-for-all',
+    defence: 'MFA_REQUIRED_FOR_ALL refuses a one-factor session outside enrolment',
+    file: 'src/config/config-of.ts',
+    find: 'requiredForAll: env.MFA_REQUIRED_FOR_ALL ?? false,',
+    replace: 'requiredForAll: false,',
+    specs: ['test/mfa/mfa-required-for-all.e2e-spec.ts'],
+  },
+  {
     id: 'refresh-cookie-foreign-origin',
     defence: 'the refresh cookie is refused (refresh and logout) from a foreign Origin',
     file: COOKIE,

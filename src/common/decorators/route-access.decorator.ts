@@ -9,6 +9,8 @@ export const IS_PUBLIC = 'routeAccess:public';
 export const ROLES_KEY = 'routeAccess:roles';
 /** Guard metadata: without an Authorization header the route runs anonymously (the handler has another credential). */
 export const BEARER_OPTIONAL = 'routeAccess:bearerOptional';
+/** Guard metadata: the route stays open to a one-factor session under MFA_REQUIRED_FOR_ALL. */
+export const BEFORE_SECOND_FACTOR = 'routeAccess:beforeSecondFactor';
 /** The OpenAPI security scheme every authenticated operation declares. */
 export const BEARER_SCHEME = 'bearer';
 /** The OpenAPI security scheme of the refresh cookie, the alternative @BearerOrRefreshCookie() routes take. */
@@ -48,3 +50,11 @@ export const AdminOnly = (): MethodDecorator & ClassDecorator =>
     Authenticated(),
     ApiErrors([403, 'The caller is not an admin']),
   );
+
+/**
+ * Under MFA_REQUIRED_FOR_ALL, a session signed in with one factor may still call this route: what
+ * it takes to enrol a second factor (verify the address, set up TOTP or a passkey), see the
+ * account, and sign out. Every other route answers 403 to it.
+ */
+export const OpenBeforeSecondFactor = (): MethodDecorator =>
+  applyDecorators(SetMetadata(BEFORE_SECOND_FACTOR, true));

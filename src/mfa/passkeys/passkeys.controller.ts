@@ -13,7 +13,10 @@ import type {
 import type { AuthenticatedUser } from '../../common/auth/principal';
 import { ApiErrors } from '../../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../../common/decorators/current-user.decorator';
-import { Authenticated } from '../../common/decorators/route-access.decorator';
+import {
+  Authenticated,
+  OpenBeforeSecondFactor,
+} from '../../common/decorators/route-access.decorator';
 import { UuidParamDto } from '../../common/dto/uuid-param.dto';
 import { AuthRateLimit } from '../../rate-limit/auth-rate-limit.decorator';
 import { Client, type ClientContext } from '../../common/http/client-context';
@@ -36,6 +39,7 @@ export class PasskeysController {
   constructor(private readonly registration: PasskeyRegistrationService) {}
 
   @Post('registration/options')
+  @OpenBeforeSecondFactor()
   @AuthRateLimit()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -54,6 +58,7 @@ export class PasskeysController {
   }
 
   @Post('registration/verify')
+  @OpenBeforeSecondFactor()
   @ApiOperation({
     summary:
       "Finish adding a passkey with the browser's answer (its challenge works once); the account's other sessions end",
