@@ -70,7 +70,12 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     await page.goto(`${origin}/`);
     cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+  }, 60_000);
+  // A fresh authenticator per test: a passwordless get() picks among every resident key the
+  // authenticator holds, and another test's key (removed, or refused by the server) is none of ours.
+  let authenticatorId = '';
+  beforeEach(async () => {
+    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
         protocol: 'ctap2',
         transport: 'internal',
@@ -79,8 +84,11 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
         isUserVerified: true,
         automaticPresenceSimulation: true,
       },
-    });
-  }, 60_000);
+    }));
+  });
+  afterEach(async () => {
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+  });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -288,11 +296,16 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
   });
 
   it('refuses an assertion from an origin the relying party does not list', async () => {
-    const other = await startTestApp({
-      ...RELAXED_LIMITS,
-      PUBLIC_APP_URL: origin,
-      WEBAUTHN_ORIGINS: 'https://elsewhere.example.org',
-    });
+    // On the suite's database, so on its DATA_DIR and JWT key: passport keeps one 'jwt' strategy
+    // per process, the last app's, and the suite's app must keep verifying its own tokens after.
+    const other = await startTestApp(
+      {
+        ...RELAXED_LIMITS,
+        PUBLIC_APP_URL: origin,
+        WEBAUTHN_ORIGINS: 'https://elsewhere.example.org',
+      },
+      t.db,
+    );
     try {
       const user = await registerAndLogin(other);
       await markVerified(other, user.id);
