@@ -143,9 +143,7 @@ describe('sensitive fields encrypted at rest', () => {
 describe('sensitive fields across a key rotation', () => {
   it('after a key rotation, reencrypt moves every value to the new key and reveals the same values', async () => {
     // A database of its own: the rotation must not turn the other tests' writes to k2, and its
-    // count is of its own values only (no row tampered with by a sibling to repair first). Its
-    // own describe too, so no other app is live meanwhile: passport keeps one 'jwt' strategy per
-    // process, the last app's.
+    // count is of its own values only (no row tampered with by a sibling to repair first).
     const rotated = await createTestDatabase();
     let app = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k1:${K1}` }, rotated);
     try {

@@ -227,13 +227,10 @@ describe('account integrity: no takeover through pending links, planted factors 
 
   describe('3. second-factor guesses are limited in counters a right password never clears', () => {
     it('password + wrong codes, again and again from one network: at most LOGIN_FAILURE_MAX codes are checked, and the owner hears of it once', async () => {
-      // On the suite's database, so on its DATA_DIR and JWT key: passport keeps one 'jwt' strategy
-      // per process, the last app's, and the suite's app must keep verifying its own tokens after.
-      const limited = await startLifecycleApp(
-        smtp,
-        { LOGIN_FAILURE_MAX: '5', LOGIN_FAILURE_ACCOUNT_MAX: '50' },
-        { db: t.db },
-      );
+      const limited = await startLifecycleApp(smtp, {
+        LOGIN_FAILURE_MAX: '5',
+        LOGIN_FAILURE_ACCOUNT_MAX: '50',
+      });
       try {
         const user = await registerFrom(limited);
         await smtp.nextMessage(user.email);

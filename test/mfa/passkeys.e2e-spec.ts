@@ -296,16 +296,11 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
   });
 
   it('refuses an assertion from an origin the relying party does not list', async () => {
-    // On the suite's database, so on its DATA_DIR and JWT key: passport keeps one 'jwt' strategy
-    // per process, the last app's, and the suite's app must keep verifying its own tokens after.
-    const other = await startTestApp(
-      {
-        ...RELAXED_LIMITS,
-        PUBLIC_APP_URL: origin,
-        WEBAUTHN_ORIGINS: 'https://elsewhere.example.org',
-      },
-      t.db,
-    );
+    const other = await startTestApp({
+      ...RELAXED_LIMITS,
+      PUBLIC_APP_URL: origin,
+      WEBAUTHN_ORIGINS: 'https://elsewhere.example.org',
+    });
     try {
       const user = await registerAndLogin(other);
       await markVerified(other, user.id);
