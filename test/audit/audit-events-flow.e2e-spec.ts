@@ -125,248 +125,282 @@ async function allEvents(t: TestApp, admin: LoggedIn): Promise<AuditEvent[]> {
 describe('audit events over the HTTP API', () => {
   let t: TestApp;
   let admin: LoggedIn;
-  // One account walked through its whole life; ids and tokens carried from test to test.
-  const account = newUser();
-  let userId: string;
-  let accessToken: string;
-  let refreshToken: string;
-  let currentPassword = account.password;
 
   beforeAll(async () => {
     // LOGIN_FAILURE_MAX 3: the per-account throttle gets its own security.rate_limited below.
     t = await startTestApp({ ...RELAXED_LIMITS, LOGIN_FAILURE_MAX: '3' });
     admin = await loginAdmin(t);
-    remember(account.password, admin.password, admin.accessToken, admin.refreshToken);
+    remember(admin.password, admin.accessToken, admin.refreshToken);
   });
   afterAll(() => t.close());
 
-  it('auth.register: the new user, no password', async () => {
-    const id = rid('register');
-    let res!: request.Response;
-    const window = await timed(async () => {
-      res = await api(t, id).post('/api/auth/register').send(account).expect(201);
-    });
-    userId = res.body.id as string;
-    const event = await expectEvent(t, admin, 'auth.register', id, window, userId);
-    expect(JSON.stringify(event.metadata)).not.toContain(account.password);
-  });
+  interface Account {
+    id: string;
+    email: string;
+    password: string;
+  }
+  interface Session {
+    accessToken: string;
+    refreshToken: string;
+  }
 
-  it('auth.login.failure: a wrong password (the account) and an unknown email (no user)', async () => {
-    const wrong = `Wrong-${randomBytes(6).toString('hex')}-9!`;
-    remember(wrong);
-    const id = rid('login-fail');
-    const window = await timed(() =>
-      api(t, id)
-        .post('/api/auth/login')
-        .send({ email: account.email, password: wrong })
-        .expect(401),
-    );
-    const event = await expectEvent(t, admin, 'auth.login.failure', id, window, userId);
-    expect(event.metadata).toMatchObject({ reason: 'wrong_password' });
+  /** A fresh account of the test's own: no test inherits another's ids, tokens or password. */
+  async function registered(): Promise<Account> {
+    const account = newUser();
+    remember(account.password);
+    const res = await api(t, rid('setup-register'))
+      .post('/api/auth/register')
+      .send(account)
+      .expect(201);
+    return { id: res.body.id as string, email: account.email, password: account.password };
+  }
 
-    const ghost = rid('login-ghost');
-    const ghostWindow = await timed(() =>
-      api(t, ghost)
-        .post('/api/auth/login')
-        .send({ email: `ghost.${randomBytes(4).toString('hex')}@example.org`, password: wrong })
-        .expect(401),
-    );
-    const ghostEvent = await expectEvent(t, admin, 'auth.login.failure', ghost, ghostWindow, null);
-    expect(ghostEvent.metadata).toMatchObject({ reason: 'unknown_email' });
-  });
-
-  it('auth.login.success: the user and the session, no token', async () => {
-    const id = rid('login');
-    let res!: request.Response;
-    const window = await timed(async () => {
-      res = await api(t, id)
-        .post('/api/auth/login')
-        .send({ email: account.email, password: currentPassword })
-        .expect(200);
-    });
-    accessToken = res.body.accessToken as string;
-    refreshToken = res.body.refreshToken as string;
-    remember(accessToken, refreshToken);
-    const event = await expectEvent(t, admin, 'auth.login.success', id, window, userId);
-    expect(event.metadata).toMatchObject({ sessionId: decodeJwt(accessToken).payload.sid });
-  });
-
-  it('auth.refresh and auth.refresh.reuse_detected', async () => {
-    const spent = refreshToken;
-    const id = rid('refresh');
-    let res!: request.Response;
-    const window = await timed(async () => {
-      res = await api(t, id).post('/api/auth/refresh').send({ refreshToken: spent }).expect(200);
-    });
+  async function signIn(account: Account, requestId = rid('setup-login')): Promise<Session> {
+    const res = await api(t, requestId)
+      .post('/api/auth/login')
+      .send({ email: account.email, password: account.password })
+      .expect(200);
     remember(res.body.accessToken as string, res.body.refreshToken as string);
-    const refreshed = await expectEvent(t, admin, 'auth.refresh', id, window, userId);
-    expect(refreshed.metadata).toMatchObject({ sessionId: decodeJwt(accessToken).payload.sid });
-
-    // The spent token again: reuse, and the whole session dies.
-    const reuse = rid('reuse');
-    const reuseWindow = await timed(() =>
-      api(t, reuse).post('/api/auth/refresh').send({ refreshToken: spent }).expect(401),
-    );
-    const event = await expectEvent(
-      t,
-      admin,
-      'auth.refresh.reuse_detected',
-      reuse,
-      reuseWindow,
-      userId,
-    );
-    expect(event.metadata).toMatchObject({ sessionId: decodeJwt(accessToken).payload.sid });
-    await request(t.url)
-      .get('/api/users/me')
-      .set(...bearer(res.body.accessToken as string))
-      .expect(401);
-  });
-
-  it('auth.session.revoked: one of the caller’s other sessions', async () => {
-    const first = await api(t, rid('s1'))
-      .post('/api/auth/login')
-      .send({ email: account.email, password: currentPassword })
-      .expect(200);
-    const second = await api(t, rid('s2'))
-      .post('/api/auth/login')
-      .send({ email: account.email, password: currentPassword })
-      .expect(200);
-    remember(
-      first.body.accessToken,
-      first.body.refreshToken,
-      second.body.accessToken,
-      second.body.refreshToken,
-    );
-    accessToken = first.body.accessToken as string;
-    const sid = decodeJwt(second.body.accessToken as string).payload.sid as string;
-    const id = rid('revoke');
-    const window = await timed(() =>
-      api(t, id)
-        .delete(`/api/auth/sessions/${sid}`)
-        .set(...bearer(accessToken))
-        .expect(204),
-    );
-    const event = await expectEvent(t, admin, 'auth.session.revoked', id, window, userId);
-    expect(event.metadata).toMatchObject({ sessionId: sid });
-  });
-
-  it('user.sensitive.updated and user.sensitive.revealed: field names only, never the values', async () => {
-    const ssn = `${200 + Math.floor(Math.random() * 400)}-${10 + Math.floor(Math.random() * 89)}-${1000 + Math.floor(Math.random() * 8999)}`;
-    const bankAccount = `DE${randomBytes(8).toString('hex').replace(/[a-f]/g, '7').slice(0, 18)}`;
-    remember(ssn, ssn.replace(/-/g, ''), bankAccount);
-    const id = rid('sensitive');
-    const window = await timed(() =>
-      api(t, id)
-        .put('/api/users/me/sensitive')
-        .set(...bearer(accessToken))
-        .send({ ssn, bankAccount })
-        .expect(204),
-    );
-    const updated = await expectEvent(t, admin, 'user.sensitive.updated', id, window, userId);
-    expect(updated.metadata.fields).toEqual(expect.arrayContaining(['ssn', 'bankAccount']));
-
-    const reveal = rid('reveal');
-    const revealWindow = await timed(async () => {
-      const res = await api(t, reveal)
-        .post('/api/users/me/sensitive/reveal')
-        .set(...bearer(accessToken))
-        .send({ password: currentPassword })
-        .expect(200);
-      expect(res.body).toEqual({ ssn, bankAccount });
-    });
-    await expectEvent(t, admin, 'user.sensitive.revealed', reveal, revealWindow, userId);
-  });
-
-  it('user.password.changed: neither password', async () => {
-    const next = `Nw!${randomBytes(9).toString('base64url')}7q`;
-    remember(next);
-    const id = rid('password');
-    const window = await timed(() =>
-      api(t, id)
-        .post('/api/users/me/password')
-        .set(...bearer(accessToken))
-        .send({ currentPassword, newPassword: next })
-        .expect(204),
-    );
-    currentPassword = next;
-    await expectEvent(t, admin, 'user.password.changed', id, window, userId);
-  });
-
-  it('admin.user.updated: the acting admin, the target and the change', async () => {
-    const id = rid('admin');
-    const window = await timed(() =>
-      api(t, id)
-        .patch(`/api/users/${userId}`)
-        .set(...bearer(admin.accessToken))
-        .send({ isActive: false })
-        .expect(200),
-    );
-    const event = await expectEvent(t, admin, 'admin.user.updated', id, window, admin.id);
-    expect(event.metadata).toMatchObject({ targetUserId: userId, after: { isActive: false } });
-    await request(t.url)
-      .patch(`/api/users/${userId}`)
-      .set(...bearer(admin.accessToken))
-      .send({ isActive: true })
-      .expect(200);
-  });
-
-  it('auth.logout and auth.logout_all', async () => {
-    const login = async () => {
-      const res = await api(t, rid('relogin'))
-        .post('/api/auth/login')
-        .send({ email: account.email, password: currentPassword })
-        .expect(200);
-      remember(res.body.accessToken, res.body.refreshToken);
-      return res.body.accessToken as string;
+    return {
+      accessToken: res.body.accessToken as string,
+      refreshToken: res.body.refreshToken as string,
     };
-    const token = await login();
-    const id = rid('logout');
-    const window = await timed(() =>
-      api(t, id)
-        .post('/api/auth/logout')
-        .set(...bearer(token))
-        .expect(204),
-    );
-    const event = await expectEvent(t, admin, 'auth.logout', id, window, userId);
-    expect(event.metadata).toMatchObject({ sessionId: decodeJwt(token).payload.sid });
+  }
 
-    const other = await login();
-    await login();
-    const all = rid('logout-all');
-    const allWindow = await timed(() =>
-      api(t, all)
-        .post('/api/auth/logout-all')
-        .set(...bearer(other))
-        .expect(204),
-    );
-    const allEvent = await expectEvent(t, admin, 'auth.logout_all', all, allWindow, userId);
-    expect(allEvent.metadata.sessionsRevoked).toBeGreaterThanOrEqual(2);
-  });
+  // Each cause with its checks: one test each below, and all of them again before the whole trail
+  // is read, so that test finds every type whatever ran before it.
+  const causes: Record<string, () => Promise<void>> = {
+    'auth.register: the new user, no password': async () => {
+      const account = newUser();
+      remember(account.password);
+      const id = rid('register');
+      let res!: request.Response;
+      const window = await timed(async () => {
+        res = await api(t, id).post('/api/auth/register').send(account).expect(201);
+      });
+      const event = await expectEvent(t, admin, 'auth.register', id, window, res.body.id as string);
+      expect(JSON.stringify(event.metadata)).not.toContain(account.password);
+    },
 
-  it('security.rate_limited: the per-account login-failure throttle', async () => {
-    const victim = `victim.${randomBytes(4).toString('hex')}@example.org`;
-    for (let i = 0; i < 3; i++) {
-      await api(t, rid('fail'))
-        .post('/api/auth/login')
-        .send({ email: victim, password: 'Wrong-Password-1!' })
+    'auth.login.failure: a wrong password (the account) and an unknown email (no user)':
+      async () => {
+        const account = await registered();
+        const wrong = `Wrong-${randomBytes(6).toString('hex')}-9!`;
+        remember(wrong);
+        const id = rid('login-fail');
+        const window = await timed(() =>
+          api(t, id)
+            .post('/api/auth/login')
+            .send({ email: account.email, password: wrong })
+            .expect(401),
+        );
+        const event = await expectEvent(t, admin, 'auth.login.failure', id, window, account.id);
+        expect(event.metadata).toMatchObject({ reason: 'wrong_password' });
+
+        const ghost = rid('login-ghost');
+        const ghostWindow = await timed(() =>
+          api(t, ghost)
+            .post('/api/auth/login')
+            .send({ email: `ghost.${randomBytes(4).toString('hex')}@example.org`, password: wrong })
+            .expect(401),
+        );
+        const ghostEvent = await expectEvent(
+          t,
+          admin,
+          'auth.login.failure',
+          ghost,
+          ghostWindow,
+          null,
+        );
+        expect(ghostEvent.metadata).toMatchObject({ reason: 'unknown_email' });
+      },
+
+    'auth.login.success: the user and the session, no token': async () => {
+      const account = await registered();
+      const id = rid('login');
+      let session!: Session;
+      const window = await timed(async () => {
+        session = await signIn(account, id);
+      });
+      const event = await expectEvent(t, admin, 'auth.login.success', id, window, account.id);
+      expect(event.metadata).toMatchObject({
+        sessionId: decodeJwt(session.accessToken).payload.sid,
+      });
+    },
+
+    'auth.refresh and auth.refresh.reuse_detected': async () => {
+      const account = await registered();
+      const { accessToken, refreshToken: spent } = await signIn(account);
+      const id = rid('refresh');
+      let res!: request.Response;
+      const window = await timed(async () => {
+        res = await api(t, id).post('/api/auth/refresh').send({ refreshToken: spent }).expect(200);
+      });
+      remember(res.body.accessToken as string, res.body.refreshToken as string);
+      const refreshed = await expectEvent(t, admin, 'auth.refresh', id, window, account.id);
+      expect(refreshed.metadata).toMatchObject({ sessionId: decodeJwt(accessToken).payload.sid });
+
+      // The spent token again: reuse, and the whole session dies.
+      const reuse = rid('reuse');
+      const reuseWindow = await timed(() =>
+        api(t, reuse).post('/api/auth/refresh').send({ refreshToken: spent }).expect(401),
+      );
+      const event = await expectEvent(
+        t,
+        admin,
+        'auth.refresh.reuse_detected',
+        reuse,
+        reuseWindow,
+        account.id,
+      );
+      expect(event.metadata).toMatchObject({ sessionId: decodeJwt(accessToken).payload.sid });
+      await request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(res.body.accessToken as string))
         .expect(401);
-    }
-    const id = rid('limited');
-    const window = await timed(() =>
-      api(t, id)
-        .post('/api/auth/login')
-        .send({ email: victim, password: 'Wrong-Password-1!' })
-        .expect(429),
-    );
-    const event = await expectEvent(t, admin, 'security.rate_limited', id, window, null);
-    expect(event.metadata).toMatchObject({
-      throttler: 'login_failures',
-      route: 'POST /api/auth/login',
-    });
-    expect(JSON.stringify(event)).not.toContain(victim);
-  });
+    },
+
+    'auth.session.revoked: one of the caller’s other sessions': async () => {
+      const account = await registered();
+      const first = await signIn(account, rid('s1'));
+      const second = await signIn(account, rid('s2'));
+      const sid = decodeJwt(second.accessToken).payload.sid as string;
+      const id = rid('revoke');
+      const window = await timed(() =>
+        api(t, id)
+          .delete(`/api/auth/sessions/${sid}`)
+          .set(...bearer(first.accessToken))
+          .expect(204),
+      );
+      const event = await expectEvent(t, admin, 'auth.session.revoked', id, window, account.id);
+      expect(event.metadata).toMatchObject({ sessionId: sid });
+    },
+
+    'user.sensitive.updated and user.sensitive.revealed: field names only, never the values':
+      async () => {
+        const account = await registered();
+        const { accessToken } = await signIn(account);
+        const ssn = `${200 + Math.floor(Math.random() * 400)}-${10 + Math.floor(Math.random() * 89)}-${1000 + Math.floor(Math.random() * 8999)}`;
+        const bankAccount = `DE${randomBytes(8).toString('hex').replace(/[a-f]/g, '7').slice(0, 18)}`;
+        remember(ssn, ssn.replace(/-/g, ''), bankAccount);
+        const id = rid('sensitive');
+        const window = await timed(() =>
+          api(t, id)
+            .put('/api/users/me/sensitive')
+            .set(...bearer(accessToken))
+            .send({ ssn, bankAccount })
+            .expect(204),
+        );
+        const updated = await expectEvent(
+          t,
+          admin,
+          'user.sensitive.updated',
+          id,
+          window,
+          account.id,
+        );
+        expect(updated.metadata.fields).toEqual(expect.arrayContaining(['ssn', 'bankAccount']));
+
+        const reveal = rid('reveal');
+        const revealWindow = await timed(async () => {
+          const res = await api(t, reveal)
+            .post('/api/users/me/sensitive/reveal')
+            .set(...bearer(accessToken))
+            .send({ password: account.password })
+            .expect(200);
+          expect(res.body).toEqual({ ssn, bankAccount });
+        });
+        await expectEvent(t, admin, 'user.sensitive.revealed', reveal, revealWindow, account.id);
+      },
+
+    'user.password.changed: neither password': async () => {
+      const account = await registered();
+      const { accessToken } = await signIn(account);
+      const next = `Nw!${randomBytes(9).toString('base64url')}7q`;
+      remember(next);
+      const id = rid('password');
+      const window = await timed(() =>
+        api(t, id)
+          .post('/api/users/me/password')
+          .set(...bearer(accessToken))
+          .send({ currentPassword: account.password, newPassword: next })
+          .expect(204),
+      );
+      await expectEvent(t, admin, 'user.password.changed', id, window, account.id);
+    },
+
+    'admin.user.updated: the acting admin, the target and the change': async () => {
+      const account = await registered();
+      const id = rid('admin');
+      const window = await timed(() =>
+        api(t, id)
+          .patch(`/api/users/${account.id}`)
+          .set(...bearer(admin.accessToken))
+          .send({ isActive: false })
+          .expect(200),
+      );
+      const event = await expectEvent(t, admin, 'admin.user.updated', id, window, admin.id);
+      expect(event.metadata).toMatchObject({
+        targetUserId: account.id,
+        after: { isActive: false },
+      });
+    },
+
+    'auth.logout and auth.logout_all': async () => {
+      const account = await registered();
+      const login = async () => (await signIn(account, rid('relogin'))).accessToken;
+      const token = await login();
+      const id = rid('logout');
+      const window = await timed(() =>
+        api(t, id)
+          .post('/api/auth/logout')
+          .set(...bearer(token))
+          .expect(204),
+      );
+      const event = await expectEvent(t, admin, 'auth.logout', id, window, account.id);
+      expect(event.metadata).toMatchObject({ sessionId: decodeJwt(token).payload.sid });
+
+      const other = await login();
+      await login();
+      const all = rid('logout-all');
+      const allWindow = await timed(() =>
+        api(t, all)
+          .post('/api/auth/logout-all')
+          .set(...bearer(other))
+          .expect(204),
+      );
+      const allEvent = await expectEvent(t, admin, 'auth.logout_all', all, allWindow, account.id);
+      expect(allEvent.metadata.sessionsRevoked).toBeGreaterThanOrEqual(2);
+    },
+
+    'security.rate_limited: the per-account login-failure throttle': async () => {
+      const victim = `victim.${randomBytes(4).toString('hex')}@example.org`;
+      for (let i = 0; i < 3; i++) {
+        await api(t, rid('fail'))
+          .post('/api/auth/login')
+          .send({ email: victim, password: 'Wrong-Password-1!' })
+          .expect(401);
+      }
+      const id = rid('limited');
+      const window = await timed(() =>
+        api(t, id)
+          .post('/api/auth/login')
+          .send({ email: victim, password: 'Wrong-Password-1!' })
+          .expect(429),
+      );
+      const event = await expectEvent(t, admin, 'security.rate_limited', id, window, null);
+      expect(event.metadata).toMatchObject({
+        throttler: 'login_failures',
+        route: 'POST /api/auth/login',
+      });
+      expect(JSON.stringify(event)).not.toContain(victim);
+    },
+  };
+
+  for (const [rule, cause] of Object.entries(causes)) it(rule, cause);
 
   it('no event of any type holds a secret, and the chain verifies', async () => {
+    for (const cause of Object.values(causes)) await cause();
     const events = await allEvents(t, admin);
     const types = new Set(events.map((e) => e.type));
     for (const type of [

@@ -71,17 +71,27 @@ describe('audit retention', () => {
   let retention: AuditRetentionService;
   let dataSource: DataSource;
 
-  beforeAll(async () => {
+  // A fresh database per test: every rule here is about the whole chain, so none may inherit
+  // another test's events, checkpoints or deletions.
+  beforeEach(async () => {
     t = await startTestApp({ AUDIT_RETENTION_DAYS: '30' });
     audit = t.app.get(AuditService);
     retention = t.app.get(AuditRetentionService);
     dataSource = t.app.get(DataSource);
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
 
   const count = async (): Promise<number> =>
     (await dataSource.query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM audit_events'))[0]
       .n;
+
+  /** Eight events, the first four 40 days old, then one prune: four recent events + a checkpoint. */
+  async function oldPrefixPruned(): Promise<void> {
+    for (let i = 0; i < 8; i++) await audit.record({ type: 'auth.login.success', metadata: { i } });
+    await backdate(t, 4, 40);
+    expect(await retention.prune(new Date())).toMatchObject({ pruned: 4 });
+    expect(await count()).toBe(5);
+  }
 
   it('prunes nothing while every event is within the retention period', async () => {
     for (let i = 0; i < 5; i++) await audit.record({ type: 'auth.login.success', metadata: { i } });
@@ -90,7 +100,7 @@ describe('audit retention', () => {
   });
 
   it('deletes the old prefix after a checkpoint, and the remaining chain still verifies', async () => {
-    for (let i = 5; i < 8; i++) await audit.record({ type: 'auth.login.success', metadata: { i } });
+    for (let i = 0; i < 8; i++) await audit.record({ type: 'auth.login.success', metadata: { i } });
     await backdate(t, 4, 40);
     expect(await audit.verify()).toEqual({ valid: true, count: 8, firstInvalidId: null });
     const [fourth] = await dataSource.query(
@@ -119,6 +129,7 @@ describe('audit retention', () => {
   });
 
   it('keeps the chain verifiable across a second prune that removes the first checkpoint', async () => {
+    await oldPrefixPruned();
     await backdate(t, 5, 40); // everything, including the first checkpoint, is now old
     await audit.record({ type: 'auth.logout' });
     const result = await retention.prune(new Date());
@@ -127,6 +138,7 @@ describe('audit retention', () => {
   });
 
   it('reports a chain whose head was deleted without a checkpoint', async () => {
+    await oldPrefixPruned();
     const [first] = await dataSource.query('SELECT id, seq FROM audit_events ORDER BY seq LIMIT 1');
     const admin = t.db.admin();
     await admin.connect();

@@ -113,7 +113,8 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     let a: LoggedIn;
     let b: LoggedIn;
     let stranger: LoggedIn;
-    beforeAll(async () => {
+    // Fresh sessions per test: a revocation in one test must not decide another's outcome.
+    beforeEach(async () => {
       [a, b] = await sessions(2);
       [stranger] = await sessions(1);
     });
@@ -129,6 +130,10 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     });
 
     it('404 for a session already revoked', async () => {
+      await request(t.url)
+        .delete(`/api/auth/sessions/${sidOf(b)}`)
+        .set(...bearer(a.accessToken))
+        .expect(204);
       expectErrorBody(
         await request(t.url)
           .delete(`/api/auth/sessions/${sidOf(b)}`)
@@ -176,7 +181,8 @@ describe('sessions: logout, logout-all, list, revoke, password change', () => {
     let user: TestUser;
     let current: LoggedIn;
     let other: LoggedIn;
-    beforeAll(async () => {
+    // A fresh account per test: the successful change must not leave the others a stale password.
+    beforeEach(async () => {
       user = await register(t);
       current = await login(t, user);
       other = await login(t, user);

@@ -57,10 +57,12 @@ function cli(
 
 describe('operator commands (npm run cli -- …) on the built CLI', () => {
   let t: TestApp;
-  beforeAll(async () => {
+  // A fresh database per test: reencrypt counts every row there is, and revoke-sessions --all and
+  // the audit trail span every account, so no test may see another's accounts or keys.
+  beforeEach(async () => {
     t = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k1:${K1}` });
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
 
   it('generate-key prints a key id and a 32-byte hex key without touching the database', async () => {
     const run = await cli(t, ['generate-key'], '', {
@@ -244,7 +246,7 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     const usage = await cli(t, ['revoke-sessions', '--user', user.email, '--all']);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/usage: .*revoke-sessions/);
-  });
+  }, 90_000); // four CLI starts
 
   it('audit:verify exits 0 on an intact chain; an unknown command exits 1 with usage', async () => {
     const verify = await cli(t, ['audit:verify']);

@@ -11,11 +11,16 @@ const K2 = randomBytes(32).toString('hex');
 const SSN = '123-45-6789';
 const BANK = 'DE89370400440532013000';
 
+const putOn = (app: TestApp, token: string, body: object) =>
+  request(app.url)
+    .put('/api/users/me/sensitive')
+    .set(...bearer(token))
+    .send(body);
+
 describe('sensitive fields encrypted at rest', () => {
   let db: TestDatabase;
   let t: TestApp;
   let user: LoggedIn;
-  let tamperedUserId = '';
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -27,11 +32,14 @@ describe('sensitive fields encrypted at rest', () => {
     await db.drop();
   });
 
-  const put = (token: string, body: object) =>
-    request(t.url)
-      .put('/api/users/me/sensitive')
-      .set(...bearer(token))
-      .send(body);
+  const put = (token: string, body: object) => putOn(t, token, body);
+
+  /** An account of the test's own holding SSN and BANK. */
+  async function withValues(): Promise<LoggedIn> {
+    const owner = await registerAndLogin(t);
+    await put(owner.accessToken, { ssn: SSN, bankAccount: BANK }).expect(204);
+    return owner;
+  }
 
   it('stores only ciphertext: a dump of every table holds neither value, with or without dashes', async () => {
     await put(user.accessToken, { ssn: SSN, bankAccount: BANK }).expect(204);
@@ -51,23 +59,25 @@ describe('sensitive fields encrypted at rest', () => {
   });
 
   it('returns masked values', async () => {
+    const owner = await withValues();
     const res = await request(t.url)
       .get('/api/users/me/sensitive')
-      .set(...bearer(user.accessToken))
+      .set(...bearer(owner.accessToken))
       .expect(200);
     expect(res.body).toEqual({ ssn: '***-**-6789', bankAccount: '****3000' });
   });
 
   it('reveals clear values only with the right password, and audits it', async () => {
+    const owner = await withValues();
     await request(t.url)
       .post('/api/users/me/sensitive/reveal')
-      .set(...bearer(user.accessToken))
+      .set(...bearer(owner.accessToken))
       .send({ password: 'Wrong-Password-123!' })
       .expect(401);
     const res = await request(t.url)
       .post('/api/users/me/sensitive/reveal')
-      .set(...bearer(user.accessToken))
-      .send({ password: user.password })
+      .set(...bearer(owner.accessToken))
+      .send({ password: owner.password })
       .expect(200);
     expect(res.body).toEqual({ ssn: SSN, bankAccount: BANK });
   });
@@ -104,7 +114,6 @@ describe('sensitive fields encrypted at rest', () => {
   it('never yields data from a ciphertext moved to another row, and keeps serving', async () => {
     const victim = await registerAndLogin(t);
     const attacker = await registerAndLogin(t);
-    tamperedUserId = attacker.id;
     await put(victim.accessToken, { ssn: '555-12-3456' }).expect(204);
     const admin = db.admin();
     await admin.connect();
@@ -129,57 +138,67 @@ describe('sensitive fields encrypted at rest', () => {
       .set(...bearer(victim.accessToken))
       .expect(200);
   });
+});
 
+describe('sensitive fields across a key rotation', () => {
   it('after a key rotation, reencrypt moves every value to the new key and reveals the same values', async () => {
-    const more = await Promise.all([registerAndLogin(t), registerAndLogin(t), registerAndLogin(t)]);
-    for (const [i, u] of more.entries())
-      await put(u.accessToken, { ssn: `100-00-000${i}`, bankAccount: `ACCT0000${i}XYZ` }).expect(
-        204,
+    // A database of its own: the rotation must not turn the other tests' writes to k2, and its
+    // count is of its own values only (no row tampered with by a sibling to repair first).
+    const rotated = await createTestDatabase();
+    let app = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k1:${K1}` }, rotated);
+    try {
+      const more = await Promise.all(Array.from({ length: 4 }, () => registerAndLogin(app)));
+      for (const [i, u] of more.entries())
+        await putOn(app, u.accessToken, {
+          ssn: `100-00-000${i}`,
+          bankAccount: `ACCT0000${i}XYZ`,
+        }).expect(204);
+
+      await app.close();
+      app = await startTestApp(
+        { ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` },
+        rotated,
       );
-    // The tampered row from the previous test cannot be re-encrypted; repair it first, as an operator would.
-    const admin = db.admin();
-    await admin.connect();
-    await admin.query('UPDATE users SET ssn_encrypted = NULL WHERE id = $1', [tamperedUserId]);
-    await admin.end();
-
-    await t.close();
-    t = await startTestApp({ ...RELAXED_LIMITS, ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` }, db);
-    // Old values stay readable under the rotated keyring before re-encryption.
-    const before = await request(t.url)
-      .post('/api/auth/login')
-      .send({ email: more[0].email, password: more[0].password })
-      .expect(200);
-    await request(t.url)
-      .get('/api/users/me/sensitive')
-      .set(...bearer(before.body.accessToken))
-      .expect(200);
-
-    const progress = await t.app.get(ReencryptService).run();
-    expect(progress.rewritten).toBeGreaterThanOrEqual(7);
-    expect((await t.app.get(ReencryptService).run()).rewritten).toBe(0); // idempotent
-
-    const check = db.admin();
-    await check.connect();
-    const { rows } = await check.query<{
-      ssn_encrypted: string | null;
-      bank_account_encrypted: string | null;
-    }>('SELECT ssn_encrypted, bank_account_encrypted FROM users');
-    await check.end();
-    for (const row of rows) {
-      for (const token of [row.ssn_encrypted, row.bank_account_encrypted])
-        if (token) expect(token).toMatch(/^v1\.k2\./);
-    }
-    for (const [i, u] of more.entries()) {
-      const login = await request(t.url)
+      // Old values stay readable under the rotated keyring before re-encryption.
+      const before = await request(app.url)
         .post('/api/auth/login')
-        .send({ email: u.email, password: u.password })
+        .send({ email: more[0].email, password: more[0].password })
         .expect(200);
-      const res = await request(t.url)
-        .post('/api/users/me/sensitive/reveal')
-        .set(...bearer(login.body.accessToken))
-        .send({ password: u.password })
+      await request(app.url)
+        .get('/api/users/me/sensitive')
+        .set(...bearer(before.body.accessToken))
         .expect(200);
-      expect(res.body).toEqual({ ssn: `100-00-000${i}`, bankAccount: `ACCT0000${i}XYZ` });
+
+      const progress = await app.app.get(ReencryptService).run();
+      expect(progress.rewritten).toBe(8);
+      expect((await app.app.get(ReencryptService).run()).rewritten).toBe(0); // idempotent
+
+      const check = rotated.admin();
+      await check.connect();
+      const { rows } = await check.query<{
+        ssn_encrypted: string | null;
+        bank_account_encrypted: string | null;
+      }>('SELECT ssn_encrypted, bank_account_encrypted FROM users');
+      await check.end();
+      for (const row of rows) {
+        for (const token of [row.ssn_encrypted, row.bank_account_encrypted])
+          if (token) expect(token).toMatch(/^v1\.k2\./);
+      }
+      for (const [i, u] of more.entries()) {
+        const login = await request(app.url)
+          .post('/api/auth/login')
+          .send({ email: u.email, password: u.password })
+          .expect(200);
+        const res = await request(app.url)
+          .post('/api/users/me/sensitive/reveal')
+          .set(...bearer(login.body.accessToken))
+          .send({ password: u.password })
+          .expect(200);
+        expect(res.body).toEqual({ ssn: `100-00-000${i}`, bankAccount: `ACCT0000${i}XYZ` });
+      }
+    } finally {
+      await app.close();
+      await rotated.drop();
     }
   });
 });

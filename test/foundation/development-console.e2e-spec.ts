@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANSI, jsonLines, spawnApp, waitForOutput, type SpawnedApp } from '../support/spawn-app';
@@ -30,6 +30,17 @@ describe('development console', () => {
     await app.exited;
   };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** One start that initialises the embedded cluster, unless an earlier start already did. */
+  const clusterInitialised = async (): Promise<void> => {
+    if (existsSync(join(dataDir, 'postgres', 'PG_VERSION'))) return;
+    const first = start();
+    try {
+      await waitForOutput(first, BANNER, 60_000);
+    } finally {
+      await stop(first);
+    }
+  };
 
   it('prints a few readable, coloured lines, then one banner saying where everything is', async () => {
     const app = start({ FORCE_COLOR: '1' });
@@ -62,6 +73,7 @@ describe('development console', () => {
   }, 90_000);
 
   it('shows the route map at LOG_LEVEL=debug, no colour under NO_COLOR, and "docs off"', async () => {
+    await clusterInitialised(); // this start must reuse it, whichever test ran first
     const app = start({ LOG_LEVEL: 'debug', NO_COLOR: '1', SWAGGER_ENABLED: 'false' });
     try {
       await waitForOutput(app, BANNER, 30_000);
@@ -86,5 +98,5 @@ describe('development console', () => {
       leftBehind: [],
       output: '',
     });
-  }, 60_000);
+  }, 120_000);
 });

@@ -449,6 +449,23 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
 
   describe('logs', () => {
     it('no link token ever reaches a log file, from bodies, URLs or errors', async () => {
+      // Links of its own, each used and then refused when used again: the test needs no sibling's.
+      const own: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        const user = await registered();
+        await post(t, '/api/auth/email/verify', { token: user.verifyToken }).expect(204);
+        expectErrorBody(await post(t, '/api/auth/email/verify', { token: user.verifyToken }), 400);
+        await post(t, '/api/auth/password/forgot', { email: user.email }).expect(202);
+        const reset = linkToken(await smtp.nextMessage(user.email), '/reset-password');
+        await post(t, '/api/auth/password/reset', { token: reset, newPassword: STRONG() }).expect(
+          204,
+        );
+        expectErrorBody(
+          await post(t, '/api/auth/password/reset', { token: reset, newPassword: STRONG() }),
+          400,
+        );
+        own.push(user.verifyToken, reset);
+      }
       const planted = 'Pl4nted-T0ken-Value_in-the-query-and-body-00';
       await request(t.url)
         .post(`/api/auth/email/verify?token=${planted}`)
@@ -465,6 +482,7 @@ describe('account lifecycle by email (real SMTP over STARTTLS, real PostgreSQL)'
       for (const mail of smtp.received)
         for (const match of (mail.parsed.text ?? '').matchAll(/#token=([A-Za-z0-9_-]{43})/g))
           tokens.push(match[1]);
+      expect(tokens).toEqual(expect.arrayContaining(own));
       expect(tokens.length).toBeGreaterThan(20);
       const files = readdirSync(t.env.LOG_DIR).filter((name) => name.endsWith('.log'));
       expect(files.length).toBeGreaterThan(0);

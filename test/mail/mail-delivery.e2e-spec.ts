@@ -133,6 +133,24 @@ describe('mail outbox: delivery through a real SMTP server over verified TLS', (
   });
 
   it('keeps no content once sent, and only ciphertext before', async () => {
+    // A mail of its own, held by the server so that its row is read before it is sent.
+    const to = 'ciphertext-before@example.org';
+    smtp.holdMessages(1_000);
+    try {
+      await enqueueVerify(ctx, to);
+      const [before] = await outboxRows(ctx.db, to);
+      expect(before.status).not.toBe('sent');
+      expect(before.content).toMatch(/^v1\./);
+      expect(JSON.stringify(before)).not.toContain('token=');
+      await smtp.nextMessage(to, 5_000);
+    } finally {
+      smtp.holdMessages(0);
+    }
+    const [after] = await eventually(async () => {
+      const sent = await outboxRows(ctx.db, to);
+      return sent[0]?.status === 'sent' && sent;
+    });
+    expect(after.content).toBeNull();
     const rows = await outboxRows(ctx.db);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {

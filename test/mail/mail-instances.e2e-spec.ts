@@ -15,13 +15,14 @@ describe('mail outbox: several instances on one database, and shutdown', () => {
   let smtp: TestSmtpServer;
   let db: TestDatabase;
 
-  beforeAll(async () => {
+  // A fresh server and database per test: each counts every mail and outbox row there is.
+  beforeEach(async () => {
     // Two SMTP users, one per instance: the server then tells which instance sent what.
     smtp = await TestSmtpServer.start({ users: { one: 'pw-one', two: 'pw-two' } });
     db = await createTestDatabase();
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await smtp?.stop();
     await db?.drop();
   });
@@ -75,7 +76,6 @@ describe('mail outbox: several instances on one database, and shutdown', () => {
   });
 
   it('shutdown waits for the send in flight, hands the rest back, and the next start sends it', async () => {
-    smtp.received.length = 0;
     const ctx = await start('one', 'pw-one');
     smtp.holdMessages(800);
     const recipients = ['first@example.org', 'second@example.org', 'third@example.org'];

@@ -70,7 +70,12 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
     await page.goto(`${origin}/`);
     cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+  }, 60_000);
+  // A fresh authenticator per test: a passwordless get() picks among every resident key the
+  // authenticator holds, and another test's key (removed, or refused by the server) is none of ours.
+  let authenticatorId = '';
+  beforeEach(async () => {
+    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
         protocol: 'ctap2',
         transport: 'internal',
@@ -79,8 +84,11 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
         isUserVerified: true,
         automaticPresenceSimulation: true,
       },
-    });
-  }, 60_000);
+    }));
+  });
+  afterEach(async () => {
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+  });
   afterAll(async () => {
     await browser?.close();
     await t?.close();

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import passport from 'passport';
 import { AppModule } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import type { Env } from '../../src/config/env.schema';
@@ -44,7 +45,9 @@ export async function startTestApp(
     DATABASE_SSL_CA: database.caFile ?? '',
     ...overrides,
   });
+  const earlierJwtStrategy = jwtStrategy();
   const app = await createApp(AppModule.forRoot(env), env);
+  const ownJwtStrategy = jwtStrategy();
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.getHttpServer().address() as { port: number };
   return {
@@ -54,6 +57,12 @@ export async function startTestApp(
     url: `http://127.0.0.1:${address.port}`,
     close: async () => {
       await app.close();
+      // @nestjs/passport registers every app's 'jwt' strategy in passport's one registry per
+      // process: the last app started verifies every app's tokens, through its own database. An
+      // app started beside a spec's app (another configuration for one test) hands the
+      // registration back as it closes, so the spec's app goes on verifying its own tokens.
+      if (earlierJwtStrategy && jwtStrategy() === ownJwtStrategy)
+        passport.use('jwt', earlierJwtStrategy);
       if (!db) await database.drop();
     },
   };
@@ -67,4 +76,11 @@ export async function createMigratedDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase();
   await (await startTestApp({}, db)).close();
   return db;
+}
+
+/** The strategy passport holds under 'jwt' now (`_strategy` is passport's own lookup). */
+function jwtStrategy(): passport.Strategy | undefined {
+  return (
+    passport as unknown as { _strategy(name: string): passport.Strategy | undefined }
+  )._strategy('jwt');
 }
