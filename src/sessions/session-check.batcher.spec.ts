@@ -40,6 +40,13 @@ describe('SessionCheckBatcher', () => {
     expect(load.mock.calls).toEqual([[['a', 'b']], [['c', 'd']], [['e']]]);
   });
 
+  it('issues no empty read when the checks fill whole batches', async () => {
+    const load = recordingLoad();
+    const batcher = new SessionCheckBatcher(load, 2);
+    await Promise.all(['a', 'b', 'c', 'd'].map((key) => batcher.check(key)));
+    expect(load.mock.calls).toEqual([[['a', 'b']], [['c', 'd']]]);
+  });
+
   it('rejects every check of a read that failed, and only those', async () => {
     const load = recordingLoad().mockRejectedValueOnce(new Error('database down'));
     const batcher = new SessionCheckBatcher(load, 2);
