@@ -51,6 +51,12 @@ describe('SecondFactorLimiter', () => {
     await expect(limiter.reserve('u-1', aClient({ ip: '10.0.9.1' }))).rejects.toMatchObject({
       info: { limit: 4 },
     });
+    expect(blocked).toHaveBeenCalledWith(
+      expect.stringMatching(/^second_factor_failures_account:/),
+      60,
+      expect.anything(),
+      expect.objectContaining({ throttler: 'second_factor_failures_account' }),
+    );
   });
 
   it('forgives only on a right second factor, and keeps accounts apart', async () => {
