@@ -269,6 +269,45 @@ describe('loadEnv', () => {
     ]);
   });
 
+  describe('the thresholds of the secret and key rules, in production', () => {
+    it('accepts a secret of exactly 32 bytes and refuses one of 31', () => {
+      const thirtyTwo = 'Tz8Qm3Vx6Lp1Wr9Kc4Yb7Nd2Hf5Js0Ga';
+      expect(problems({ ...PRODUCTION, JWT_SECRET: thirtyTwo })).toEqual([]);
+      expect(problems({ ...PRODUCTION, JWT_SECRET: thirtyTwo.slice(1) })).toEqual([
+        'JWT_SECRET must be at least 32 bytes',
+      ]);
+    });
+
+    it('accepts a secret of 10 distinct characters and refuses one of 9', () => {
+      expect(problems({ ...PRODUCTION, PASSWORD_PEPPER: '0123456789'.repeat(4) })).toEqual([]);
+      expect(problems({ ...PRODUCTION, PASSWORD_PEPPER: '012345678'.repeat(4) })).toEqual([
+        'PASSWORD_PEPPER has too little variety to be random',
+      ]);
+    });
+
+    // Neither key repeats a pattern: only the number of distinct hex digits differs.
+    it('accepts a key of 8 distinct hex digits and refuses one of 7', () => {
+      const eight = '0220466413315775244260063553711746640220577513316006244271173553';
+      expect(problems({ ...PRODUCTION, ENCRYPTION_KEY: eight })).toEqual([]);
+      expect(problems({ ...PRODUCTION, ENCRYPTION_KEY: eight.replaceAll('7', '6') })).toEqual([
+        'ENCRYPTION_KEY has too little variety to be random',
+      ]);
+    });
+
+    it('accepts BCRYPT_ROUNDS 12 and refuses 11', () => {
+      expect(problems({ ...PRODUCTION, BCRYPT_ROUNDS: '12' })).toEqual([]);
+      expect(problems({ ...PRODUCTION, BCRYPT_ROUNDS: '11' })).toEqual([
+        'BCRYPT_ROUNDS must be at least 12 in production',
+      ]);
+    });
+
+    it('names both secrets of a shared value, the later one refused', () => {
+      expect(problems({ ...PRODUCTION, AUDIT_HMAC_KEY: PRODUCTION.JWT_REFRESH_SECRET })).toEqual([
+        'AUDIT_HMAC_KEY must differ from JWT_REFRESH_SECRET',
+      ]);
+    });
+  });
+
   describe('the credentials and transport of the other services, in production', () => {
     // Strong enough to pass every secret rule: each case below breaks one thing only.
     const STRONG = 'Tz8Qm3Vx6Lp1Wr9Kc4Yb7Nd2Hf5Js0Ga';

@@ -87,6 +87,42 @@ describe('SecondFactorService', () => {
     );
   });
 
+  it('sends no notice for a failure that is not a block, and passes it on', async () => {
+    limiter.reserve.mockRejectedValue(new Error('storage failed'));
+    await expect(service.check(owner, { code: '123456' }, client)).rejects.toThrow(
+      'storage failed',
+    );
+    expect(limiter.firstNoticeOfWindow).not.toHaveBeenCalled();
+    expect(mail.notify).not.toHaveBeenCalled();
+  });
+
+  it('sends no notice when the window already had one', async () => {
+    limiter.reserve.mockRejectedValue(
+      new RateLimitExceededException('Too many', { limit: 5, retryAfterSeconds: 60 }),
+    );
+    limiter.firstNoticeOfWindow.mockResolvedValue(false);
+    await expect(service.check(owner, { code: '123456' }, client)).rejects.toBeInstanceOf(
+      RateLimitExceededException,
+    );
+    expect(mail.notify).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('audits a wrong guess with its route and kind of factor', async () => {
+    recovery.consume.mockResolvedValue(false);
+    await expect(
+      service.check(owner, { recoveryCode: 'aaaa-bbbb-cccc-dddd-eeee' }, client),
+    ).resolves.toBeUndefined();
+    expect(recovery.remaining).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledTimes(1);
+    expect(audit.record).toHaveBeenCalledWith({
+      type: 'auth.mfa.failure',
+      userId: owner.id,
+      client,
+      metadata: { route: client.route, method: 'recovery_code' },
+    });
+  });
+
   it('fails a proof that names no factor', async () => {
     await expect(service.check(owner, {}, client)).resolves.toBeUndefined();
   });

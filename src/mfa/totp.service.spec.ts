@@ -94,6 +94,41 @@ describe('TotpService', () => {
     repo.find.mockResolvedValue(undefined);
     await expect(service.accept(USER, '123456')).resolves.toBe(false);
   });
+
+  it('refuses a wrong code without recording any step', async () => {
+    const secret = new Secret({ size: 20 }).base32;
+    repo.find.mockResolvedValue({
+      secret: cipher.encrypt(secret, totpSecretLocation(USER)),
+      confirmed: true,
+    });
+    const right = codeFor(secret, Date.now());
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    await expect(service.accept(USER, wrong)).resolves.toBe(false);
+    expect(repo.useStep).not.toHaveBeenCalled();
+  });
+
+  it("refuses to use a secret that was moved to another user's row", async () => {
+    const secret = new Secret({ size: 20 }).base32;
+    repo.find.mockResolvedValue({
+      secret: cipher.encrypt(secret, totpSecretLocation('another-user')),
+      confirmed: true,
+    });
+    await expect(service.accept(USER, codeFor(secret, Date.now()))).rejects.toThrow();
+    expect(repo.useStep).not.toHaveBeenCalled();
+  });
+
+  it('is enabled only once confirmed, pending only before, and neither without a secret', async () => {
+    repo.find.mockResolvedValue(undefined);
+    await expect(service.isEnabled(USER)).resolves.toBe(false);
+    await expect(service.isPending(USER)).resolves.toBe(false);
+    repo.find.mockResolvedValue({ secret: 'x', confirmed: false });
+    await expect(service.isEnabled(USER)).resolves.toBe(false);
+    await expect(service.isPending(USER)).resolves.toBe(true);
+    repo.find.mockResolvedValue({ secret: 'x', confirmed: true });
+    await expect(service.isEnabled(USER)).resolves.toBe(true);
+    await expect(service.isPending(USER)).resolves.toBe(false);
+    expect(repo.find).toHaveBeenCalledWith(USER);
+  });
 });
 
 describe('matchingStep (RFC 6238, ±1 step)', () => {
