@@ -35,7 +35,15 @@ describe('readiness, and Redis going away', () => {
       .post('/api/auth/login')
       .send({ email: `nobody.${Math.random()}@example.org`, password: 'Some-Password-1!' });
 
+  /** Redis running and the app's connection back on it (a sibling test may have stopped it). */
+  async function redisUp(): Promise<void> {
+    await redis.start();
+    for (let i = 0; i < 50 && (await ready(t)).body.redis !== 'up'; i++)
+      await new Promise((r) => setTimeout(r, 200));
+  }
+
   it('is ready with the database and Redis up, and says so', async () => {
+    await redisUp();
     expect((await ready(t)).body).toEqual({ status: 'ok', database: 'up', redis: 'up' });
     await ready(strict).expect(200);
   });
@@ -55,13 +63,13 @@ describe('readiness, and Redis going away', () => {
   });
 
   it('moves the counters back to Redis once it answers again', async () => {
-    await redis.start();
-    for (let i = 0; i < 50 && (await ready(t)).body.redis !== 'up'; i++)
-      await new Promise((r) => setTimeout(r, 200));
+    await redis.stop();
+    await redisUp();
     expect((await ready(t)).body.redis).toBe('up');
     await ready(strict).expect(200);
     const client = redis.client();
     try {
+      await client.flushall(); // a restarted private Redis is empty; this makes it so whatever ran before
       expect(await client.keys('throttle:*')).toEqual([]);
       await loginOnce(t);
       expect((await client.keys('throttle:*')).length).toBeGreaterThan(0);
@@ -71,8 +79,15 @@ describe('readiness, and Redis going away', () => {
   });
 
   it('answers 503 with the uniform body as soon as a shutdown has begun', async () => {
-    t.app.get(ReadinessService).beginShutdown();
-    const res = await ready(t);
+    // An app of its own: the others stay ready for their tests, in whatever order they run.
+    const closing = await startTestApp({ REDIS_URL: redis.url }, db);
+    closing.app.get(ReadinessService).beginShutdown();
+    let res: Awaited<ReturnType<typeof ready>>;
+    try {
+      res = await ready(closing);
+    } finally {
+      await closing.close();
+    }
     expect(res.status).toBe(503);
     expect(errorBodyProblems(res)).toEqual([]);
     expect(res.body.message).toMatch(/shutting down/);

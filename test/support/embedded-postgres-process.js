@@ -4,7 +4,9 @@
 // ("stop", "start", "exit"); each answer is one JSON line on stdout.
 'use strict';
 const { createInterface } = require('node:readline');
-const { EmbeddedPostgresServer } = require('../../dist/database/embedded/embedded-postgres.server.js');
+const {
+  EmbeddedPostgresServer,
+} = require('../../dist/database/embedded/embedded-postgres.server.js');
 
 const server = new EmbeddedPostgresServer(process.argv[2]);
 const answer = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);

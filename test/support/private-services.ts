@@ -60,10 +60,15 @@ export interface PrivateRedis {
   client(): Redis;
 }
 
+/** Neither exited nor killed (a process killed by a signal has a null exitCode). */
+const isRunning = (child: ReturnType<typeof spawn>): boolean =>
+  child.exitCode === null && child.signalCode === null;
+
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ReturnType<typeof spawn> | undefined;
   const start = async (): Promise<void> => {
+    if (child && isRunning(child)) return; // already running: a second one could not bind
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -90,7 +95,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   const stop = async (): Promise<void> => {
     const running = child;
-    if (!running || running.exitCode !== null) return;
+    if (!running || !isRunning(running)) return;
     const exited = new Promise((resolve) => running.on('exit', resolve));
     running.kill('SIGKILL');
     await exited;
