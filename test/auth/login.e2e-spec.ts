@@ -140,21 +140,43 @@ describe('POST /api/auth/login', () => {
     });
 
     it('opens no session on failure', async () => {
+      // Accounts of its own: a sibling test signs the deactivated user in again once reactivated.
+      const refused = await register(t);
+      const deactivated = await register(t);
+      await request(t.url)
+        .patch(`/api/users/${deactivated.id}`)
+        .set(...bearer(admin.accessToken))
+        .send({ isActive: false })
+        .expect(200);
+      await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: refused.email, password: `${refused.password}x` })
+        .expect(401);
+      await request(t.url)
+        .post('/api/auth/login')
+        .send({ email: deactivated.email, password: deactivated.password })
+        .expect(401);
       const rows = await sql<{ n: number }>(
         t,
         'SELECT count(*)::int AS n FROM sessions WHERE user_id = ANY($1)',
-        [[user.id, inactive.id]],
+        [[refused.id, deactivated.id]],
       );
       expect(rows[0].n).toBe(0);
     });
 
     it('a deactivated user can log in again once reactivated', async () => {
-      await request(t.url)
-        .patch(`/api/users/${inactive.id}`)
-        .set(...bearer(admin.accessToken))
-        .send({ isActive: true })
-        .expect(200);
-      await post({ email: inactive.email, password: inactive.password }).expect(200);
+      // An account of its own: the shared deactivated one must stay deactivated for its siblings.
+      const returning = await register(t);
+      const setActive = (isActive: boolean) =>
+        request(t.url)
+          .patch(`/api/users/${returning.id}`)
+          .set(...bearer(admin.accessToken))
+          .send({ isActive })
+          .expect(200);
+      await setActive(false);
+      expectErrorBody(await post({ email: returning.email, password: returning.password }), 401);
+      await setActive(true);
+      await post({ email: returning.email, password: returning.password }).expect(200);
     });
 
     it('400 (not 401) for a body of the wrong shape, and unknown properties', async () => {
