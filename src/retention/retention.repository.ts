@@ -47,7 +47,8 @@ export class RetentionRepository {
       const [, count] = await this.tx.manager.query<[unknown[], number]>(
         `DELETE FROM ${table} WHERE ctid IN (
            SELECT r.ctid FROM ${table} r WHERE ${RETENTION_RULES[table]} LIMIT ${BATCH})`,
-        table.startsWith('known_') ? [grace, window] : [grace],
+        // PostgreSQL refuses a parameter the statement does not use: pass the window only to rules that read it.
+        RETENTION_RULES[table].includes('$2') ? [grace, window] : [grace],
       );
       deleted += count;
       if (count < BATCH) return deleted;
