@@ -11,8 +11,8 @@ export class UsernameReservationService {
   constructor(private readonly reservations: UsernameReservationRepository) {}
 
   /**
-   * Inside the registration's transaction: holds `username` for `ttlSeconds`, or 409 while an
-   * account has it or a live reservation holds it.
+   * One statement, committed before the address is looked up: holds `username` for `ttlSeconds`,
+   * or 409 while an account has it or a live reservation holds it.
    */
   async reserve(username: string, ttlSeconds: number): Promise<void> {
     if (!(await this.reservations.reserve(username, ttlSeconds)))

@@ -51,12 +51,19 @@ export class UsersService {
   }
 
   /**
-   * As `create`, hash included, but a taken email is no error: the account is left alone and
-   * returned as `existing`, after the same bcrypt work a creation does, so the caller can answer
-   * both alike. A taken username is still a 409 (USERNAME_TAKEN).
+   * The row `insertUnlessEmailTaken` writes, password hashed: a registration that hides taken
+   * addresses does this bcrypt work before it answers, whichever way the address goes.
    */
-  async createUnlessEmailTaken(input: NewUser): Promise<{ created: User } | { existing: User }> {
-    const outcome = await this.users.insertUnlessEmailTaken(await this.newRow(input));
+  prepareNewAccount(input: NewUser): Promise<NewUserRow> {
+    return this.newRow(input);
+  }
+
+  /**
+   * As `create` with a prepared row, but a taken email is no error: the account is left alone
+   * and returned as `existing`. A taken username is still a 409 (USERNAME_TAKEN).
+   */
+  async insertUnlessEmailTaken(row: NewUserRow): Promise<{ created: User } | { existing: User }> {
+    const outcome = await this.users.insertUnlessEmailTaken(row);
     if (!outcome) throw new ConflictException(USERNAME_TAKEN);
     return outcome.created ? { created: outcome.user } : { existing: outcome.user };
   }

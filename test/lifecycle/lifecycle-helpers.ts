@@ -149,7 +149,8 @@ export function registerFrom(t: TestApp, email?: string): Promise<TestUser> {
 
 /**
  * Registration with REQUIRE_VERIFIED_EMAIL=true, from the app's client address: the answer is a
- * 202 that names no account, so the new account's id is read from the database.
+ * 202 that names no account and comes before the account is written, so the new account's id is
+ * read from the database once the registration's deferred work is done.
  */
 export async function registerAcceptedFrom(
   t: TestApp,
@@ -159,6 +160,7 @@ export async function registerAcceptedFrom(
   const res = await post(t, '/api/auth/register', body);
   if (res.status !== 202)
     throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  await settleDeferred(t);
   const [row] = await sql<{ id: string }>(t, 'SELECT id FROM users WHERE email = $1', [body.email]);
   if (!row) throw new Error('register answered 202 but created no account');
   return { id: row.id, ...body };

@@ -278,6 +278,17 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: [RATE_LIMIT_SPEC],
   },
   {
+    id: 'registration-answers-after-lookup',
+    defence:
+      'with REQUIRE_VERIFIED_EMAIL=true, register answers before the address is looked up (no timing tell)',
+    file: 'src/account/registration.service.ts',
+    // The deferred work runs inline: the answer waits for the lookup and the rows it writes.
+    find: "this.deferred.run('registration', () =>",
+    replace:
+      "await ((_label: string, work: () => Promise<void>) => this.deferred.drain().then(work))('registration', () =>",
+    specs: ['test/lifecycle/registration-enumeration.e2e-spec.ts'],
+  },
+  {
     id: 'account-failure-limit',
     defence: 'password guesses are counted and limited per account (LOGIN_FAILURE_MAX)',
     file: 'src/rate-limit/account-limiter.ts',
