@@ -1,10 +1,13 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Result } from 'ioredis';
 import { AuditConfig } from '../config/config-sections';
 import { digestsEqual, hmacSha256Hex } from '../crypto/digest';
+import type { SecretRing } from '../crypto/secret-ring';
 import { RedisConnection } from '../redis/redis-connection';
+import { auditKeyRing, DEFAULT_AUDIT_KEY_ID } from './audit-keys';
 
 /** The newest event of the chain as last seen committed: verify() insists it is still there. */
 export interface ChainAnchor {
@@ -14,6 +17,8 @@ export interface ChainAnchor {
 
 interface SignedAnchor extends ChainAnchor {
   mac: string;
+  /** The audit key it was signed under; absent in anchors from before key ids ("a1"). */
+  keyId?: string;
 }
 
 /** Moves the stored anchor forward only (KEYS: anchor; ARGV: seq, signed JSON). */
@@ -33,7 +38,9 @@ declare module 'ioredis' {
  * The head of the audit chain, kept outside the database: HMAC-signed with AUDIT_HMAC_KEY, in
  * Redis when REDIS_URL is set (shared by every instance) and in LOG_DIR/audit-anchor.json. Someone
  * with database access alone can then delete the newest events, but verify() notices the anchored
- * event is gone. Written after each audited transaction commits (an anchor must never name a row
+ * event is gone. An anchor names its key, so one signed before a key rotation still verifies (the
+ * Redis key is derived from the active key: after a rotation it starts afresh, the file carries the
+ * old anchor until the next event). Written after each audited transaction commits (an anchor must never name a row
  * that rolled back); a write that fails is logged, never turned into a request failure.
  */
 @Injectable()
@@ -43,14 +50,16 @@ export class AuditAnchor implements OnApplicationShutdown {
   private readonly redisKey: string;
   private pending?: ChainAnchor;
   private writing?: Promise<void>;
+  private readonly keys: SecretRing;
 
   constructor(
     private readonly config: AuditConfig,
     private readonly redis: RedisConnection,
   ) {
+    this.keys = auditKeyRing(config);
     this.file = join(config.anchorDir, 'audit-anchor.json');
     // One key per deployment (the key differs between deployments), never an address or a name.
-    this.redisKey = `audit-anchor:${this.mac('redis-key').slice(0, 32)}`;
+    this.redisKey = `audit-anchor:${this.mac(this.keys.activeKey, 'redis-key').slice(0, 32)}`;
     redis.client?.defineCommand('advanceAuditAnchor', { numberOfKeys: 1, lua: ADVANCE_LUA });
   }
 
@@ -124,15 +133,19 @@ export class AuditAnchor implements OnApplicationShutdown {
   }
 
   private sign(head: ChainAnchor): SignedAnchor {
-    return { ...head, mac: this.mac(`${head.seq}\n${head.hash}`) };
+    const mac = this.mac(this.keys.activeKey, `${head.seq}\n${head.hash}`);
+    return { ...head, mac, keyId: this.keys.activeId };
   }
 
   private verifies(anchor: SignedAnchor): boolean {
-    return digestsEqual(anchor.mac, this.mac(`${anchor.seq}\n${anchor.hash}`));
+    const key = this.keys.key(anchor.keyId ?? DEFAULT_AUDIT_KEY_ID);
+    return (
+      key !== undefined && digestsEqual(anchor.mac, this.mac(key, `${anchor.seq}\n${anchor.hash}`))
+    );
   }
 
-  private mac(text: string): string {
-    return hmacSha256Hex(this.config.hmacKey, 'audit-anchor\n', text);
+  private mac(key: KeyObject, text: string): string {
+    return hmacSha256Hex(key, 'audit-anchor\n', text);
   }
 }
 

@@ -17,6 +17,8 @@ export interface AuditEvent {
   hash: string;
   /** HMAC-SHA-256 under AUDIT_HMAC_KEY; false only for events written before the chain was keyed. */
   keyed: boolean;
+  /** The id of the key a keyed event was chained under; null for events from before key ids ("a1"). */
+  keyId: string | null;
 }
 
 /**
@@ -76,4 +78,7 @@ export class AuditEventEntity {
 
   @Column({ type: 'boolean', default: true })
   keyed!: boolean;
+
+  @Column({ name: 'key_id', type: 'text', nullable: true })
+  keyId!: string | null;
 }

@@ -157,5 +157,6 @@ function toAuditEvent(row: AuditEventEntity): AuditEvent {
     prevHash: row.prevHash,
     hash: row.hash,
     keyed: row.keyed,
+    keyId: row.keyId,
   };
 }

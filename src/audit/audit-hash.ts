@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { hmacSha256Hex, sha256Hex } from '../crypto/digest';
 import type { AuditEvent } from './audit-event.entity';
 
@@ -55,7 +56,7 @@ export function auditPayload(fields: HashedAuditFields): string {
 export function computeAuditHash(
   prevHash: string,
   fields: HashedAuditFields,
-  key: string | null,
+  key: string | KeyObject | null,
 ): string {
   const payload = auditPayload(fields);
   return key === null ? sha256Hex(prevHash + payload) : hmacSha256Hex(key, prevHash, payload);

@@ -129,6 +129,16 @@ describe('AuditService', () => {
     expect((await audit.verify()).firstInvalidId).toBe(third.id);
   });
 
+  it('records the active key id; an event that records none was chained under "a1"', async () => {
+    await audit.record({ type: 'auth.refresh' });
+    expect(repo.rows[0].keyId).toBe('a1');
+    repo.rows[0].keyId = null; // as events from before key ids
+    await audit.record({ type: 'auth.refresh' });
+    await expect(audit.verify()).resolves.toMatchObject({ valid: true, count: 2 });
+    repo.rows[0].keyId = 'a9'; // a key that is not configured: cannot verify
+    expect((await audit.verify()).firstInvalidId).toBe(repo.rows[0].id);
+  });
+
   it('redacts secrets from metadata before hashing and storing', async () => {
     await audit.record({
       type: 'user.password.changed',

@@ -8,8 +8,10 @@ import type { AuditEventType } from './audit-event-type';
 import type { AuditEvent } from './audit-event.entity';
 import { AuditEventRepository } from './audit-event.repository';
 import { computeAuditHash, GENESIS_HASH } from './audit-hash';
+import { auditKeyRing, DEFAULT_AUDIT_KEY_ID } from './audit-keys';
 import { redact } from '../logging/redact.format';
 import { randomId } from '../crypto/random';
+import type { SecretRing } from '../crypto/secret-ring';
 
 export interface AuditEventInput {
   type: AuditEventType;
@@ -44,7 +46,7 @@ const VERIFY_BATCH = 500;
  */
 @Injectable()
 export class AuditService {
-  private readonly key: string;
+  private readonly keys: SecretRing;
 
   constructor(
     private readonly events: AuditEventRepository,
@@ -53,7 +55,7 @@ export class AuditService {
     private readonly metrics: MetricsService,
     config: AuditConfig,
   ) {
-    this.key = config.hmacKey;
+    this.keys = auditKeyRing(config);
   }
 
   async record(event: AuditEventInput): Promise<void> {
@@ -80,8 +82,9 @@ export class AuditService {
         metadata: sanitizeMetadata(event.metadata),
         createdAt: head.now,
       };
-      const hash = computeAuditHash(prevHash, fields, this.key);
-      const stored = await this.events.insert({ ...fields, prevHash, hash, keyed: true });
+      const hash = computeAuditHash(prevHash, fields, this.keys.activeKey);
+      const keyId = this.keys.activeId;
+      const stored = await this.events.insert({ ...fields, prevHash, hash, keyed: true, keyId });
       this.tx.afterCommit(() => {
         this.anchor.record({ seq: stored.seq, hash: stored.hash });
         this.metrics.countAuditEvent(stored.type); // auth outcomes only; a no-op without METRICS_PORT
@@ -113,10 +116,12 @@ export class AuditService {
           for (const event of batch) {
             expectedPrev ??= await this.firstLinkOf(event);
             keyedSeen ||= event.keyed;
-            const key = event.keyed ? this.key : null;
+            // A keyed event whose key is no longer configured cannot be verified: it counts as broken.
+            const key = event.keyed ? this.keys.key(event.keyId ?? DEFAULT_AUDIT_KEY_ID) : null;
             const intact =
               event.prevHash === expectedPrev &&
               (event.keyed || !keyedSeen) &&
+              key !== undefined &&
               computeAuditHash(event.prevHash, event, key) === event.hash;
             if (!intact) firstInvalidId ??= event.id;
             if (anchor && event.seq === anchor.seq) anchorFound = event.hash === anchor.hash;

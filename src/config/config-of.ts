@@ -167,12 +167,16 @@ function buildSections(env: Env): ConfigSections {
     logging: { level: env.LOG_LEVEL, dir: env.LOG_DIR, nodeEnv: env.NODE_ENV },
     audit: {
       hmacKey: env.AUDIT_HMAC_KEY,
+      hmacKeyId: env.AUDIT_HMAC_KEY_ID,
+      previousHmacKeys: env.AUDIT_HMAC_KEYS_PREVIOUS,
       retentionDays: env.AUDIT_RETENTION_DAYS,
       anchorDir: env.LOG_DIR,
     },
     observability: { metricsPort: env.METRICS_PORT },
     crypto: {
       passwordPepper: env.PASSWORD_PEPPER,
+      passwordPepperId: env.PASSWORD_PEPPER_ID,
+      previousPasswordPeppers: env.PASSWORD_PEPPERS_PREVIOUS,
       bcryptRounds: env.BCRYPT_ROUNDS,
       encryptionKey: env.ENCRYPTION_KEY,
       encryptionKeys: env.ENCRYPTION_KEYS,

@@ -141,6 +141,10 @@ export abstract class LoggingConfig {
 /** The audit trail (audit/). */
 export abstract class AuditConfig {
   abstract readonly hmacKey: string;
+  /** The id new events record for hmacKey (default "a1", the id of events that record none). */
+  abstract readonly hmacKeyId?: string;
+  /** Retired keys `id:secret,id:secret`: events chained under them still verify. */
+  abstract readonly previousHmacKeys?: string;
   /** undefined: keep everything. */
   abstract readonly retentionDays?: number;
   /** Where the anchor file lives: LOG_DIR (absolute). */

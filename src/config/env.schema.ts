@@ -180,6 +180,18 @@ export class Env {
   @MinLength(32, { message: 'must be at least 32 bytes' })
   PASSWORD_PEPPER!: string;
 
+  @EnvVariable('The id new password hashes record for PASSWORD_PEPPER; change it when you rotate.')
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must match [A-Za-z0-9_-]{1,32}' })
+  PASSWORD_PEPPER_ID = 'p1';
+
+  @EnvVariable(
+    'Retired peppers, `id:secret,id:secret`: their hashes still verify and are renewed at sign-in.',
+    { secret: true },
+  )
+  @IsOptional()
+  @IsString()
+  PASSWORD_PEPPERS_PREVIOUS?: string;
+
   @EnvVariable('bcrypt cost of new password hashes; older costs are rehashed at login.')
   @Transform(toInteger)
   @IsInt()
@@ -270,6 +282,20 @@ export class Env {
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
   AUDIT_HMAC_KEY!: string;
+
+  @EnvVariable('The id events chained under AUDIT_HMAC_KEY record; change it when you rotate.')
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must match [A-Za-z0-9_-]{1,32}' })
+  AUDIT_HMAC_KEY_ID = 'a1';
+
+  @EnvVariable(
+    'Retired audit keys, `id:secret,id:secret`: events chained under them still verify.',
+    {
+      secret: true,
+    },
+  )
+  @IsOptional()
+  @IsString()
+  AUDIT_HMAC_KEYS_PREVIOUS?: string;
 
   @EnvVariable("Where users reach the service: links in mail, and the service's own origin.")
   @IsUrl(

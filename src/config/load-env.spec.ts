@@ -412,6 +412,7 @@ describe('loadEnv', () => {
         [
           'ADMIN_PASSWORD',
           'AUDIT_HMAC_KEY',
+          'AUDIT_HMAC_KEYS_PREVIOUS',
           'DATABASE_MIGRATION_URL',
           'DATABASE_URL',
           'ENCRYPTION_KEY',
@@ -419,6 +420,7 @@ describe('loadEnv', () => {
           'JWT_REFRESH_SECRET',
           'JWT_SECRET',
           'PASSWORD_PEPPER',
+          'PASSWORD_PEPPERS_PREVIOUS',
           'REDIS_URL',
           'SMTP_URL',
         ].sort(),

@@ -6,6 +6,10 @@
 export abstract class CryptoOptions {
   /** HMAC key applied to a password before bcrypt, and to device and network fingerprints. */
   abstract readonly passwordPepper: string;
+  /** The id new hashes record for `passwordPepper` (default "p1", see peppers.ts). */
+  abstract readonly passwordPepperId?: string;
+  /** Retired peppers `id:secret,id:secret`: they still verify, and their hashes are renewed at login. */
+  abstract readonly previousPasswordPeppers?: string;
   /** bcrypt cost of new hashes; a hash of another cost is rehashed at login. */
   abstract readonly bcryptRounds: number;
   /** One AES-256-GCM key, 64 hex characters (the keyring's "k1"). */

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** Only this digest of a bearer secret is stored, so a database leak yields no usable token. */
 export function sha256Hex(value: string): string {
@@ -6,7 +6,7 @@ export function sha256Hex(value: string): string {
 }
 
 /** HMAC-SHA-256 over the parts in order, hex: a digest only the holder of `key` can recompute. */
-export function hmacSha256Hex(key: string | Buffer, ...parts: string[]): string {
+export function hmacSha256Hex(key: string | Buffer | KeyObject, ...parts: string[]): string {
   const mac = createHmac('sha256', key);
   for (const part of parts) mac.update(part, 'utf8');
   return mac.digest('hex');

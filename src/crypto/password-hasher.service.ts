@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import * as bcrypt from 'bcrypt';
 import pLimit from 'p-limit';
 import { CryptoOptions } from './crypto-options';
+import { SecretRing } from './secret-ring';
+
+/** The id of a lone PASSWORD_PEPPER, and of every stored hash that names none (older hashes). */
+export const DEFAULT_PEPPER_ID = 'p1';
+/** Stored form: `<bcrypt hash>#<pepper id>`. bcrypt's alphabet has no `#`, so the split is exact. */
+const PEPPER_ID_SEPARATOR = '#';
 
 /**
  * Passwords are NFKC-normalised, peppered with HMAC-SHA-256 (PASSWORD_PEPPER, kept outside the
  * database) and then hashed with bcrypt. The HMAC output is 44 base64 characters, under bcrypt's
  * 72-byte limit, so every character of a long password counts: no silent truncation.
+ * A stored hash names its pepper (`<bcrypt>#<id>`), so the pepper can be rotated: a hash under a
+ * retired pepper (PASSWORD_PEPPERS_PREVIOUS) still verifies and is renewed at the next sign-in.
  * bcrypt runs on libuv's thread pool (async API only), never blocking the event loop.
  */
 @Injectable()
@@ -21,34 +29,71 @@ export class PasswordHasher {
    */
   private readonly slots = pLimit(Math.max(1, libuvPoolSize() - 1));
 
-  constructor(private readonly options: CryptoOptions) {}
+  private readonly peppers: SecretRing;
 
-  hash(password: string): Promise<string> {
-    return this.slots(() => bcrypt.hash(this.pepper(password), this.options.bcryptRounds));
+  constructor(private readonly options: CryptoOptions) {
+    this.peppers = new SecretRing(
+      { id: options.passwordPepperId ?? DEFAULT_PEPPER_ID, secret: options.passwordPepper },
+      options.previousPasswordPeppers,
+      { idVariable: 'PASSWORD_PEPPER_ID', previousVariable: 'PASSWORD_PEPPERS_PREVIOUS' },
+    );
+  }
+
+  async hash(password: string): Promise<string> {
+    const peppered = pepper(this.peppers.activeKey, password);
+    const hash = await this.slots(() => bcrypt.hash(peppered, this.options.bcryptRounds));
+    return this.stored(hash);
   }
 
   /**
    * A hash of a random password nobody knows, at `cost`: what a login for an unknown email is
    * compared against, so that it costs as much as a real account's check.
    */
-  dummyHash(cost: number): Promise<string> {
-    return this.slots(() => bcrypt.hash(this.pepper(randomBytes(32).toString('hex')), cost));
+  async dummyHash(cost: number): Promise<string> {
+    const peppered = pepper(this.peppers.activeKey, randomBytes(32).toString('hex'));
+    return this.stored(await this.slots(() => bcrypt.hash(peppered, cost)));
   }
 
-  verify(password: string, hash: string): Promise<boolean> {
-    return this.slots(() => bcrypt.compare(this.pepper(password), hash));
+  /**
+   * False for a wrong password, and for a hash whose pepper is no longer configured (its owner
+   * must reset the password); the bcrypt work is done either way, so neither answers sooner.
+   */
+  verify(password: string, stored: string): Promise<boolean> {
+    const { bcryptHash, pepperId } = splitStoredHash(stored);
+    const key = this.peppers.key(pepperId);
+    const peppered = pepper(key ?? this.peppers.activeKey, password);
+    return this.slots(
+      async () => (await bcrypt.compare(peppered, bcryptHash)) && key !== undefined,
+    );
   }
 
-  /** True when the hash was made with another cost than BCRYPT_ROUNDS: rehash on next login. */
-  needsRehash(hash: string): boolean {
-    return bcrypt.getRounds(hash) !== this.options.bcryptRounds;
+  /**
+   * True when the hash was made with another cost than BCRYPT_ROUNDS or under another pepper than
+   * the active one: rehash on the next successful login.
+   */
+  needsRehash(stored: string): boolean {
+    const { bcryptHash, pepperId } = splitStoredHash(stored);
+    return (
+      bcrypt.getRounds(bcryptHash) !== this.options.bcryptRounds ||
+      pepperId !== this.peppers.activeId
+    );
   }
 
-  private pepper(password: string): string {
-    return createHmac('sha256', this.options.passwordPepper)
-      .update(password.normalize('NFKC'), 'utf8')
-      .digest('base64');
+  private stored(bcryptHash: string): string {
+    return `${bcryptHash}${PEPPER_ID_SEPARATOR}${this.peppers.activeId}`;
   }
+}
+
+/** HMAC-SHA-256 of the NFKC-normalised password, base64: what bcrypt is given. */
+function pepper(key: KeyObject, password: string): string {
+  return createHmac('sha256', key).update(password.normalize('NFKC'), 'utf8').digest('base64');
+}
+
+/** A hash without an id is from before ids: made under the default pepper. */
+function splitStoredHash(stored: string): { bcryptHash: string; pepperId: string } {
+  const at = stored.lastIndexOf(PEPPER_ID_SEPARATOR);
+  if (at < 0) return { bcryptHash: stored, pepperId: DEFAULT_PEPPER_ID };
+  return { bcryptHash: stored.slice(0, at), pepperId: stored.slice(at + 1) };
 }
 
 /** libuv's thread pool size: UV_THREADPOOL_SIZE when set, else its default of 4. */

@@ -289,6 +289,23 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/lifecycle/registration-enumeration.e2e-spec.ts'],
   },
   {
+    id: 'pepper-rotation-rehash',
+    defence: 'a hash under a retired pepper is renewed under the active one at the next sign-in',
+    file: 'src/crypto/password-hasher.service.ts',
+    find: 'pepperId !== this.peppers.activeId',
+    replace: 'pepperId !== pepperId',
+    specs: ['test/auth/rehash.e2e-spec.ts'],
+  },
+  {
+    id: 'audit-key-id-recorded',
+    defence:
+      'each audit event records the key it was chained under, so a key rotation keeps the trail verifiable',
+    file: 'src/audit/audit.service.ts',
+    find: 'const keyId = this.keys.activeId;',
+    replace: 'const keyId = DEFAULT_AUDIT_KEY_ID;',
+    specs: ['test/audit/audit-key-rotation.e2e-spec.ts'],
+  },
+  {
     id: 'account-failure-limit',
     defence: 'password guesses are counted and limited per account (LOGIN_FAILURE_MAX)',
     file: 'src/rate-limit/account-limiter.ts',
