@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import request from 'supertest';
 import { AuditAnchor } from '../../src/audit/audit-anchor';
 import { RELAXED_LIMITS, register } from '../support/auth-helpers';
+import { captureOutput } from '../support/capture-output';
 import { startPrivateRedis, type PrivateRedis, type RedisLogin } from '../support/private-services';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -164,6 +165,32 @@ describe('Redis as a least-privilege user (docker/redis/users.acl)', () => {
     } finally {
       app.disconnect();
     }
+  });
+
+  it('leaves an app with the wrong password out (Redis reported down), and logs neither password', async () => {
+    const wrong = randomBytes(24).toString('hex');
+    const output = captureOutput();
+    let intruder: TestApp | undefined;
+    try {
+      intruder = await startTestApp(
+        { LOG_LEVEL: 'warn', REDIS_URL: `redis://app:${wrong}@127.0.0.1:${redis.port}/1` },
+        db,
+      );
+      expect((await request(intruder.url).get('/health/ready').expect(200)).body.redis).toBe(
+        'down',
+      );
+    } finally {
+      await intruder?.close();
+      output.restore();
+    }
+    const warning = output
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('"context":"Redis"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)[0];
+    expect(warning).toMatchObject({ message: 'Redis unavailable', detail: /^WRONGPASS/ });
+    expect(output.text()).not.toContain(wrong);
+    expect(output.text()).not.toContain(appLogin.password);
   });
 
   it('answers nobody who has not logged in as a user of the file: the default user is off', async () => {
