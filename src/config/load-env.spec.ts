@@ -344,6 +344,11 @@ describe('loadEnv', () => {
         'REDIS_URL password must be at least 32 bytes',
       );
       refusedAlone(
+        'REDIS_URL',
+        `rediss://app:${STRONG}-changeme@redis.internal:6379/0`,
+        'REDIS_URL password looks like a placeholder; generate a random value',
+      );
+      refusedAlone(
         'SMTP_URL',
         `smtps://mailer:${STRONG}-password@smtp.example.org`,
         'SMTP_URL password looks like a placeholder; generate a random value',
@@ -384,6 +389,8 @@ describe('loadEnv', () => {
       ['REDIS_URL', 'redis://LocalHost:6379'],
       ['REDIS_URL', 'redis://[0:0:0:0:0:0:0:1]:6379'],
       ['REDIS_URL', `rediss://:${STRONG}@redis.internal:6380`],
+      ['REDIS_URL', `rediss://app:${STRONG}@redis.internal:6380/0`],
+      ['REDIS_URL', `redis://app:${STRONG}@127.0.0.1:6379/0`],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://127.0.0.1:4318'],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://[::1]:4318'],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4318'],

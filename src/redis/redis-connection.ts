@@ -32,6 +32,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
           disconnectTimeout: 200,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
           connectionName: 'secure-nest-foundation',
+          // The Redis user may run only what the code sends (docker/redis/users.acl): no INFO
+          // (@dangerous), which ioredis's ready check would send on every connect, and no CLIENT
+          // SETINFO. A Redis still loading answers PING with an error: readiness reports it down.
+          enableReadyCheck: false,
+          disableClientInfo: true,
         })
       : null;
     // Without a listener ioredis prints every failed reconnect; one line per 30 s is enough.

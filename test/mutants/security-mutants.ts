@@ -32,6 +32,8 @@ const COOKIE = 'src/sign-in/refresh-cookie.ts';
 const LOGIN_SPEC = 'test/auth/login.e2e-spec.ts';
 const RATE_LIMIT_SPEC = 'test/rate-limit/rate-limit.e2e-spec.ts';
 const PASSWORD_SIGN_IN = 'src/sign-in/password-sign-in.service.ts';
+const REDIS_ACL = 'docker/redis/users.acl';
+const REDIS_ACL_SPEC = 'test/foundation/redis-acl.e2e-spec.ts';
 
 export const SECURITY_MUTANTS: SecurityMutant[] = [
   // The per-request check and the sessions it trusts.
@@ -483,5 +485,31 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     replace:
       "throw new UnauthorizedException(\n      reason === 'unknown_email' ? 'No such account' : SIGN_IN_ERRORS.INVALID_CREDENTIALS,\n    );",
     specs: ['test/security/enumeration.e2e-spec.ts'],
+  },
+
+  // The Redis users (docker/redis/users.acl): least privilege for the application, no default user.
+  {
+    id: 'redis-acl-all-commands',
+    defence: "the application's Redis user may run only the commands the code sends",
+    file: REDIS_ACL,
+    find: '-@all +ping',
+    replace: '+@all +ping',
+    specs: [REDIS_ACL_SPEC],
+  },
+  {
+    id: 'redis-acl-all-keys',
+    defence: "the application's Redis user may touch only its own key prefixes",
+    file: REDIS_ACL,
+    find: '~throttle:* ~audit-anchor:*',
+    replace: '~*',
+    specs: [REDIS_ACL_SPEC],
+  },
+  {
+    id: 'redis-acl-default-user-on',
+    defence: "Redis's password-less default user is off",
+    file: REDIS_ACL,
+    find: 'user default off resetpass',
+    replace: 'user default on nopass ~* &* +@all',
+    specs: [REDIS_ACL_SPEC],
   },
 ];

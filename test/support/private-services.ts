@@ -57,29 +57,62 @@ export interface PrivateRedis {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
-  client(): Redis;
+  /** A client as the default user, or logged in `as` a user (with `acl` the default user is off). */
+  client(as?: RedisLogin): Redis;
 }
+
+export interface RedisLogin {
+  username: string;
+  password: string;
+}
+
+/**
+ * Users from an ACL file: the server is started through docker/redis/acl-entrypoint.sh, exactly as
+ * the compose stack starts it, rendering `template` with `appPassword` for the user `app`.
+ * `probe` is who start-up's PING logs in as (the default user is off).
+ */
+export interface PrivateRedisAcl {
+  template: string;
+  appPassword: string;
+  probe: RedisLogin;
+}
+
+export const ACL_ENTRYPOINT = join(__dirname, '..', '..', 'docker', 'redis', 'acl-entrypoint.sh');
 
 /** Neither exited nor killed (a process killed by a signal has a null exitCode). */
 const isRunning = (child: ReturnType<typeof spawn>): boolean =>
   child.exitCode === null && child.signalCode === null;
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startPrivateRedis(acl?: PrivateRedisAcl): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ReturnType<typeof spawn> | undefined;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const rendered = acl && join(mkdtempSync(join(tmpdir(), 'snf-redis-acl-')), 'users.acl');
   const start = async (): Promise<void> => {
     if (child && isRunning(child)) return; // already running: a second one could not bind
-    child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    let output = '';
+    child = acl
+      ? spawn('sh', [ACL_ENTRYPOINT, 'redis-server', ...args], {
+          env: {
+            ...process.env,
+            REDIS_APP_PASSWORD: acl.appPassword,
+            REDIS_ACL_TEMPLATE: acl.template,
+            REDIS_ACL_FILE: rendered,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn('redis-server', args, { stdio: 'ignore' });
+    child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
+    child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
     // A fresh client per try: one that failed to connect keeps reconnecting on its own.
     for (let i = 0; i < 100; i++) {
       const probe = new Redis({
         port,
         host: '127.0.0.1',
+        ...(acl && acl.probe),
         lazyConnect: true,
+        enableReadyCheck: false,
+        disableClientInfo: true,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
@@ -91,7 +124,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       if (answered === 'PONG') return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error('private redis-server did not start');
+    throw new Error(`private redis-server did not start\n${output}`);
   };
   const stop = async (): Promise<void> => {
     const running = child;
@@ -106,6 +139,16 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     port,
     stop,
     start,
-    client: () => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 }),
+    client: (as) =>
+      new Redis({
+        port,
+        host: '127.0.0.1',
+        ...as,
+        maxRetriesPerRequest: 1,
+        // Only the commands a test sends (no INFO ready check, no CLIENT SETINFO): under an ACL
+        // they would be refused, and a client that has not logged in gets NOAUTH for them.
+        enableReadyCheck: false,
+        disableClientInfo: true,
+      }),
   };
 }
