@@ -135,7 +135,7 @@ describe('security log shipped to the OTLP collector', () => {
   const recordOf = (requestId: string): ReceivedLogRecord | undefined =>
     receiver.logRecords().find((r) => r.attributes.requestId === requestId);
 
-  it('ships a failed login and a 404 as log records carrying the security log’s fields', () => {
+  it('ships a failed login and a 404 as log records carrying the security log fields', () => {
     const login = recordOf('ship-login');
     expect(login).toMatchObject({
       severityNumber: OTLP_WARN,
