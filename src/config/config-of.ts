@@ -164,7 +164,12 @@ function buildSections(env: Env): ConfigSections {
       publicAppUrl: env.PUBLIC_APP_URL,
       fileDir: join(env.DATA_DIR, 'mail'),
     },
-    logging: { level: env.LOG_LEVEL, dir: env.LOG_DIR, nodeEnv: env.NODE_ENV },
+    logging: {
+      level: env.LOG_LEVEL,
+      dir: env.LOG_DIR,
+      nodeEnv: env.NODE_ENV,
+      otlpLogsUrl: otlpLogsUrl(env),
+    },
     audit: {
       hmacKey: env.AUDIT_HMAC_KEY,
       hmacKeyId: env.AUDIT_HMAC_KEY_ID,
@@ -182,6 +187,13 @@ function buildSections(env: Env): ConfigSections {
       encryptionKeys: env.ENCRYPTION_KEYS,
     },
   };
+}
+
+/** The collector's logs endpoint, unless LOG_OTLP=false or there is no collector. */
+function otlpLogsUrl(env: Env): string | undefined {
+  const collector = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!collector || env.LOG_OTLP === false) return undefined;
+  return `${collector.replace(/\/+$/, '')}/v1/logs`;
 }
 
 function commaSeparated(value: string | undefined): string[] {

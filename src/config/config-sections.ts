@@ -136,6 +136,8 @@ export abstract class LoggingConfig {
   abstract readonly dir: string;
   /** Chooses the console format. */
   abstract readonly nodeEnv: string;
+  /** Where the security log is also sent as OTLP log records (`<collector>/v1/logs`); undefined: not sent. */
+  abstract readonly otlpLogsUrl?: string;
 }
 
 /** The audit trail (audit/). */

@@ -322,12 +322,22 @@ export class Env {
   @Max(65535)
   METRICS_PORT?: number;
 
-  @EnvVariable('OTLP/HTTP collector base URL (traces to `<url>/v1/traces`); unset: no tracing.')
+  @EnvVariable(
+    'OTLP/HTTP collector base URL (traces to `<url>/v1/traces`, the security log to `<url>/v1/logs`); unset: neither.',
+  )
   @IsOptional()
   @Matches(/^https?:\/\/[^\s?#]+$/, {
     message: 'must be an http:// or https:// URL without query or fragment',
   })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @EnvVariable(
+    'Security log also to the OTLP collector (`<url>/v1/logs`); default: on when OTEL_EXPORTER_OTLP_ENDPOINT is set.',
+  )
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  LOG_OTLP?: boolean;
 
   @EnvVariable(
     'Admin routes refuse a token whose `amr` holds no second factor; default: on in production.',

@@ -152,6 +152,24 @@ describe('loadEnv', () => {
     ]);
   });
 
+  it('ships the security log to the collector unless LOG_OTLP=false, and refuses LOG_OTLP=true without one', () => {
+    const logsUrl = (raw: Record<string, string>): string | undefined =>
+      configOf(loadEnv({ DATA_DIR: dataDir(), ...raw })).logging.otlpLogsUrl;
+    expect(logsUrl({})).toBeUndefined();
+    expect(logsUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/' })).toBe(
+      'http://127.0.0.1:4318/v1/logs',
+    );
+    expect(
+      logsUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', LOG_OTLP: 'false' }),
+    ).toBeUndefined();
+    expect(problems({ DATA_DIR: dataDir(), LOG_OTLP: 'true' })).toEqual([
+      'LOG_OTLP=true needs OTEL_EXPORTER_OTLP_ENDPOINT (the collector to send to)',
+    ]);
+    expect(problems({ DATA_DIR: dataDir(), LOG_OTLP: 'yes' })).toEqual([
+      expect.stringMatching(/^LOG_OTLP /),
+    ]);
+  });
+
   it('accepts the documented mail settings forms, outside production too', () => {
     for (const SMTP_URL of [
       'smtp://127.0.0.1:2525',

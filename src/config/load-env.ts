@@ -39,6 +39,10 @@ export function loadEnv(raw: Record<string, string | undefined> = processEnv()):
       (message) => `${error.property} ${stripValue(message, error.property)}`,
     ),
   );
+  if (env.LOG_OTLP === true && !env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Asked to leave the host, the security log must not silently stay on it.
+    problems.push('LOG_OTLP=true needs OTEL_EXPORTER_OTLP_ENDPOINT (the collector to send to)');
+  }
   if (isProduction) problems.push(...productionProblems(env, given));
   if (problems.length > 0) throw new EnvError([...new Set(problems)]);
   env.DATA_DIR = dataDir;

@@ -38,6 +38,18 @@ describe('MetricsService with Prometheus', () => {
     expect(text).not.toContain('anything-else');
   });
 
+  it('counts security log records lost on their way to the collector, by reason, from 0', async () => {
+    expect(line(await scrape(), 'log_records_dropped_total{reason="export_failed"}')).toMatch(
+      / 0$/,
+    );
+    metrics.countDroppedLogRecords('export_failed', 12);
+    metrics.countDroppedLogRecords('export_failed', 3);
+    metrics.countDroppedLogRecords('queue_full', 1);
+    const text = await scrape();
+    expect(line(text, 'log_records_dropped_total{reason="export_failed"}')).toMatch(/ 15$/);
+    expect(line(text, 'log_records_dropped_total{reason="queue_full"}')).toMatch(/ 1$/);
+  });
+
   it('reads a registered gauge at scrape time, and reports NaN when the reading fails', async () => {
     let depth = 3;
     metrics.registerGauge({

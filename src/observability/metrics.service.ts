@@ -7,10 +7,18 @@ export interface ScrapeGauge {
   collect: () => number | Promise<number>;
 }
 
+/**
+ * Why a security log record never reached the OTLP collector: the bounded queue was full (the
+ * collector slower than the traffic, or away for long), or the collector refused or never answered.
+ */
+export const LOG_DROP_REASONS = ['queue_full', 'export_failed'] as const;
+export type LogDropReason = (typeof LOG_DROP_REASONS)[number];
+
 /** What the Prometheus side implements; see prometheus-metrics.ts. */
 export interface MetricsSink {
   observeRequest(route: string | undefined, method: string, status: number, ms: number): void;
   countAuditEvent(type: string): void;
+  countDroppedLogRecords(reason: LogDropReason, count: number): void;
   registerGauge(gauge: ScrapeGauge): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -34,6 +42,11 @@ export class MetricsService {
    */
   countAuditEvent(type: string): void {
     this.sink?.countAuditEvent(type);
+  }
+
+  /** Counts security log records lost on their way to the OTLP collector (their files keep them). */
+  countDroppedLogRecords(reason: LogDropReason, count: number): void {
+    this.sink?.countDroppedLogRecords(reason, count);
   }
 
   /** Adds a gauge read at scrape time. A no-op without METRICS_PORT, so callers need not check. */

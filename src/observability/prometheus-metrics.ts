@@ -1,6 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AUTH_EVENTS } from './auth-events';
-import type { MetricsSink, ScrapeGauge } from './metrics.service';
+import {
+  LOG_DROP_REASONS,
+  type LogDropReason,
+  type MetricsSink,
+  type ScrapeGauge,
+} from './metrics.service';
 
 /** Requests Fastify answered without a matching route (404s, probes): one label value, not the URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -34,6 +39,12 @@ export class PrometheusMetrics implements MetricsSink {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  private readonly droppedLogRecords = new Counter({
+    name: 'log_records_dropped_total',
+    help: 'Security log records that never reached the OTLP collector, by reason (queue_full, export_failed).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   /** route → method → status → bound observer: no label object or key string built per request. */
   private readonly observers = new Map<string, Map<string, Map<number, Observe>>>();
   private readonly refusals = new Map<string, () => void>();
@@ -42,6 +53,7 @@ export class PrometheusMetrics implements MetricsSink {
     collectDefaultMetrics({ register: this.registry });
     // Every known outcome starts at 0, so rate() and increase() see the first event.
     for (const event of AUTH_EVENTS) this.authEvents.labels(event).inc(0);
+    for (const reason of LOG_DROP_REASONS) this.droppedLogRecords.labels(reason).inc(0);
   }
 
   observeRequest(route: string | undefined, method: string, status: number, ms: number): void {
@@ -63,6 +75,10 @@ export class PrometheusMetrics implements MetricsSink {
 
   countAuditEvent(type: string): void {
     if (AUTH_EVENTS.has(type)) this.authEvents.labels(type).inc();
+  }
+
+  countDroppedLogRecords(reason: LogDropReason, count: number): void {
+    this.droppedLogRecords.labels(reason).inc(count);
   }
 
   registerGauge(gauge: ScrapeGauge): void {

@@ -12,17 +12,18 @@ import { JsonDiagLogger } from './json-diag-logger';
 import { instrumentNest } from './nest-instrumentation';
 import { RedactingSpanExporter } from './span-redaction';
 import { keepServerSpan } from './server-span';
+import { serviceResource } from './service-resource';
 
 export interface TracingHandle {
   shutdown(): Promise<void>;
 }
 
-const SERVICE_NAME = 'secure-nest-foundation';
 /** An unreachable collector must not hold the shutdown for the exporter's full timeout. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 
 /**
- * Traces only (no OTel metrics or logs: Prometheus and winston own those), over OTLP/HTTP JSON to
+ * Traces only (no OTel metrics: Prometheus owns those; the security log ships its own records, see
+ * logging/otlp-log-shipping.ts), over OTLP/HTTP JSON to
  * OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. The standard OTEL_* variables the SDK reads itself
  * (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, OTEL_BSP_*) still apply.
  * Loaded only by tracing.ts, and only when tracing is on.
@@ -30,7 +31,9 @@ const SHUTDOWN_FLUSH_MS = 5_000;
 export function startTracing(options: { metricsPort?: number }): TracingHandle {
   const nest = new NestInstrumentation();
   const sdk = new NodeSDK({
-    serviceName: process.env.OTEL_SERVICE_NAME ? undefined : SERVICE_NAME,
+    // The resource the security log's records carry too (service name and version, process, host).
+    resource: serviceResource(),
+    autoDetectResources: false,
     traceExporter: new RedactingSpanExporter(new OTLPTraceExporter()),
     metricReaders: [],
     logRecordProcessors: [],

@@ -468,6 +468,26 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['src/config/load-env.spec.ts'],
   },
 
+  // The security log leaves the host (ASVS 16.4.3).
+  {
+    id: 'log-shipping-transport',
+    defence: 'with a collector configured, every security log entry is also shipped to it',
+    file: 'src/logging/security-logger.service.ts',
+    find: 'this.logger.add(this.shipping.transport);',
+    replace: 'void this.shipping.transport;',
+    specs: ['test/observability/log-shipping.e2e-spec.ts'],
+    build: true,
+  },
+  {
+    id: 'log-shipping-warn-once',
+    defence: 'a collector outage is warned about once, not once per failed batch',
+    file: 'src/logging/otlp-log-shipping.ts',
+    find: 'if (this.lostInOutage === 0) this.report.outageBegan(reason, detail);',
+    replace: 'this.report.outageBegan(reason, detail);',
+    specs: ['test/observability/log-shipping.e2e-spec.ts'],
+    build: true,
+  },
+
   // Account enumeration through login.
   {
     id: 'login-unknown-email-dummy-hash',
