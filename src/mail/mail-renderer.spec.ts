@@ -73,6 +73,20 @@ describe('MailRenderer', () => {
     expect(mail.text).toContain(`Hello ${HOSTILE}`);
   });
 
+  it.each(Object.keys(MAIL_TEMPLATES) as MailPurpose[])(
+    'never evaluates template syntax in a username (%s): shown literally, escaped in HTML',
+    (purpose) => {
+      const username =
+        '{{appName}} {{{appUrl}}} {{#each x}}y{{/each}} <%= secret %> ${process.env}';
+      const mail = renderer.render(purpose, { ...SAMPLES[purpose], username });
+      expect(mail.text).toContain(`Hello ${username}`);
+      expect(decoded(mail.html)).toContain(`Hello ${username}`);
+      expect(mail.html).not.toContain('<%');
+      // Expanded, {{appName}} would have put the app name where the username stands.
+      expect(`${mail.text}${decoded(mail.html)}`).not.toContain('Hello Example & Co');
+    },
+  );
+
   it('builds one-time links from PUBLIC_APP_URL, with the token URL-encoded', () => {
     const cases: Array<[MailPurpose, string]> = [
       ['verify-email', '/verify-email'],

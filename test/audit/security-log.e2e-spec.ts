@@ -1,9 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
-import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
+import { WINSTON_MODULE_NEST_PROVIDER, type WinstonLogger } from 'nest-winston';
+import { transports, type Logger } from 'winston';
 import request from 'supertest';
 import { SecurityLogger } from '../../src/logging/security-logger.service';
+import { bearer, ISO_UTC_RE, registerAndLogin } from '../support/auth-helpers';
 import { captureOutput, type CapturedOutput } from '../support/capture-output';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -38,6 +40,13 @@ function lines(file: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Where a winston transport writes: `console`, or the file's full path. */
+function destination(transport: unknown): string {
+  if (transport instanceof transports.Console) return 'console';
+  if (transport instanceof transports.File) return join(transport.dirname, transport.filename);
+  return (transport as object).constructor.name;
 }
 
 describe('security log and redaction', () => {
@@ -111,6 +120,41 @@ describe('security log and redaction', () => {
     expect(JSON.stringify(entry)).not.toContain(SECRETS[0]);
   });
 
+  it.each([
+    ['no bearer', undefined],
+    ['a forged bearer', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.Zm9yZ2Vk'],
+  ])(
+    'logs a failed authorization (401, %s on a protected route) at warn with status and path',
+    async (name, token) => {
+      const requestId = `sec-401-${name.replace(/\W+/g, '-')}`;
+      const req = request(t.url).get('/api/users/me').set('X-Request-Id', requestId);
+      if (token) req.set(...bearer(token));
+      await req.expect(401);
+      expect(await waitFor(entryFor(requestId))).toMatchObject({
+        level: 'warn',
+        method: 'GET',
+        path: '/api/users/me',
+        status: 401,
+        userId: 'anonymous',
+      });
+    },
+  );
+
+  it('logs a failed authorization (403, a plain user on an admin route) at warn with status and path', async () => {
+    const user = await registerAndLogin(t);
+    await request(t.url)
+      .get('/api/users')
+      .set(...bearer(user.accessToken))
+      .set('X-Request-Id', 'sec-403')
+      .expect(403);
+    expect(await waitFor(entryFor('sec-403'))).toMatchObject({
+      level: 'warn',
+      method: 'GET',
+      path: '/api/users',
+      status: 403,
+    });
+  });
+
   it('logs auth attempts at info even when the app log level is warn', async () => {
     await request(t.url)
       .post('/api/auth/login')
@@ -134,6 +178,31 @@ describe('security log and redaction', () => {
   it('logs the files 0640 in a 0750 directory (they hold IPs, user agents and user ids)', () => {
     expect(statSync(t.env.LOG_DIR).mode & 0o777).toBe(0o750);
     for (const file of [securityLog, appLog]) expect(statSync(file).mode & 0o777).toBe(0o640);
+  });
+
+  it('stamps every line of security.log and app.log with an ISO 8601 time in UTC (…Z)', async () => {
+    await request(t.url).get('/api/nothing').set('X-Request-Id', 'sec-utc').expect(404);
+    t.app.get<LoggerService>(WINSTON_MODULE_NEST_PROVIDER).warn({ message: 'utc probe' });
+    await waitFor(entryFor('sec-utc'));
+    await waitFor(() => lines(appLog).find((l) => l.message === 'utc probe'));
+    const all = [...lines(securityLog), ...lines(appLog)];
+    for (const line of all) expect(line.timestamp).toMatch(ISO_UTC_RE);
+  });
+
+  it('writes logs only to the documented destinations: the console, LOG_DIR/app.log and LOG_DIR/security.log', async () => {
+    const appLogger = t.app.get<WinstonLogger>(WINSTON_MODULE_NEST_PROVIDER).getWinstonLogger();
+    // The security logger keeps its winston logger private: nothing else may write through it.
+    const security = t.app.get<SecurityLogger, { logger: Logger }>(SecurityLogger).logger;
+    expect(appLogger.transports.map(destination)).toEqual(['console', appLog]);
+    expect(security.transports.map(destination)).toEqual(['console', securityLog]);
+    // And LOG_DIR holds nothing but those files and the audit anchor (docs/OPERATIONS.md "Logs").
+    await request(t.url).get('/api/nothing').set('X-Request-Id', 'sec-files').expect(404);
+    await waitFor(entryFor('sec-files'));
+    // The anchor is written to a temporary file beside it, then renamed over it (atomic).
+    const documented = (name: string): boolean =>
+      ['app.log', 'security.log', 'audit-anchor.json'].includes(name) ||
+      /^audit-anchor\.json\.\d+\.tmp$/.test(name);
+    expect(readdirSync(t.env.LOG_DIR).filter((name) => !documented(name))).toEqual([]);
   });
 
   it('does not log successful non-auth requests', async () => {

@@ -85,6 +85,16 @@ describe('entities and migrations', () => {
     expect(changes).toEqual([]);
   });
 
+  it('stores every point in time as timestamptz (UTC instants), never a timestamp without time zone', async () => {
+    // A date (users.birth_date) is a calendar day, not an instant: only timestamps are asked.
+    const columns = await dataSource.query<Array<{ name: string; data_type: string }>>(
+      `SELECT table_name || '.' || column_name AS name, data_type FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name <> 'migrations' AND data_type LIKE 'timestamp%'`,
+    );
+    expect(columns.filter((c) => c.data_type !== 'timestamp with time zone')).toEqual([]);
+    expect(columns.map((c) => c.name)).toContain('audit_events.created_at');
+  });
+
   it('names every constraint and index as the migrations do', async () => {
     // The builder matches primary keys and single-column uniques by their columns alone.
     const catalog = await dataSource.query<Array<{ name: string }>>(

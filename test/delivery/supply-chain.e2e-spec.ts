@@ -238,6 +238,13 @@ describe('validate:delivery', () => {
     expect(r.output).toMatch(/\.dockerignore: must exclude \.env/);
   });
 
+  it('fails when .dockerignore lets .git (source-control metadata) into the build context', async () => {
+    edit('.dockerignore', (t) => t.replace(/^\.git\n/m, ''));
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/\.dockerignore: must exclude \.git$/m);
+  });
+
   it('fails on a workflow with a misspelt key', async () => {
     edit('.github/workflows/ci.yml', (t) =>
       t.replace('    timeout-minutes: 30\n', '    timeout-minuts: 30\n'),

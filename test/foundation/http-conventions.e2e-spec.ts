@@ -56,4 +56,25 @@ describe('HTTP conventions', () => {
     expect(ui.headers['content-security-policy']).toContain("script-src 'self'");
     expect(ui.headers['content-security-policy']).not.toContain('unsafe-eval');
   });
+
+  // The Swagger UI assets are a directory served by @fastify/static under /docs/: no path, however
+  // spelt, may answer with an index of its files (package.json, source maps, the ES bundles).
+  it.each([
+    '/docs/',
+    '/docs/./',
+    '/docs//',
+    '/docs/%2e/',
+    '/docs/static/',
+    '/docs/swagger-ui-dist/',
+    '/docs/node_modules/',
+    '/api/',
+    '/health/',
+    '/',
+  ])('never lists a directory: GET %s is the Swagger UI page or an error', async (path) => {
+    const ui = (await request(t.url).get('/docs/').expect(200)).text;
+    const res = await request(t.url).get(path);
+    if (res.status === 200) expect(res.text).toBe(ui);
+    else expect([403, 404]).toContain(res.status);
+    expect(res.text).not.toMatch(/package\.json|\.js\.map|swagger-ui-es-bundle|LICENSE/);
+  });
 });

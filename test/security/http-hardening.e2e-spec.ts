@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
-import { bearer, RELAXED_LIMITS, registerAndLogin } from '../support/auth-helpers';
+import { adminToken, bearer, RELAXED_LIMITS, registerAndLogin } from '../support/auth-helpers';
 import { expectUniformError as expectSharedUniformError } from '../support/error-body';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -250,6 +252,58 @@ describe('HTTP hardening', () => {
       expect(res.body.message).toEqual(
         expect.arrayContaining(['property passwordConfirmation is not allowed']),
       );
+    });
+  });
+
+  // Fastify decodes the URL once, before routing and validation; nothing decodes it again. A
+  // double-encoded character stays one level encoded, so it can neither name another route nor
+  // turn into a valid value after validation.
+  describe('canonical form: the URL is decoded exactly once', () => {
+    const securityLogEntry = async (requestId: string): Promise<Record<string, unknown>> => {
+      for (let waited = 0; waited < 5_000; waited += 50) {
+        const entry = readFileSync(join(t.env.LOG_DIR, 'security.log'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.requestId === requestId);
+        if (entry) return entry;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${requestId} never reached the security log`);
+    };
+    const login = { email: 'nobody@example.com', password: 'Wrong-Password-1!' };
+
+    it('routes a percent-encoded path once decoded, and a double-encoded one nowhere (404, never the route)', async () => {
+      await request(t.url)
+        .post('/api/auth/%6cogin')
+        .set('X-Request-Id', 'canonical-once')
+        .send(login)
+        .expect(401);
+      expect(await securityLogEntry('canonical-once')).toMatchObject({ message: 'auth attempt' });
+
+      const res = await request(t.url)
+        .post('/api/auth/%256cogin')
+        .set('X-Request-Id', 'canonical-twice')
+        .send(login);
+      expectUniformError(res, 404);
+      expect(await securityLogEntry('canonical-twice')).toMatchObject({
+        message: 'request failed',
+        path: '/api/auth/%256cogin',
+        status: 404,
+      });
+    });
+
+    it('validates a query value once decoded: ?limit=%32 is 2, ?limit=%2532 is refused', async () => {
+      const admin = await adminToken(t);
+      const once = await request(t.url)
+        .get('/api/users?limit=%32')
+        .set(...bearer(admin))
+        .expect(200);
+      expect(once.body).toMatchObject({ limit: 2 });
+      const twice = await request(t.url)
+        .get('/api/users?limit=%2532')
+        .set(...bearer(admin));
+      expectUniformError(twice, 400);
     });
   });
 });
