@@ -54,6 +54,15 @@ function securityLogEntry(
     durationMs: Math.round(elapsed * 100) / 100,
     ip,
     userAgent,
-    userId: (request as AnnotatedRequest)[USER_ID] ?? 'anonymous',
+    userId: (request as AnnotatedRequest)[USER_ID] ?? authenticatedId(request) ?? 'anonymous',
   };
+}
+
+/**
+ * The principal passport put on the request, for a request refused by a guard that runs after
+ * authentication (RolesGuard's 403): guards run before any interceptor, so none annotated it.
+ */
+function authenticatedId(request: FastifyRequest): string | undefined {
+  const id = (request as FastifyRequest & { user?: { id?: unknown } }).user?.id;
+  return typeof id === 'string' ? id : undefined;
 }

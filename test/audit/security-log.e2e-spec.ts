@@ -140,7 +140,7 @@ describe('security log and redaction', () => {
     },
   );
 
-  it('logs a failed authorization (403, a plain user on an admin route) at warn with status and path', async () => {
+  it('logs a failed authorization (403, a plain user on an admin route) at warn with status, path and the caller', async () => {
     const user = await registerAndLogin(t);
     await request(t.url)
       .get('/api/users')
@@ -152,6 +152,7 @@ describe('security log and redaction', () => {
       method: 'GET',
       path: '/api/users',
       status: 403,
+      userId: user.id,
     });
   });
 

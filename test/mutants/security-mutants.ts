@@ -308,6 +308,14 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/audit/audit-key-rotation.e2e-spec.ts'],
   },
   {
+    id: 'security-log-403-caller',
+    defence: 'a 403 from a guard after authentication is logged with the caller, not as anonymous',
+    file: 'src/logging/security-log.hook.ts',
+    find: '?? authenticatedId(request) ',
+    replace: '?? (authenticatedId ? undefined : undefined) ',
+    specs: ['test/audit/security-log.e2e-spec.ts'],
+  },
+  {
     id: 'account-failure-limit',
     defence: 'password guesses are counted and limited per account (LOGIN_FAILURE_MAX)',
     file: 'src/rate-limit/account-limiter.ts',
