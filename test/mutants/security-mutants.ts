@@ -312,7 +312,7 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     defence: 'a 403 from a guard after authentication is logged with the caller, not as anonymous',
     file: 'src/logging/security-log.hook.ts',
     find: '?? authenticatedId(request) ',
-    replace: '?? (authenticatedId ? undefined : undefined) ',
+    replace: '?? [authenticatedId][1] ',
     specs: ['test/audit/security-log.e2e-spec.ts'],
   },
   {
