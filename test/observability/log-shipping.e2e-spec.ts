@@ -9,7 +9,7 @@ import {
   type ReceivedLogRecord,
 } from '../support/otlp-receiver';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-services';
-import { spawnApp, waitForStatus, type SpawnedApp } from '../support/spawn-app';
+import { spawnApp, spawnedTestEnv, waitForStatus, type SpawnedApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // Jest 30 applies only a global testTimeout: the e2e project's 30 s never reaches the runner.
@@ -45,20 +45,15 @@ async function startShippingApp(
   const redis = await startPrivateRedis();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = spawnApp({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    DATA_DIR: join(dir, 'data'),
-    LOG_DIR: join(dir, 'logs'),
-    LOG_LEVEL: 'warn',
-    BCRYPT_ROUNDS: '4',
-    DATABASE_URL: db.url,
-    DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
-    DATABASE_SSL_CA: db.caFile ?? '',
-    REDIS_URL: redis.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector,
-    ...extra,
-  });
+  const app = spawnApp(
+    spawnedTestEnv(port, dir, db, {
+      LOG_LEVEL: 'warn',
+      BCRYPT_ROUNDS: '4',
+      REDIS_URL: redis.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector,
+      ...extra,
+    }),
+  );
   await waitForStatus(`${base}/health/ready`, 200, 60_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${app.output()}`);
   });

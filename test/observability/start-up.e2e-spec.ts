@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port';
-import { spawnApp, waitForStatus } from '../support/spawn-app';
+import { spawnApp, spawnedTestEnv, waitForStatus } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // Jest 30 applies only a global testTimeout: the e2e project's 30 s never reaches the runner.
@@ -42,17 +42,7 @@ describe('observability at start-up (node dist/main.js)', () => {
   });
 
   function baseEnv(port: number): Record<string, string> {
-    return {
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATA_DIR: join(dir, 'data'),
-      LOG_DIR: join(dir, 'logs'),
-      LOG_LEVEL: 'error',
-      DATABASE_URL: db.url,
-      DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
-      DATABASE_SSL_CA: db.caFile ?? '',
-      NODE_OPTIONS: `--require ${probe}`,
-    };
+    return spawnedTestEnv(port, dir, db, { NODE_OPTIONS: `--require ${probe}` });
   }
 
   /**

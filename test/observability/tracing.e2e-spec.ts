@@ -5,7 +5,7 @@ import { newUser } from '../support/auth-helpers';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-services';
 import { freePort } from '../support/free-port';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { spawnApp, waitForStatus, type SpawnedApp } from '../support/spawn-app';
+import { spawnApp, spawnedTestEnv, waitForStatus, type SpawnedApp } from '../support/spawn-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // Jest 30 applies only a global testTimeout: the e2e project's 30 s never reaches the runner.
@@ -42,20 +42,14 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     redis = await startPrivateRedis();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = spawnApp({
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATA_DIR: join(dir, 'data'),
-      LOG_DIR: join(dir, 'logs'),
-      LOG_LEVEL: 'error',
-      BCRYPT_ROUNDS: '4',
-      DATABASE_URL: db.url,
-      DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
-      DATABASE_SSL_CA: db.caFile ?? '',
-      REDIS_URL: redis.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_BSP_SCHEDULE_DELAY: '60000',
-    });
+    app = spawnApp(
+      spawnedTestEnv(port, dir, db, {
+        BCRYPT_ROUNDS: '4',
+        REDIS_URL: redis.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+      }),
+    );
     await waitForStatus(`${base}/health/ready`, 200, 60_000).catch((error: Error) => {
       throw new Error(`${error.message}\n${app.output()}`);
     });

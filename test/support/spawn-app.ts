@@ -32,6 +32,29 @@ export function spawnApp(env: Record<string, string>, options: SpawnOptions = {}
   return { child, output: () => output, exited };
 }
 
+/**
+ * The environment of a spawned test app on `port`: its data and logs under `dir`, `db` over TLS,
+ * quiet logs (`LOG_LEVEL` error unless `extra` says otherwise). `extra` adds or overrides.
+ */
+export function spawnedTestEnv(
+  port: number,
+  dir: string,
+  db: TestDatabase,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATA_DIR: join(dir, 'data'),
+    LOG_DIR: join(dir, 'logs'),
+    LOG_LEVEL: 'error',
+    DATABASE_URL: db.url,
+    DATABASE_MIGRATION_URL: db.migrationUrl ?? '',
+    DATABASE_SSL_CA: db.caFile ?? '',
+    ...extra,
+  };
+}
+
 /** Polls `url` until it answers `status`, returning the elapsed milliseconds. */
 export async function waitForStatus(
   url: string,
