@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { getMetadataArgsStorage } from 'typeorm';
 import { ENV_VARIABLES } from '../../src/config/env.schema';
 import { ENTITIES } from '../../src/database/entities';
-import { classificationProblems, cryptoInventoryProblems } from './inventories';
+import {
+  classificationProblems,
+  communicationsProblems,
+  cryptoInventoryProblems,
+} from './inventories';
 
 const doc = (name: string): string =>
   readFileSync(join(__dirname, '..', '..', 'docs', name), 'utf8');
@@ -31,6 +35,20 @@ describe('docs/CRYPTOGRAPHY.md and docs/DATA-PROTECTION.md', () => {
     expect(tables.size).toBe(ENTITIES.length);
     expect(tables.get('users')).toContain('password_hash');
     expect(classificationProblems(doc('DATA-PROTECTION.md'), tables)).toEqual([]);
+  });
+});
+
+describe('docs/DEPLOYING.md "Communications"', () => {
+  it('names every variable that sets an address the service connects to or listens on', () => {
+    expect(ENV_VARIABLES).toEqual(expect.arrayContaining(['DATABASE_URL', 'SMTP_URL', 'PORT']));
+    expect(communicationsProblems(doc('DEPLOYING.md'), ENV_VARIABLES)).toEqual([]);
+  });
+
+  it('the check names an endpoint variable the table lacks, and ignores the others', () => {
+    const table = '## Communications\n| out | x | `DATABASE_URL` |\n## Next\n`REDIS_URL`';
+    expect(communicationsProblems(table, ['DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL'])).toEqual([
+      'docs/DEPLOYING.md "Communications" does not name REDIS_URL',
+    ]);
   });
 });
 

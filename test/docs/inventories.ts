@@ -9,6 +9,19 @@ export function cryptoInventoryProblems(markdown: string, variables: readonly st
     .map((name) => `docs/CRYPTOGRAPHY.md has no row for ${name}`);
 }
 
+/** The variables that name a network endpoint: an address to connect to or to listen on. */
+const ENDPOINT_VARIABLE = /(^HOST|PORT|_URL|_ENDPOINT)$/;
+
+/** Each endpoint variable the "Communications" table of docs/DEPLOYING.md does not name. */
+export function communicationsProblems(markdown: string, variables: readonly string[]): string[] {
+  const start = markdown.indexOf('## Communications');
+  const section = start < 0 ? '' : markdown.slice(start).split('\n## ')[0];
+  return variables
+    .filter((name) => ENDPOINT_VARIABLE.test(name))
+    .filter((name) => !section.includes(`\`${name}\``))
+    .map((name) => `docs/DEPLOYING.md "Communications" does not name ${name}`);
+}
+
 export const DATA_CLASSES = ['secret', 'sensitive', 'personal', 'internal'] as const;
 
 /**
