@@ -99,7 +99,7 @@ function buildSections(env: Env): ConfigSections {
       dataDir: env.DATA_DIR,
       migrateAtStart: !production,
     },
-    redis: { url: env.REDIS_URL, required: env.REDIS_REQUIRED },
+    redis: { url: env.REDIS_URL, required: env.REDIS_REQUIRED, caFile: env.REDIS_CA },
     tokens: {
       secret: env.JWT_SECRET,
       issuer: env.JWT_ISSUER,

@@ -42,6 +42,8 @@ export abstract class RedisConfig {
   abstract readonly url?: string;
   /** Readiness answers 503 while a configured Redis is down. */
   abstract readonly required: boolean;
+  /** PEM CA bundle for a rediss:// server with a private CA; undefined: the system CAs. */
+  abstract readonly caFile?: string;
 }
 
 /** Access tokens (HS256 JWTs) and refresh tokens (auth/, sessions/). */

@@ -101,6 +101,13 @@ export class Env {
   REDIS_URL?: string;
 
   @EnvVariable(
+    'Path to the PEM CA bundle of a rediss:// server with a private CA (system CAs when unset).',
+  )
+  @IsOptional()
+  @IsString()
+  REDIS_CA?: string;
+
+  @EnvVariable(
     'true: readiness answers 503 while a configured Redis is down (false: stay ready, count in memory).',
   )
   @Transform(toBoolean)

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RedisConfig } from '../config/config-sections';
+import { redisTlsOptions } from './redis-tls';
 
 /** How long start-up waits for a first connection before carrying on with in-process counters. */
 const FIRST_CONNECT_WAIT_MS = 1_000;
@@ -37,6 +38,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
           // SETINFO. A Redis still loading answers PING with an error: readiness reports it down.
           enableReadyCheck: false,
           disableClientInfo: true,
+          tls: redisTlsOptions(config.url, config.caFile),
         })
       : null;
     // Without a listener ioredis prints every failed reconnect; one line per 30 s is enough.

@@ -316,6 +316,22 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: ['test/audit/security-log.e2e-spec.ts'],
   },
   {
+    id: 'redis-tls-policy',
+    defence: 'a rediss:// connection takes only the outbound TLS policy (1.2+, AEAD suites)',
+    file: 'src/redis/redis-tls.ts',
+    find: '    ...TLS_CLIENT_POLICY,\n    rejectUnauthorized: true,',
+    replace: '    ...(TLS_CLIENT_POLICY && {}),\n    rejectUnauthorized: true,',
+    specs: ['test/foundation/redis-tls.e2e-spec.ts'],
+  },
+  {
+    id: 'redis-tls-verify',
+    defence: "a rediss:// server's certificate is verified",
+    file: 'src/redis/redis-tls.ts',
+    find: 'rejectUnauthorized: true,',
+    replace: 'rejectUnauthorized: false,',
+    specs: ['test/foundation/redis-tls.e2e-spec.ts'],
+  },
+  {
     id: 'account-failure-limit',
     defence: 'password guesses are counted and limited per account (LOGIN_FAILURE_MAX)',
     file: 'src/rate-limit/account-limiter.ts',
