@@ -328,7 +328,7 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     defence: "a rediss:// server's certificate is verified",
     file: 'src/redis/redis-tls.ts',
     find: 'rejectUnauthorized: true,',
-    replace: 'rejectUnauthorized: false,',
+    replace: 'rejectUnauthorized: !true,',
     specs: ['test/foundation/redis-tls.e2e-spec.ts'],
   },
   {
