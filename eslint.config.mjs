@@ -5,7 +5,19 @@ import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'logs/', 'reports/', '.stryker-tmp/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      '.data/',
+      'logs/',
+      'reports/',
+      '.stryker-tmp/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   // Every rule of eslint-plugin-security's recommended set stays on (as warnings, its default);
@@ -19,7 +31,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/explicit-module-boundary-types': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -44,10 +59,11 @@ export default tseslint.config(
   },
   {
     // Start-up and operator code: every path comes from operator configuration (DATA_DIR, LOG_DIR,
-    // DATABASE_SSL_CA, SMTP_CA; mail files under DATA_DIR/mail) or the module's own location, never
+    // DATABASE_SSL_CA, SMTP_CA, REDIS_CA; mail files under DATA_DIR/mail) or the module's own location, never
     // from a request.
     files: [
       'src/config/**/*.ts',
+      'src/crypto/tls-policy.ts',
       'src/database/**/*.ts',
       'src/mail/transport/**/*.ts',
       'src/openapi/**/*.ts',

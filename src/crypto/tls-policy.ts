@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
 /**
@@ -25,3 +27,30 @@ export const TLS_CLIENT_POLICY = {
     'DHE-RSA-AES128-GCM-SHA256',
   ].join(':'),
 } as const satisfies Pick<ConnectionOptions, 'minVersion' | 'ciphers'>;
+
+/**
+ * The TLS options of a client connection to `host` that verifies the server: chain (against the
+ * PEM bundle at `caFile`, or the system CAs) and name (SNI and the certificate's names; an IP is
+ * checked against its IP SANs), with TLS_CLIENT_POLICY. `caVariable` names the setting in the
+ * error when the file cannot be read (the path is configuration, not a secret).
+ */
+export function verifiedTlsOptions(
+  host: string,
+  caFile: string | undefined,
+  caVariable: string,
+): ConnectionOptions {
+  return {
+    ...TLS_CLIENT_POLICY,
+    rejectUnauthorized: true,
+    ...(caFile ? { ca: readCa(caFile, caVariable) } : {}),
+    ...(isIP(host) ? {} : { servername: host }),
+  };
+}
+
+function readCa(path: string, variable: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`${variable} cannot be read: ${path}`);
+  }
+}

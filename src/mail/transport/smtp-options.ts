@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
-import { TLS_CLIENT_POLICY } from '../../crypto/tls-policy';
+import { verifiedTlsOptions } from '../../crypto/tls-policy';
 
 /** Connection limits: a send never outlives MailWorker's lease (see mail-worker.options.ts). */
 export const SMTP_TIMEOUTS = {
@@ -32,13 +30,7 @@ export function smtpOptions(url: string, caFile: string | undefined): SMTPTransp
     secure,
     requireTLS: !secure,
     ...(user ? { auth: { user, pass: decodeURIComponent(parsed.password) } } : {}),
-    tls: {
-      ca: caFile ? readCa(caFile) : undefined,
-      rejectUnauthorized: true,
-      ...TLS_CLIENT_POLICY,
-      // SNI and the name checked against the certificate; an IP is checked against its IP SANs.
-      ...(isIP(host) ? {} : { servername: host }),
-    },
+    tls: verifiedTlsOptions(host, caFile, 'SMTP_CA'),
     ...SMTP_TIMEOUTS,
     // The message is built from our own strings only: never let it read a file or fetch a URL.
     disableFileAccess: true,
@@ -46,15 +38,6 @@ export function smtpOptions(url: string, caFile: string | undefined): SMTPTransp
     logger: false,
     debug: false,
   };
-}
-
-function readCa(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    // The path is operator configuration, not a secret; the cause (ENOENT, EACCES) is enough.
-    throw new Error(`SMTP_CA cannot be read: ${path}`);
-  }
 }
 
 /** Where the transport connects, for log lines: never the credentials. */
