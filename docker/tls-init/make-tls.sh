@@ -1,7 +1,8 @@
 #!/bin/sh
 # The compose stack's TLS material, made by the one-shot `tls-init` service (no Node on the host):
 # a local CA, and for each TLS server of the stack its own key and certificate, each in the named
-# volume only that server mounts, owned by the user it runs as. The apps get the CA certificate only.
+# volume only that server mounts, owned by the user it runs as. The apps get the CA certificate
+# only.
 #
 # Runs at every `docker compose up`: when every file is there and no certificate expires within 30
 # days it changes nothing; otherwise it makes all of it anew. The CA's key lives only in this
@@ -13,7 +14,7 @@
 # the server as: 999 is `postgres` in postgres:17-bookworm and `redis` in redis:7-bookworm; 0 for
 # Caddy and Mailpit, which run as root), then the names its certificate carries. Each writes
 # <volume>/ca.crt, <volume>/server.crt (0644) and <volume>/server.key (0600).
-# scripts/validate-delivery.ts reads these lines to check that every file a service mounts is made
+# scripts/validate-compose-front.ts reads these lines to check that every file a service mounts is made
 # here; test/delivery/tls-init.e2e-spec.ts runs this script and checks that it writes exactly that.
 #
 #   TLS_ROOT  where the volumes are mounted (default /tls)
@@ -77,6 +78,8 @@ issue() {
   openssl x509 -req -sha256 -days 825 -in "$work/server.csr" -CA "$work/ca.crt" \
     -CAkey "$work/ca.key" -CAcreateserial -extfile "$work/server.ext" \
     -out "$work/server.crt" 2>/dev/null
+  # Removed first: root without CAP_DAC_OVERRIDE may not open a key it gave to another uid.
+  rm -f "$dir/ca.crt" "$dir/server.crt" "$dir/server.key"
   install -m 0644 "$work/ca.crt" "$dir/ca.crt"
   install -m 0644 "$work/server.crt" "$dir/server.crt"
   install -m 0600 "$work/server.key" "$dir/server.key"
@@ -89,6 +92,7 @@ issue() {
 publish_ca() {
   mkdir -p "$root/$1"
   chmod 0755 "$root/$1"
+  rm -f "$root/$1/ca.crt"
   install -m 0644 "$work/ca.crt" "$root/$1/ca.crt"
   echo "tls-init: $root/$1/ca.crt"
 }
