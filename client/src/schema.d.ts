@@ -723,17 +723,14 @@ export interface components {
             id: string;
             /** @description The same id, base64url, unpadded */
             rawId: string;
-            /**
-             * @example public-key
-             * @enum {string}
-             */
-            type: "public-key";
+            /** @example public-key */
+            type: string;
             response: components["schemas"]["AssertionResponseJson"];
             /**
-             * @description Absent when the browser does not say
-             * @enum {string}
+             * @description `platform` or `cross-platform`; absent when the browser does not say
+             * @example platform
              */
-            authenticatorAttachment?: "platform" | "cross-platform";
+            authenticatorAttachment?: string;
             /**
              * @description The client's extension outputs (getClientExtensionResults()); often `{}`
              * @example {
@@ -748,8 +745,6 @@ export interface components {
                     rk?: boolean;
                 };
                 hmacCreateSecret?: boolean;
-            } & {
-                [key: string]: unknown;
             };
         };
         ProofsDto: {
@@ -958,8 +953,6 @@ export interface components {
                 credProps?: boolean;
                 hmacCreateSecret?: boolean;
                 minPinLength?: boolean;
-            } & {
-                [key: string]: unknown;
             };
         };
         AuthenticatePasskeyDto: {
@@ -1148,8 +1141,6 @@ export interface components {
                 credProps?: boolean;
                 hmacCreateSecret?: boolean;
                 minPinLength?: boolean;
-            } & {
-                [key: string]: unknown;
             };
         };
         AttestationResponseJson: {
@@ -1180,17 +1171,14 @@ export interface components {
             id: string;
             /** @description The same id, base64url, unpadded */
             rawId: string;
-            /**
-             * @example public-key
-             * @enum {string}
-             */
-            type: "public-key";
+            /** @example public-key */
+            type: string;
             response: components["schemas"]["AttestationResponseJson"];
             /**
-             * @description Absent when the browser does not say
-             * @enum {string}
+             * @description `platform` or `cross-platform`; absent when the browser does not say
+             * @example platform
              */
-            authenticatorAttachment?: "platform" | "cross-platform";
+            authenticatorAttachment?: string;
             /**
              * @description The client's extension outputs (getClientExtensionResults()); often `{}`
              * @example {
@@ -1205,8 +1193,6 @@ export interface components {
                     rk?: boolean;
                 };
                 hmacCreateSecret?: boolean;
-            } & {
-                [key: string]: unknown;
             };
         };
         RegisterPasskeyDto: {

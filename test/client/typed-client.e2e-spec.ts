@@ -66,6 +66,15 @@ describe('the typed client (client/) against the running app', () => {
     expect(user?.id).toMatch(UUID_RE);
     expect(user?.mfaEnabled).toBe(false);
 
+    // A passkey proof that is no assertion: typed out, and refused as a wrong proof (the credential
+    // is @simplewebauthn's to verify, not the ValidationPipe's).
+    const stepUp = await api.POST('/api/auth/step-up', {
+      headers: { Authorization: `Bearer ${pair.accessToken}` },
+      // @ts-expect-error a passkey proof is a PasskeyAssertionCredential
+      body: { passkey: { id: 'x' } },
+    });
+    expect(stepUp.response.status).toBe(401);
+
     // No body at all: the request body of /refresh is optional in the contract (and the types).
     const refreshed = await api.POST('/api/auth/refresh', {
       params: { header: { 'X-Token-Delivery': 'cookie' } },

@@ -32,10 +32,12 @@ const TRANSPORTS: ApiPropertyOptions = {
   description: 'usb, nfc, ble, smart-card, hybrid, internal (browsers may add more)',
 };
 
-/** Extension outputs are an open map: the known ones are listed, others pass through. */
+/**
+ * Extension maps name the members this service knows. No `additionalProperties: false`: others pass
+ * (JSON Schema's default), and the generated type stays one the DOM's own `*JSON` types assign to.
+ */
 const EXTENSION_OUTPUTS: ApiPropertyOptions = {
   type: 'object',
-  additionalProperties: true,
   properties: {
     appid: { type: 'boolean' },
     credProps: { type: 'object', properties: { rk: { type: 'boolean' } } },
@@ -47,7 +49,6 @@ const EXTENSION_OUTPUTS: ApiPropertyOptions = {
 
 const EXTENSION_INPUTS: ApiPropertyOptions = {
   type: 'object',
-  additionalProperties: true,
   properties: {
     appid: { type: 'string' },
     credProps: { type: 'boolean' },
@@ -58,6 +59,18 @@ const EXTENSION_INPUTS: ApiPropertyOptions = {
 };
 
 const CREDENTIAL_TYPE: ApiPropertyOptions = { enum: ['public-key'], example: 'public-key' };
+/**
+ * In a credential the browser sends, `type` and `authenticatorAttachment` are plain strings, as the
+ * DOM's RegistrationResponseJSON / AuthenticationResponseJSON type them: `credential.toJSON()`
+ * then fits the generated body type without a cast of its members. @simplewebauthn refuses a
+ * `type` other than `public-key`.
+ */
+const SENT_TYPE: ApiPropertyOptions = { type: String, example: 'public-key' };
+const SENT_ATTACHMENT: ApiPropertyOptions = {
+  type: String,
+  example: 'platform',
+  description: '`platform` or `cross-platform`; absent when the browser does not say',
+};
 const ATTACHMENT: ApiPropertyOptions = {
   enum: ['platform', 'cross-platform'],
   description: 'Absent when the browser does not say',
@@ -168,9 +181,9 @@ export class AssertionResponseJson implements AuthenticatorAssertionResponseJSON
 export class PasskeyRegistrationCredential implements RegistrationResponseJSON {
   @ApiProperty({ description: `The credential id, ${BASE64URL}` }) id!: string;
   @ApiProperty({ description: `The same id, ${BASE64URL}` }) rawId!: string;
-  @ApiProperty(CREDENTIAL_TYPE) type!: 'public-key';
+  @ApiProperty(SENT_TYPE) type!: 'public-key';
   @ApiProperty({ type: () => AttestationResponseJson }) response!: AttestationResponseJson;
-  @ApiPropertyOptional(ATTACHMENT) authenticatorAttachment?: 'platform' | 'cross-platform';
+  @ApiPropertyOptional(SENT_ATTACHMENT) authenticatorAttachment?: 'platform' | 'cross-platform';
   @ApiProperty(EXTENSION_OUTPUTS) clientExtensionResults!: AuthenticationExtensionsClientOutputs;
 }
 
@@ -178,8 +191,8 @@ export class PasskeyRegistrationCredential implements RegistrationResponseJSON {
 export class PasskeyAssertionCredential implements AuthenticationResponseJSON {
   @ApiProperty({ description: `The credential id, ${BASE64URL}` }) id!: string;
   @ApiProperty({ description: `The same id, ${BASE64URL}` }) rawId!: string;
-  @ApiProperty(CREDENTIAL_TYPE) type!: 'public-key';
+  @ApiProperty(SENT_TYPE) type!: 'public-key';
   @ApiProperty({ type: () => AssertionResponseJson }) response!: AssertionResponseJson;
-  @ApiPropertyOptional(ATTACHMENT) authenticatorAttachment?: 'platform' | 'cross-platform';
+  @ApiPropertyOptional(SENT_ATTACHMENT) authenticatorAttachment?: 'platform' | 'cross-platform';
   @ApiProperty(EXTENSION_OUTPUTS) clientExtensionResults!: AuthenticationExtensionsClientOutputs;
 }
