@@ -708,6 +708,45 @@ export interface components {
             /** @description The session of the token making this request */
             current: boolean;
         };
+        AssertionResponseJson: {
+            /** @description base64url, unpadded */
+            clientDataJSON: string;
+            /** @description base64url, unpadded */
+            authenticatorData: string;
+            /** @description base64url, unpadded */
+            signature: string;
+            /** @description The user handle, base64url, unpadded (discoverable passkeys) */
+            userHandle?: string;
+        };
+        PasskeyAssertionCredential: {
+            /** @description The credential id, base64url, unpadded */
+            id: string;
+            /** @description The same id, base64url, unpadded */
+            rawId: string;
+            /** @example public-key */
+            type: string;
+            response: components["schemas"]["AssertionResponseJson"];
+            /**
+             * @description `platform` or `cross-platform`; absent when the browser does not say
+             * @example platform
+             */
+            authenticatorAttachment?: string;
+            /**
+             * @description The client's extension outputs (getClientExtensionResults()); often `{}`
+             * @example {
+             *       "credProps": {
+             *         "rk": true
+             *       }
+             *     }
+             */
+            clientExtensionResults: {
+                appid?: boolean;
+                credProps?: {
+                    rk?: boolean;
+                };
+                hmacCreateSecret?: boolean;
+            };
+        };
         ProofsDto: {
             /**
              * @description The 6-digit code the authenticator app shows now
@@ -717,9 +756,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The caller's current password
@@ -772,9 +809,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The caller's current password
@@ -794,9 +829,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The caller's current password
@@ -822,9 +855,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The caller's current password
@@ -883,13 +914,52 @@ export interface components {
             /** @description From the login answer: options for that account's passkeys (second step). Without it: passwordless sign-in with a discoverable passkey */
             mfaToken?: string;
         };
+        CredentialDescriptorJson: {
+            /** @description The credential id, base64url, unpadded */
+            id: string;
+            /** @example public-key */
+            type: string;
+            /**
+             * @description usb, nfc, ble, smart-card, hybrid, internal (browsers may add more)
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports?: string[];
+        };
+        PasskeyRequestOptions: {
+            /** @description The challenge, base64url, unpadded; it works once */
+            challenge: string;
+            /**
+             * @description Milliseconds
+             * @example 120000
+             */
+            timeout?: number;
+            /** @example localhost */
+            rpId?: string;
+            /** @description The account's passkeys; absent for a discoverable (passwordless) sign-in */
+            allowCredentials?: components["schemas"]["CredentialDescriptorJson"][];
+            /** @enum {string} */
+            userVerification?: "required" | "preferred" | "discouraged";
+            hints?: ("security-key" | "client-device" | "hybrid")[];
+            /**
+             * @example {
+             *       "credProps": true
+             *     }
+             */
+            extensions?: {
+                appid?: string;
+                credProps?: boolean;
+                hmacCreateSecret?: boolean;
+                minPinLength?: boolean;
+            };
+        };
         AuthenticatePasskeyDto: {
             /** @description From the login answer: options for that account's passkeys (second step). Without it: passwordless sign-in with a discoverable passkey */
             mfaToken?: string;
-            /** @description The browser's PublicKeyCredential as JSON (credential.toJSON(), or @simplewebauthn/browser's result) */
-            response: {
-                [key: string]: unknown;
-            };
+            /** @description navigator.credentials.get()'s credential as JSON (credential.toJSON(), or @simplewebauthn/browser's result) */
+            response: components["schemas"]["PasskeyAssertionCredential"];
         };
         RegisterDto: {
             /**
@@ -925,9 +995,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The current password (required: without it the answer is 401)
@@ -945,9 +1013,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The caller's current password
@@ -1006,11 +1072,132 @@ export interface components {
              */
             recoveryCodes: string[];
         };
-        RegisterPasskeyDto: {
-            /** @description The browser's PublicKeyCredential as JSON (credential.toJSON(), or @simplewebauthn/browser's result) */
-            response: {
-                [key: string]: unknown;
+        RelyingPartyJson: {
+            /** @example Secure Nest Foundation */
+            name: string;
+            /**
+             * @description The RP ID (WEBAUTHN_RP_ID)
+             * @example localhost
+             */
+            id?: string;
+        };
+        PasskeyUserJson: {
+            /** @description The user handle (the account id's 16 bytes), base64url, unpadded */
+            id: string;
+            /** @example alice@example.com */
+            name: string;
+            /** @example alice */
+            displayName: string;
+        };
+        CredentialParametersJson: {
+            /**
+             * @description A COSE algorithm: -7 ES256, -8 EdDSA, -257 RS256
+             * @example -7
+             */
+            alg: number;
+            /**
+             * @example public-key
+             * @enum {string}
+             */
+            type: "public-key";
+        };
+        AuthenticatorSelectionJson: {
+            /**
+             * @description Absent when the browser does not say
+             * @enum {string}
+             */
+            authenticatorAttachment?: "platform" | "cross-platform";
+            /** @enum {string} */
+            residentKey?: "discouraged" | "preferred" | "required";
+            requireResidentKey?: boolean;
+            /** @enum {string} */
+            userVerification?: "required" | "preferred" | "discouraged";
+        };
+        PasskeyCreationOptions: {
+            rp: components["schemas"]["RelyingPartyJson"];
+            user: components["schemas"]["PasskeyUserJson"];
+            /** @description The challenge, base64url, unpadded; it works once */
+            challenge: string;
+            pubKeyCredParams: components["schemas"]["CredentialParametersJson"][];
+            /**
+             * @description Milliseconds
+             * @example 120000
+             */
+            timeout?: number;
+            /** @description The account's passkeys: the authenticator must not make a second one */
+            excludeCredentials?: components["schemas"]["CredentialDescriptorJson"][];
+            authenticatorSelection?: components["schemas"]["AuthenticatorSelectionJson"];
+            hints?: ("security-key" | "client-device" | "hybrid")[];
+            /** @enum {string} */
+            attestation?: "none" | "indirect" | "direct" | "enterprise";
+            attestationFormats?: string[];
+            /**
+             * @example {
+             *       "credProps": true
+             *     }
+             */
+            extensions?: {
+                appid?: string;
+                credProps?: boolean;
+                hmacCreateSecret?: boolean;
+                minPinLength?: boolean;
             };
+        };
+        AttestationResponseJson: {
+            /** @description base64url, unpadded */
+            clientDataJSON: string;
+            /** @description base64url, unpadded */
+            attestationObject: string;
+            /** @description base64url, unpadded */
+            authenticatorData?: string;
+            /**
+             * @description usb, nfc, ble, smart-card, hybrid, internal (browsers may add more)
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports?: string[];
+            /**
+             * @description COSE algorithm of the new key
+             * @example -7
+             */
+            publicKeyAlgorithm?: number;
+            /** @description The public key (SubjectPublicKeyInfo), base64url, unpadded */
+            publicKey?: string;
+        };
+        PasskeyRegistrationCredential: {
+            /** @description The credential id, base64url, unpadded */
+            id: string;
+            /** @description The same id, base64url, unpadded */
+            rawId: string;
+            /** @example public-key */
+            type: string;
+            response: components["schemas"]["AttestationResponseJson"];
+            /**
+             * @description `platform` or `cross-platform`; absent when the browser does not say
+             * @example platform
+             */
+            authenticatorAttachment?: string;
+            /**
+             * @description The client's extension outputs (getClientExtensionResults()); often `{}`
+             * @example {
+             *       "credProps": {
+             *         "rk": true
+             *       }
+             *     }
+             */
+            clientExtensionResults: {
+                appid?: boolean;
+                credProps?: {
+                    rk?: boolean;
+                };
+                hmacCreateSecret?: boolean;
+            };
+        };
+        RegisterPasskeyDto: {
+            /** @description navigator.credentials.create()'s credential as JSON (credential.toJSON(), or @simplewebauthn/browser's result) */
+            response: components["schemas"]["PasskeyRegistrationCredential"];
             /** @example Laptop */
             name?: string;
         };
@@ -1043,9 +1230,7 @@ export interface components {
             /** @example 7k2m-q9xd-4hce-vb8p-0tnw */
             recoveryCode?: string;
             /** @description A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options */
-            passkey?: {
-                [key: string]: unknown;
-            };
+            passkey?: components["schemas"]["PasskeyAssertionCredential"];
             /**
              * Format: password
              * @description The caller's current password
@@ -1068,9 +1253,20 @@ export interface components {
             ip: string | null;
             userAgent: string | null;
             requestId: string | null;
-            /** @description Non-secret details: ids, counts, reasons */
+            /**
+             * @description Non-secret details by event type (ids, counts, reasons): JSON values
+             * @example {
+             *       "sessionId": "3f0c…",
+             *       "amr": [
+             *         "pwd",
+             *         "otp"
+             *       ]
+             *     }
+             */
             metadata: {
-                [key: string]: unknown;
+                [key: string]: (string | null) | number | boolean | unknown[] | {
+                    [key: string]: unknown;
+                };
             };
             /**
              * Format: date-time
@@ -1807,7 +2003,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshDto"];
             };
@@ -2041,20 +2237,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["PasskeyOptionsDto"];
             };
         };
         responses: {
+            /** @description PublicKeyCredentialRequestOptionsJSON: hand to navigator.credentials.get() */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PasskeyRequestOptions"];
                 };
             };
             /** @description Validation failed, or The link is invalid or has expired: a credential change killed the mfaToken */
@@ -2207,14 +2402,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PublicKeyCredentialRequestOptionsJSON: hand to navigator.credentials.get() */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PasskeyRequestOptions"];
                 };
             };
             /** @description Validation failed */
@@ -2825,14 +3019,13 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PublicKeyCredentialCreationOptionsJSON: hand to navigator.credentials.create() */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PasskeyCreationOptions"];
                 };
             };
             /** @description Validation failed */
