@@ -228,6 +228,13 @@ describeWithBrowser('the account pages in Chromium')(
       await expect(page.locator('#profile-email').textContent()).resolves.toBe(email);
       await screenshot(page, 'passwordless');
 
+      // Sign out, then the password with the passkey as its second step.
+      await signOut(page);
+      await signInWithPassword(page, email, PASSWORD);
+      await page.getByRole('button', { name: 'Use a passkey' }).click();
+      await onAccountPage(page);
+      await screenshot(page, 'passkey-second-step');
+
       // A second browser signs in (password and a recovery code); the first ends its session.
       const other = await newPage();
       await signInWithPassword(other.page, email, PASSWORD);

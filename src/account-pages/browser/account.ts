@@ -203,7 +203,10 @@ async function signOutEverywhere(): Promise<void> {
 
 export async function accountPage(): Promise<void> {
   say('Loading your account…');
-  if (!(await refreshSession())) return location.replace('/sign-in');
+  const { response, error } = await refreshSession();
+  // No live session: sign in. Another refusal (a foreign origin, the service away) is shown as is.
+  if (response.status === 401) return location.replace('/sign-in');
+  if (!response.ok) return sayError(messageOf(error, response));
   onSubmit('username-form', changeUsername);
   onSubmit('email-form', changeEmail);
   onClick('resend-verification', resendVerification);

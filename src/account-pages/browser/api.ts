@@ -27,12 +27,31 @@ export function forgetTokens(): void {
   accessToken = undefined;
 }
 
-/** Spends the refresh cookie for a new access token; false when there is no live session. */
-export async function refreshSession(): Promise<boolean> {
-  const { data } = await api.POST('/api/auth/refresh', { body: {} });
-  if (!data) return false;
-  keepTokens(data);
-  return true;
+/** How a refresh ended: its answer, and the API's error body when it was refused. */
+export interface RefreshOutcome {
+  response: Response;
+  error?: unknown;
+}
+
+let refreshing: Promise<RefreshOutcome> | undefined;
+
+/**
+ * Spends the refresh cookie for a new access token. A refresh token works once and a spent one
+ * presented again ends the session (reuse detection), so refreshes never overlap: calls of this
+ * page share one in flight, and the tabs of this origin take turns through a Web Lock (the next
+ * one then sends the cookie the previous one set).
+ */
+export function refreshSession(): Promise<RefreshOutcome> {
+  refreshing ??= withRefreshLock(async () => {
+    const { data, error, response } = await api.POST('/api/auth/refresh', { body: {} });
+    if (data) keepTokens(data);
+    return { response, error };
+  }).finally(() => (refreshing = undefined));
+  return refreshing;
+}
+
+function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
+  return 'locks' in navigator ? navigator.locks.request('account-pages-refresh', work) : work();
 }
 
 /** A 401 that asks for a proof (RFC 9470), not for a new token. */
@@ -54,7 +73,7 @@ interface Answer {
 export async function authorized<T extends Answer>(call: () => Promise<T>): Promise<T> {
   const first = await call();
   if (first.response.status !== 401 || needsProof(first.response)) return first;
-  return (await refreshSession()) ? call() : first;
+  return (await refreshSession()).response.ok ? call() : first;
 }
 
 /**
