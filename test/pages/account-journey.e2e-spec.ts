@@ -305,6 +305,41 @@ describeWithBrowser('the account pages in Chromium')(
       await page.context().close();
     }, 60_000);
 
+    it('an email change from /account → the link to the new address → it signs in', async () => {
+      const email = `change-${Date.now()}@example.org`;
+      const newEmail = `changed-${Date.now()}@example.org`;
+      await request(t.url)
+        .post('/api/auth/register')
+        .send({
+          email,
+          username: `change_${Date.now() % 100000}`,
+          password: PASSWORD,
+          birthDate: '1990-12-10',
+        })
+        .expect((res) => expect([201, 202]).toContain(res.status));
+      await smtp.nextMessage(email); // the verification link, not used here
+
+      const { page, problems } = await newPage();
+      await signInWithPassword(page, email, PASSWORD);
+      await onAccountPage(page);
+      await page.getByLabel('Current password').fill(PASSWORD);
+      await page.getByLabel('New email').fill(newEmail);
+      await page.getByRole('button', { name: 'Mail a confirmation link to it' }).click();
+      await message(page, /link/);
+      await screenshot(page, 'email-change');
+
+      await page.goto(linkIn(await smtp.nextMessage(newEmail), base, '/confirm-email'));
+      await message(page, /Your account now uses the new address/);
+      expect(page.url()).toBe(`${base}/confirm-email`);
+      await screenshot(page, 'email-confirmed');
+
+      await signInWithPassword(page, newEmail, PASSWORD);
+      await onAccountPage(page);
+      await expect(page.locator('#profile-email').textContent()).resolves.toBe(newEmail);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }, 60_000);
+
     it('serves every page and asset under the pages CSP, HTML never stored, assets immutable; the API keeps its own', async () => {
       for (const name of ACCOUNT_PAGES) {
         const response = await request(t.url).get(`/${name}`).expect(200);
