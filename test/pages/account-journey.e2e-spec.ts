@@ -126,7 +126,7 @@ describeWithBrowser('the account pages in Chromium')(
       return { page, problems: await watchCsp(page) };
     }
 
-    it('register → mail link → verified → sign-in → TOTP → two-step sign-in → passkey → passwordless sign-in → a session revoked', async () => {
+    it('register → mail link → verified → sign-in → TOTP → two-step sign-in → passkey → passwordless sign-in → a session revoked → recovery codes, passkey removed, signed out everywhere', async () => {
       const email = `journey-${Date.now()}@example.org`;
       const { page, problems } = await newPage();
 
@@ -263,6 +263,29 @@ describeWithBrowser('the account pages in Chromium')(
       await other.page.goto(`${base}/account`);
       await other.page.waitForURL(`${base}/sign-in`);
       await screenshot(other.page, 'revoked-browser');
+
+      // New recovery codes, the passkey as the second proof (a fresh assertion from step-up options).
+      await page.getByLabel('Current password').fill(PASSWORD);
+      await page.getByLabel('Use a passkey as the second factor instead').check();
+      await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+      await message(page, /New recovery codes/);
+      const newCodes = await page.locator('#recovery-list li').allTextContents();
+      expect(newCodes).toHaveLength(10);
+      expect(newCodes).not.toContain(recoveryCodes[1]);
+      await screenshot(page, 'recovery-codes');
+
+      // The passkey removed, with a new recovery code as the second proof.
+      await page.getByLabel('Use a passkey as the second factor instead').uncheck();
+      await page
+        .getByLabel('Code from your authenticator app, or a recovery code')
+        .fill(newCodes[0]);
+      await page.getByRole('button', { name: 'Remove the passkey Virtual key' }).click();
+      await message(page, /The passkey is removed/);
+      await hasCount(page.locator('#passkey-list li'), 0);
+
+      // Sign out everywhere.
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.waitForURL(`${base}/sign-in`);
 
       expect(problems).toEqual([]);
       expect(other.problems).toEqual([]);
