@@ -121,9 +121,14 @@ describeWithBrowser('the account pages in Chromium')(
       await page.waitForURL(`${base}/sign-in`);
     }
 
+    /** A page in a new browser; every request it makes that answers 404 is a problem too (a favicon…). */
     async function newPage(context?: BrowserContext): Promise<{ page: Page; problems: string[] }> {
       const page = await (context ?? (await browser.newContext())).newPage();
-      return { page, problems: await watchCsp(page) };
+      const problems = await watchCsp(page);
+      page.on('response', (response) => {
+        if (response.status() === 404) problems.push(`404: ${response.url()}`);
+      });
+      return { page, problems };
     }
 
     it('register → mail link → verified → sign-in → TOTP → two-step sign-in → passkey → passwordless sign-in → a session revoked → recovery codes, passkey removed, signed out everywhere', async () => {
