@@ -9,27 +9,13 @@ const root = join(__dirname, '..');
 const source = join(root, 'src/account-pages');
 const site = join(root, 'dist/account-pages/site');
 
-async function main() {
-  rmSync(site, { recursive: true, force: true });
-  const result = await esbuild.build({
-    entryPoints: { pages: join(source, 'browser/main.ts'), 'pages-style': join(source, 'browser/pages.css') },
-    bundle: true,
-    minify: true,
-    sourcemap: false,
-    format: 'esm',
-    target: ['es2022'],
-    platform: 'browser',
-    outdir: join(site, 'assets'),
-    entryNames: '[name]-[hash]',
-    metafile: true,
-    logLevel: 'warning',
-  });
+/** The HTML pages with the hashed asset names of `metafile` written in. */
+function writePages(metafile) {
   // The output file of each entry point, by the name the HTML uses (/assets/pages.js, /assets/pages.css).
   const names = {};
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  for (const [file, output] of Object.entries(metafile.outputs)) {
     if (!output.entryPoint) continue;
-    const served = file.endsWith('.css') ? 'pages.css' : 'pages.js';
-    names[served] = basename(file);
+    names[file.endsWith('.css') ? 'pages.css' : 'pages.js'] = basename(file);
   }
   mkdirSync(join(site, 'pages'), { recursive: true });
   for (const page of readdirSync(join(source, 'html'))) {
@@ -39,6 +25,43 @@ async function main() {
     writeFileSync(join(site, 'pages', page), html);
   }
   console.log(`account pages: ${relative(root, site)} (${names['pages.js']}, ${names['pages.css']})`);
+}
+
+const OPTIONS = {
+  entryPoints: {
+    pages: join(source, 'browser/main.ts'),
+    'pages-style': join(source, 'browser/pages.css'),
+  },
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  format: 'esm',
+  target: ['es2022'],
+  platform: 'browser',
+  outdir: join(site, 'assets'),
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  logLevel: 'warning',
+};
+
+/**
+ * `--watch` (for a development loop): rebuilds on every change of the browser code or the
+ * stylesheet, old assets removed; the service reads the site at start, so it restarts to serve it.
+ */
+async function main() {
+  rmSync(site, { recursive: true, force: true });
+  if (!process.argv.includes('--watch')) {
+    writePages((await esbuild.build(OPTIONS)).metafile);
+    return;
+  }
+  const rewrite = {
+    name: 'account-pages-html',
+    setup(build) {
+      build.onStart(() => rmSync(join(site, 'assets'), { recursive: true, force: true }));
+      build.onEnd((result) => result.metafile && writePages(result.metafile));
+    },
+  };
+  await (await esbuild.context({ ...OPTIONS, plugins: [rewrite] })).watch();
 }
 
 main().catch((error) => {
