@@ -55,15 +55,20 @@ async function busy(control: HTMLElement, work: () => Promise<void>): Promise<vo
   try {
     await work();
   } catch (error) {
-    // fetch rejects only when the service is unreachable; WebAuthn rejects when the user cancels.
-    sayError(
-      error instanceof DOMException
-        ? `${error.name}: the passkey step did not finish.`
-        : 'The service cannot be reached.',
-    );
+    sayError(failureMessage(error));
   } finally {
     for (const button of buttons) button.disabled = false;
   }
+}
+
+/**
+ * fetch rejects (a TypeError) only when the service cannot be reached; WebAuthn rejects with a
+ * DOMException when the user cancels or no authenticator answers.
+ */
+export function failureMessage(error: unknown): string {
+  if (error instanceof TypeError) return 'The service cannot be reached.';
+  if (error instanceof DOMException) return `${error.name}: the passkey step did not finish.`;
+  return 'Something went wrong on this page; reload it and try again.';
 }
 
 /**

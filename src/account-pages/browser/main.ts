@@ -9,7 +9,7 @@ import {
   resetPasswordPage,
   verifyEmailPage,
 } from './link-pages';
-import { sayError } from './dom';
+import { failureMessage, sayError } from './dom';
 import { registerPage } from './register';
 import { signInPage } from './sign-in';
 
@@ -24,8 +24,7 @@ const PAGES: Record<string, () => void | Promise<void>> = {
 };
 
 const page = PAGES[document.body.dataset.page ?? ''];
-// A rejection here is a call that never reached the service (fetch rejects only then).
 if (page)
   void Promise.resolve()
     .then(page)
-    .catch(() => sayError('The service cannot be reached.'));
+    .catch((error: unknown) => sayError(failureMessage(error)));
