@@ -157,6 +157,12 @@ describeWithBrowser('the account pages in Chromium')(
       await signInWithPassword(page, email, PASSWORD);
       await onAccountPage(page);
       await expect(page.locator('#profile-verified').textContent()).resolves.toBe('verified');
+      // The access token lives in the page's memory; the refresh token in an HttpOnly cookie only.
+      await expect(
+        page.evaluate('localStorage.length + sessionStorage.length + document.cookie.length'),
+      ).resolves.toBe(0);
+      const [cookie] = await page.context().cookies();
+      expect(cookie).toMatchObject({ name: '__Host-refresh_token', httpOnly: true, secure: true });
       await screenshot(page, 'account');
 
       // TOTP set-up: the password as the proof, the QR as a data: image, the code from the key shown.
