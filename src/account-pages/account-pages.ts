@@ -60,10 +60,15 @@ export function loadSite(directory: string): AccountSite {
   return { pages, assets };
 }
 
-/** The paths that belong to the pages' route family (security-headers.ts gives them their CSP). */
+/**
+ * The paths that belong to the pages' route family (security-headers.ts gives them their CSP).
+ * Asked on every request: an API path is answered without an allocation.
+ */
 export function isAccountPagePath(url: string): boolean {
-  const path = url.split('?', 1)[0];
-  return PAGE_PATHS.has(path) || path.startsWith(ASSETS_PREFIX);
+  if (url.startsWith('/api/')) return false;
+  if (url.startsWith(ASSETS_PREFIX)) return true;
+  const query = url.indexOf('?');
+  return PAGE_PATHS.has(query === -1 ? url : url.slice(0, query));
 }
 
 /**
