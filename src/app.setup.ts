@@ -1,9 +1,10 @@
-import { RequestMethod, type INestApplication } from '@nestjs/common';
+import { Logger, RequestMethod, type INestApplication } from '@nestjs/common';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { closeConnectionsWhenShuttingDown } from './app.shutdown';
 import { appLoggerFor } from './logging/app-logger';
 import { registerSecurityLogHook } from './logging/security-log.hook';
@@ -14,6 +15,12 @@ import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFor } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { warnOnceAboutUntrustedProxy } from './common/http/untrusted-proxy.warning';
+import {
+  isAccountPagePath,
+  loadSite,
+  registerAccountPages,
+  siteDirectory,
+} from './account-pages/account-pages';
 import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { registerLiveness } from './health/liveness.route';
@@ -79,7 +86,8 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
   if (env.isProduction && !http.trustProxy) warnOnceAboutUntrustedProxy(fastify);
   // Cookies are parsed where one is read (the refresh route), not on every request.
   await app.register(fastifyCookie, { hook: false });
-  registerSecurityHeaders(fastify);
+  const accountPages = http.accountPages && servedAccountPages(fastify, env);
+  registerSecurityHeaders(fastify, accountPages ? isAccountPagePath : undefined);
   enableCors(app, [...http.corsOrigins]);
 
   applyGlobalPrefix(app);
@@ -93,6 +101,23 @@ async function configureApp(app: NestFastifyApplication, env: Env): Promise<void
       customSiteTitle: 'Secure NestJS Foundation API',
     });
   }
+}
+
+/**
+ * The account pages (ACCOUNT_PAGES) from the site `npm run build` made. Without one, production
+ * refuses to start (the operator asked for pages it cannot serve); elsewhere the API still starts
+ * and says why the pages are missing.
+ */
+function servedAccountPages(fastify: FastifyInstance, env: Env): boolean {
+  const directory = siteDirectory();
+  if (!directory) {
+    const problem = 'the account pages are not built (npm run build makes them): not served';
+    if (env.isProduction) throw new Error(`ACCOUNT_PAGES=true but ${problem}`);
+    new Logger('AccountPages').warn(problem);
+    return false;
+  }
+  registerAccountPages(fastify, loadSite(directory));
+  return true;
 }
 
 /** `/api` for the application; health and docs sit outside it (docs/API.md "Conventions"). */

@@ -13,6 +13,7 @@ export function bannerParts(app: INestApplication, env: Env, baseUrl: string): s
   return [
     `API ${baseUrl}/api`,
     config.http.swaggerEnabled ? `Swagger UI ${baseUrl}/docs` : 'docs off',
+    ...(config.http.accountPages ? [`account pages ${config.http.publicOrigin}/sign-in`] : []),
     `database: ${describeDatabase(app, config.database)}`,
     ...(env.isProduction ? [] : [`data directory: ${env.DATA_DIR}`]),
     `mail: ${describeMailDestination(config.mail)}`,

@@ -88,6 +88,7 @@ function buildSections(env: Env): ConfigSections {
       corsOrigins: commaSeparated(env.CORS_ORIGINS),
       publicOrigin: publicUrl.origin,
       swaggerEnabled: env.SWAGGER_ENABLED ?? !production,
+      accountPages: env.ACCOUNT_PAGES ?? !production,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     database: {

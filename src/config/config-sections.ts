@@ -16,6 +16,8 @@ export abstract class HttpConfig {
   /** The service's own origin, from PUBLIC_APP_URL (never from a request header). */
   abstract readonly publicOrigin: string;
   abstract readonly swaggerEnabled: boolean;
+  /** The account pages (src/account-pages/) are served: ACCOUNT_PAGES, default on outside production. */
+  abstract readonly accountPages: boolean;
   abstract readonly shutdownTimeoutMs: number;
 }
 

@@ -276,6 +276,14 @@ export class Env {
   @IsBoolean({ message: 'must be true or false' })
   SWAGGER_ENABLED?: boolean;
 
+  @EnvVariable(
+    'The account pages (/sign-in, /register, /account…) and their assets; default: on outside production.',
+  )
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  ACCOUNT_PAGES?: boolean;
+
   @EnvVariable('Days of audit trail to keep; unset: keep everything.')
   @IsOptional()
   @Transform(toInteger)

@@ -23,7 +23,8 @@ export interface TestApp {
  * a random loopback port. `overrides` are raw environment values, validated like production's.
  * `db`, when given, is shared (several instances of one deployment); the caller then drops it.
  * LOG_LEVEL defaults to 'error' to keep jest output readable: a spec that inspects console lines
- * passes its own LOG_LEVEL.
+ * passes its own LOG_LEVEL. A PORT override is listened on (a spec whose PUBLIC_APP_URL must name
+ * the port picks a free one first).
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
@@ -48,7 +49,7 @@ export async function startTestApp(
   const earlierJwtStrategy = jwtStrategy();
   const app = await createApp(AppModule.forRoot(env), env);
   const ownJwtStrategy = jwtStrategy();
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: overrides.PORT ? env.PORT : 0 });
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

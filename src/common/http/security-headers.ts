@@ -40,6 +40,23 @@ export const DOCS_CSP = [
 ].join('; ');
 
 /**
+ * The account pages (src/account-pages/) run their own bundled script and stylesheet and nothing
+ * else: no inline script or style, no remote origin. `img-src data:` is the TOTP QR code (an SVG
+ * data: URL); `connect-src 'self'` their calls to the API; forms post only here.
+ */
+export const PAGES_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+/**
  * What helmet sends, computed once: helmet's middleware is run against a recorder at start, so its
  * maintained defaults and our options decide the header set, and a request costs one object
  * instead of helmet's per-request middleware chain (twelve closures and a setHeader call each).
@@ -78,14 +95,30 @@ export const DOCS_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': DOCS_CSP,
 });
 
+/** The account pages and their assets: the pages' CSP; HTML is never stored (assets say otherwise). */
+export const PAGES_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...HELMET,
+  'content-security-policy': PAGES_CSP,
+  'cache-control': 'no-store',
+});
+
 /**
  * The headers of the route family a request belongs to, set with its request id in one
  * synchronous onRequest hook (no promise, one object): every answer carries them, handlers may
- * still add their own.
+ * still add their own. `isPagePath` says which paths are account pages (none when they are off).
  */
-export function registerSecurityHeaders(fastify: FastifyInstance): void {
+export function registerSecurityHeaders(
+  fastify: FastifyInstance,
+  isPagePath: (url: string) => boolean = () => false,
+): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isDocsPath(request.url) ? DOCS_HEADERS : API_HEADERS);
+    void reply.headers(
+      isDocsPath(request.url)
+        ? DOCS_HEADERS
+        : isPagePath(request.url)
+          ? PAGES_HEADERS
+          : API_HEADERS,
+    );
     void reply.header('X-Request-Id', request.id);
     done();
   });
