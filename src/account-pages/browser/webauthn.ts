@@ -2,11 +2,14 @@
  * Passkey ceremonies: the API speaks the WebAuthn JSON forms (base64url strings), the browser's
  * navigator.credentials takes and gives ArrayBuffers. These converters do what
  * PublicKeyCredential.parseCreationOptionsFromJSON() and credential.toJSON() do where a browser
- * has them, so older browsers work too. The options arrive typed `{ [key: string]: unknown }` by
- * the client (the API describes them as free-form objects): they are narrowed here, once.
+ * has them, so older browsers work too. The JSON forms are the API's own schemas.
  */
+import type { Schemas } from '../../../client/src';
 
-type Json = Record<string, unknown>;
+type CreationOptionsJson = Schemas['PasskeyCreationOptions'];
+type RequestOptionsJson = Schemas['PasskeyRequestOptions'];
+type RegistrationJson = Schemas['PasskeyRegistrationCredential'];
+type AssertionJson = Schemas['PasskeyAssertionCredential'];
 
 function toBuffer(base64url: string): ArrayBuffer {
   const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
@@ -22,89 +25,86 @@ function toBase64url(buffer: ArrayBuffer): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-interface CredentialDescriptorJson {
-  id: string;
-  type: 'public-key';
-  transports?: AuthenticatorTransport[];
-}
-
-function descriptors(list: unknown): PublicKeyCredentialDescriptor[] | undefined {
-  if (!Array.isArray(list)) return undefined;
-  return (list as CredentialDescriptorJson[]).map((d) => ({ ...d, id: toBuffer(d.id) }));
+function descriptors(
+  list: Schemas['CredentialDescriptorJson'][] | undefined,
+): PublicKeyCredentialDescriptor[] | undefined {
+  return list?.map((d) => ({
+    id: toBuffer(d.id),
+    type: 'public-key',
+    // The API lists the transports the authenticator named; the browser takes them as hints.
+    transports: d.transports as AuthenticatorTransport[] | undefined,
+  }));
 }
 
 /** PublicKeyCredentialCreationOptionsJSON → what navigator.credentials.create() takes. */
-function creationOptions(json: Json): PublicKeyCredentialCreationOptions {
-  // The API's options follow the WebAuthn JSON form (@simplewebauthn/server's generator).
-  const options = json as unknown as PublicKeyCredentialCreationOptions & {
-    challenge: string;
-    user: { id: string; name: string; displayName: string };
-    excludeCredentials?: unknown;
-  };
+function creationOptions(json: CreationOptionsJson): PublicKeyCredentialCreationOptions {
   return {
-    ...options,
-    challenge: toBuffer(options.challenge),
-    user: { ...options.user, id: toBuffer(options.user.id) },
-    excludeCredentials: descriptors(options.excludeCredentials),
+    ...(json as unknown as PublicKeyCredentialCreationOptions),
+    challenge: toBuffer(json.challenge),
+    user: { ...json.user, id: toBuffer(json.user.id) },
+    excludeCredentials: descriptors(json.excludeCredentials),
   };
 }
 
 /** PublicKeyCredentialRequestOptionsJSON → what navigator.credentials.get() takes. */
-function requestOptions(json: Json): PublicKeyCredentialRequestOptions {
-  const options = json as unknown as PublicKeyCredentialRequestOptions & {
-    challenge: string;
-    allowCredentials?: unknown;
-  };
+function requestOptions(json: RequestOptionsJson): PublicKeyCredentialRequestOptions {
   return {
-    ...options,
-    challenge: toBuffer(options.challenge),
-    allowCredentials: descriptors(options.allowCredentials),
+    ...(json as unknown as PublicKeyCredentialRequestOptions),
+    challenge: toBuffer(json.challenge),
+    allowCredentials: descriptors(json.allowCredentials),
   };
 }
 
-/** The browser's answer as the JSON the API verifies (RegistrationResponseJSON / AuthenticationResponseJSON). */
-function credentialJson(credential: PublicKeyCredential): Json {
-  const response = credential.response;
-  const common = {
+/** The fields every credential's JSON has besides its response. */
+function common(credential: PublicKeyCredential) {
+  return {
     id: credential.id,
     rawId: toBase64url(credential.rawId),
     type: credential.type,
     authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
     clientExtensionResults: credential.getClientExtensionResults(),
   };
-  if (response instanceof AuthenticatorAttestationResponse)
-    return {
-      ...common,
-      response: {
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        attestationObject: toBase64url(response.attestationObject),
-        transports: response.getTransports(),
-      },
-    };
-  const assertion = response as AuthenticatorAssertionResponse;
+}
+
+/** A new passkey as the JSON registration/verify checks (RegistrationResponseJSON). */
+function registrationJson(credential: PublicKeyCredential): RegistrationJson {
+  const response = credential.response as AuthenticatorAttestationResponse;
   return {
-    ...common,
+    ...common(credential),
     response: {
-      clientDataJSON: toBase64url(assertion.clientDataJSON),
-      authenticatorData: toBase64url(assertion.authenticatorData),
-      signature: toBase64url(assertion.signature),
-      userHandle: assertion.userHandle ? toBase64url(assertion.userHandle) : undefined,
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      attestationObject: toBase64url(response.attestationObject),
+      transports: response.getTransports(),
+    },
+  };
+}
+
+/** An assertion as the JSON a verify route or a proof checks (AuthenticationResponseJSON). */
+function assertionJson(credential: PublicKeyCredential): AssertionJson {
+  const response = credential.response as AuthenticatorAssertionResponse;
+  return {
+    ...common(credential),
+    response: {
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      authenticatorData: toBase64url(response.authenticatorData),
+      signature: toBase64url(response.signature),
+      userHandle: response.userHandle ? toBase64url(response.userHandle) : undefined,
     },
   };
 }
 
 /** Creates a passkey with the registration options; its JSON for registration/verify. */
-export async function createPasskey(options: Json): Promise<Json> {
+export async function createPasskey(options: CreationOptionsJson): Promise<RegistrationJson> {
   const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
   if (!(credential instanceof PublicKeyCredential))
     throw new DOMException('no credential', 'NotAllowedError');
-  return credentialJson(credential);
+  return registrationJson(credential);
 }
 
 /** Asks for an assertion with the request options; its JSON for a verify route or a proof. */
-export async function usePasskey(options: Json): Promise<Json> {
+export async function usePasskey(options: RequestOptionsJson): Promise<AssertionJson> {
   const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
   if (!(credential instanceof PublicKeyCredential))
     throw new DOMException('no credential', 'NotAllowedError');
-  return credentialJson(credential);
+  return assertionJson(credential);
 }
