@@ -25,7 +25,7 @@ if (!existsSync(CHROMIUM) && !process.env.CI) console.warn(`SKIPPED the passkey 
 
 /**
  * The relying party's page: an empty document on http://localhost:<port>, named by
- * WEBAUTHN_ORIGINS (WEBAUTHN_RP_ID keeps its development default, localhost). The browser runs the ceremonies; the test carries their JSON to the API and back.
+ * WEBAUTHN_ORIGINS (WEBAUTHN_RP_ID keeps its development default, the PUBLIC_APP_URL host: localhost). The browser runs the ceremonies; the test carries their JSON to the API and back.
  */
 function servePage(port: number): Promise<Server> {
   const server = createServer((_, res) => {
