@@ -68,8 +68,10 @@ watcher.stdout.on('data', (chunk) => {
     else restarts = restarts.then(restartServer);
   }
 });
-watcher.on('exit', (code) => {
-  if (!stopping) void shutdown(code ?? 1);
+// tsc ends on its own only on a fatal error; a Ctrl-C reaches it too (the terminal signals the
+// whole process group), which is a normal stop.
+watcher.on('exit', (code, signal) => {
+  if (!stopping) void shutdown(signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : (code ?? 1));
 });
 
 async function shutdown(code) {
