@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DOCS_CSP } from '../../src/common/http/security-headers';
-import { CHROMIUM, chromiumMissing, describeWhen } from '../support/prerequisites';
+import { CHROMIUM, describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ARGS = [
@@ -48,7 +48,7 @@ async function watch(page: Page): Promise<Problem[]> {
 
 // `npm run test:full` and CI insist on the browser; a developer machine without Chromium skips only
 // this spec, and says so (prerequisites.ts), like the Redis specs without REDIS_URL.
-describeWhen(chromiumMissing(), 'Swagger UI under its CSP, in headless Chromium', () => {
+describeWithChromium('Swagger UI under its CSP, in headless Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {

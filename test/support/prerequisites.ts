@@ -17,6 +17,11 @@ export function chromiumMissing(): string | undefined {
   return `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium) or set CHROMIUM_PATH`;
 }
 
+/** `describe` for a spec that drives the browser: see describeWhen. */
+export function describeWithChromium(name: string, fn: () => void): void {
+  describeWhen(chromiumMissing(), name, fn);
+}
+
 /** True when nothing may be skipped: `npm run test:full`, or CI. */
 export function mustRunEverything(): boolean {
   return process.env.TEST_FULL === '1' || process.env.CI === 'true' || process.env.CI === '1';
