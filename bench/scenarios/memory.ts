@@ -138,7 +138,7 @@ export async function appRss(
       loginLoad(app.url, account, CONFIG.memoryStormSeconds),
     );
     log(`  ${JSON.stringify(rss.median)}`);
-    return { app, token, rss };
+    return { app, account, rss };
   } catch (error) {
     await app.stop();
     throw error;
@@ -163,11 +163,10 @@ export async function memory(dataDir: string) {
     sameWork = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));
     await waitFor(`${sameWork.url}/live`, 200, sameWork.spawnedAt);
     log(`scenario 3: same-work baseline RSS over ${CONFIG.memoryTotal} GET /me`);
-    const baseRss = await profileRss(
-      sameWork.child.pid as number,
-      `${sameWork.url}/me`,
-      second.token,
-    );
+    // A fresh session: the login storm opened more than MAX_SESSIONS_PER_USER sessions for the
+    // account, which ended the least recently used ones (the first token's among them).
+    const token = await accessToken(second.app.url, second.account);
+    const baseRss = await profileRss(sameWork.child.pid as number, `${sameWork.url}/me`, token);
     log(`  same-work: ${JSON.stringify(baseRss.median)}`);
 
     const m = first.rss.median;

@@ -120,7 +120,7 @@ function buildSections(env: Env): ConfigSections {
     },
     accounts: {
       requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL ?? production,
-      notifyNewSignin: env.NOTIFY_NEW_SIGNIN,
+      notifyNewSignIn: env.NOTIFY_NEW_SIGNIN,
       passwordResetTtlSeconds: durationToSeconds(env.PASSWORD_RESET_TTL),
       emailVerifyTtlSeconds: durationToSeconds(env.EMAIL_VERIFY_TTL),
       bootstrapAdmin:

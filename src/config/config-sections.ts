@@ -73,7 +73,7 @@ export abstract class SessionsConfig {
 /** Registration, sign-in checks, account links and the first admin (auth/, auth/lifecycle/). */
 export abstract class AccountsConfig {
   abstract readonly requireVerifiedEmail: boolean;
-  abstract readonly notifyNewSignin: boolean;
+  abstract readonly notifyNewSignIn: boolean;
   abstract readonly passwordResetTtlSeconds: number;
   abstract readonly emailVerifyTtlSeconds: number;
   /** ADMIN_EMAIL and ADMIN_PASSWORD, when both are set. */

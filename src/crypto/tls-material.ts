@@ -11,9 +11,10 @@ const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as con
 const DAY_MS = 86_400_000;
 
 /**
- * A private CA and a server certificate it signs, for local TLS only (embedded PostgreSQL and the
- * compose stack). The CA key exists only in memory: once the server certificate is signed nothing
- * else can ever be issued under this CA, so a leaked DATA_DIR cannot mint new trusted certificates.
+ * A private CA and a server certificate it signs, for local TLS only (embedded PostgreSQL, and
+ * the test suite's TLS servers; the compose stack's comes from docker/tls-init). The CA key
+ * exists only in memory: once the server certificate is signed nothing else can ever be issued
+ * under this CA, so a leaked DATA_DIR cannot mint new trusted certificates.
  */
 export async function generateTlsMaterial(
   hostnames: string[],

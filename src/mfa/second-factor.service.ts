@@ -152,9 +152,8 @@ export class SecondFactorService extends SecondFactor {
 
   private async matchStepUpPasskey(
     userId: string,
-    assertion: Record<string, unknown>,
+    response: AuthenticationResponseJSON,
   ): Promise<typeof AMR.passkey | undefined> {
-    const response = assertion as unknown as AuthenticationResponseJSON;
     const right = await this.tx.run(() => this.assertions.verifyOwn(userId, response, 'step_up'));
     return right ? AMR.passkey : undefined;
   }

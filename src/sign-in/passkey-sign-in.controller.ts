@@ -1,13 +1,11 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type {
-  AuthenticationResponseJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { FastifyReply } from 'fastify';
 import { AuthAttempt } from '../logging/auth-attempt.decorator';
 import { ApiErrors } from '../common/decorators/api-errors.decorator';
 import { PublicRoute } from '../common/decorators/route-access.decorator';
+import { PasskeyRequestOptions } from '../common/dto/webauthn.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { TokenPair } from '../auth/dto/token-pair.dto';
@@ -31,12 +29,11 @@ export class PasskeySignInController {
     summary:
       'Options for navigator.credentials.get(): with an mfaToken for its account, without one for a discoverable passkey',
   })
+  // A passwordless ceremony may send no body at all.
+  @ApiBody({ type: PasskeyOptionsDto, required: false })
   @ApiOkResponse({
-    schema: {
-      type: 'object',
-      additionalProperties: true,
-      description: 'PublicKeyCredentialRequestOptionsJSON',
-    },
+    type: PasskeyRequestOptions,
+    description: 'PublicKeyCredentialRequestOptionsJSON: hand to navigator.credentials.get()',
   })
   @ApiErrors(
     [
@@ -72,7 +69,6 @@ export class PasskeySignInController {
     @Client() client: ClientContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DeliveredTokens> {
-    const response = dto.response as unknown as AuthenticationResponseJSON;
-    return answerSignedIn(reply, await this.passkeys.verify(dto.mfaToken, response, client));
+    return answerSignedIn(reply, await this.passkeys.verify(dto.mfaToken, dto.response, client));
   }
 }

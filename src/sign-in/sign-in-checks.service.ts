@@ -37,7 +37,7 @@ export class SignInChecksService {
     crypto: CryptoOptions,
   ) {
     this.requireVerified = accounts.requireVerifiedEmail;
-    this.notifyNewSignIn = accounts.notifyNewSignin;
+    this.notifyNewSignIn = accounts.notifyNewSignIn;
     this.fingerprintKey = hmacSha256Hex(crypto.passwordPepper, 'known-device-fingerprint/v1');
   }
 

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -113,6 +114,8 @@ export class SignInController {
     summary:
       'Spend a refresh token (body or cookie) for a new pair; reusing a spent one revokes the session',
   })
+  // The cookie form sends no body at all: the client must not be made to invent one.
+  @ApiBody({ type: RefreshDto, required: false })
   @ApiOkResponse({ type: TokenPair })
   @ApiErrors(
     [401, 'Refresh token invalid, expired or already spent'],

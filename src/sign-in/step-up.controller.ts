@@ -7,6 +7,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Authenticated } from '../common/decorators/route-access.decorator';
 import { StepUpErrors } from '../common/decorators/step-up-errors.decorator';
 import { ProofsDto } from '../common/dto/proofs.dto';
+import { PasskeyRequestOptions } from '../common/dto/webauthn.dto';
 import { Client, type ClientContext } from '../common/http/client-context';
 import { AuthRateLimit } from '../rate-limit/auth-rate-limit.decorator';
 import { StepUpService } from './step-up.service';
@@ -44,11 +45,8 @@ export class StepUpController {
       "Options for navigator.credentials.get() with the caller's passkeys: the assertion is a `passkey` proof (step-up or a credential change), once",
   })
   @ApiOkResponse({
-    schema: {
-      type: 'object',
-      additionalProperties: true,
-      description: 'PublicKeyCredentialRequestOptionsJSON',
-    },
+    type: PasskeyRequestOptions,
+    description: 'PublicKeyCredentialRequestOptionsJSON: hand to navigator.credentials.get()',
   })
   passkeyOptions(
     @CurrentUser() user: AuthenticatedUser,

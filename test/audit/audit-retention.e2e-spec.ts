@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { computeAuditHash, GENESIS_HASH } from '../../src/audit/audit-hash';
+import { hashedFieldsOf } from './audit-rows';
 import { AuditAnchor } from '../../src/audit/audit-anchor';
 import { AuditRetentionService } from '../../src/audit/audit-retention.service';
 import { AuditService } from '../../src/audit/audit.service';
@@ -24,20 +25,7 @@ async function backdate(t: TestApp, count: number, days: number): Promise<void> 
     const { rows } = await admin.query('SELECT * FROM audit_events ORDER BY seq');
     let prev = rows[0]?.prev_hash ?? GENESIS_HASH;
     for (const row of rows) {
-      const hash = computeAuditHash(
-        prev,
-        {
-          id: row.id,
-          type: row.type,
-          userId: row.user_id,
-          ip: row.ip,
-          userAgent: row.user_agent,
-          requestId: row.request_id,
-          metadata: row.metadata,
-          createdAt: row.created_at,
-        },
-        t.env.AUDIT_HMAC_KEY,
-      );
+      const hash = computeAuditHash(prev, hashedFieldsOf(row), t.env.AUDIT_HMAC_KEY);
       await admin.query('UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE id = $3', [
         String(row.seq).padStart(64, 'e'),
         hash,

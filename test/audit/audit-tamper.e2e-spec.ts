@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { GENESIS_HASH, computeAuditHash } from '../../src/audit/audit-hash';
+import { hashedFieldsOf, type AuditEventRow } from './audit-rows';
 import { DataSource } from 'typeorm';
 import { adminToken, bearer, login, refreshWith, register, sql } from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -85,19 +86,13 @@ describe('audit trail against tampering', () => {
   async function rechainWithoutKey(keyed: boolean): Promise<void> {
     await asSuperuser(async (q) => {
       const { rows } = (await q('SELECT * FROM audit_events ORDER BY seq')) as {
-        rows: Array<Record<string, never>>;
+        rows: AuditEventRow[];
       };
       let prev: string = rows[0]?.prev_hash ?? GENESIS_HASH;
       for (const row of rows) {
         const fields = {
-          id: row.id,
-          type: row.type,
-          userId: row.user_id,
-          ip: row.ip,
-          userAgent: row.user_agent,
-          requestId: row.request_id,
+          ...hashedFieldsOf(row),
           metadata: { ...(row.metadata as object), rewritten: true },
-          createdAt: row.created_at,
         };
         const hash = computeAuditHash(prev, fields, null);
         // prev_hash is unique: park each row's on a placeholder first, link them all afterwards.

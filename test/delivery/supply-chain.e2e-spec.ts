@@ -21,6 +21,8 @@ const DELIVERY_FILES = [
   '.github',
   '.env.example',
   'docker/postgres',
+  'docker/caddy',
+  'docker/tls-init',
 ];
 
 interface Run {
@@ -106,29 +108,29 @@ describe('validate:delivery', () => {
     const passing = validateDeliveryCli(dir);
     expect(passing.output).toContain('validate:delivery: all checks passed');
     expect(passing.status).toBe(0);
-    edit('docker-compose.yml', (t) => t.replace('127.0.0.1:3001:3000', '0.0.0.0:3001:3000'));
+    edit('docker-compose.yml', (t) => t.replace('127.0.0.1:443:443', '0.0.0.0:443:443'));
     const failing = validateDeliveryCli(dir);
     expect(failing.output).toMatch(
-      /FAIL docker-compose\.yml.*services\.app1: port "0\.0\.0\.0:3001:3000"/,
+      /FAIL docker-compose\.yml.*services\.proxy: port "0\.0\.0\.0:443:443"/,
     );
     expect(failing.status).toBe(1);
   });
 
   it('fails when a compose port is published on all interfaces', async () => {
-    edit('docker-compose.yml', (t) => t.replace('127.0.0.1:3001:3000', '0.0.0.0:3001:3000'));
+    edit('docker-compose.yml', (t) => t.replace('127.0.0.1:443:443', '0.0.0.0:443:443'));
     const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
-      /services\.app1: port "0\.0\.0\.0:3001:3000" must be bound to 127\.0\.0\.1/,
+      /services\.proxy: port "0\.0\.0\.0:443:443" must be bound to 127\.0\.0\.1/,
     );
   });
 
   it('fails when a compose port names no host address', async () => {
-    edit('docker-compose.yml', (t) => t.replace("'127.0.0.1:3002:3000'", "'3002:3000'"));
+    edit('docker-compose.yml', (t) => t.replace("'127.0.0.1:80:80'", "'80:80'"));
     const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(
-      /services\.app2: port "3002:3000" must be bound to 127\.0\.0\.1 \(got all interfaces\)/,
+      /services\.proxy: port "80:80" must be bound to 127\.0\.0\.1 \(got all interfaces\)/,
     );
   });
 
@@ -160,8 +162,8 @@ describe('validate:delivery', () => {
   it('fails when depends_on does not wait for health', async () => {
     edit('docker-compose.yml', (t) =>
       t.replace(
-        '      postgres:\n        condition: service_healthy\n\n  app1:',
-        '      postgres:\n        condition: service_started\n\n  app1:',
+        '      postgres:\n        condition: service_healthy\n\n  # Reached',
+        '      postgres:\n        condition: service_started\n\n  # Reached',
       ),
     );
     const r = await validateDelivery(dir);
@@ -271,6 +273,221 @@ describe('validate:delivery', () => {
     const r = await validateDelivery(dir);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/dependabot\.yml: no update entry for github-actions/);
+  });
+});
+
+describe('validate:delivery: the compose front (Caddy) and its TLS material', () => {
+  beforeEach(() => copy(DELIVERY_FILES));
+
+  const CADDYFILE = 'docker/caddy/Caddyfile';
+  const TLS_SCRIPT = 'docker/tls-init/make-tls.sh';
+
+  it('fails when no Caddy proxy fronts the replicas', async () => {
+    edit('docker-compose.yml', (t) => t.replace('image: caddy:2.10-alpine', 'image: nginx:1.27'));
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /exactly one reverse proxy \(a caddy image\) must front the replicas \(found 0\)/,
+    );
+  });
+
+  it('fails when a replica publishes a port of its own again', async () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        '  app1:\n    <<: *app\n',
+        "  app1:\n    <<: *app\n    ports:\n      - '127.0.0.1:3001:3000'\n",
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app1: publishes ports: only the proxy \(proxy\) may; reach app1 through it/,
+    );
+  });
+
+  it('fails when an image is not pinned like the others', async () => {
+    edit('docker-compose.yml', (t) => t.replace('image: caddy:2.10-alpine', 'image: caddy:latest'));
+    edit('docker/tls-init/Dockerfile', (t) => t.replace('FROM alpine:3.22', 'FROM alpine'));
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/services\.proxy: image 'caddy:latest' must be pinned/);
+    expect(r.output).toMatch(/docker\/tls-init\/Dockerfile: base image 'alpine' must be pinned/);
+  });
+
+  it("fails when PUBLIC_APP_URL or WEBAUTHN_ORIGINS is not the proxy's origin", async () => {
+    edit('docker-compose.yml', (t) =>
+      t
+        .replace('PUBLIC_APP_URL: https://localhost', 'PUBLIC_APP_URL: http://127.0.0.1:3000')
+        .replace(
+          'WEBAUTHN_ORIGINS: https://localhost',
+          'WEBAUTHN_ORIGINS: https://localhost,https://app.example.org',
+        ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    for (const replica of ['app1', 'app2']) {
+      expect(r.output).toContain(
+        `services.${replica}: PUBLIC_APP_URL 'http://127.0.0.1:3000' is not the proxy's origin https://localhost (docker/caddy/Caddyfile)`,
+      );
+      expect(r.output).toContain(
+        `services.${replica}: WEBAUTHN_ORIGINS 'https://app.example.org' is not the proxy's origin https://localhost`,
+      );
+    }
+  });
+
+  it('fails when the origin is taken from .env, where it can drift from the Caddyfile', async () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        'PUBLIC_APP_URL: https://localhost',
+        'PUBLIC_APP_URL: ${PUBLIC_APP_URL:-https://localhost}',
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app1: PUBLIC_APP_URL must be written out, not taken from \.env/,
+    );
+  });
+
+  it("fails when the Caddyfile's site is not the replicas' origin", async () => {
+    edit(CADDYFILE, (t) => t.replace('https://localhost {', 'https://app.example.org {'));
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /PUBLIC_APP_URL 'https:\/\/localhost' is not the proxy's origin https:\/\/app\.example\.org/,
+    );
+    expect(r.output).toMatch(
+      /WEBAUTHN_RP_ID 'localhost' is not the proxy's host app\.example\.org/,
+    );
+  });
+
+  it('fails when TRUST_PROXY trusts more than the proxy', async () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace('TRUST_PROXY: 10.250.25.10', "TRUST_PROXY: '10.250.25.0/24,loopback'"),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app1: TRUST_PROXY entry '10\.250\.25\.0\/24' is wider than the proxy's 10\.250\.25\.10\/32 on front/,
+    );
+    expect(r.output).toMatch(
+      /services\.app1: TRUST_PROXY entry 'loopback' is not an IPv4 address or CIDR/,
+    );
+  });
+
+  it('fails when the proxy moves and TRUST_PROXY does not follow', async () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace('ipv4_address: 10.250.25.10', 'ipv4_address: 10.250.25.20'),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app2: TRUST_PROXY entry '10\.250\.25\.10' is not the proxy's 10\.250\.25\.20\/32/,
+    );
+    expect(r.output).toMatch(
+      /services\.app2: TRUST_PROXY '10\.250\.25\.10' does not cover the proxy's 10\.250\.25\.20\/32/,
+    );
+  });
+
+  it('fails when the proxy could reach a replica over a second network, from an address TRUST_PROXY does not name', async () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        '  networks: [front, backend, egress]',
+        '  networks: [front, backend, egress, edge]',
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.app1: shares front, edge with the proxy: exactly one network/,
+    );
+  });
+
+  it('fails when the Caddyfile leaves a replica out', async () => {
+    edit(CADDYFILE, (t) =>
+      t.replace('reverse_proxy app1:3000 app2:3000 {', 'reverse_proxy app1:3000 {'),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(
+      'docker/caddy/Caddyfile: reverse_proxy for https://localhost does not reach replica app2 (app2:3000)',
+    );
+  });
+
+  it('fails when the replicas have no active health check', async () => {
+    edit(CADDYFILE, (t) => t.replace(/^\t\thealth_uri .*\n/m, ''));
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /reverse_proxy for https:\/\/localhost has no active health check \(health_uri\)/,
+    );
+  });
+
+  it("fails when the Caddyfile adds HSTS, the app's header", async () => {
+    edit(CADDYFILE, (t) =>
+      t.replace(
+        '\theader -Server\n}',
+        '\theader -Server\n\theader Strict-Transport-Security "max-age=31536000"\n}',
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /Caddyfile: sets Strict-Transport-Security: the app sends HSTS itself/,
+    );
+  });
+
+  it('fails when a site would get its certificate from ACME or the internal CA', async () => {
+    edit(CADDYFILE, (t) =>
+      t.replace(
+        'https://localhost:8025 {\n\ttls /run/tls/server.crt /run/tls/server.key {',
+        'https://localhost:8025 {\n\ttls internal {',
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/site https:\/\/localhost:8025 needs 'tls <cert> <key>'/);
+  });
+
+  it('fails when a service reads TLS material before tls-init has made it', async () => {
+    edit('docker-compose.yml', (t) =>
+      t.replace(
+        '    networks: [backend]\n    restart: unless-stopped\n    depends_on:\n      tls-init:\n        condition: service_completed_successfully\n    healthcheck:\n      # As `app`',
+        '    networks: [backend]\n    restart: unless-stopped\n    healthcheck:\n      # As `app`',
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /services\.redis: mounts TLS material \(tls-redis\) but does not wait for tls-init \(depends_on: tls-init: condition: service_completed_successfully\)/,
+    );
+  });
+
+  it('fails when tls-init does not write a file a service reads', async () => {
+    edit(TLS_SCRIPT, (t) => t.replace('  issue redis 999 redis\n', ''));
+    edit(CADDYFILE, (t) =>
+      t.replace(
+        'tls /run/tls/server.crt /run/tls/server.key {\n\t\tprotocols',
+        'tls /run/tls/proxy.crt /run/tls/server.key {\n\t\tprotocols',
+      ),
+    );
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(
+      'docker/tls-init/make-tls.sh: does not write server.key into volume tls-redis (/tls/redis/server.key), which services.redis reads as /tls/server.key',
+    );
+    expect(r.output).toContain(
+      'docker/tls-init/make-tls.sh: does not write proxy.crt into volume tls-proxy (/tls/proxy/proxy.crt), which services.proxy reads as /run/tls/proxy.crt',
+    );
+  });
+
+  it("fails when PostgreSQL's key would belong to another uid than the image's postgres user", async () => {
+    edit(TLS_SCRIPT, (t) => t.replace('issue postgres 999 postgres', 'issue postgres 70 postgres'));
+    const r = await validateDelivery(dir);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(
+      /gives tls-postgres's key to uid 70; PostgreSQL in postgres:17\.6-bookworm runs as uid 999/,
+    );
   });
 });
 

@@ -38,6 +38,20 @@ export async function markVerified(t: TestApp, userId: string): Promise<void> {
   await sql(t, 'UPDATE users SET email_verified = true WHERE id = $1', [userId]);
 }
 
+/** Starts an authenticator's set-up for `user` on a verified address, the password as proof. */
+export async function totpSetup(
+  t: TestApp,
+  user: TestUser & { accessToken: string },
+): Promise<{ secret: string; otpauthUri: string; qrSvg: string }> {
+  await markVerified(t, user.id);
+  const setup = await request(t.url)
+    .post('/api/auth/mfa/totp/setup')
+    .set(...bearer(user.accessToken))
+    .send({ password: user.password })
+    .expect(200);
+  return setup.body as { secret: string; otpauthUri: string; qrSvg: string };
+}
+
 /**
  * Sets up and confirms an authenticator for `user` (confirming with the code `steps` away), on a
  * verified address. Confirming ends the account's other sessions.
@@ -47,13 +61,7 @@ export async function enrolTotp(
   user: TestUser & { accessToken: string },
   steps = -1,
 ): Promise<Enrolled> {
-  await markVerified(t, user.id);
-  const setup = await request(t.url)
-    .post('/api/auth/mfa/totp/setup')
-    .set(...bearer(user.accessToken))
-    .send({ password: user.password })
-    .expect(200);
-  const secret = setup.body.secret as string;
+  const { secret } = await totpSetup(t, user);
   const confirmed = await request(t.url)
     .post('/api/auth/mfa/totp/confirm')
     .set(...bearer(user.accessToken))

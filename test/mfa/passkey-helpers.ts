@@ -1,5 +1,6 @@
 import type {
   AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import request from 'supertest';
@@ -32,6 +33,23 @@ export interface StoredPasskey {
   backedUp: boolean;
 }
 
+/**
+ * Options for navigator.credentials.create() on `user`'s verified address (factors need one),
+ * the password as the step-up proof.
+ */
+export async function registrationOptions(
+  t: TestApp,
+  user: LoggedIn,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  await markVerified(t, user.id);
+  const options = await request(t.url)
+    .post('/api/auth/passkeys/registration/options')
+    .set(...bearer(user.accessToken))
+    .send({ password: user.password })
+    .expect(200);
+  return options.body as PublicKeyCredentialCreationOptionsJSON;
+}
+
 /** Adds a passkey made by `authenticator` to `user`'s account; the stored passkey as the API lists it. */
 export async function addPasskey(
   t: TestApp,
@@ -39,13 +57,8 @@ export async function addPasskey(
   authenticator: SoftAuthenticator,
   name?: string,
 ): Promise<StoredPasskey> {
-  await markVerified(t, user.id);
-  const options = await request(t.url)
-    .post('/api/auth/passkeys/registration/options')
-    .set(...bearer(user.accessToken))
-    .send({ password: user.password })
-    .expect(200);
-  const response = authenticator.register(options.body, PASSKEY_ORIGIN);
+  const options = await registrationOptions(t, user);
+  const response = authenticator.register(options, PASSKEY_ORIGIN);
   const stored = await request(t.url)
     .post('/api/auth/passkeys/registration/verify')
     .set(...bearer(user.accessToken))

@@ -15,6 +15,7 @@ import { freePort } from '../support/free-port';
 import { CHROMIUM, describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { amrOf, markVerified, passwordStep } from './mfa-helpers';
+import { registrationOptions } from './passkey-helpers';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
 
@@ -102,14 +103,9 @@ describeWithChromium('passkeys in headless Chromium with a CDP virtual authentic
     expect(t.app.get(WebAuthnConfig).rpId).toBe('localhost');
     expect(t.app.get(WebAuthnConfig).origins).toEqual([origin]);
     const user: LoggedIn = await registerAndLogin(t);
-    await markVerified(t, user.id); // factors need a proven address
 
     // Registration.
-    const options = await request(t.url)
-      .post('/api/auth/passkeys/registration/options')
-      .set(...bearer(user.accessToken))
-      .send({ password: user.password })
-      .expect(200);
+    const options = { body: await registrationOptions(t, user) };
     expect(options.body.rp).toEqual({ id: 'localhost', name: expect.any(String) });
     expect(options.body.authenticatorSelection).toMatchObject({ residentKey: 'required' });
     const created = await createIn(page, options.body);
@@ -236,13 +232,7 @@ describeWithChromium('passkeys in headless Chromium with a CDP virtual authentic
 
   it('removes a passkey with the password and the passkey itself (another user cannot): the factor is off again, audited', async () => {
     const user = await registerAndLogin(t);
-    await markVerified(t, user.id);
-    const options = await request(t.url)
-      .post('/api/auth/passkeys/registration/options')
-      .set(...bearer(user.accessToken))
-      .send({ password: user.password })
-      .expect(200);
-    const created = await createIn(page, options.body);
+    const created = await createIn(page, await registrationOptions(t, user));
     const { body } = await request(t.url)
       .post('/api/auth/passkeys/registration/verify')
       .set(...bearer(user.accessToken))
@@ -297,13 +287,7 @@ describeWithChromium('passkeys in headless Chromium with a CDP virtual authentic
     });
     try {
       const user = await registerAndLogin(other);
-      await markVerified(other, user.id);
-      const options = await request(other.url)
-        .post('/api/auth/passkeys/registration/options')
-        .set(...bearer(user.accessToken))
-        .send({ password: user.password })
-        .expect(200);
-      const created = await createIn(page, options.body);
+      const created = await createIn(page, await registrationOptions(other, user));
       expectErrorBody(
         await request(other.url)
           .post('/api/auth/passkeys/registration/verify')

@@ -17,8 +17,8 @@ import {
   awayFromStepEdge,
   codeAt,
   enrolTotp,
-  markVerified,
   passwordStep,
+  totpSetup,
   verify,
 } from './mfa-helpers';
 
@@ -53,12 +53,7 @@ describe('TOTP, recovery codes and the two-step login', () => {
         .send({ password: user.password }),
       403,
     ); // only on a verified address
-    await markVerified(t, user.id);
-    const setup = await request(t.url)
-      .post('/api/auth/mfa/totp/setup')
-      .set(...bearer(user.accessToken))
-      .send({ password: user.password })
-      .expect(200);
+    const setup = { body: await totpSetup(t, user) };
     expect(setup.body.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(setup.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.+secret=[A-Z2-7]{32}/);
     expect(setup.body.otpauthUri).toContain('algorithm=SHA1');
@@ -83,7 +78,7 @@ describe('TOTP, recovery codes and the two-step login', () => {
       .expect(200);
     expect(pending.body.accessToken).toEqual(expect.any(String));
 
-    const secret = setup.body.secret as string;
+    const secret = setup.body.secret;
     const wrong = await request(t.url)
       .post('/api/auth/mfa/totp/confirm')
       .set(...bearer(user.accessToken))

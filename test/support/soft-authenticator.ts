@@ -154,11 +154,7 @@ export class SoftAuthenticator {
     );
     this.credentials.push(credential);
     return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
+      ...publicKeyCredential(credential),
       response: {
         clientDataJSON: clientData('webauthn.create', options.challenge, origin),
         attestationObject: Buffer.from(attestationObject).toString('base64url'),
@@ -212,11 +208,7 @@ export class SoftAuthenticator {
       credential.privateKey,
     );
     return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
+      ...publicKeyCredential(credential),
       response: {
         clientDataJSON,
         authenticatorData: authData.toString('base64url'),
@@ -225,6 +217,17 @@ export class SoftAuthenticator {
       },
     };
   }
+}
+
+/** What a PublicKeyCredential's toJSON() has besides its response: this is a platform authenticator. */
+function publicKeyCredential(credential: SoftCredential) {
+  return {
+    id: credential.id,
+    rawId: credential.id,
+    type: 'public-key' as const,
+    authenticatorAttachment: 'platform' as const,
+    clientExtensionResults: {},
+  };
 }
 
 /** rpIdHash (SHA-256 of the RP id) ‖ flags ‖ counter (32 bits) ‖ attested credential data, if any. */

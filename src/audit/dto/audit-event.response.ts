@@ -21,10 +21,21 @@ export class AuditEventResponse {
   @ApiProperty({ nullable: true, type: String })
   requestId!: string | null;
 
+  // The members depend on the event type (and grow with it), so the schema names the value types,
+  // not a list of members: a client narrows by `type`.
   @ApiProperty({
     type: 'object',
-    additionalProperties: true,
-    description: 'Non-secret details: ids, counts, reasons',
+    additionalProperties: {
+      oneOf: [
+        { type: 'string', nullable: true },
+        { type: 'number' },
+        { type: 'boolean' },
+        { type: 'array', items: {} },
+        { type: 'object', additionalProperties: true },
+      ],
+    },
+    example: { sessionId: '3f0c…', amr: ['pwd', 'otp'] },
+    description: 'Non-secret details by event type (ids, counts, reasons): JSON values',
   })
   metadata!: Record<string, unknown>;
 

@@ -1,16 +1,18 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { ClientContext } from '../http/client-context';
 import type { AuthenticatedUser } from './principal';
 
 /**
  * The proofs a request may carry in its body: the password, a TOTP `code`, a `recoveryCode`, or a
  * `passkey` assertion (the browser's PublicKeyCredential as JSON, for options from
- * POST /api/auth/step-up/passkey/options).
+ * POST /api/auth/step-up/passkey/options). Validation checks only that `passkey` is an object:
+ * @simplewebauthn verifies the rest.
  */
 export interface ProofFields {
   password?: string;
   code?: string;
   recoveryCode?: string;
-  passkey?: Record<string, unknown>;
+  passkey?: AuthenticationResponseJSON;
 }
 
 /** What a proven credential change may rely on: the credentials version its password was checked under. */

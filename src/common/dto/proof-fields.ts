@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { PasskeyAssertionCredential } from './webauthn.dto';
 
 /** The 6 digits an authenticator app shows (RFC 6238); `optional` only documents it so (pair with ValidateIf). */
 export const TotpCode = (optional = false): PropertyDecorator =>
@@ -31,12 +32,14 @@ export const CurrentPassword = (): PropertyDecorator =>
     MaxLength(1024),
   );
 
-/** A passkey assertion offered as a proof: the browser's PublicKeyCredential as JSON. */
+/**
+ * A passkey assertion offered as a proof: the browser's PublicKeyCredential as JSON. Only its type
+ * is checked here; @simplewebauthn verifies the credential (see webauthn.dto.ts).
+ */
 export const PasskeyAssertion = (): PropertyDecorator =>
   applyDecorators(
     ApiPropertyOptional({
-      type: 'object',
-      additionalProperties: true,
+      type: () => PasskeyAssertionCredential,
       description:
         'A passkey assertion (PublicKeyCredential.toJSON()) for options from POST /api/auth/step-up/passkey/options',
     }),

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PasskeyAssertion, RecoveryCode, TotpCode } from './proof-fields';
+import type { PasskeyAssertionCredential } from './webauthn.dto';
 
 /** Absent is allowed (the step-up rule decides whether it was needed); `null` is a 400 like any wrong type. */
 export const Absent = (): PropertyDecorator =>
@@ -22,7 +23,7 @@ export class FactorProofsDto {
 
   @PasskeyAssertion()
   @Absent()
-  passkey?: Record<string, unknown>;
+  passkey?: PasskeyAssertionCredential;
 }
 
 /**

@@ -6,7 +6,7 @@ import { mfaDisabled } from './mfa-disabled.template';
 import { mfaEnabled } from './mfa-enabled.template';
 import { mfaFailures } from './mfa-failures.template';
 import { mfaReset } from './mfa-reset.template';
-import { newSignin } from './new-signin.template';
+import { newSignIn } from './new-signin.template';
 import { passwordChanged } from './password-changed.template';
 import { passwordReset } from './password-reset.template';
 import { registrationAttempt } from './registration-attempt.template';
@@ -24,7 +24,7 @@ export const MAIL_TEMPLATES = {
   'email-change-requested': emailChangeRequested,
   'email-taken': emailTaken,
   'registration-attempt': registrationAttempt,
-  'new-signin': newSignin,
+  'new-signin': newSignIn,
   'mfa-enabled': mfaEnabled,
   'mfa-disabled': mfaDisabled,
   'mfa-failures': mfaFailures,

@@ -1,6 +1,6 @@
 import { mailTemplate, shortened, utc } from './mail-template';
 
-export interface NewSigninData {
+export interface NewSignInData {
   username: string;
   at: Date;
   /** The client address, as parsed (never the raw header text). */
@@ -9,7 +9,7 @@ export interface NewSigninData {
   device: string;
 }
 
-export const newSignin = mailTemplate<NewSigninData>({
+export const newSignIn = mailTemplate<NewSignInData>({
   subject: 'New sign-in to your {{appName}} account',
   view: ({ username, at, ip, device }) => ({
     username,

@@ -1,7 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadMailComposer } from '../lazy-modules';
-import { MailTransport, type DeliveryReceipt, type OutgoingMail } from './mail-transport';
+import {
+  MailTransport,
+  messageFields,
+  type DeliveryReceipt,
+  type OutgoingMail,
+} from './mail-transport';
 
 /**
  * Development without SMTP_URL (never in production): each mail becomes a real RFC 822 message
@@ -20,14 +25,7 @@ export class EmlFileTransport extends MailTransport {
   async send(mail: OutgoingMail): Promise<DeliveryReceipt> {
     const MailComposer = loadMailComposer();
     const message = await new MailComposer({
-      from: mail.from,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId: mail.messageId,
-      date: mail.date,
-      headers: { 'Auto-Submitted': 'auto-generated' },
+      ...messageFields(mail),
       disableFileAccess: true,
       disableUrlAccess: true,
     })

@@ -25,3 +25,20 @@ export abstract class MailTransport {
   abstract send(mail: OutgoingMail): Promise<DeliveryReceipt>;
   abstract close(): void;
 }
+
+/**
+ * The message as both transports compose it: the same headers whether it is sent or written to a
+ * file. RFC 3834 `Auto-Submitted`: an automatic mail that vacation responders must not answer.
+ */
+export function messageFields(mail: OutgoingMail) {
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    date: mail.date,
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  };
+}

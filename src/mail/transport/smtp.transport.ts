@@ -2,7 +2,12 @@ import type { Transporter } from 'nodemailer';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { loadNodemailer } from '../lazy-modules';
-import { MailTransport, type DeliveryReceipt, type OutgoingMail } from './mail-transport';
+import {
+  MailTransport,
+  messageFields,
+  type DeliveryReceipt,
+  type OutgoingMail,
+} from './mail-transport';
 
 /**
  * Sends through the SMTP relay of SMTP_URL. One connection per mail (no pool): the outbox sends
@@ -19,17 +24,9 @@ export class SmtpTransport extends MailTransport {
   async send(mail: OutgoingMail): Promise<DeliveryReceipt> {
     this.transporter ??= loadNodemailer().createTransport(this.options);
     const info = await this.transporter.sendMail({
-      from: mail.from,
-      to: mail.to,
+      ...messageFields(mail),
       // The envelope is exactly the one recipient: headers can never add one.
       envelope: { from: mail.from.address, to: [mail.to] },
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId: mail.messageId,
-      date: mail.date,
-      // RFC 3834: an automatic mail; vacation responders must not answer it.
-      headers: { 'Auto-Submitted': 'auto-generated' },
     });
     return { response: info.response };
   }

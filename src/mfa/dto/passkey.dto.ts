@@ -1,14 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PasskeyRegistrationCredential } from '../../common/dto/webauthn.dto';
 import type { PasskeyRow } from '../passkeys/passkey.repository';
 
-const CREDENTIAL_JSON =
-  "The browser's PublicKeyCredential as JSON (credential.toJSON(), or @simplewebauthn/browser's result)";
-
 export class RegisterPasskeyDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: CREDENTIAL_JSON })
+  @ApiProperty({
+    type: () => PasskeyRegistrationCredential,
+    description:
+      "navigator.credentials.create()'s credential as JSON (credential.toJSON(), or @simplewebauthn/browser's result)",
+  })
+  // Only its type is checked here; @simplewebauthn verifies the credential (see webauthn.dto.ts).
   @IsObject()
-  response!: Record<string, unknown>;
+  response!: PasskeyRegistrationCredential;
 
   @ApiPropertyOptional({ example: 'Laptop', maxLength: 100 })
   @IsOptional()

@@ -6,10 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type {
-  PublicKeyCredentialCreationOptionsJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { AuthenticatedUser } from '../../common/auth/principal';
 import { ApiErrors } from '../../common/decorators/api-errors.decorator';
 import { CurrentUser } from '../../common/decorators/current-user.decorator';
@@ -22,14 +19,9 @@ import { AuthRateLimit } from '../../rate-limit/auth-rate-limit.decorator';
 import { Client, type ClientContext } from '../../common/http/client-context';
 import { ProofsDto } from '../../common/dto/proofs.dto';
 import { StepUpErrors } from '../../common/decorators/step-up-errors.decorator';
+import { PasskeyCreationOptions } from '../../common/dto/webauthn.dto';
 import { PasskeyResponse, RegisterPasskeyDto, toPasskeyResponse } from '../dto/passkey.dto';
 import { PasskeyRegistrationService } from './passkey-registration.service';
-
-const OPTIONS_SCHEMA = {
-  type: 'object',
-  additionalProperties: true,
-  description: 'PublicKeyCredentialCreationOptionsJSON: hand to navigator.credentials.create()',
-} as const;
 
 @ApiTags('mfa')
 @Authenticated()
@@ -46,7 +38,10 @@ export class PasskeysController {
     summary:
       'Start adding a passkey (a credential change, on a verified address): options for navigator.credentials.create()',
   })
-  @ApiOkResponse({ schema: OPTIONS_SCHEMA })
+  @ApiOkResponse({
+    type: PasskeyCreationOptions,
+    description: 'PublicKeyCredentialCreationOptionsJSON: hand to navigator.credentials.create()',
+  })
   @StepUpErrors('credential')
   @ApiErrors([403, 'email not verified'])
   options(
@@ -70,8 +65,9 @@ export class PasskeysController {
     @Body() dto: RegisterPasskeyDto,
     @Client() client: ClientContext,
   ): Promise<PasskeyResponse> {
-    const response = dto.response as unknown as RegistrationResponseJSON;
-    return toPasskeyResponse(await this.registration.register(user, response, dto.name, client));
+    return toPasskeyResponse(
+      await this.registration.register(user, dto.response, dto.name, client),
+    );
   }
 
   @Get()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PasskeyAssertionCredential } from '../../common/dto/webauthn.dto';
 
 export class PasskeyOptionsDto {
   @ApiPropertyOptional({
@@ -16,11 +17,11 @@ export class PasskeyOptionsDto {
 
 export class AuthenticatePasskeyDto extends PasskeyOptionsDto {
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: () => PasskeyAssertionCredential,
     description:
-      "The browser's PublicKeyCredential as JSON (credential.toJSON(), or @simplewebauthn/browser's result)",
+      "navigator.credentials.get()'s credential as JSON (credential.toJSON(), or @simplewebauthn/browser's result)",
   })
+  // Only its type is checked here; @simplewebauthn verifies the credential (see webauthn.dto.ts).
   @IsObject()
-  response!: Record<string, unknown>;
+  response!: PasskeyAssertionCredential;
 }
