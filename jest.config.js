@@ -63,6 +63,7 @@ module.exports = {
         '<rootDir>/test/docs/*.spec.ts',
       ],
       globalSetup: '<rootDir>/test/support/unit-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/unit-global-teardown.ts',
     },
     {
       ...common,

@@ -1,16 +1,17 @@
 // The account pages (src/account-pages/): the browser TypeScript and the stylesheet bundled by
 // esbuild into content-hashed files, and the HTML with those names written in, into
-// dist/account-pages/site (read by src/account-pages/account-pages.ts at start).
+// <out>/account-pages/site (read by src/account-pages/account-pages.ts at start, beside its code):
+// `npm run build` builds into dist/ (scripts/build.js), `npm run dev` watches into dist-dev/.
 const { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { basename, join, relative } = require('node:path');
+const { basename, join } = require('node:path');
 const esbuild = require('esbuild');
 
 const root = join(__dirname, '..');
 const source = join(root, 'src/account-pages');
-const site = join(root, 'dist/account-pages/site');
+const siteOf = (outRoot) => join(outRoot, 'account-pages', 'site');
 
-/** The HTML pages with the hashed asset names of `metafile` written in. */
-function writePages(metafile) {
+/** The HTML pages with the hashed asset names of `metafile` written in, into `site`. */
+function writePages(site, metafile) {
   // The output file of each entry point, by the name the HTML uses (/assets/pages.js, /assets/pages.css).
   const names = {};
   for (const [file, output] of Object.entries(metafile.outputs)) {
@@ -24,10 +25,10 @@ function writePages(metafile) {
       .replace('/assets/pages.css', `/assets/${names['pages.css']}`);
     writeFileSync(join(site, 'pages', page), html);
   }
-  console.log(`account pages: ${relative(root, site)} (${names['pages.js']}, ${names['pages.css']})`);
+  console.log(`account pages: ${names['pages.js']}, ${names['pages.css']}`);
 }
 
-const OPTIONS = {
+const optionsFor = (site) => ({
   entryPoints: {
     pages: join(source, 'browser/main.ts'),
     'pages-style': join(source, 'browser/pages.css'),
@@ -42,29 +43,37 @@ const OPTIONS = {
   entryNames: '[name]-[hash]',
   metafile: true,
   logLevel: 'warning',
-};
+});
+
+/** Builds the site into `outRoot` (synchronously: scripts/build.js is a synchronous script). */
+function buildPages(outRoot) {
+  const site = siteOf(outRoot);
+  rmSync(site, { recursive: true, force: true });
+  writePages(site, esbuild.buildSync(optionsFor(site)).metafile);
+}
 
 /**
- * `--watch` (for a development loop): rebuilds on every change of the browser code or the
- * stylesheet, old assets removed; the service reads the site at start, so it restarts to serve it.
+ * For a development loop: rebuilds the site into `outRoot` on every change of the browser code or
+ * the stylesheet (old assets removed), then calls `onBuilt`; the service reads the site at start,
+ * so `onBuilt` restarts it.
  */
-async function main() {
+async function watchPages(outRoot, onBuilt) {
+  const site = siteOf(outRoot);
   rmSync(site, { recursive: true, force: true });
-  if (!process.argv.includes('--watch')) {
-    writePages((await esbuild.build(OPTIONS)).metafile);
-    return;
-  }
   const rewrite = {
     name: 'account-pages-html',
     setup(build) {
       build.onStart(() => rmSync(join(site, 'assets'), { recursive: true, force: true }));
-      build.onEnd((result) => result.metafile && writePages(result.metafile));
+      build.onEnd((result) => {
+        if (!result.metafile) return;
+        writePages(site, result.metafile);
+        onBuilt();
+      });
     },
   };
-  await (await esbuild.context({ ...OPTIONS, plugins: [rewrite] })).watch();
+  await (await esbuild.context({ ...optionsFor(site), plugins: [rewrite] })).watch();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+module.exports = { buildPages, watchPages };
+
+if (require.main === module) buildPages(join(root, 'dist'));

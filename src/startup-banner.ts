@@ -3,6 +3,7 @@ import { configOf } from './config/config-of';
 import type { Env } from './config/env.schema';
 import { describeDatabase } from './database/database-description';
 import { describeMailDestination } from './mail/mail-settings';
+import { windowText } from './rate-limit/limit-hint';
 
 /**
  * The parts of the one line printed once the app listens, in order. A module with something an
@@ -17,7 +18,31 @@ export function bannerParts(app: INestApplication, env: Env, baseUrl: string): s
     `database: ${describeDatabase(app, config.database)}`,
     ...(env.isProduction ? [] : [`data directory: ${env.DATA_DIR}`]),
     `mail: ${describeMailDestination(config.mail)}`,
+    ...settingParts(env),
   ];
+}
+
+/**
+ * What else a developer looks for at start: the auth limit and the variable that raises it (outside
+ * production: the limit a developer meets first), the metrics listener and Redis when set. Redis
+ * as host:port only: its URL may hold a password.
+ */
+export function settingParts(env: Env): string[] {
+  const { rateLimit, observability, redis } = configOf(env);
+  const parts: string[] = [];
+  if (!env.isProduction)
+    parts.push(
+      `auth limit: ${rateLimit.authMax} per ${windowText(rateLimit.windowMs)} per route (AUTH_RATE_LIMIT_MAX)`,
+    );
+  if (observability.metricsPort !== undefined)
+    parts.push(`metrics: http://127.0.0.1:${observability.metricsPort}/metrics`);
+  if (redis.url) parts.push(`Redis: ${describeRedis(redis.url)}`);
+  return parts;
+}
+
+function describeRedis(url: string): string {
+  const { protocol, host } = new URL(url);
+  return protocol === 'rediss:' ? `${host} over TLS` : host;
 }
 
 export function startupBanner(app: INestApplication, env: Env): string {

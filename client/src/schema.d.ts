@@ -1049,8 +1049,8 @@ export interface components {
              */
             secret: string;
             /**
-             * @description otpauth://totp/… URI (SHA1, 6 digits, 30 s) for a QR code
-             * @example otpauth://totp/app.example.org:ada%40example.org?issuer=app.example.org&secret=…
+             * @description otpauth://totp/… URI (SHA1, 6 digits, 30 s) for a QR code; issuer: JWT_ISSUER
+             * @example otpauth://totp/secure-nest-foundation:ada%40example.org?issuer=secure-nest-foundation&secret=…
              */
             otpauthUri: string;
             /** @description The otpauthUri as an SVG QR code, for a UI to inline */

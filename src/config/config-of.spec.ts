@@ -31,10 +31,32 @@ describe('configOf', () => {
     expect(accounts.bootstrapAdmin).toBeUndefined(); // the password is missing
     expect(http.publicOrigin).toBe('https://app.example.org:8443');
     expect(http.corsOrigins).toEqual(['https://a.example.org', 'https://b.example.org']);
-    expect(mfa.totpIssuer).toBe('app.example.org');
-    expect(webAuthn.rpName).toBe('app.example.org:8443');
+    expect(mfa.totpIssuer).toBe('secure-nest-foundation'); // JWT_ISSUER, not the URL's host
+    expect(webAuthn).toEqual({
+      rpId: 'app.example.org',
+      rpName: 'app.example.org:8443',
+      origins: ['https://app.example.org:8443'],
+    });
     expect(database.migrateAtStart).toBe(true);
     expect(configOf(env({ NODE_ENV: 'production' })).database.migrateAtStart).toBe(false);
+    // A 429 names the variable that raises its limit outside production only.
+    expect(configOf(env()).rateLimit.hintVariables).toBe(true);
+    expect(configOf(env({ NODE_ENV: 'production' })).rateLimit.hintVariables).toBe(false);
+  });
+
+  it('names the service in an authenticator app by JWT_ISSUER', () => {
+    const { mfa } = configOf(
+      env({ JWT_ISSUER: 'Orchid Bank', PUBLIC_APP_URL: 'https://app.orchid-bank.test' }),
+    );
+    expect(mfa.totpIssuer).toBe('Orchid Bank');
+  });
+
+  it('outside production, follows PORT: links, origin and relying party on http://localhost:PORT', () => {
+    const { http, mail, webAuthn } = configOf(env({ PORT: 4123 }));
+    expect(mail.publicAppUrl).toBe('http://localhost:4123');
+    expect(http.publicOrigin).toBe('http://localhost:4123');
+    expect(webAuthn).toMatchObject({ rpId: 'localhost', origins: ['http://localhost:4123'] });
+    expect(configOf(env()).mail.publicAppUrl).toBe('http://localhost:3000');
   });
 
   it('provides each section under its class, crypto under its own token', () => {

@@ -79,7 +79,7 @@ export function sectionProviders(env: Env): ValueProvider[] {
 
 function buildSections(env: Env): ConfigSections {
   const production = env.isProduction;
-  const publicUrl = new URL(env.PUBLIC_APP_URL);
+  const publicUrl = new URL(publicAppUrl(env));
   return {
     http: {
       host: env.HOST,
@@ -132,7 +132,7 @@ function buildSections(env: Env): ConfigSections {
     passwordPolicy: {
       contextWords: passwordContextWords(
         env.JWT_ISSUER,
-        env.PUBLIC_APP_URL,
+        publicUrl.href,
         commaSeparated(env.PASSWORD_CONTEXT_WORDS),
       ),
       requireCharacterClasses: env.PASSWORD_REQUIRE_CHARACTER_CLASSES,
@@ -141,15 +141,16 @@ function buildSections(env: Env): ConfigSections {
       requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS ?? production,
       requiredForAll: env.MFA_REQUIRED_FOR_ALL ?? false,
       stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE,
-      totpIssuer: publicUrl.hostname,
+      totpIssuer: env.JWT_ISSUER,
     },
     webAuthn: {
-      // The development defaults; production requires both variables (production-rules.ts).
-      rpId: env.WEBAUTHN_RP_ID ?? 'localhost',
+      // The development defaults: where the service answers. Production requires both variables
+      // (production-rules.ts).
+      rpId: env.WEBAUTHN_RP_ID ?? publicUrl.hostname,
       rpName: publicUrl.host,
       origins: env.WEBAUTHN_ORIGINS?.length
         ? env.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin)
-        : ['http://localhost:3000'],
+        : [publicUrl.origin],
     },
     rateLimit: {
       windowMs: env.RATE_LIMIT_WINDOW_MS,
@@ -157,12 +158,13 @@ function buildSections(env: Env): ConfigSections {
       authMax: env.AUTH_RATE_LIMIT_MAX,
       loginFailureMax: env.LOGIN_FAILURE_MAX,
       loginFailureAccountMax: env.LOGIN_FAILURE_ACCOUNT_MAX,
+      hintVariables: !production,
     },
     mail: {
       smtpUrl: env.SMTP_URL,
       smtpCaFile: env.SMTP_CA,
       from: env.MAIL_FROM,
-      publicAppUrl: env.PUBLIC_APP_URL,
+      publicAppUrl: publicAppUrl(env),
       fileDir: join(env.DATA_DIR, 'mail'),
     },
     logging: {
@@ -188,6 +190,15 @@ function buildSections(env: Env): ConfigSections {
       encryptionKeys: env.ENCRYPTION_KEYS,
     },
   };
+}
+
+/**
+ * PUBLIC_APP_URL, or where this process answers (`http://localhost:PORT`) when it is unset:
+ * outside production the mail links then land on the service itself. Production requires the
+ * variable (production-rules.ts).
+ */
+export function publicAppUrl(env: Env): string {
+  return env.PUBLIC_APP_URL ?? `http://localhost:${env.PORT}`;
 }
 
 /** The collector's logs endpoint, unless LOG_OTLP=false or there is no collector. */

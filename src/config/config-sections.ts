@@ -99,7 +99,7 @@ export abstract class MfaConfig {
   /** MFA_REQUIRED_FOR_ALL: every route but enrolment needs a two-factor session. */
   abstract readonly requiredForAll: boolean;
   abstract readonly stepUpMaxAgeSeconds: number;
-  /** The issuer an authenticator app shows: PUBLIC_APP_URL's host name. */
+  /** The issuer an authenticator app shows: the service's name, JWT_ISSUER. */
   abstract readonly totpIssuer: string;
 }
 
@@ -118,6 +118,8 @@ export abstract class RateLimitConfig {
   abstract readonly authMax: number;
   abstract readonly loginFailureMax: number;
   abstract readonly loginFailureAccountMax: number;
+  /** Outside production: a 429 names the variable that raises its limit (rate-limit/limit-hint.ts). */
+  abstract readonly hintVariables: boolean;
 }
 
 /** The relay, the sender and the links of every mail (mail/). */

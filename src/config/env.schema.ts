@@ -312,7 +312,10 @@ export class Env {
   @IsString()
   AUDIT_HMAC_KEYS_PREVIOUS?: string;
 
-  @EnvVariable("Where users reach the service: links in mail, and the service's own origin.")
+  @EnvVariable(
+    'Where users reach the service: links in mail, its own origin; default http://localhost:PORT.',
+  )
+  @IsOptional()
   @IsUrl(
     {
       protocols: ['http', 'https'],
@@ -325,7 +328,8 @@ export class Env {
       message: 'must be an http(s) URL such as https://app.example.org, without query or fragment',
     },
   )
-  PUBLIC_APP_URL = 'http://127.0.0.1:3000';
+  /** Outside production, unset means `http://localhost:PORT`: see publicAppUrl() in config-of. */
+  PUBLIC_APP_URL?: string;
 
   @EnvVariable(
     'Prometheus text on 127.0.0.1:METRICS_PORT/metrics (never the API port); unset: no listener.',
@@ -371,7 +375,7 @@ export class Env {
   MFA_REQUIRED_FOR_ALL?: boolean;
 
   @EnvVariable(
-    'The WebAuthn relying party id, a domain; default localhost, required in production.',
+    'The WebAuthn relying party id, a domain; default the PUBLIC_APP_URL host, required in production.',
   )
   @IsOptional()
   @IsFQDN(
@@ -380,7 +384,9 @@ export class Env {
   )
   WEBAUTHN_RP_ID?: string;
 
-  @EnvVariable('Origins a passkey ceremony may come from, comma-separated; required in production.')
+  @EnvVariable(
+    'Origins a passkey ceremony may come from, comma-separated; default the PUBLIC_APP_URL origin.',
+  )
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string'

@@ -33,8 +33,9 @@ describe('loadEnv', () => {
       AUTH_RATE_LIMIT_MAX: 5,
       LOGIN_FAILURE_MAX: 5,
       LOG_LEVEL: 'info',
-      PUBLIC_APP_URL: 'http://127.0.0.1:3000',
     });
+    expect(env.PUBLIC_APP_URL).toBeUndefined();
+    expect(configOf(env).mail.publicAppUrl).toBe('http://localhost:3000'); // follows PORT
     expect(env.SMTP_URL).toBeUndefined();
     expect(env.MAIL_FROM).toBeUndefined();
     expect(configOf(env).http.swaggerEnabled).toBe(true);
@@ -221,11 +222,17 @@ describe('loadEnv', () => {
   });
 
   describe('multi-factor settings', () => {
-    it('defaults: admins need a second factor only in production; the relying party is localhost in development', () => {
-      const dev = loadEnv({ DATA_DIR: dataDir() });
+    it('defaults: admins need a second factor only in production; the relying party is where the service answers in development', () => {
+      const dev = loadEnv({ DATA_DIR: dataDir(), PORT: '4321' });
       expect(configOf(dev).mfa.requiredForAdmins).toBe(false);
       expect(configOf(dev).webAuthn.rpId).toBe('localhost');
-      expect(configOf(dev).webAuthn.origins).toEqual(['http://localhost:3000']);
+      expect(configOf(dev).webAuthn.origins).toEqual(['http://localhost:4321']);
+      expect(configOf(dev).mail.publicAppUrl).toBe('http://localhost:4321');
+      const behindProxy = loadEnv({ DATA_DIR: dataDir(), PUBLIC_APP_URL: 'http://dev.test:8080' });
+      expect(configOf(behindProxy).webAuthn).toMatchObject({
+        rpId: 'dev.test',
+        origins: ['http://dev.test:8080'],
+      });
       expect(configOf(loadEnv(PRODUCTION)).mfa.requiredForAdmins).toBe(true);
     });
 

@@ -68,7 +68,7 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   if (env.BCRYPT_ROUNDS < 12) problems.push('BCRYPT_ROUNDS must be at least 12 in production');
   if (!raw.JWT_ISSUER) problems.push('JWT_ISSUER is required in production');
   if (!raw.JWT_AUDIENCE) problems.push('JWT_AUDIENCE is required in production');
-  if (!raw.PUBLIC_APP_URL) problems.push('PUBLIC_APP_URL is required in production');
+  if (!env.PUBLIC_APP_URL) problems.push('PUBLIC_APP_URL is required in production');
   else if (!env.PUBLIC_APP_URL.startsWith('https://'))
     problems.push('PUBLIC_APP_URL must be an https:// URL in production');
   problems.push(...databaseUrlProblems('DATABASE_URL', env.DATABASE_URL, true));

@@ -19,10 +19,19 @@ export class AccountLimiter {
   constructor(limits: RateLimitConfig, storage: FallbackThrottlerStorage, blocks: BlockAuditor) {
     this.counter = new FailureCounter(
       {
-        perNetwork: { name: 'login_failures', limit: limits.loginFailureMax },
-        accountWide: { name: 'login_failures_account', limit: limits.loginFailureAccountMax },
+        perNetwork: {
+          name: 'login_failures',
+          limit: limits.loginFailureMax,
+          variable: 'LOGIN_FAILURE_MAX',
+        },
+        accountWide: {
+          name: 'login_failures_account',
+          limit: limits.loginFailureAccountMax,
+          variable: 'LOGIN_FAILURE_ACCOUNT_MAX',
+        },
         windowMs: limits.windowMs,
         message: 'Too many failed logins: try again later',
+        hintVariables: limits.hintVariables,
       },
       storage,
       blocks,

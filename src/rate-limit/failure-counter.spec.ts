@@ -8,10 +8,11 @@ import { FailureCounter, type FailureLimits } from './failure-counter';
 import type { FallbackThrottlerStorage } from './fallback-throttler.storage';
 
 const LIMITS: FailureLimits = {
-  perNetwork: { name: 'guesses', limit: 3 },
-  accountWide: { name: 'guesses_account', limit: 10 },
+  perNetwork: { name: 'guesses', limit: 3, variable: 'GUESS_MAX' },
+  accountWide: { name: 'guesses_account', limit: 10, variable: 'GUESS_ACCOUNT_MAX' },
   windowMs: 900_000,
   message: 'Too many guesses',
+  hintVariables: false, // production
 };
 const client = aClient({ ip: '203.0.113.77' });
 const ACCOUNT_KEY = sha256Hex('ada@example.org');
@@ -75,6 +76,22 @@ describe('FailureCounter', () => {
     expect(blocks.blocked).toHaveBeenCalledWith(`guesses:${NETWORK_KEY}`, 840, client, {
       throttler: 'guesses',
       route: client.route,
+    });
+  });
+
+  it('outside production, the 429 names the variable that raises the limit it hit', async () => {
+    const developing = new FailureCounter(
+      { ...LIMITS, hintVariables: true },
+      storage as unknown as FallbackThrottlerStorage,
+      blocks as unknown as BlockAuditor,
+    );
+    storage.increment.mockResolvedValueOnce(blockedFor(840));
+    await expect(developing.reserve('ada@example.org', client)).rejects.toMatchObject({
+      message: 'Too many guesses (development: 3 per 15 minutes; GUESS_MAX raises it)',
+    });
+    storage.increment.mockResolvedValueOnce(allowed).mockResolvedValueOnce(blockedFor(10));
+    await expect(developing.reserve('ada@example.org', client)).rejects.toMatchObject({
+      message: 'Too many guesses (development: 10 per 15 minutes; GUESS_ACCOUNT_MAX raises it)',
     });
   });
 

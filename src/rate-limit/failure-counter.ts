@@ -3,15 +3,19 @@ import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.e
 import { sha256Hex } from '../crypto/digest';
 import type { BlockAuditor } from './block-auditor';
 import { clientNetwork } from './client-network';
+import { limitMessage } from './limit-hint';
 import type { FallbackThrottlerStorage } from './fallback-throttler.storage';
 
 /** How one kind of failure is limited: the throttler names (what a block's audit says) and limits. */
 export interface FailureLimits {
-  perNetwork: { name: string; limit: number };
-  accountWide: { name: string; limit: number };
+  /** `variable` sets the limit: a development 429 names it (limit-hint.ts). */
+  perNetwork: { name: string; limit: number; variable: string };
+  accountWide: { name: string; limit: number; variable: string };
   windowMs: number;
   /** The 429's message. */
   message: string;
+  /** Outside production: the 429 also names the variable that raises the limit. */
+  hintVariables: boolean;
 }
 
 /**
@@ -45,7 +49,7 @@ export class FailureCounter {
 
   private async count(
     key: string,
-    throttler: { name: string; limit: number },
+    throttler: FailureLimits['perNetwork'],
     client: ClientContext,
   ): Promise<void> {
     const { windowMs } = this.limits;
@@ -62,7 +66,8 @@ export class FailureCounter {
       throttler: throttler.name,
       route: client.route,
     });
-    throw new RateLimitExceededException(this.limits.message, {
+    const hint = this.limits.hintVariables ? { ...throttler, windowMs } : undefined;
+    throw new RateLimitExceededException(limitMessage(this.limits.message, hint), {
       limit: throttler.limit,
       retryAfterSeconds,
     });

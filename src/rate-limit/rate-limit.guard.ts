@@ -12,7 +12,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientContextOf, routeOf } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
 import { sha256Hex } from '../crypto/digest';
+import { RateLimitConfig } from '../config/config-sections';
 import { BlockAuditor } from './block-auditor';
+import { limitMessage } from './limit-hint';
 
 const MAX_CACHED_DIGESTS = 10_000;
 
@@ -41,6 +43,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly blocks: BlockAuditor,
+    private readonly limits: RateLimitConfig,
   ) {
     super(options, storage, reflector);
   }
@@ -90,10 +93,20 @@ export class RateLimitGuard extends ThrottlerGuard {
         limit,
         route: client.route,
       });
-      throw new RateLimitExceededException('Too many requests: try again later', {
-        limit,
-        retryAfterSeconds,
-      });
+      const hint = this.limits.hintVariables
+        ? {
+            variable: name === 'auth' ? 'AUTH_RATE_LIMIT_MAX' : 'RATE_LIMIT_MAX',
+            limit,
+            windowMs: ttl,
+          }
+        : undefined;
+      throw new RateLimitExceededException(
+        limitMessage('Too many requests: try again later', hint),
+        {
+          limit,
+          retryAfterSeconds,
+        },
+      );
     }
 
     const state: LimitState = {

@@ -11,6 +11,7 @@ const LIMITS: RateLimitConfig = {
   authMax: 5,
   loginFailureMax: 2,
   loginFailureAccountMax: 4,
+  hintVariables: false,
 };
 const client = aClient();
 

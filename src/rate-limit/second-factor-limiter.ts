@@ -27,13 +27,19 @@ export class SecondFactorLimiter {
     this.windowMs = limits.windowMs;
     this.counter = new FailureCounter(
       {
-        perNetwork: { name: 'second_factor_failures', limit: limits.loginFailureMax },
+        perNetwork: {
+          name: 'second_factor_failures',
+          limit: limits.loginFailureMax,
+          variable: 'LOGIN_FAILURE_MAX',
+        },
         accountWide: {
           name: 'second_factor_failures_account',
           limit: limits.loginFailureAccountMax,
+          variable: 'LOGIN_FAILURE_ACCOUNT_MAX',
         },
         windowMs: limits.windowMs,
         message: 'Too many wrong second factors: try again later',
+        hintVariables: limits.hintVariables,
       },
       storage,
       blocks,

@@ -48,7 +48,7 @@ describe('mail outside production without SMTP_URL: .eml files and one console l
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const parsed = await simpleParser(readFileSync(file));
-    const link = 'http://127.0.0.1:3000/reset-password#token=dev-token-1';
+    const link = 'http://localhost:3000/reset-password#token=dev-token-1'; // PUBLIC_APP_URL follows PORT
     expect(parsed.messageId).toBe(messageId);
     expect(parsed.subject).toBe('Reset your Secure NestJS Foundation password');
     expect(parsed.to).toMatchObject({ value: [{ address: 'dev@example.org' }] });

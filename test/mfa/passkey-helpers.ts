@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The origin the soft authenticator writes into clientDataJSON. Nothing serves it: the relying
- * party only compares it with WEBAUTHN_ORIGINS (and WEBAUTHN_RP_ID keeps its default, localhost).
+ * party only compares it with WEBAUTHN_ORIGINS (and WEBAUTHN_RP_ID keeps its default, the PUBLIC_APP_URL host: localhost).
  */
 export const PASSKEY_ORIGIN = 'http://localhost:5173';
 

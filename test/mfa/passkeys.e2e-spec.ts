@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -13,20 +12,16 @@ import {
 import { WebAuthnConfig } from '../../src/config/config-sections';
 import { expectErrorBody } from '../support/error-body';
 import { freePort } from '../support/free-port';
+import { CHROMIUM, describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { amrOf, markVerified, passwordStep } from './mfa-helpers';
 import { registrationOptions } from './passkey-helpers';
 
-// Debian's chromium, as the Swagger UI spec launches it; playwright-core never downloads one.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
-const MISSING = `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium)`;
-const describeBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
-if (!existsSync(CHROMIUM) && !process.env.CI) console.warn(`SKIPPED the passkey spec: ${MISSING}`);
 
 /**
  * The relying party's page: an empty document on http://localhost:<port>, named by
- * WEBAUTHN_ORIGINS (WEBAUTHN_RP_ID keeps its development default, localhost). The browser runs the ceremonies; the test carries their JSON to the API and back.
+ * WEBAUTHN_ORIGINS (WEBAUTHN_RP_ID keeps its development default, the PUBLIC_APP_URL host: localhost). The browser runs the ceremonies; the test carries their JSON to the API and back.
  */
 function servePage(port: number): Promise<Server> {
   const server = createServer((_, res) => {
@@ -52,7 +47,7 @@ const getIn = (page: Page, options: unknown): Promise<Record<string, unknown>> =
     return credential.toJSON();
   })()`);
 
-describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator', () => {
+describeWithChromium('passkeys in headless Chromium with a CDP virtual authenticator', () => {
   let t: TestApp;
   let pageServer: Server;
   let browser: Browser;
@@ -61,7 +56,6 @@ describeBrowser('passkeys in headless Chromium with a CDP virtual authenticator'
   let origin: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING);
     const port = await freePort();
     origin = `http://localhost:${port}`;
     pageServer = await servePage(port);

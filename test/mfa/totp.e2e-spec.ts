@@ -29,6 +29,7 @@ describe('TOTP, recovery codes and the two-step login', () => {
       ...RELAXED_LIMITS,
       LOGIN_FAILURE_ACCOUNT_MAX: '6',
       MFA_REQUIRED_FOR_ADMINS: 'true',
+      JWT_ISSUER: 'Orchid Bank',
     });
   });
   afterAll(() => t?.close());
@@ -58,6 +59,9 @@ describe('TOTP, recovery codes and the two-step login', () => {
     expect(setup.body.otpauthUri).toContain('algorithm=SHA1');
     expect(setup.body.otpauthUri).toContain('digits=6');
     expect(setup.body.otpauthUri).toContain('period=30');
+    // The service's name (JWT_ISSUER) in the app, not the host of PUBLIC_APP_URL.
+    expect(new URL(setup.body.otpauthUri).searchParams.get('issuer')).toBe('Orchid Bank');
+    expect(setup.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/Orchid%20Bank:/);
     expect(setup.body.qrSvg).toMatch(/^<svg[\s\S]+<\/svg>\s*$/);
     const [row] = await sql<{ secret: string }>(
       t,

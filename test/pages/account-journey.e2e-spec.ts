@@ -13,14 +13,9 @@ import { ACCOUNT_PAGES } from '../../src/account-pages/account-pages';
 import { API_CSP, PAGES_CSP } from '../../src/common/http/security-headers';
 import { awayFromStepEdge, codeAt } from '../mfa/mfa-helpers';
 import { RELAXED_LIMITS } from '../support/auth-helpers';
-import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  CHROMIUM_MISSING,
-  describeWithBrowser,
-  watchCsp,
-} from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, watchCsp } from '../support/browser';
 import { freePort } from '../support/free-port';
+import { describeWithChromium } from '../support/prerequisites';
 import { eventually } from '../support/mail-context';
 import { startPrivatePostgres } from '../support/private-services';
 import { TestSmtpServer, type ReceivedMail } from '../support/smtp-server';
@@ -47,7 +42,7 @@ function linkIn(mail: ReceivedMail, base: string, path: string): string {
   return match[0];
 }
 
-describeWithBrowser('the account pages in Chromium')(
+describeWithChromium(
   'the account pages in headless Chromium (real SMTP, WebAuthn virtual authenticator)',
   () => {
     let smtp: TestSmtpServer;
@@ -72,15 +67,11 @@ describeWithBrowser('the account pages in Chromium')(
         MAIL_FROM: '"Example App" <no-reply@example.org>',
         NOTIFY_NEW_SIGNIN: 'false',
       });
-      browser = await chromium
-        .launch({
-          executablePath: CHROMIUM,
-          args: CHROMIUM_ARGS,
-          headless: true,
-        })
-        .catch((error: Error) => {
-          throw new Error(`${CHROMIUM_MISSING} (${error.message})`);
-        });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: CHROMIUM_ARGS,
+        headless: true,
+      });
     }, 90_000);
 
     afterAll(async () => {

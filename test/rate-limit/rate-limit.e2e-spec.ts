@@ -110,6 +110,10 @@ describe('rate limits (in-process counters)', () => {
       .set('X-Request-Id', 'limited-1');
     expect429Headers(res, '20');
     expect(res.body.requestId).toBe('limited-1');
+    // Outside production the message names the variable that raises the limit.
+    expect(res.body.message).toBe(
+      'Too many requests: try again later (development: 20 per 1 minute; RATE_LIMIT_MAX raises it)',
+    );
   });
 
   it('answers the 6th login from one IP with 429 (AUTH_RATE_LIMIT_MAX 5), RateLimit-* and Retry-After, audited once', async () => {
@@ -128,6 +132,9 @@ describe('rate limits (in-process counters)', () => {
     const blocked = await loginAs(t, user);
     expect429Headers(blocked, '5');
     expect(blocked.body.accessToken).toBeUndefined();
+    expect(blocked.body.message).toBe(
+      'Too many requests: try again later (development: 5 per 1 minute; AUTH_RATE_LIMIT_MAX raises it)',
+    );
     await loginAs(t, user).expect(429);
 
     const events = rateLimitedEvents(record);
@@ -212,6 +219,9 @@ describe('login failures per account (LOGIN_FAILURE_MAX), whatever the IP', () =
     expect429Headers(blocked, '3');
     expect(blocked.body.accessToken).toBeUndefined();
     expect(blocked.headers['set-cookie']).toBeUndefined();
+    expect(blocked.body.message).toBe(
+      'Too many failed logins: try again later (development: 3 per 1 minute; LOGIN_FAILURE_MAX raises it)',
+    );
     const events = rateLimitedEvents(record);
     expect(events.at(-1)).toMatchObject({
       metadata: { throttler: 'login_failures', route: 'POST /api/auth/login' },

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DOCS_CSP } from '../../src/common/http/security-headers';
+import { CHROMIUM, describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Debian's chromium (`bash .ci/checks/browser.sh` installs it); playwright-core never downloads one.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -48,18 +46,12 @@ async function watch(page: Page): Promise<Problem[]> {
   return problems;
 }
 
-// CI (CI=true, as `.ci/run` runs) insists on the browser; a developer machine without Chromium skips
-// only this spec, and says so, like the Redis specs without REDIS_URL.
-const MISSING = `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium)`;
-const describeBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
-if (!existsSync(CHROMIUM) && !process.env.CI)
-  console.warn(`SKIPPED the Swagger UI CSP spec: ${MISSING}`);
-
-describeBrowser('Swagger UI under its CSP, in headless Chromium', () => {
+// `npm run test:full` and CI insist on the browser; a developer machine without Chromium skips only
+// this spec, and says so (prerequisites.ts), like the Redis specs without REDIS_URL.
+describeWithChromium('Swagger UI under its CSP, in headless Chromium', () => {
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING);
     t = await startTestApp();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   }, 60_000);

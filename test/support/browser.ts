@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 
-/** Debian's chromium (`bash .ci/checks/browser.sh` installs it), or CHROMIUM_PATH; never a downloaded one. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM } from './prerequisites';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -14,18 +12,6 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-export const CHROMIUM_MISSING = `${CHROMIUM} is missing: run \`bash .ci/checks/browser.sh\` (apt-get install chromium) or set CHROMIUM_PATH`;
-
-/**
- * `describe` where Chromium is installed, or in CI (CI=true, as `.ci/run` runs), where its absence
- * must fail the spec; elsewhere `describe.skip`, saying why.
- */
-export function describeWithBrowser(what: string): jest.Describe {
-  if (existsSync(CHROMIUM) || process.env.CI) return describe;
-  console.warn(`SKIPPED ${what}: ${CHROMIUM_MISSING}`);
-  return describe.skip;
-}
 
 /**
  * Collects the page's CSP violations (the `securitypolicyviolation` event and the console's

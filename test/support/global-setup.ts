@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedPostgresServer } from '../../src/database/embedded/embedded-postgres.server';
 import { useLocalRedis } from './local-redis';
+import { openSkipLog } from './prerequisites';
 
 /** A started embedded test server and the TEST_DATABASE_* variables that point the specs at it. */
 export interface TestPostgres {
@@ -45,6 +46,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
  * Redis when REDIS_URL is unset (local-redis.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  openSkipLog();
   await useLocalRedis();
   if (process.env.TEST_DATABASE_URL) return;
   const started = Date.now();

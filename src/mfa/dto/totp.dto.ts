@@ -13,8 +13,9 @@ export class TotpSetupResponse {
   secret!: string;
 
   @ApiProperty({
-    description: 'otpauth://totp/… URI (SHA1, 6 digits, 30 s) for a QR code',
-    example: 'otpauth://totp/app.example.org:ada%40example.org?issuer=app.example.org&secret=…',
+    description: 'otpauth://totp/… URI (SHA1, 6 digits, 30 s) for a QR code; issuer: JWT_ISSUER',
+    example:
+      'otpauth://totp/secure-nest-foundation:ada%40example.org?issuer=secure-nest-foundation&secret=…',
   })
   otpauthUri!: string;
 
