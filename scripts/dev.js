@@ -34,11 +34,11 @@ function stopServer() {
   });
 }
 
-async function restartServer() {
+async function restartServer(reason = 'compiled') {
   const restarting = server !== undefined;
   await stopServer();
   if (stopping) return;
-  log(restarting ? 'compiled: restarting the server' : 'compiled: starting the server');
+  log(`${reason}: ${restarting ? 'restarting' : 'starting'} the server`);
   server = spawn(process.execPath, ['--enable-source-maps', join(OUT, 'main.js')], {
     stdio: 'inherit',
   });
@@ -53,7 +53,7 @@ copyAssets(OUT);
 // The account pages' bundle: a rebuild restarts a running server (it reads the site at start);
 // before the first compile there is none, and that compile starts it.
 void watchPages(OUT, () => {
-  if (server) restarts = restarts.then(restartServer);
+  if (server) restarts = restarts.then(() => restartServer('account pages rebuilt'));
 });
 
 const watcher = spawn(
@@ -71,7 +71,7 @@ watcher.stdout.on('data', (chunk) => {
     const compiled = COMPILED.exec(line);
     if (!compiled) continue;
     if (compiled[1] !== '0') log('type errors: the server keeps running the last good build');
-    else restarts = restarts.then(restartServer);
+    else restarts = restarts.then(() => restartServer());
   }
 });
 // tsc ends on its own only on a fatal error; a Ctrl-C reaches it too (the terminal signals the

@@ -34,7 +34,7 @@ describe('configOf', () => {
     expect(mfa.totpIssuer).toBe('secure-nest-foundation'); // JWT_ISSUER, not the URL's host
     expect(webAuthn).toEqual({
       rpId: 'app.example.org',
-      rpName: 'app.example.org:8443',
+      rpName: 'secure-nest-foundation', // the service's name, as the TOTP issuer
       origins: ['https://app.example.org:8443'],
     });
     expect(database.migrateAtStart).toBe(true);

@@ -147,7 +147,8 @@ function buildSections(env: Env): ConfigSections {
       // The development defaults: where the service answers. Production requires both variables
       // (production-rules.ts).
       rpId: env.WEBAUTHN_RP_ID ?? publicUrl.hostname,
-      rpName: publicUrl.host,
+      // What a browser's passkey dialog names, like the authenticator app's TOTP issuer.
+      rpName: env.JWT_ISSUER,
       origins: env.WEBAUTHN_ORIGINS?.length
         ? env.WEBAUTHN_ORIGINS.map((origin) => new URL(origin).origin)
         : [publicUrl.origin],

@@ -19,6 +19,7 @@ const REPO = join(__dirname, '..', '..');
 /** What `npm run build` and `npm run dev` read; node_modules is linked, not copied. */
 const CHECKOUT = [
   'src',
+  'client',
   'migrations',
   'scripts',
   'package.json',

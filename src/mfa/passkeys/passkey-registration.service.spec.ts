@@ -79,7 +79,7 @@ describe('PasskeyRegistrationService', () => {
   describe('options', () => {
     it('ask for a discoverable credential, prefer user verification and want no attestation, for the configured RP', async () => {
       const options = await optionsFor(OWNER);
-      expect(options.rp).toEqual({ id: RP_ID, name: 'app.passkeys.example.org' });
+      expect(options.rp).toEqual({ id: RP_ID, name: 'secure-nest-foundation' });
       expect(options.authenticatorSelection).toMatchObject({
         residentKey: 'required',
         requireResidentKey: true,
