@@ -10,6 +10,20 @@ const root = join(__dirname, '..');
 const source = join(root, 'src/account-pages');
 const siteOf = (outRoot) => join(outRoot, 'account-pages', 'site');
 
+/**
+ * One page: html/<page>.html is what goes inside <main>, layout.html the rest (head, navigation);
+ * the title is the page's <h1>. Values are the repository's own text, never a caller's.
+ */
+function composePage(layout, page, main) {
+  const title = /<h1>([^<]+)<\/h1>/.exec(main)?.[1];
+  if (!title) throw new Error(`src/account-pages/html/${page}.html has no <h1> to title it`);
+  const indented = main.trimEnd().replace(/^(?=.)/gm, '      ');
+  return layout
+    .replace('{{title}}', () => title)
+    .replace('{{page}}', () => page)
+    .replace('{{main}}', () => indented);
+}
+
 /** The HTML pages with the hashed asset names of `metafile` written in, into `site`. */
 function writePages(site, metafile) {
   // The output file of each entry point, by the name the HTML uses (/assets/pages.js, /assets/pages.css).
@@ -18,12 +32,14 @@ function writePages(site, metafile) {
     if (!output.entryPoint) continue;
     names[file.endsWith('.css') ? 'pages.css' : 'pages.js'] = basename(file);
   }
+  const layout = readFileSync(join(source, 'layout.html'), 'utf8')
+    .replace('/assets/pages.js', `/assets/${names['pages.js']}`)
+    .replace('/assets/pages.css', `/assets/${names['pages.css']}`);
   mkdirSync(join(site, 'pages'), { recursive: true });
-  for (const page of readdirSync(join(source, 'html'))) {
-    const html = readFileSync(join(source, 'html', page), 'utf8')
-      .replace('/assets/pages.js', `/assets/${names['pages.js']}`)
-      .replace('/assets/pages.css', `/assets/${names['pages.css']}`);
-    writeFileSync(join(site, 'pages', page), html);
+  for (const file of readdirSync(join(source, 'html'))) {
+    const page = basename(file, '.html');
+    const main = readFileSync(join(source, 'html', file), 'utf8');
+    writeFileSync(join(site, 'pages', file), composePage(layout, page, main));
   }
   console.log(`account pages: ${names['pages.js']}, ${names['pages.css']}`);
 }
