@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, type Page } from 'playwright-core';
 import request from 'supertest';
 import {
   RELAXED_LIMITS,
@@ -12,12 +12,11 @@ import {
 import { WebAuthnConfig } from '../../src/config/config-sections';
 import { expectErrorBody } from '../support/error-body';
 import { freePort } from '../support/free-port';
-import { CHROMIUM, describeWithChromium } from '../support/prerequisites';
+import { addVirtualAuthenticator, launchChromium } from '../support/browser';
+import { describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { amrOf, markVerified, passwordStep } from './mfa-helpers';
 import { registrationOptions } from './passkey-helpers';
-
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
 
 /**
  * The relying party's page: an empty document on http://localhost:<port>, named by
@@ -60,26 +59,16 @@ describeWithChromium('passkeys in headless Chromium with a CDP virtual authentic
     origin = `http://localhost:${port}`;
     pageServer = await servePage(port);
     t = await startTestApp({ ...RELAXED_LIMITS, PUBLIC_APP_URL: origin, WEBAUTHN_ORIGINS: origin });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`${origin}/`);
     cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
   }, 60_000);
   // A fresh authenticator per test: a passwordless get() picks among every resident key the
   // authenticator holds, and another test's key (removed, or refused by the server) is none of ours.
   let authenticatorId = '';
   beforeEach(async () => {
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    authenticatorId = await addVirtualAuthenticator(cdp);
   });
   afterEach(async () => {
     await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });

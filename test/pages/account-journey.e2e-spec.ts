@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import request from 'supertest';
 import { ACCOUNT_PAGES } from '../../src/account-pages/account-pages';
 import { API_CSP, PAGES_CSP } from '../../src/common/http/security-headers';
 import { awayFromStepEdge, codeAt } from '../mfa/mfa-helpers';
 import { RELAXED_LIMITS } from '../support/auth-helpers';
-import { CHROMIUM, CHROMIUM_ARGS, watchCsp } from '../support/browser';
+import { addVirtualAuthenticator, launchChromium, watchCsp } from '../support/browser';
 import { freePort } from '../support/free-port';
 import { describeWithChromium } from '../support/prerequisites';
 import { eventually } from '../support/mail-context';
@@ -67,11 +61,7 @@ describeWithChromium(
         MAIL_FROM: '"Example App" <no-reply@example.org>',
         NOTIFY_NEW_SIGNIN: 'false',
       });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-        headless: true,
-      });
+      browser = await launchChromium();
     }, 90_000);
 
     afterAll(async () => {
@@ -197,17 +187,7 @@ describeWithChromium(
 
       // A passkey, made by the virtual authenticator (CTAP2, platform, resident key, user verification).
       const cdp = await page.context().newCDPSession(page);
-      await cdp.send('WebAuthn.enable');
-      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
+      const authenticatorId = await addVirtualAuthenticator(cdp);
       await page.getByLabel('Current password').fill(PASSWORD);
       await page
         .getByLabel('Code from your authenticator app, or a recovery code')

@@ -1,19 +1,9 @@
 import { tmpdir } from 'node:os';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { DOCS_CSP } from '../../src/common/http/security-headers';
-import { CHROMIUM, describeWithChromium } from '../support/prerequisites';
+import { launchChromium } from '../support/browser';
+import { describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface Problem {
   kind: string;
@@ -53,7 +43,7 @@ describeWithChromium('Swagger UI under its CSP, in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     t = await startTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

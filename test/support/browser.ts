@@ -1,6 +1,7 @@
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { CHROMIUM } from './prerequisites';
 
-export { CHROMIUM } from './prerequisites';
+export { CHROMIUM };
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -12,6 +13,30 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Headless Chromium (Debian's, or CHROMIUM_PATH), never a downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * A CDP virtual authenticator on `cdp`'s page: CTAP2, platform (internal), resident keys, user
+ * verification, presence simulated. Its id, to remove it.
+ */
+export async function addVirtualAuthenticator(cdp: CDPSession): Promise<string> {
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
+}
 
 /**
  * Collects the page's CSP violations (the `securitypolicyviolation` event and the console's
