@@ -122,7 +122,12 @@ function servedAccountPages(fastify: FastifyInstance, env: Env): boolean {
 
 /** `/api` for the application; health and docs sit outside it (docs/API.md "Conventions"). */
 export function applyGlobalPrefix(app: INestApplication): void {
-  app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health/*path', method: RequestMethod.ALL },
+      { path: '.well-known/*path', method: RequestMethod.ALL },
+    ],
+  });
 }
 
 function trustProxySetting(value: string | undefined): boolean | string[] {

@@ -35,6 +35,7 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user.mfa_reset',
   'admin.user.sessions_revoked',
   'security.rate_limited',
+  'security.signing_key.rotated',
   'audit.pruned',
 ] as const;
 

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { SignJWT } from 'jose';
 import { TokensConfig } from '../config/config-sections';
-import type { Rotation } from '../sessions/sessions.service';
-import { TokenPair } from './dto/token-pair.dto';
 import { randomId } from '../crypto/random';
+import type { Rotation } from '../sessions/sessions.service';
+import { TokenKeys } from '../signing-keys/token-keys.service';
+import { TokenPair } from './dto/token-pair.dto';
 
 /** The claim that tells an access token apart; refresh tokens are opaque and never JWTs. */
 export const ACCESS_TOKEN_TYPE = 'access';
+/** The header `typ` of an access token (RFC 9068); verification insists on it. */
+export const ACCESS_TOKEN_HEADER_TYPE = 'at+jwt';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -23,13 +26,13 @@ export class TokensService {
   readonly accessTtlSeconds: number;
 
   constructor(
-    private readonly jwt: JwtService,
-    config: TokensConfig,
+    private readonly config: TokensConfig,
+    private readonly keys: TokenKeys,
   ) {
     this.accessTtlSeconds = config.accessTtlSeconds;
   }
 
-  /** iss, aud, exp, nbf and the HS256 header come from JwtModule's signOptions (auth.module.ts). */
+  /** An access token signed by the current key (its `kid` in the header) and the session's refresh token. */
   async pair(session: Rotation): Promise<TokenPair> {
     const claims: AccessTokenClaims = {
       sub: session.userId,
@@ -38,8 +41,18 @@ export class TokensService {
       amr: session.amr,
       auth_time: session.authTime,
     };
-    // A random jti makes every access token unique, even two issued for one session in the same second.
-    const accessToken = await this.jwt.signAsync(claims, { jwtid: randomId() });
+    const key = this.keys.signingKey();
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: ACCESS_TOKEN_HEADER_TYPE })
+      .setIssuer(this.config.issuer)
+      .setAudience(this.config.audience)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + this.accessTtlSeconds)
+      // A random jti makes every access token unique, even two issued for one session in the same second.
+      .setJti(randomId())
+      .sign(key.signingKey);
     return {
       accessToken,
       refreshToken: session.refreshToken,

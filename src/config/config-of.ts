@@ -102,7 +102,10 @@ function buildSections(env: Env): ConfigSections {
     },
     redis: { url: env.REDIS_URL, required: env.REDIS_REQUIRED, caFile: env.REDIS_CA },
     tokens: {
+      algorithm: env.JWT_ALGORITHM,
       secret: env.JWT_SECRET,
+      rotationSeconds: durationToSeconds(env.JWT_KEY_ROTATION),
+      publishAheadSeconds: durationToSeconds(env.JWT_KEY_PUBLISH_AHEAD),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),

@@ -50,7 +50,14 @@ export abstract class RedisConfig {
 
 /** Access tokens (HS256 JWTs) and refresh tokens (auth/, sessions/). */
 export abstract class TokensConfig {
-  abstract readonly secret: string;
+  /** How access tokens are signed: EdDSA and ES256 with keys in the database, HS256 with `secret`. */
+  abstract readonly algorithm: 'EdDSA' | 'ES256' | 'HS256';
+  /** JWT_SECRET: set in production only with HS256. */
+  abstract readonly secret: string | undefined;
+  /** A signing key's successor is made this long after it started signing. */
+  abstract readonly rotationSeconds: number;
+  /** A successor is published this long before it signs. */
+  abstract readonly publishAheadSeconds: number;
   abstract readonly issuer: string;
   abstract readonly audience: string;
   abstract readonly accessTtlSeconds: number;

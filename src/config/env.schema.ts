@@ -11,6 +11,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { toBoolean, toInteger } from '../common/validation/transforms';
 import { declaredVariables, EnvVariable } from './env-variable.decorator';
@@ -114,10 +115,34 @@ export class Env {
   @IsBoolean({ message: 'must be true or false' })
   REDIS_REQUIRED = false;
 
-  @EnvVariable('HMAC key of the access tokens (HS256).', { secret: true })
+  @EnvVariable(
+    'How access tokens are signed: EdDSA (Ed25519, keys in the database), ES256 (P-256, likewise) or HS256 (JWT_SECRET).',
+  )
+  @IsIn(['EdDSA', 'ES256', 'HS256'], { message: 'must be EdDSA, ES256 or HS256' })
+  JWT_ALGORITHM: 'EdDSA' | 'ES256' | 'HS256' = 'EdDSA';
+
+  @EnvVariable(
+    'HMAC key of the access tokens; used, and required in production, only with JWT_ALGORITHM=HS256.',
+    {
+      secret: true,
+    },
+  )
+  @ValidateIf((env: Env) => env.JWT_ALGORITHM === 'HS256' || env.JWT_SECRET !== undefined)
   @IsString()
   @MinLength(32, { message: 'must be at least 32 bytes' })
-  JWT_SECRET!: string;
+  JWT_SECRET?: string;
+
+  @EnvVariable(
+    'A new signing key is made this long after the current one started signing (a duration).',
+  )
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
+  JWT_KEY_ROTATION = '30d';
+
+  @EnvVariable(
+    'A new signing key is in the JWKS this long before it signs; longer than the JWKS cache (300 s) (a duration).',
+  )
+  @Matches(DURATION, { message: 'must be a duration such as 900s, 15m, 12h or 7d' })
+  JWT_KEY_PUBLISH_AHEAD = '10m';
 
   @EnvVariable(
     'Validated like the other secrets but signs nothing: refresh tokens are opaque random values.',

@@ -53,8 +53,9 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   const check = (name: keyof Env, problem: string | undefined): void => {
     if (problem) problems.push(`${name} ${problem}`);
   };
+  // JWT_SECRET signs only with HS256; the asymmetric algorithms keep their keys in the database.
   const secrets = [
-    'JWT_SECRET',
+    ...(env.JWT_ALGORITHM === 'HS256' ? (['JWT_SECRET'] as const) : []),
     'JWT_REFRESH_SECRET',
     'PASSWORD_PEPPER',
     'AUDIT_HMAC_KEY',

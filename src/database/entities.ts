@@ -10,6 +10,7 @@ import { TotpEntity } from '../mfa/totp.entity';
 import { KnownNetworkEntity } from '../rate-limit/known-network.entity';
 import { RefreshTokenEntity } from '../sessions/refresh-token.entity';
 import { SessionEntity } from '../sessions/session.entity';
+import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
 import { UserEntity } from '../users/user.entity';
 import { UsernameReservationEntity } from '../users/username-reservation.entity';
 
@@ -34,4 +35,5 @@ export const ENTITIES = [
   MfaChallengeEntity,
   PasskeyEntity,
   WebauthnChallengeEntity,
+  SigningKeyEntity,
 ];

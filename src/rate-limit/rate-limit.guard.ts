@@ -13,6 +13,7 @@ import { clientContextOf, routeOf } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
 import { sha256Hex } from '../crypto/digest';
 import { RateLimitConfig } from '../config/config-sections';
+import { PER_TOKEN_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { BlockAuditor } from './block-auditor';
 import { limitMessage } from './limit-hint';
 
@@ -66,6 +67,14 @@ export class RateLimitGuard extends ThrottlerGuard {
     return this.digest(`${name}\n${scope}\n${tracker}`);
   }
 
+  /** On a route marked @RateLimitPerToken(), the bearer token (hashed with the rest of the key). */
+  private tokenTracker(context: ExecutionContext): string | undefined {
+    const targets = [context.getHandler(), context.getClass()];
+    if (!this.reflector.getAllAndOverride<boolean>(PER_TOKEN_RATE_LIMIT, targets)) return undefined;
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    return header ? `token ${header}` : undefined;
+  }
+
   private digest(key: string): string {
     let digest = this.digests.get(key);
     if (digest === undefined) {
@@ -82,7 +91,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const name = throttler.name ?? 'default';
-    const key = generateKey(context, await getTracker(request, context), name);
+    const key = generateKey(
+      context,
+      this.tokenTracker(context) ?? (await getTracker(request, context)),
+      name,
+    );
     const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
 
     if (record.isBlocked) {

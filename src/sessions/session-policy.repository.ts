@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { IsNull, MoreThanOrEqual } from 'typeorm';
 import type { SessionLifetime } from '../config/config-sections';
 import { Transactions } from '../database/transactions';
 import { SessionEntity } from './session.entity';
@@ -66,6 +66,20 @@ export class SessionPolicyRepository {
         WHERE user_id = $1 AND revoked_at IS NULL`,
       [userId, admin.maxAgeSeconds, admin.idleSeconds],
     );
+  }
+
+  /**
+   * Revokes every live session given an access token at or after `since` (a sign-in or a refresh
+   * sets last_used_at, and each mints one); returns how many.
+   */
+  async revokeUsedSince(since: Date, reason: string): Promise<number> {
+    const { affected } = await this.tx.manager
+      .getRepository(SessionEntity)
+      .update(
+        { revokedAt: IsNull(), lastUsedAt: MoreThanOrEqual(since) },
+        { revokedAt: () => 'now()', revokedReason: reason },
+      );
+    return affected ?? 0;
   }
 
   /** Revokes every live session of every user (the operator's `revoke-sessions --all`); returns how many. */

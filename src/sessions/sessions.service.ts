@@ -240,6 +240,11 @@ export class SessionsService {
     return this.limits.revokeEveryone('revoked_by_operator');
   }
 
+  /** Ends every session that has held an access token signed at or after `since` (a compromised key's start). */
+  revokeTokenHoldersSince(since: Date): Promise<number> {
+    return this.limits.revokeUsedSince(since, 'signing_key_compromised');
+  }
+
   /** Revokes one of the caller's own sessions; anyone else's id is indistinguishable from none: 404. */
   revokeOwn(user: AuthenticatedUser, sessionId: string, client: ClientContext): Promise<void> {
     return this.tx.run(async () => {

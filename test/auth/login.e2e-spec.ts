@@ -56,9 +56,10 @@ describe('POST /api/auth/login', () => {
       expect(c.attrs.has('domain')).toBe(false);
     });
 
-    it('issues an HS256 access JWT with iss, aud, sub, sid, typ and a 900 s lifetime', async () => {
+    it('issues an EdDSA access JWT naming its kid, with iss, aud, sub, sid, typ and a 900 s lifetime', async () => {
       const { header, payload } = decodeJwt(res.body.accessToken);
-      expect(header.alg).toBe('HS256');
+      expect(header.alg).toBe('EdDSA');
+      expect(header.kid).toEqual(expect.any(String));
       expect(payload).toMatchObject({
         iss: t.env.JWT_ISSUER,
         aud: t.env.JWT_AUDIENCE,

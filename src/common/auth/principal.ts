@@ -31,4 +31,6 @@ export interface AuthenticatedUser {
   amr: string[];
   /** Read with the session check, so GET /users/me needs no second query. */
   account: UserAccount;
+  /** The presented access token's `exp` and `auth_time` (epoch seconds), set by the JwtStrategy. */
+  token?: { exp: number; authTime: number | null };
 }
