@@ -160,6 +160,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The token's claims while its session is live, else 401: the revocation check for services that verify tokens locally (rate-limited per token, not per IP) */
+        get: operations["Auth_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -645,6 +662,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that may verify a live access token: the signing key, a key about to sign, and keys retired less than one access-token lifetime ago (empty with HS256) */
+        get: operations["Keys_jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -861,6 +895,30 @@ export interface components {
              * @description The caller's current password
              */
             password?: string;
+        };
+        LiveSessionResponse: {
+            /**
+             * Format: uuid
+             * @description The user id
+             */
+            sub: string;
+            /**
+             * Format: uuid
+             * @description The session id
+             */
+            sid: string;
+            /**
+             * @description RFC 8176 methods
+             * @example [
+             *       "pwd",
+             *       "otp"
+             *     ]
+             */
+            amr: string[];
+            /** @description When the session last proved a factor (epoch seconds) */
+            auth_time: number | null;
+            /** @description The token's expiry (epoch seconds) */
+            exp: number;
         };
         TokenPair: {
             /** @description JWT (HS256), 15 minutes by default */
@@ -1246,7 +1304,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            type: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "audit.pruned";
+            type: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "security.signing_key.rotated" | "audit.pruned";
             /** Format: uuid */
             userId: string | null;
             /** @example 203.0.113.7 */
@@ -1299,6 +1357,25 @@ export interface components {
              * @description The first event whose hash or link does not verify
              */
             firstInvalidId: string | null;
+        };
+        PublicJwk: {
+            /** @description Key id: the `kid` header of the tokens this key verifies */
+            kid: string;
+            /** @enum {string} */
+            kty: "OKP" | "EC";
+            /** @enum {string} */
+            alg: "EdDSA" | "ES256";
+            /** @enum {string} */
+            use: "sig";
+            /** @enum {string} */
+            crv: "Ed25519" | "P-256";
+            /** @description Public key (base64url) */
+            x: string;
+            /** @description P-256 only: the y coordinate (base64url) */
+            y?: string;
+        };
+        JwksResponse: {
+            keys: components["schemas"]["PublicJwk"][];
         };
     };
     responses: never;
@@ -1920,6 +1997,43 @@ export interface operations {
                 };
             };
             /** @description Too many wrong passwords or second factors for the account (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Auth_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSessionResponse"];
+                };
+            };
+            /** @description Missing, invalid or revoked access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded (Retry-After and RateLimit-* headers) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3295,7 +3409,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
-                type?: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "audit.pruned";
+                type?: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "security.signing_key.rotated" | "audit.pruned";
                 userId?: string;
                 /** @description Inclusive lower bound on createdAt (ISO 8601) */
                 from?: string;
@@ -3378,6 +3492,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Keys_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
                 };
             };
         };

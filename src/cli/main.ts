@@ -9,6 +9,7 @@ import { createAdmin } from './create-admin';
 import { printNewKey } from './generate-key';
 import { reencrypt } from './reencrypt';
 import { revokeSessions } from './revoke-sessions';
+import { rotateSigningKey } from './rotate-signing-key';
 
 /**
  * Operator commands: adding one is one line here. `npm run cli` builds, then runs dist/cli/main.js.
@@ -34,6 +35,10 @@ const COMMANDS: Record<
     run: revokeSessions,
     help: '--user <email> | --all: end every session of one account, or of every account',
   },
+  'rotate-signing-key': {
+    run: rotateSigningKey,
+    help: '[--compromised]: publish the next token signing key; --compromised revokes the current one now',
+  },
   'generate-key': {
     run: () => Promise.resolve(0),
     offline: printNewKey,
@@ -57,7 +62,7 @@ export async function runCli(
   if (!command) {
     out.stderr(`${name ? `unknown command: ${name}\n` : ''}usage: npm run cli -- <command>\n`);
     for (const [key, { help }] of Object.entries(COMMANDS))
-      out.stderr(`  ${key.padEnd(16)} ${help}\n`);
+      out.stderr(`  ${key.padEnd(19)} ${help}\n`);
     return 1;
   }
   if (command.offline) return command.offline(out);

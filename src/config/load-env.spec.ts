@@ -64,8 +64,10 @@ describe('loadEnv', () => {
   it.each([
     ['DATABASE_URL', { DATABASE_URL: undefined }],
     ['JWT_SECRET', { JWT_SECRET: 'secret' }],
-    ['JWT_SECRET', { JWT_SECRET: 'changeme-changeme-changeme-changeme' }],
-    ['JWT_REFRESH_SECRET', { JWT_REFRESH_SECRET: PRODUCTION.JWT_SECRET }],
+    ['JWT_SECRET', { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'changeme-changeme-changeme-changeme' }],
+    ['JWT_SECRET', { JWT_ALGORITHM: 'HS256', JWT_SECRET: undefined }],
+    ['JWT_REFRESH_SECRET', { JWT_ALGORITHM: 'HS256', JWT_REFRESH_SECRET: PRODUCTION.JWT_SECRET }],
+    ['PASSWORD_PEPPER', { JWT_REFRESH_SECRET: PRODUCTION.PASSWORD_PEPPER }],
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: 'abc123' }],
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }],
     ['PASSWORD_PEPPER', { PASSWORD_PEPPER: 'short' }],
@@ -112,11 +114,21 @@ describe('loadEnv', () => {
     (word) => {
       const value = `Kq7vZ2pX9mWc4rT8-${word}-bN3hY6jL1sD5fG0a`;
       for (const name of ['JWT_SECRET', 'PASSWORD_PEPPER', 'AUDIT_HMAC_KEY']) {
-        const lines = problems({ ...PRODUCTION, [name]: value });
+        const lines = problems({ ...PRODUCTION, JWT_ALGORITHM: 'HS256', [name]: value });
         expect(lines).toEqual([`${name} looks like a placeholder; generate a random value`]);
       }
     },
   );
+
+  it('needs no JWT_SECRET with an asymmetric JWT_ALGORITHM (the keys live in the database)', () => {
+    for (const algorithm of ['EdDSA', 'ES256'])
+      expect(problems({ ...PRODUCTION, JWT_ALGORITHM: algorithm, JWT_SECRET: undefined })).toEqual(
+        [],
+      );
+    expect(problems({ ...PRODUCTION, JWT_ALGORITHM: 'RS256' })).toEqual([
+      expect.stringMatching(/^JWT_ALGORITHM must be EdDSA, ES256 or HS256/),
+    ]);
+  });
 
   it('accepts a keyring of random keys, and names the weak one by id', () => {
     const good = 'c4e19a7f20b3d68e5f71a92c03b4d5e6f7180a9bcd2e3f405162738495a6b7c8';

@@ -6,7 +6,14 @@ import { DataSource } from 'typeorm';
 import { FieldCipher } from '../../src/crypto/field-cipher.service';
 import { Keyring } from '../../src/crypto/keyring';
 import { sensitiveLocation } from '../../src/users/sensitive-fields';
-import { bearer, newUser, registerAndLogin, RELAXED_LIMITS } from '../support/auth-helpers';
+import { TokenKeys } from '../../src/signing-keys/token-keys.service';
+import {
+  bearer,
+  decodeJwt,
+  newUser,
+  registerAndLogin,
+  RELAXED_LIMITS,
+} from '../support/auth-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -146,14 +153,19 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     const run = await cli(t, ['reencrypt'], '', rotated);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^reencrypt: 2\/2 rows, 4 values rewritten$/m);
-    expect(run.stdout).toMatch(/^done: 2 rows checked, 4 values rewritten under the active key$/m);
+    // Two accounts with two fields each, and the token signing key's private key.
+    expect(run.stdout).toMatch(/^reencrypt: 3\/3 rows, 5 values rewritten$/m);
+    expect(run.stdout).toMatch(/^done: 3 rows checked, 5 values rewritten under the active key$/m);
     const tokens = await t.app
       .get(DataSource)
       .query<Array<{ ssn_encrypted: string }>>(
         'SELECT ssn_encrypted FROM users WHERE ssn_encrypted IS NOT NULL',
       );
     expect(tokens.map((row) => row.ssn_encrypted.split('.')[1])).toEqual(['k2', 'k2']);
+    const signingKeys = await t.app
+      .get(DataSource)
+      .query<Array<{ private_key: string }>>('SELECT private_key FROM signing_keys');
+    expect(signingKeys.map((row) => row.private_key.split('.')[1])).toEqual(['k2']);
     const second = await cli(t, ['reencrypt'], '', rotated);
     expect(second.stdout).toMatch(/^done: 0 rows checked, 0 values rewritten/m);
   });
@@ -247,6 +259,58 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/usage: .*revoke-sessions/);
   }, 90_000); // four CLI starts
+
+  it('rotate-signing-key publishes the next key once; --compromised revokes the signing key and ends the sessions it served', async () => {
+    const keys = t.app.get(TokenKeys);
+    const jwksKids = async (): Promise<string[]> => {
+      await keys.refresh(); // the app re-reads the table every 10 s; no need to wait for it here
+      const res = await request(t.url).get('/.well-known/jwks.json').expect(200);
+      return (res.body as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
+    };
+    const before = keys.signingKey().kid;
+    const user = await registerAndLogin(t);
+    expect(decodeJwt(user.accessToken).header.kid).toBe(before);
+
+    const rotated = await cli(t, ['rotate-signing-key']);
+    expect(rotated.code).toBe(0);
+    const [, next] = /^new key (\S+) published; it signs from \S+$/m.exec(rotated.stdout) ?? [];
+    expect(next).toBeDefined();
+    expect(await jwksKids()).toEqual([before, next]);
+    const again = await cli(t, ['rotate-signing-key']);
+    expect(again.stdout).toMatch(new RegExp(`^key ${next} is already waiting`, 'm'));
+
+    const compromised = await cli(t, ['rotate-signing-key', '--compromised']);
+    expect(compromised.code).toBe(0);
+    const [, revoked, fresh, ended] =
+      /^revoked key (\S+); key (\S+) signs now; sessions ended: (\d+)$/m.exec(compromised.stdout) ??
+      [];
+    expect(revoked).toBe(before);
+    expect(Number(ended)).toBeGreaterThanOrEqual(1);
+    expect(await jwksKids()).not.toContain(before);
+    await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(user.accessToken))
+      .expect(401);
+    const again2 = await registerAndLogin(t);
+    expect(decodeJwt(again2.accessToken).header.kid).toBe(fresh);
+
+    const events = await t.app
+      .get(DataSource)
+      .query<Array<{ metadata: Record<string, unknown> }>>(
+        `SELECT metadata FROM audit_events WHERE type = 'security.signing_key.rotated' ORDER BY seq`,
+      );
+    expect(events.map((event) => event.metadata.reason)).toEqual([
+      'algorithm',
+      'operator',
+      'compromised',
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/PRIVATE KEY|"d":/);
+    const usage = await cli(t, ['rotate-signing-key', '--now']);
+    expect(usage.code).toBe(1);
+    const hs256 = await cli(t, ['rotate-signing-key'], '', { JWT_ALGORITHM: 'HS256' });
+    expect(hs256.code).toBe(1);
+    expect(hs256.stderr).toMatch(/HS256 signs with JWT_SECRET/);
+  }, 90_000); // five CLI starts
 
   it('audit:verify exits 0 on an intact chain; an unknown command exits 1 with usage', async () => {
     const verify = await cli(t, ['audit:verify']);
