@@ -138,7 +138,8 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
         return { kid: waiting.kid, signsFrom: new Date(waiting.signsFrom), created: false };
       if (reason === 'schedule' && schedule.signing && !this.due(schedule.signing))
         return undefined;
-      const key = await this.addKey(this.config.publishAheadSeconds);
+      // With no key signing at all there is nothing to overlap with: the new key signs at once.
+      const key = await this.addKey(schedule.signing ? this.config.publishAheadSeconds : 0);
       return this.rotated(key, reason, schedule.signing?.kid);
     });
   }
