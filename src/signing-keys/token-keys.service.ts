@@ -232,7 +232,15 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
   private loaded(row: SigningKeyEntity): LoadedKey {
     const known = this.decrypted.get(row.kid);
     if (known) return known;
-    const pem = this.cipher.decrypt(row.privateKey, locationOf(row.kid));
+    let pem: string;
+    try {
+      pem = this.cipher.decrypt(row.privateKey, locationOf(row.kid));
+    } catch {
+      // The usual cause: ENCRYPTION_KEYS lost the key the row was written under before `reencrypt`.
+      throw new Error(
+        `signing key ${row.kid} cannot be decrypted with ENCRYPTION_KEYS (it was encrypted under key id ${this.cipher.keyIdOf(row.privateKey)})`,
+      );
+    }
     const key = {
       ...asymmetricKey(row.kid, row.algorithm, pem),
       signsFrom: row.signsFrom.getTime(),

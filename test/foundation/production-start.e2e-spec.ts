@@ -53,6 +53,7 @@ describe('production start refuses an unsafe configuration, in JSON lines', () =
   it('prints one line per problem', async () => {
     const result = await productionStart({
       ...PRODUCTION_ENV,
+      JWT_ALGORITHM: 'HS256',
       JWT_REFRESH_SECRET: PRODUCTION_ENV.JWT_SECRET,
       ENCRYPTION_KEY: 'abcd',
       PASSWORD_PEPPER: 'changeme-changeme-changeme-changeme-1',

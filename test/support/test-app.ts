@@ -7,6 +7,9 @@ import { AppModule } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import type { Env } from '../../src/config/env.schema';
 import { loadEnv } from '../../src/config/load-env';
+import type { DatabaseConfig } from '../../src/config/config-sections';
+import { externalConnections } from '../../src/database/external-connection';
+import { migrate } from '../../src/database/migrate';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -75,7 +78,12 @@ export async function startTestApp(
  */
 export async function createMigratedDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase();
-  await (await startTestApp({}, db)).close();
+  const { app, owner } = externalConnections({
+    url: db.url,
+    migrationUrl: db.migrationUrl,
+    sslCaFile: db.caFile,
+  } as DatabaseConfig);
+  await migrate(owner ?? app, app.user);
   return db;
 }
 
