@@ -4,6 +4,7 @@ import type { Env } from './config/env.schema';
 import { describeDatabase } from './database/database-description';
 import { describeMailDestination } from './mail/mail-settings';
 import { windowText } from './rate-limit/limit-hint';
+import { TokenKeys } from './signing-keys/token-keys.service';
 
 /**
  * The parts of the one line printed once the app listens, in order. A module with something an
@@ -18,6 +19,7 @@ export function bannerParts(app: INestApplication, env: Env, baseUrl: string): s
     `database: ${describeDatabase(app, config.database)}`,
     ...(env.isProduction ? [] : [`data directory: ${env.DATA_DIR}`]),
     `mail: ${describeMailDestination(config.mail)}`,
+    describeTokenKeys(app.get(TokenKeys), baseUrl),
     ...settingParts(env),
   ];
 }
@@ -38,6 +40,14 @@ export function settingParts(env: Env): string[] {
     parts.push(`metrics: http://127.0.0.1:${observability.metricsPort}/metrics`);
   if (redis.url) parts.push(`Redis: ${describeRedis(redis.url)}`);
   return parts;
+}
+
+/** How tokens are signed, and where other services find the public keys. */
+function describeTokenKeys(keys: TokenKeys, baseUrl: string): string {
+  const { algorithm, kid } = keys.signingKey();
+  return keys.asymmetric
+    ? `tokens: ${algorithm}, key ${kid} (public keys ${baseUrl}/.well-known/jwks.json)`
+    : `tokens: ${algorithm} with JWT_SECRET`;
 }
 
 function describeRedis(url: string): string {

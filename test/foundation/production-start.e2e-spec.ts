@@ -167,7 +167,7 @@ describe('production start with a good configuration', () => {
     }
     const banner = entries.find((e) => e.context === 'Bootstrap');
     expect(banner?.message).toBe(
-      `ready | API ${base}/api | docs off | database: PostgreSQL at 127.0.0.1:${new URL(db.url).port}/${db.name} over verified TLS | mail: smtp://smtp.example.org:587 (STARTTLS)`,
+      `ready | API ${base}/api | docs off | database: PostgreSQL at 127.0.0.1:${new URL(db.url).port}/${db.name} over verified TLS | mail: smtp://smtp.example.org:587 (STARTTLS) | tokens: EdDSA, key ${await signingKid(base)} (public keys ${base}/.well-known/jwks.json)`,
     );
     // Nest's module and route lines are debug: not at the default level.
     expect(entries.some((e) => e.context === 'RouterExplorer')).toBe(false);
@@ -190,3 +190,12 @@ describe('production start with a good configuration', () => {
     });
   }, 60_000);
 });
+
+/** The one key a fresh service publishes: the one it signs with. */
+async function signingKid(base: string): Promise<string> {
+  const { keys } = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as {
+    keys: Array<{ kid: string }>;
+  };
+  expect(keys).toHaveLength(1);
+  return keys[0].kid;
+}
