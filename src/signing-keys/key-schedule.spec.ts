@@ -66,6 +66,28 @@ describe('keyScheduleAt', () => {
     expect(published(later)).toEqual(['current']);
   });
 
+  it('a key revoked after it signed still ended its predecessor’s turn: the predecessor is not published again', () => {
+    const retired = key('retired', T0);
+    const replacement = key('replacement', T0 + 3 * TTL);
+    // 'compromised' signed from T0 + 60 s until it was revoked at T0 + 3 TTL, when 'replacement' began.
+    const revoked = [{ signsFrom: T0 + 60_000, revokedAt: T0 + 3 * TTL }];
+    const schedule = keyScheduleAt([retired, replacement], T0 + 3 * TTL + 1, TTL, revoked);
+    expect(schedule.signing?.kid).toBe('replacement');
+    expect(published(schedule)).toEqual(['replacement']);
+    // Without the revoked key's times, its predecessor would be handed its turn back.
+    expect(published(keyScheduleAt([retired, replacement], T0 + 3 * TTL + 1, TTL))).toEqual([
+      'retired',
+      'replacement',
+    ]);
+  });
+
+  it('a key revoked before it ever signed ends no one’s turn', () => {
+    const revoked = [{ signsFrom: T0 + 10_000, revokedAt: T0 + 5_000 }];
+    const schedule = keyScheduleAt([key('current', T0)], T0 + 20_000, TTL, revoked);
+    expect(schedule.signing?.kid).toBe('current');
+    expect(schedule.published).toEqual([{ key: key('current', T0), signsUntil: undefined }]);
+  });
+
   it('lists several pending keys in start order, all published, each ending the one before', () => {
     const keys = [key('c', T0 + 20_000), key('a', T0), key('b', T0 + 10_000)];
     const schedule = keyScheduleAt(keys, T0 + 5_000, TTL);

@@ -594,6 +594,8 @@ describe('JWT attacks', () => {
 describe('JWT attacks with keys that have left the schedule', () => {
   const ACCESS_TTL_MS = 2_000;
   let t: TestApp;
+  /** The key the first test retires: its window has passed when the second test starts. */
+  let retired: TokenKey | undefined;
   beforeAll(async () => {
     t = await startSecurityApp({ JWT_ACCESS_TTL: '2s', JWT_KEY_PUBLISH_AHEAD: '1s' });
   });
@@ -631,6 +633,7 @@ describe('JWT attacks with keys that have left the schedule', () => {
   it('a retired key verifies until one access lifetime after its successor took over, then 401', async () => {
     const user = await registerAndLogin(t);
     const retiring = keys().signingKey();
+    retired = retiring;
     const rotation = await keys().rotate('operator');
     expect(rotation.created).toBe(true);
     while (keys().signingKey().kid === retiring.kid) await sleep(50);
@@ -659,5 +662,11 @@ describe('JWT attacks with keys that have left the schedule', () => {
     expect(decodeJwt(after.accessToken).header.kid).toBe(result.kid);
     await expectRefused(signedBy(compromised, claimsOf(after)));
     expect(await meStatus(signedBy(keys().signingKey(), claimsOf(after)))).toBe(200);
+    // The revoked key's predecessor, retired for longer than a token lives, stays retired: the
+    // revocation does not hand its turn back to it.
+    const jwks = await request(t.url).get('/.well-known/jwks.json');
+    expect((jwks.body.keys as Array<{ kid: string }>).map((k) => k.kid)).toEqual([result.kid]);
+    expect(retired).toBeDefined();
+    await expectRefused(signedBy(retired as TokenKey, claimsOf(after)));
   });
 });
