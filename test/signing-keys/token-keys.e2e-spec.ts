@@ -273,6 +273,20 @@ describe('GET /api/auth/session is rate-limited per token, not per IP', () => {
     // Same address, another token: a fresh budget (a per-IP count would be spent by now).
     for (let i = 0; i < MAX; i++) expect((await check(second.accessToken, ip)).status).toBe(200);
     expectUniformError(await check(second.accessToken, ip), 429);
+    // The budget is the token's, however the header spells it (each form below authenticates).
+    for (const header of [
+      `bearer ${second.accessToken}`,
+      `Bearer  ${second.accessToken}`,
+      `Bearer\t${second.accessToken}`,
+      `Bearer ${second.accessToken} x`,
+    ])
+      expectUniformError(
+        await request(t.url)
+          .get('/api/auth/session')
+          .set('X-Forwarded-For', ip)
+          .set('Authorization', header),
+        429,
+      );
     // And the address's own budget, on a route limited per IP, is untouched.
     const me = await getMe(t, second.accessToken).set('X-Forwarded-For', ip);
     expect(me.status).toBe(200);
