@@ -9,6 +9,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ExtractJwt } from 'passport-jwt';
 import { clientContextOf, routeOf } from '../common/http/client-context';
 import { RateLimitExceededException } from '../common/http/rate-limit-exceeded.exception';
 import { sha256Hex } from '../crypto/digest';
@@ -18,6 +19,8 @@ import { BlockAuditor } from './block-auditor';
 import { limitMessage } from './limit-hint';
 
 const MAX_CACHED_DIGESTS = 10_000;
+/** The JWT strategy's own extractor (src/auth/jwt.strategy.ts). */
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** Where a limit stands for one request: the most restrictive one is what the headers report. */
 interface LimitState {
@@ -67,12 +70,17 @@ export class RateLimitGuard extends ThrottlerGuard {
     return this.digest(`${name}\n${scope}\n${tracker}`);
   }
 
-  /** On a route marked @RateLimitPerToken(), the bearer token (hashed with the rest of the key). */
+  /**
+   * On a route marked @RateLimitPerToken(), the bearer token (hashed with the rest of the key), as
+   * the JWT strategy extracts it: keyed on the raw header, `bearer`, a second space or a trailing
+   * word would each make a fresh budget for the same token.
+   */
   private tokenTracker(context: ExecutionContext): string | undefined {
     const targets = [context.getHandler(), context.getClass()];
     if (!this.reflector.getAllAndOverride<boolean>(PER_TOKEN_RATE_LIMIT, targets)) return undefined;
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    return header ? `token ${header}` : undefined;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const token = bearerToken(request);
+    return token ? `token ${token}` : undefined;
   }
 
   private digest(key: string): string {

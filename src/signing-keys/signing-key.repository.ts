@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { IsNull, Not } from 'typeorm';
+import type { RevokedKey } from './key-schedule';
 import { Transactions } from '../database/transactions';
 import { SigningKeyEntity } from './signing-key.entity';
 
@@ -14,15 +15,26 @@ export class SigningKeyRepository {
     return this.tx.manager.getRepository(SigningKeyEntity);
   }
 
-  /** The unrevoked keys and the database's clock, which alone decides which key signs. */
-  async live(): Promise<{ rows: SigningKeyEntity[]; now: Date }> {
+  /**
+   * The unrevoked keys, the revoked ones' times (not their keys: they still mark when their
+   * predecessor stopped signing), and the database's clock, which alone decides which key signs.
+   */
+  async live(): Promise<{ rows: SigningKeyEntity[]; revoked: RevokedKey[]; now: Date }> {
     const rows = await this.keys.find({
       where: { revokedAt: IsNull() },
       order: { signsFrom: 'ASC' },
     });
+    const revokedRows = await this.keys.find({
+      select: { signsFrom: true, revokedAt: true },
+      where: { revokedAt: Not(IsNull()) },
+    });
+    const revoked = revokedRows.map((row) => ({
+      signsFrom: row.signsFrom.getTime(),
+      revokedAt: (row.revokedAt as Date).getTime(),
+    }));
     // SQL: the database's clock, read beside the rows, so every instance schedules by the same time.
     const [{ now }] = await this.tx.manager.query<Array<{ now: Date }>>('SELECT now() AS now');
-    return { rows, now };
+    return { rows, revoked, now };
   }
 
   /** Serialises key changes across instances; inside the caller's transaction. */

@@ -18,7 +18,12 @@ import {
   type PublishedJwk,
   type TokenKey,
 } from './key-material';
-import { keyScheduleAt, type KeySchedule, type ScheduledKey } from './key-schedule';
+import {
+  keyScheduleAt,
+  type KeySchedule,
+  type RevokedKey,
+  type ScheduledKey,
+} from './key-schedule';
 import type { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeyRepository } from './signing-key.repository';
 
@@ -56,6 +61,8 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly logger = new Logger('SigningKeys');
   private readonly shared: TokenKey | undefined;
   private keys: LoadedKey[] = [];
+  /** Revoked keys' times: they bound their predecessors' turns (key-schedule.ts). */
+  private revoked: RevokedKey[] = [];
   private readonly decrypted = new Map<string, LoadedKey>();
   /** The database's clock minus this process's, from the last read. */
   private clockOffsetMs = 0;
@@ -120,9 +127,10 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Reads the keys again, decrypting only those not seen before. */
   async refresh(): Promise<void> {
-    const { rows, now } = await this.rows.live();
+    const { rows, revoked, now } = await this.rows.live();
     this.clockOffsetMs = now.getTime() - Date.now();
     this.keys = rows.map((row) => this.loaded(row));
+    this.revoked = revoked;
     for (const kid of this.decrypted.keys())
       if (!rows.some((row) => row.kid === kid)) this.decrypted.delete(kid);
   }
@@ -222,7 +230,7 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private schedule(): KeySchedule<LoadedKey> {
-    return keyScheduleAt(this.keys, this.now(), this.config.accessTtlSeconds * 1000);
+    return keyScheduleAt(this.keys, this.now(), this.config.accessTtlSeconds * 1000, this.revoked);
   }
 
   private now(): number {

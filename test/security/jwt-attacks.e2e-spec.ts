@@ -1,14 +1,20 @@
 import { expectUniformError } from '../support/error-body';
 import { generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import request from 'supertest';
+import type { TokenKey } from '../../src/signing-keys/key-material';
+import { TokenKeys } from '../../src/signing-keys/token-keys.service';
 import { bearer, decodeJwt, registerAndLogin, type LoggedIn } from '../support/auth-helpers';
+import { handmadeJws, signedBy } from '../support/forge-token';
 import type { TestApp } from '../support/test-app';
 import { b64url, hmacJwt, nowSeconds, startSecurityApp } from './security-helpers';
 
 /**
- * Adversarial access tokens (issue "Proof", adversarial suite 1). Every forged or misused token is
- * refused with 401 and the uniform body, with the same message as no token at all, and the genuine
- * token keeps working before and after (so the 401s mean something and no attack had a side effect).
+ * Adversarial access tokens (issue "Proof", adversarial suite 1), against the default EdDSA keys.
+ * Every forged or misused token is refused with 401 and the uniform body, with the same message as
+ * no token at all, and the genuine token keeps working before and after (so the 401s mean
+ * something and no attack had a side effect). Claim attacks carry a genuine signature by the
+ * service's current key, so each fails for its claim alone.
  */
 describe('JWT attacks', () => {
   let t: TestApp;
@@ -17,6 +23,7 @@ describe('JWT attacks', () => {
   let noTokenMessage: string;
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ed = generateKeyPairSync('ed25519');
 
   beforeAll(async () => {
     t = await startSecurityApp();
@@ -47,11 +54,30 @@ describe('JWT attacks', () => {
     return base;
   }
 
+  /** The service's signing key now: {kid, algorithm, signingKey, verificationKey}. */
+  const current = (): TokenKey => t.app.get(TokenKeys).signingKey();
+  /** The real kid with another header algorithm: the algorithm-confusion header. */
+  const realKid = (alg: string): Record<string, unknown> => ({
+    alg,
+    kid: current().kid,
+    typ: 'at+jwt',
+  });
   const HS256 = { alg: 'HS256', typ: 'at+jwt' };
+  /** JWT_SECRET is still in the environment (dev secrets) but signs nothing under EdDSA. */
+  const jwtSecret = (): string => t.env.JWT_SECRET ?? '';
   const realSign = (
     payload: Record<string, unknown>,
-    header: Record<string, unknown> = HS256,
-  ): string => hmacJwt(header, payload, t.env.JWT_SECRET);
+    header: Record<string, unknown> = {},
+  ): string => signedBy(current(), payload, header);
+  const publicKeyAs = (format: 'pem' | 'der'): string | Buffer =>
+    format === 'pem'
+      ? current().verificationKey.export({ type: 'spki', format })
+      : current().verificationKey.export({ type: 'spki', format });
+  const rawPublicKey = (): Buffer =>
+    Buffer.from(
+      (current().verificationKey.export({ format: 'jwk' }) as JWK).x as string,
+      'base64url',
+    );
 
   function asymmetric(
     alg: 'RS256' | 'PS256' | 'ES256',
@@ -89,8 +115,9 @@ describe('JWT attacks', () => {
     expect(res.body.id).toBe(user.id);
   }
 
-  it('control: the genuine token, and a token minted with the real secret and claims, are accepted', async () => {
+  it('control: the genuine token (EdDSA, with the current kid), and a token minted with the real key and claims, are accepted', async () => {
     await expectControlWorks();
+    expect(decodeJwt(user.accessToken).header).toEqual(realKid('EdDSA'));
     const minted = await request(t.url)
       .get('/api/users/me')
       .set(...bearer(realSign(claims())));
@@ -115,7 +142,12 @@ describe('JWT attacks', () => {
         'alg none glued onto a genuine signature',
         () => `${b64url({ alg: 'none' })}.${user.accessToken.split('.').slice(1).join('.')}`,
       ],
-      ['no alg at all', () => hmacJwt({ typ: 'JWT' }, claims(), t.env.JWT_SECRET)],
+      ['no alg at all, genuine signature', () => realSign(claims(), { alg: undefined })],
+      ['alg none with the right kid', () => `${b64url(realKid('none'))}.${b64url(claims())}.`],
+      [
+        'alg none with the right kid glued onto a genuine signature',
+        () => `${b64url(realKid('none'))}.${realSign(claims()).split('.').slice(1).join('.')}`,
+      ],
       ['alg none with an empty-key HMAC signature', () => hmacJwt({ alg: 'none' }, claims(), '')],
     ];
     it.each(cases)('401: %s', async (_label, token) => {
@@ -126,16 +158,44 @@ describe('JWT attacks', () => {
   describe('other algorithms in the header', () => {
     const cases: Array<[string, () => string]> = [
       [
-        'HS384 signed with the real secret',
-        () => hmacJwt({ alg: 'HS384', typ: 'at+jwt' }, claims(), t.env.JWT_SECRET, 'sha384'),
+        'HS256 with the right kid, keyed with JWT_SECRET',
+        () => hmacJwt(realKid('HS256'), claims(), jwtSecret()),
       ],
       [
-        'HS512 signed with the real secret',
-        () => hmacJwt({ alg: 'HS512', typ: 'at+jwt' }, claims(), t.env.JWT_SECRET, 'sha512'),
+        'HS384 with the right kid, keyed with JWT_SECRET',
+        () => hmacJwt(realKid('HS384'), claims(), jwtSecret(), 'sha384'),
       ],
       [
-        'RS256 header, HMAC-SHA256 with the secret as the "public key" (key confusion)',
-        () => hmacJwt({ alg: 'RS256', typ: 'JWT' }, claims(), t.env.JWT_SECRET),
+        'HS512 with the right kid, keyed with JWT_SECRET',
+        () => hmacJwt(realKid('HS512'), claims(), jwtSecret(), 'sha512'),
+      ],
+      [
+        'HS256 with the right kid, keyed with the Ed25519 public key PEM (key confusion)',
+        () => hmacJwt(realKid('HS256'), claims(), publicKeyAs('pem')),
+      ],
+      [
+        'HS256 with the right kid, keyed with the Ed25519 public key DER (key confusion)',
+        () => hmacJwt(realKid('HS256'), claims(), publicKeyAs('der')),
+      ],
+      [
+        'HS256 with the right kid, keyed with the raw 32 Ed25519 public key bytes (key confusion)',
+        () => hmacJwt(realKid('HS256'), claims(), rawPublicKey()),
+      ],
+      [
+        'HS256 with the right kid, keyed with the JWK x string as the JWKS publishes it',
+        () => hmacJwt(realKid('HS256'), claims(), rawPublicKey().toString('base64url')),
+      ],
+      [
+        'ES256 with the right kid, signed by an attacker P-256 key',
+        () => handmadeJws(realKid('ES256'), claims(), 'ES256', ec.privateKey),
+      ],
+      [
+        'RS256 with the right kid, HMAC-SHA256 with the public key PEM as the "key" (key confusion)',
+        () => hmacJwt(realKid('RS256'), claims(), publicKeyAs('pem')),
+      ],
+      [
+        'RS256 header, HMAC-SHA256 with JWT_SECRET as the "public key" (key confusion)',
+        () => hmacJwt({ alg: 'RS256', typ: 'JWT' }, claims(), jwtSecret()),
       ],
       [
         'RS256 signed with an attacker RSA key',
@@ -153,9 +213,14 @@ describe('JWT attacks', () => {
         'HS256 keyed with an attacker public key PEM (classic RS→HS confusion)',
         () => hmacJwt(HS256, claims(), rsa.publicKey.export({ type: 'spki', format: 'pem' })),
       ],
+      ['alg "eddsa" (lower case), genuine signature', () => realSign(claims(), { alg: 'eddsa' })],
       [
-        'alg "hs256" (lower case) with the real secret',
-        () => hmacJwt({ alg: 'hs256' }, claims(), t.env.JWT_SECRET),
+        'alg "Ed25519" (the fully specified name), genuine signature',
+        () => realSign(claims(), { alg: 'Ed25519' }),
+      ],
+      [
+        'alg "hs256" (lower case) with JWT_SECRET',
+        () => hmacJwt({ alg: 'hs256', kid: current().kid }, claims(), jwtSecret()),
       ],
     ];
     it.each(cases)('401: %s', async (_label, token) => {
@@ -230,7 +295,7 @@ describe('JWT attacks', () => {
     });
   });
 
-  describe('time and audience claims (signed with the real secret)', () => {
+  describe('time and audience claims (signed with the real key)', () => {
     const cases: Array<[string, () => Record<string, unknown>]> = [
       [
         'expired a second ago',
@@ -256,9 +321,62 @@ describe('JWT attacks', () => {
       ['sub of another user with this sid', () => claims({ sub: other.id })],
       ['typ refresh', () => claims({ typ: 'refresh' })],
       ['typ missing', () => claims({ typ: undefined })],
+      ['no iat', () => claims({ iat: undefined })],
+      ['no sub', () => claims({ sub: undefined })],
     ];
     it.each(cases)('401: %s', async (_label, payload) => {
       await expectRefused(realSign(payload()));
+    });
+  });
+
+  describe('header typ (signed with the real key)', () => {
+    it.each([
+      ['JWT', 'JWT'],
+      ['missing', undefined],
+      ['access', 'access'],
+    ])('401: header typ %s instead of at+jwt', async (_label, typ) => {
+      await expectRefused(realSign(claims(), { typ }));
+    });
+  });
+
+  describe('which key: the kid', () => {
+    const cases: Array<[string, () => Promise<string> | string]> = [
+      ['no kid, genuine signature', () => realSign(claims(), { kid: undefined })],
+      [
+        'an unknown kid, genuine signature',
+        () => realSign(claims(), { kid: randomBytes(16).toString('base64url') }),
+      ],
+      [
+        'the real kid with a trailing space, genuine signature',
+        () => realSign(claims(), { kid: `${current().kid} ` }),
+      ],
+      ['kid as a number', () => realSign(claims(), { kid: 1 })],
+      ['kid as an array holding the real kid', () => realSign(claims(), { kid: [current().kid] })],
+      [
+        'the kid of a foreign Ed25519 key (its JWK thumbprint), signed by that key',
+        async () => {
+          const kid = await calculateJwkThumbprint(ed.publicKey.export({ format: 'jwk' }));
+          return signedBy({ kid, algorithm: 'EdDSA', signingKey: ed.privateKey }, claims());
+        },
+      ],
+      [
+        'the real kid, signed by a foreign Ed25519 key',
+        () =>
+          signedBy({ kid: current().kid, algorithm: 'EdDSA', signingKey: ed.privateKey }, claims()),
+      ],
+      [
+        'the real kid, the foreign public key embedded as jwk, signed by the foreign key',
+        () =>
+          handmadeJws(
+            { ...realKid('EdDSA'), jwk: ed.publicKey.export({ format: 'jwk' }) },
+            claims(),
+            'EdDSA',
+            ed.privateKey,
+          ),
+      ],
+    ];
+    it.each(cases)('401: %s', async (_label, token) => {
+      await expectRefused(await token());
     });
   });
 
@@ -326,6 +444,16 @@ describe('JWT attacks', () => {
         () => hmacJwt({ ...HS256, kid: 'refresh' }, claims(), t.env.JWT_REFRESH_SECRET),
       ],
       [
+        'jku pointing at an attacker JWKS with the real kid, EdDSA by the attacker',
+        () =>
+          handmadeJws(
+            { ...realKid('EdDSA'), jku: 'http://127.0.0.1:9/jwks.json' },
+            claims(),
+            'EdDSA',
+            ed.privateKey,
+          ),
+      ],
+      [
         'jwk with the attacker key, alg none',
         () => `${b64url({ alg: 'none', jwk: rsaJwk() })}.${b64url(claims())}.`,
       ],
@@ -352,13 +480,18 @@ describe('JWT attacks', () => {
       ['the audience name', () => t.env.JWT_AUDIENCE],
       ['JWT_REFRESH_SECRET (the refresh key)', () => t.env.JWT_REFRESH_SECRET],
       ['PASSWORD_PEPPER', () => t.env.PASSWORD_PEPPER],
-      ['JWT_SECRET with a trailing newline', () => `${t.env.JWT_SECRET}\n`],
-      ['JWT_SECRET truncated by one character', () => t.env.JWT_SECRET.slice(0, -1)],
+      ['JWT_SECRET itself', () => jwtSecret()],
+      ['JWT_SECRET with a trailing newline', () => `${jwtSecret()}\n`],
+      ['JWT_SECRET truncated by one character', () => jwtSecret().slice(0, -1)],
       ['random 32 bytes', () => randomBytes(32).toString('hex')],
     ];
-    it.each(guesses)('401: HS256 with %s', async (_label, secret) => {
-      await expectRefused(hmacJwt(HS256, claims(), secret()));
-    });
+    it.each(guesses)(
+      '401: HS256 with %s (with and without the real kid)',
+      async (_label, secret) => {
+        await expectRefused(hmacJwt(HS256, claims(), secret()));
+        await expectRefused(hmacJwt(realKid('HS256'), claims(), secret()));
+      },
+    );
   });
 
   describe('refresh token as access token, and the reverse', () => {
@@ -394,8 +527,8 @@ describe('JWT attacks', () => {
       expectNoNewPair(res, [401]);
     });
 
-    it('401: the access JWT signature segment (exactly 43 base64url chars, the refresh token shape) in body and cookie', async () => {
-      const signature = user.accessToken.split('.')[2];
+    it('401: 43 base64url chars of the access JWT signature (the refresh token shape) in body and cookie', async () => {
+      const signature = user.accessToken.split('.')[2].slice(0, 43);
       expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expectNoNewPair(
         await request(t.url).post('/api/auth/refresh').send({ refreshToken: signature }),
@@ -450,5 +583,90 @@ describe('JWT attacks', () => {
         .set(...bearer(other.accessToken));
       expect(otherMe.body.id).toBe(other.id);
     });
+  });
+});
+
+/**
+ * Keys that have left the schedule: a retired key's tokens verify while it is published (one access
+ * lifetime after its successor took over) and not after; a revoked key's tokens die at once. Its own
+ * app, with a 2 s access lifetime and a 1 s publish-ahead, so the windows pass within the test.
+ */
+describe('JWT attacks with keys that have left the schedule', () => {
+  const ACCESS_TTL_MS = 2_000;
+  let t: TestApp;
+  /** The key the first test retires: its window has passed when the second test starts. */
+  let retired: TokenKey | undefined;
+  beforeAll(async () => {
+    t = await startSecurityApp({ JWT_ACCESS_TTL: '2s', JWT_KEY_PUBLISH_AHEAD: '1s' });
+  });
+  afterAll(() => t.close());
+
+  const keys = (): TokenKeys => t.app.get(TokenKeys);
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  /** Claims of a live session of `who`, valid for ten minutes (longer than any key window here). */
+  function claimsOf(who: LoggedIn): Record<string, unknown> {
+    const iat = nowSeconds();
+    const { sid } = decodeJwt(who.accessToken).payload;
+    return {
+      ...{ sub: who.id, sid, typ: 'access', amr: ['pwd'], auth_time: iat },
+      ...{ iss: t.env.JWT_ISSUER, aud: t.env.JWT_AUDIENCE, iat, nbf: iat, exp: iat + 600 },
+    };
+  }
+
+  const meStatus = async (token: string): Promise<number> =>
+    (
+      await request(t.url)
+        .get('/api/users/me')
+        .set(...bearer(token))
+    ).status;
+
+  async function expectRefused(token: string): Promise<void> {
+    const res = await request(t.url)
+      .get('/api/users/me')
+      .set(...bearer(token));
+    expectUniformError(res, 401);
+    const none = await request(t.url).get('/api/users/me');
+    expect(res.body.message).toBe(none.body.message);
+  }
+
+  it('a retired key verifies until one access lifetime after its successor took over, then 401', async () => {
+    const user = await registerAndLogin(t);
+    const retiring = keys().signingKey();
+    retired = retiring;
+    const rotation = await keys().rotate('operator');
+    expect(rotation.created).toBe(true);
+    while (keys().signingKey().kid === retiring.kid) await sleep(50);
+    // Within its window: a token of the retired key still verifies (it may be a live one).
+    expect(await meStatus(signedBy(retiring, claimsOf(user)))).toBe(200);
+
+    const windowEnds = rotation.signsFrom.getTime() + ACCESS_TTL_MS;
+    await sleep(Math.max(0, windowEnds - Date.now()) + 300);
+    await expectRefused(signedBy(retiring, claimsOf(user)));
+    // The same claims under the signing key: the retired key alone is refused.
+    expect(await meStatus(signedBy(keys().signingKey(), claimsOf(user)))).toBe(200);
+    const jwks = await request(t.url).get('/.well-known/jwks.json');
+    expect((jwks.body.keys as Array<{ kid: string }>).map((k) => k.kid)).not.toContain(
+      retiring.kid,
+    );
+  });
+
+  it('a revoked key: its tokens are refused at once, even for a session begun after the revocation', async () => {
+    const compromised = keys().signingKey();
+    const before = await registerAndLogin(t);
+    expect(await meStatus(signedBy(compromised, claimsOf(before)))).toBe(200);
+
+    const result = await keys().revokeCompromised();
+    expect(result.revokedKid).toBe(compromised.kid);
+    const after = await registerAndLogin(t);
+    expect(decodeJwt(after.accessToken).header.kid).toBe(result.kid);
+    await expectRefused(signedBy(compromised, claimsOf(after)));
+    expect(await meStatus(signedBy(keys().signingKey(), claimsOf(after)))).toBe(200);
+    // The revoked key's predecessor, retired for longer than a token lives, stays retired: the
+    // revocation does not hand its turn back to it.
+    const jwks = await request(t.url).get('/.well-known/jwks.json');
+    expect((jwks.body.keys as Array<{ kid: string }>).map((k) => k.kid)).toEqual([result.kid]);
+    expect(retired).toBeDefined();
+    await expectRefused(signedBy(retired as TokenKey, claimsOf(after)));
   });
 });
