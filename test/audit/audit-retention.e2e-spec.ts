@@ -62,7 +62,8 @@ describe('audit retention', () => {
   // A fresh database per test: every rule here is about the whole chain, so none may inherit
   // another test's events, checkpoints or deletions.
   beforeEach(async () => {
-    t = await startTestApp({ AUDIT_RETENTION_DAYS: '30' });
+    // HS256: no signing key is made (and audited) at start, so the chain holds this spec's events only.
+    t = await startTestApp({ AUDIT_RETENTION_DAYS: '30', JWT_ALGORITHM: 'HS256' });
     audit = t.app.get(AuditService);
     retention = t.app.get(AuditRetentionService);
     dataSource = t.app.get(DataSource);

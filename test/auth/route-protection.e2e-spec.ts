@@ -23,6 +23,8 @@ const PUBLIC = new Set([
   'POST /api/auth/passkeys/authentication/verify',
   'GET /health/live',
   'GET /health/ready',
+  // The public keys that verify access tokens: what other services fetch.
+  'GET /.well-known/jwks.json',
 ]);
 
 interface Operation {

@@ -36,7 +36,9 @@ async function keyIdsOfEveryCiphertext(t: TestApp): Promise<Record<string, strin
        FROM users WHERE bank_account_encrypted IS NOT NULL
      UNION ALL SELECT 'mfa_totp.secret', split_part(secret, '.', 2) FROM mfa_totp
      UNION ALL SELECT 'mail_outbox.content', split_part(content, '.', 2)
-       FROM mail_outbox WHERE content IS NOT NULL`,
+       FROM mail_outbox WHERE content IS NOT NULL
+     UNION ALL SELECT 'signing_keys.private_key', split_part(private_key, '.', 2)
+       FROM signing_keys`,
   );
   const byPlace: Record<string, string[]> = {};
   for (const row of rows) (byPlace[row.place] ??= []).push(row.key_id);
@@ -93,12 +95,17 @@ describe('reencrypt moves every encrypted column to the active key', () => {
     expect(before['mail_outbox.content']).toEqual(['k1']);
 
     const run = await t.app.get(ReencryptService).run();
-    expect(run).toMatchObject({ done: 3, total: 3, interrupted: false });
+    // The account's sensitive row, its TOTP secret, the queued mail and the token signing key.
+    expect(run).toMatchObject({ done: 4, total: 4, interrupted: false });
     expect(run.rewritten).toBeGreaterThanOrEqual(2);
 
     const after = await keyIdsOfEveryCiphertext(t);
     expect(Object.keys(after)).toEqual(
-      expect.arrayContaining(['mfa_totp.secret', 'mail_outbox.content']),
+      expect.arrayContaining([
+        'mfa_totp.secret',
+        'mail_outbox.content',
+        'signing_keys.private_key',
+      ]),
     );
     for (const keyIds of Object.values(after)) expect(new Set(keyIds)).toEqual(new Set(['k2']));
     expect(await t.app.get(ReencryptService).run()).toMatchObject({ total: 0, rewritten: 0 });

@@ -155,6 +155,7 @@ describe('production start with a good configuration', () => {
     await waitForOutput(app, /probe warning/, 5_000);
     expect((await fetch(`${base}/api/nothing`)).status).toBe(404);
     await waitForOutput(app, /"status":404/, 5_000);
+    const kid = await signingKid(base);
     app.child.kill('SIGTERM');
     await app.exited; // the exit status is the shutdown's business, not this spec's
 
@@ -167,7 +168,7 @@ describe('production start with a good configuration', () => {
     }
     const banner = entries.find((e) => e.context === 'Bootstrap');
     expect(banner?.message).toBe(
-      `ready | API ${base}/api | docs off | database: PostgreSQL at 127.0.0.1:${new URL(db.url).port}/${db.name} over verified TLS | mail: smtp://smtp.example.org:587 (STARTTLS) | tokens: EdDSA, key ${await signingKid(base)} (public keys ${base}/.well-known/jwks.json)`,
+      `ready | API ${base}/api | docs off | database: PostgreSQL at 127.0.0.1:${new URL(db.url).port}/${db.name} over verified TLS | mail: smtp://smtp.example.org:587 (STARTTLS) | tokens: EdDSA, key ${kid} (public keys ${base}/.well-known/jwks.json)`,
     );
     // Nest's module and route lines are debug: not at the default level.
     expect(entries.some((e) => e.context === 'RouterExplorer')).toBe(false);
