@@ -100,6 +100,23 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: [JWT_ATTACKS, 'test/auth/forged-tokens.e2e-spec.ts'],
   },
   {
+    id: 'signing-key-retired-window',
+    defence:
+      'a retired signing key verifies for one access-token lifetime after it stops signing, then never',
+    file: 'src/signing-keys/key-schedule.ts',
+    find: 'if (signsUntil === undefined || signsUntil > now - accessTtlMs)',
+    replace: 'if (signsUntil === undefined || signsUntil > now - accessTtlMs * 1000)',
+    specs: ['src/signing-keys/key-schedule.spec.ts', JWT_ATTACKS],
+  },
+  {
+    id: 'signing-key-revoked',
+    defence: 'a revoked (compromised) signing key verifies nothing',
+    file: 'src/signing-keys/signing-key.repository.ts',
+    find: "      where: { revokedAt: IsNull() },\n      order: { signsFrom: 'ASC' },",
+    replace: "      order: { signsFrom: 'ASC' },",
+    specs: [JWT_ATTACKS],
+  },
+  {
     id: 'jwt-issuer',
     defence: 'access tokens must carry our issuer',
     file: JWT_STRATEGY,
