@@ -31,6 +31,8 @@ import { SigningKeyRepository } from './signing-key.repository';
 export const KEY_REFRESH_MS = 10_000;
 /** How often each instance checks whether the next key is due. */
 const ROTATION_CHECK_MS = 60_000;
+/** Sessions used this long before a compromised key began signing end with it too. */
+const HANDOVER_MARGIN_MS = 60_000;
 /** A token naming a kid this instance does not know makes it look again, at most this often. */
 const UNKNOWN_KID_REFRESH_MS = 5_000;
 
@@ -162,8 +164,10 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
       const compromised = schedule.signing;
       if (!compromised) throw new Error('no key is signing');
       await this.rows.revoke(compromised.kid);
+      // A minute early: a sign-in whose transaction began just before the handover (so its
+      // last_used_at is earlier) may still have been given a token by the compromised key.
       const sessionsRevoked = await this.sessions.revokeTokenHoldersSince(
-        new Date(compromised.signsFrom),
+        new Date(compromised.signsFrom - HANDOVER_MARGIN_MS),
       );
       const key = await this.addKey(0);
       return this.rotated(key, 'compromised', compromised.kid, { sessionsRevoked });
