@@ -1,0 +1,194 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KEY_REFRESH_MS, TokenKeys } from '../../src/signing-keys/token-keys.service';
+import { RELAXED_LIMITS } from '../support/auth-helpers';
+import {
+  freePort,
+  spawnApp,
+  spawnedTestEnv,
+  waitForStatus,
+  type SpawnedApp,
+} from '../support/spawn-app';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import {
+  call,
+  jwksOf,
+  kidOf,
+  me,
+  refresh,
+  resignEdDsa,
+  signUp,
+  tokensOf,
+  type Instance,
+} from './instance-client';
+import { sessionLoad, unexpected } from './session-load';
+
+// Jest 30 applies only a global testTimeout: the e2e project's 30 s never reaches the runner.
+jest.setTimeout(120_000);
+
+/**
+ * Longer than KEY_REFRESH_MS: every instance re-reads the keys that often, so a key published this
+ * far ahead is known everywhere before any instance signs with it. (Shorter, an instance that has
+ * not re-read the table yet answers 401 to the other's new tokens: the production default is 10m.)
+ */
+const PUBLISH_AHEAD = `${KEY_REFRESH_MS / 1000 + 5}s`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface RunningInstance extends Instance {
+  process: SpawnedApp;
+}
+
+/** `node dist/main.js` on `db`, with the DATA_DIR (dev secrets: the field cipher) all share. */
+async function startInstance(
+  name: string,
+  db: TestDatabase,
+  dir: string,
+): Promise<RunningInstance> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = spawnedTestEnv(port, dir, db, {
+    ...RELAXED_LIMITS,
+    BCRYPT_ROUNDS: '4',
+    JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD,
+    LOG_DIR: join(dir, `logs-${name}`),
+  });
+  const process = spawnApp(env);
+  await waitForStatus(`${url}/health/ready`, 200, 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${process.output()}`);
+  });
+  return { name, url, process };
+}
+
+async function stopInstance(instance: RunningInstance | undefined): Promise<void> {
+  if (!instance || instance.process.child.exitCode !== null) return;
+  instance.process.child.kill('SIGTERM');
+  await instance.process.exited;
+}
+
+describe('two instances of the service on one database', () => {
+  let db: TestDatabase;
+  let a: RunningInstance;
+  let b: RunningInstance;
+  /** A third instance, in this process: it does what `rotate-signing-key` does, on the same rows. */
+  let operator: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // Migrated under HS256, which makes no key: both instances below start on an empty table.
+    await (await startTestApp({ JWT_ALGORITHM: 'HS256' }, db)).close();
+    const dir = join(tmpdir(), `snf-app-${db.name}`);
+    [a, b] = await Promise.all([startInstance('A', db, dir), startInstance('B', db, dir)]);
+    operator = await startTestApp({ ...RELAXED_LIMITS, JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD }, db);
+  });
+
+  afterAll(async () => {
+    await Promise.all([stopInstance(a), stopInstance(b)]);
+    await operator?.close();
+    await db?.drop();
+  });
+
+  it('started at the same moment, they made one signing key: both sign with it and publish the same JWKS', async () => {
+    const owner = db.owner();
+    await owner.connect();
+    const { rows } = await owner.query<{ kid: string }>('SELECT kid FROM signing_keys');
+    await owner.end();
+    expect(rows).toHaveLength(1);
+
+    const [onA, onB] = await Promise.all([signUp(a), signUp(b)]);
+    expect(kidOf(onA.accessToken)).toBe(rows[0].kid);
+    expect(kidOf(onB.accessToken)).toBe(rows[0].kid);
+    const [jwksA, jwksB] = await Promise.all([jwksOf(a), jwksOf(b)]);
+    expect(jwksA).toEqual(jwksB);
+    expect(jwksA.map(({ kid }) => kid)).toEqual([rows[0].kid]);
+  });
+
+  it('a token minted by one verifies on the other, both ways, and either spends the other’s refresh token', async () => {
+    const [onA, onB] = await Promise.all([signUp(a), signUp(b)]);
+    const [meOnB, meOnA] = await Promise.all([me(b, onA.accessToken), me(a, onB.accessToken)]);
+    expect([meOnB.status, meOnA.status]).toEqual([200, 200]);
+    expect(meOnB.body.id).not.toBe(meOnA.body.id);
+
+    const session = await call(b, 'GET', '/api/auth/session', { token: onA.accessToken });
+    expect(session.status).toBe(200);
+    expect(session.body.sub).toBe(meOnB.body.id);
+
+    const renewed = await refresh(b, onA.refreshToken);
+    expect(renewed.status).toBe(200);
+    expect((await me(a, tokensOf(renewed).accessToken)).status).toBe(200);
+  });
+
+  it('a rotation under load: no live session sees a 401, and new tokens come from the new key on both', async () => {
+    const sessions = await Promise.all([signUp(a), signUp(b), signUp(a), signUp(b)]);
+    const oldKid = kidOf(sessions[0].accessToken);
+    const load = sessionLoad([a, b], sessions);
+    await sleep(1_000);
+    const rotation = await operator.app.get(TokenKeys).rotate('operator');
+    const signsFrom = rotation.signsFrom.getTime();
+    while (Date.now() < signsFrom + 5_000) await sleep(200);
+    const { reads, mints } = await load.stop();
+
+    expect(rotation.created).toBe(true);
+    expect(unexpected(reads)).toEqual({});
+    expect(unexpected(mints)).toEqual({});
+    expect(reads.length).toBeGreaterThan(200);
+    for (const instance of [a, b]) {
+      const minted = mints.filter((m) => m.instance === instance.name);
+      // Published ahead: nothing signs with the new key before its time, everything after.
+      expect(new Set(minted.filter((m) => m.at < signsFrom - 500).map((m) => m.kid))).toEqual(
+        new Set([oldKid]),
+      );
+      expect(new Set(minted.filter((m) => m.at > signsFrom + 1_000).map((m) => m.kid))).toEqual(
+        new Set([rotation.kid]),
+      );
+      const verified = new Set(reads.filter((r) => r.instance === instance.name).map((r) => r.kid));
+      expect(verified).toEqual(new Set([oldKid, rotation.kid]));
+    }
+    const [jwksA, jwksB] = await Promise.all([jwksOf(a), jwksOf(b)]);
+    expect(jwksA).toEqual(jwksB);
+    expect(jwksA.map(({ kid }) => kid).sort()).toEqual([oldKid, rotation.kid].sort());
+  });
+
+  it('a compromised key revoked on one instance stops verifying on the others within KEY_REFRESH_MS', async () => {
+    const keys = operator.app.get(TokenKeys);
+    await keys.refresh();
+    const compromised = keys.signingKey();
+    const holder = await signUp(a);
+    expect(kidOf(holder.accessToken)).toBe(compromised.kid);
+
+    const result = await keys.revokeCompromised();
+    const revokedAt = Date.now();
+    expect(result.revokedKid).toBe(compromised.kid);
+    expect(result.sessionsRevoked).toBeGreaterThanOrEqual(1);
+    // Every session that held a token of the key is over, on every instance, at once.
+    expect((await me(a, holder.accessToken)).status).toBe(401);
+    expect((await me(b, holder.accessToken)).status).toBe(401);
+
+    // A live session's claims signed with the stolen key: only the kid check can refuse it.
+    const live = await signUp(b);
+    const forged = resignEdDsa(live.accessToken, compromised.kid, compromised.signingKey);
+    const refusedAfter: Record<string, number> = {};
+    await Promise.all(
+      [a, b].map(async (instance) => {
+        while (Date.now() - revokedAt < KEY_REFRESH_MS + 3_000) {
+          if ((await me(instance, forged)).status === 401) break;
+          await sleep(100);
+        }
+        refusedAfter[instance.name] = Date.now() - revokedAt;
+      }),
+    );
+    expect(refusedAfter.A).toBeLessThanOrEqual(KEY_REFRESH_MS + 1_000);
+    expect(refusedAfter.B).toBeLessThanOrEqual(KEY_REFRESH_MS + 1_000);
+
+    // The session itself is live: a fresh token, from the new key, works everywhere.
+    const renewed = await refresh(a, live.refreshToken);
+    expect(renewed.status).toBe(200);
+    expect(kidOf(tokensOf(renewed).accessToken)).toBe(result.kid);
+    for (const instance of [a, b])
+      expect((await me(instance, tokensOf(renewed).accessToken)).status).toBe(200);
+    const [jwksA, jwksB] = await Promise.all([jwksOf(a), jwksOf(b)]);
+    expect(jwksA).toEqual(jwksB);
+    expect(jwksA.map(({ kid }) => kid)).not.toContain(compromised.kid);
+  });
+});
