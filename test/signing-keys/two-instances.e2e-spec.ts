@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY_REFRESH_MS, TokenKeys } from '../../src/signing-keys/token-keys.service';
@@ -34,13 +35,25 @@ jest.setTimeout(120_000);
  */
 const PUBLISH_AHEAD = `${KEY_REFRESH_MS / 1000 + 5}s`;
 
+const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface RunningInstance extends Instance {
   process: SpawnedApp;
 }
 
-/** `node dist/main.js` on `db`, with the DATA_DIR (dev secrets: the field cipher) all share. */
+/** What every process of this deployment is given: `db`, and the DATA_DIR (dev secrets) all share. */
+function deploymentEnv(port: number, db: TestDatabase, dir: string, name: string) {
+  return spawnedTestEnv(port, dir, db, {
+    ...RELAXED_LIMITS,
+    BCRYPT_ROUNDS: '4',
+    JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD,
+    LOG_DIR: join(dir, `logs-${name}`),
+  });
+}
+
+/** `node dist/main.js`, one instance of the deployment. */
 async function startInstance(
   name: string,
   db: TestDatabase,
@@ -48,17 +61,25 @@ async function startInstance(
 ): Promise<RunningInstance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = spawnedTestEnv(port, dir, db, {
-    ...RELAXED_LIMITS,
-    BCRYPT_ROUNDS: '4',
-    JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD,
-    LOG_DIR: join(dir, `logs-${name}`),
-  });
-  const process = spawnApp(env);
+  const app = spawnApp(deploymentEnv(port, db, dir, name));
   await waitForStatus(`${url}/health/ready`, 200, 60_000).catch((error: Error) => {
-    throw new Error(`${error.message}\n${process.output()}`);
+    throw new Error(`${error.message}\n${app.output()}`);
   });
-  return { name, url, process };
+  return { name, url, process: app };
+}
+
+/** `node dist/cli/main.js rotate-signing-key …` against the deployment; its stdout, or it throws. */
+async function rotateSigningKey(db: TestDatabase, dir: string, args: string[] = []) {
+  const child = spawn(process.execPath, [CLI, 'rotate-signing-key', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...deploymentEnv(0, db, dir, 'cli') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`rotate-signing-key exited ${code}: ${output}`);
+  return output;
 }
 
 async function stopInstance(instance: RunningInstance | undefined): Promise<void> {
@@ -71,21 +92,22 @@ describe('two instances of the service on one database', () => {
   let db: TestDatabase;
   let a: RunningInstance;
   let b: RunningInstance;
-  /** A third instance, in this process: it does what `rotate-signing-key` does, on the same rows. */
-  let operator: TestApp;
+  let dir: string;
+  /** A third instance, in this process: it holds the keys as decrypted KeyObjects, as a thief would. */
+  let keyHolder: TestApp;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     // Migrated under HS256, which makes no key: both instances below start on an empty table.
     await (await startTestApp({ JWT_ALGORITHM: 'HS256' }, db)).close();
-    const dir = join(tmpdir(), `snf-app-${db.name}`);
+    dir = join(tmpdir(), `snf-app-${db.name}`);
     [a, b] = await Promise.all([startInstance('A', db, dir), startInstance('B', db, dir)]);
-    operator = await startTestApp({ ...RELAXED_LIMITS, JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD }, db);
+    keyHolder = await startTestApp({ JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD }, db);
   });
 
   afterAll(async () => {
     await Promise.all([stopInstance(a), stopInstance(b)]);
-    await operator?.close();
+    await keyHolder?.close();
     await db?.drop();
   });
 
@@ -124,12 +146,14 @@ describe('two instances of the service on one database', () => {
     const oldKid = kidOf(sessions[0].accessToken);
     const load = sessionLoad([a, b], sessions);
     await sleep(1_000);
-    const rotation = await operator.app.get(TokenKeys).rotate('operator');
-    const signsFrom = rotation.signsFrom.getTime();
+    const printed = await rotateSigningKey(db, dir);
+    const [, newKid, signsAt] =
+      /^new key (\S+) published; it signs from (\S+)$/m.exec(printed) ?? [];
+    const signsFrom = Date.parse(signsAt);
     while (Date.now() < signsFrom + 5_000) await sleep(200);
     const { reads, mints } = await load.stop();
 
-    expect(rotation.created).toBe(true);
+    expect(newKid).toBeDefined();
     expect(unexpected(reads)).toEqual({});
     expect(unexpected(mints)).toEqual({});
     expect(reads.length).toBeGreaterThan(200);
@@ -140,27 +164,29 @@ describe('two instances of the service on one database', () => {
         new Set([oldKid]),
       );
       expect(new Set(minted.filter((m) => m.at > signsFrom + 1_000).map((m) => m.kid))).toEqual(
-        new Set([rotation.kid]),
+        new Set([newKid]),
       );
       const verified = new Set(reads.filter((r) => r.instance === instance.name).map((r) => r.kid));
-      expect(verified).toEqual(new Set([oldKid, rotation.kid]));
+      expect(verified).toEqual(new Set([oldKid, newKid]));
     }
     const [jwksA, jwksB] = await Promise.all([jwksOf(a), jwksOf(b)]);
     expect(jwksA).toEqual(jwksB);
-    expect(jwksA.map(({ kid }) => kid).sort()).toEqual([oldKid, rotation.kid].sort());
+    expect(jwksA.map(({ kid }) => kid).sort()).toEqual([oldKid, newKid].sort());
   });
 
-  it('a compromised key revoked on one instance stops verifying on the others within KEY_REFRESH_MS', async () => {
-    const keys = operator.app.get(TokenKeys);
+  it('a compromised key revoked by the CLI stops verifying on every instance within KEY_REFRESH_MS', async () => {
+    const keys = keyHolder.app.get(TokenKeys);
     await keys.refresh();
     const compromised = keys.signingKey();
     const holder = await signUp(a);
     expect(kidOf(holder.accessToken)).toBe(compromised.kid);
 
-    const result = await keys.revokeCompromised();
-    const revokedAt = Date.now();
-    expect(result.revokedKid).toBe(compromised.kid);
-    expect(result.sessionsRevoked).toBeGreaterThanOrEqual(1);
+    const printed = await rotateSigningKey(db, dir, ['--compromised']);
+    const [, revokedKid, newKid, ended] =
+      /^revoked key (\S+); key (\S+) signs now; sessions ended: (\d+)$/m.exec(printed) ?? [];
+    expect(revokedKid).toBe(compromised.kid);
+    expect(Number(ended)).toBeGreaterThanOrEqual(1);
+    const revokedAt = await revocationTime(db, revokedKid);
     // Every session that held a token of the key is over, on every instance, at once.
     expect((await me(a, holder.accessToken)).status).toBe(401);
     expect((await me(b, holder.accessToken)).status).toBe(401);
@@ -184,7 +210,7 @@ describe('two instances of the service on one database', () => {
     // The session itself is live: a fresh token, from the new key, works everywhere.
     const renewed = await refresh(a, live.refreshToken);
     expect(renewed.status).toBe(200);
-    expect(kidOf(tokensOf(renewed).accessToken)).toBe(result.kid);
+    expect(kidOf(tokensOf(renewed).accessToken)).toBe(newKid);
     for (const instance of [a, b])
       expect((await me(instance, tokensOf(renewed).accessToken)).status).toBe(200);
     const [jwksA, jwksB] = await Promise.all([jwksOf(a), jwksOf(b)]);
@@ -192,3 +218,18 @@ describe('two instances of the service on one database', () => {
     expect(jwksA.map(({ kid }) => kid)).not.toContain(compromised.kid);
   });
 });
+
+/** When the database marked `kid` revoked (epoch ms; the database and this process share a clock). */
+async function revocationTime(db: TestDatabase, kid: string): Promise<number> {
+  const owner = db.owner();
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ revoked_at: Date }>(
+      'SELECT revoked_at FROM signing_keys WHERE kid = $1',
+      [kid],
+    );
+    return rows[0].revoked_at.getTime();
+  } finally {
+    await owner.end();
+  }
+}
