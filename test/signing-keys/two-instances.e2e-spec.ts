@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import type { Client } from 'pg';
 import { join } from 'node:path';
+import { withDevSecrets } from '../../src/config/dev-secrets';
 import { KEY_REFRESH_MS, TokenKeys } from '../../src/signing-keys/token-keys.service';
 import { RELAXED_LIMITS } from '../support/auth-helpers';
 import {
@@ -10,8 +12,8 @@ import {
   waitForStatus,
   type SpawnedApp,
 } from '../support/spawn-app';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase, startTestApp, type TestApp } from '../support/test-app';
+import type { TestDatabase } from '../support/test-database';
 import {
   call,
   jwksOf,
@@ -97,10 +99,12 @@ describe('two instances of the service on one database', () => {
   let keyHolder: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    // Migrated under HS256, which makes no key: both instances below start on an empty table.
-    await (await startTestApp({ JWT_ALGORITHM: 'HS256' }, db)).close();
+    // Migrated as the release step does, with no app start: no signing key exists yet.
+    db = await createMigratedDatabase();
     dir = join(tmpdir(), `snf-app-${db.name}`);
+    // The deployment's secrets (the field cipher's key among them), made once before any instance
+    // starts, as a deployment is given them: two first starts would each generate their own.
+    withDevSecrets({}, join(dir, 'data'));
     [a, b] = await Promise.all([startInstance('A', db, dir), startInstance('B', db, dir)]);
     keyHolder = await startTestApp({ JWT_KEY_PUBLISH_AHEAD: PUBLISH_AHEAD }, db);
   });
@@ -111,7 +115,7 @@ describe('two instances of the service on one database', () => {
     await db?.drop();
   });
 
-  it('started at the same moment, they made one signing key: both sign with it and publish the same JWKS', async () => {
+  it('started together on an empty key table: one signing key, both sign with it and publish the same JWKS', async () => {
     const owner = db.owner();
     await owner.connect();
     const { rows } = await owner.query<{ kid: string }>('SELECT kid FROM signing_keys');
@@ -217,6 +221,30 @@ describe('two instances of the service on one database', () => {
     expect(jwksA).toEqual(jwksB);
     expect(jwksA.map(({ kid }) => kid)).not.toContain(compromised.kid);
   });
+
+  it('two rotate-signing-key runs at once: the lock lets one make the next key, the other finds it waiting', async () => {
+    const keysBefore = await keyCount(db);
+    // The lock every key change takes, held here so both runs are seen queued on it, then let go.
+    const holder = db.admin();
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT pg_advisory_xact_lock(hashtext('signing_keys'))`);
+    const runs = Promise.all([rotateSigningKey(db, dir), rotateSigningKey(db, dir)]);
+    let queued: number;
+    try {
+      queued = await advisoryLockWaiters(holder, 2);
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
+    const printed = (await runs).join('');
+    expect(queued).toBe(2);
+    const [, made] = /^new key (\S+) published/m.exec(printed) ?? [];
+    const [, found] = /^key (\S+) is already waiting/m.exec(printed) ?? [];
+    expect(made).toBeDefined();
+    expect(found).toBe(made);
+    expect(await keyCount(db)).toBe(keysBefore + 1);
+  });
 });
 
 /** When the database marked `kid` revoked (epoch ms; the database and this process share a clock). */
@@ -231,5 +259,33 @@ async function revocationTime(db: TestDatabase, kid: string): Promise<number> {
     return rows[0].revoked_at.getTime();
   } finally {
     await owner.end();
+  }
+}
+
+async function keyCount(db: TestDatabase): Promise<number> {
+  const owner = db.owner();
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM signing_keys',
+    );
+    return rows[0].n;
+  } finally {
+    await owner.end();
+  }
+}
+
+/** How many other backends wait on an advisory lock, polled until `wanted` do (at most 30 s). */
+async function advisoryLockWaiters(observer: Client, wanted: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { rows } = await observer.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event = 'advisory' AND pid <> pg_backend_pid()`,
+    );
+    if (rows[0].n >= wanted || Date.now() > deadline) return rows[0].n;
+    // Inside the holder's transaction pg_stat_activity is a snapshot: drop it before the next read.
+    await observer.query('SELECT pg_stat_clear_snapshot()');
+    await sleep(100);
   }
 }
