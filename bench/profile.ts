@@ -108,7 +108,7 @@ async function cpu() {
   const s = await startApp('prof-cpu', prof('service.cpuprofile'));
   const same = await spawnServer(
     SAME_WORK_MAIN,
-    sameWorkEnv(embeddedDb(s.dataDir), s.env),
+    sameWorkEnv(embeddedDb(s.dataDir), s.env, s.app.url),
     prof('same-work.cpuprofile'),
   );
   await waitFor(`${same.url}/live`, 200, same.spawnedAt);
@@ -477,7 +477,11 @@ async function memoryPart() {
     );
 
     // The same-work baseline, the same way.
-    same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(s.dataDir), s.env), snapFlags);
+    same = await spawnServer(
+      SAME_WORK_MAIN,
+      sameWorkEnv(embeddedDb(s.dataDir), s.env, s.app.url),
+      snapFlags,
+    );
     await waitFor(`${same.url}/live`, 200, same.spawnedAt);
     await sleep(1_000);
     out.sameWorkStart = rssBreakdown(same.child.pid as number);
@@ -604,7 +608,7 @@ async function gcTraces(requests: number) {
   const s = await startApp('prof-gc', ['--trace-gc']);
   let same: Server | undefined;
   try {
-    same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(s.dataDir), s.env), [
+    same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(s.dataDir), s.env, s.app.url), [
       '--trace-gc',
     ]);
     await waitFor(`${same.url}/live`, 200, same.spawnedAt);
@@ -700,7 +704,7 @@ async function promoted() {
     );
     same = await spawnServer(
       SAME_WORK_MAIN,
-      { ...sameWorkEnv(embeddedDb(s.dataDir), s.env), BENCH_HEAP_PROFILE_OUT: sameOut },
+      { ...sameWorkEnv(embeddedDb(s.dataDir), s.env, s.app.url), BENCH_HEAP_PROFILE_OUT: sameOut },
       probe,
     );
     await waitFor(`${same.url}/live`, 200, same.spawnedAt);

@@ -277,9 +277,11 @@ ${table(r)}
   \`BCRYPT_ROUNDS=${c.bcryptRounds}\`; its own V8 settings at start (\`src/v8-settings.ts\`: pretenuring and Maglev off).
 - **Same-work baseline:** ${r.method.sameWork}. NestJS 12 + Fastify doing only the unavoidable work:
   the service's response headers as one precomputed object plus a fresh \`X-Request-Id\` (the run
-  first checks that both send the same header set and the same \`/me\` body); on \`/me\` an HS256 JWT
-  verified with a \`KeyObject\` (iss, aud, exp) and one named prepared statement, the SQL of the
-  service's session check, for one session id, over verified TLS (pg Pool of 10). Same database,
+  first checks that both send the same header set and the same \`/me\` body); on \`/me\` the access
+  token verified as the service verifies it, with its algorithm (\`EdDSA\` by default: a \`KeyObject\`
+  per key of the service's JWKS, read once at start; \`HS256\`: one of \`JWT_SECRET\`) and jose's
+  \`jwtVerify\` (typ, iss, aud, exp), and one named prepared statement, the SQL of the service's
+  session check, for one session id, over verified TLS (pg Pool of 10). Same database,
   same session and user rows, the token minted by the service's login.
 - **Bare baseline:** ${r.method.baseline}: NestJS 12 + Fastify, one GET route returning a small JSON object.
 - **Load:** ${r.method.loadGenerator}. Medians of ${c.rounds} rounds × ${c.seconds} s after a

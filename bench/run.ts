@@ -49,7 +49,10 @@ async function main(): Promise<void> {
     await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
     await waitFor(`${bare.url}/hello`, 200, bare.spawnedAt);
     // The app owns the embedded database: the same-work baseline can only connect once it runs.
-    const sameWork = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(start.dataDir), env));
+    const sameWork = await spawnServer(
+      SAME_WORK_MAIN,
+      sameWorkEnv(embeddedDb(start.dataDir), env, app.url),
+    );
     servers.push(sameWork);
     await waitFor(`${sameWork.url}/live`, 200, sameWork.spawnedAt);
     // One account and one token minted by the service's login: identical claims and session row.

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     });
     servers.push(app);
     await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
-    const same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));
+    const same = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env, app.url));
     servers.push(same);
     await waitFor(`${same.url}/live`, 200, same.spawnedAt);
     const token = await accessToken(app.url, await registerAccount(app.url));

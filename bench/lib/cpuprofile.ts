@@ -56,10 +56,7 @@ const RULES: Rule[] = [
   ],
   ['terminus (health framework)', /@nestjs\/terminus/],
   ['winston / logging', /winston|logform|triple-beam|readable-stream|\/audit\/logging\//],
-  [
-    'JWT verify (jsonwebtoken, jws)',
-    /node_modules\/(jsonwebtoken|jws|jwa|ms|safe-buffer|semver)\//,
-  ],
+  ['JWT verify (jose)', /node_modules\/jose\//],
   ['session check batching', /\/auth\/session-check\.batcher/],
   ['sessions service / users controller + DTO', /\/auth\/sessions\.service|\/users\//],
   [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * How to reach the embedded TLS PostgreSQL that a running app owns in `dataDir`: the port from
  * postmaster.pid (line 4), the app role's password from postgres.json, the CA from tls/ca.crt,
- * and the JWT secret from secrets.json, all written by the app itself (src/database,
+ * and the JWT secret (HS256 only) from secrets.json, all written by the app itself (src/database,
  * src/config/dev-secrets.ts). Valid only while that app runs.
  */
 export interface EmbeddedDb {
@@ -38,10 +38,15 @@ export function embeddedDb(dataDir: string): EmbeddedDb {
   };
 }
 
-/** The same-work baseline's environment: the app's database, JWT secret, issuer and audience. */
+/**
+ * The same-work baseline's environment: the app's database, its token algorithm with where its
+ * keys are (the JWKS of the app running at `appUrl`, or the JWT secret for HS256), issuer and
+ * audience.
+ */
 export function sameWorkEnv(
   db: EmbeddedDb,
   appEnv: Record<string, string>,
+  appUrl: string,
 ): Record<string, string> {
   return {
     PGHOST: db.host,
@@ -50,8 +55,10 @@ export function sameWorkEnv(
     PGPASSWORD: db.password,
     PGDATABASE: db.database,
     PGSSLROOTCERT: db.caFile,
-    JWT_SECRET: db.jwtSecret,
-    // The app's defaults outside production (docs/CONFIGURATION.md); the bench never overrides them.
+    // The app's defaults outside production (docs/CONFIGURATION.md) unless its environment says.
+    JWT_ALGORITHM: appEnv.JWT_ALGORITHM ?? 'EdDSA',
+    JWKS_URL: `${appUrl}/.well-known/jwks.json`,
+    JWT_SECRET: appEnv.JWT_SECRET ?? db.jwtSecret,
     JWT_ISSUER: appEnv.JWT_ISSUER ?? 'secure-nest-foundation',
     JWT_AUDIENCE: appEnv.JWT_AUDIENCE ?? 'secure-nest-foundation-api',
     RATE_LIMIT_MAX: appEnv.RATE_LIMIT_MAX,

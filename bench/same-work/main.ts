@@ -6,12 +6,21 @@
 //
 // - GET /live: the service's response headers as one precomputed object, a fresh X-Request-Id,
 //   `{ "status": "ok" }`.
-// - GET /me: the same, plus RateLimit-* (static strings of the length the service sends), an HS256
-//   JWT verified with a KeyObject (iss, aud, exp), and one named prepared statement joining the
-//   live session to its active user (the SQL of the service's AUTHENTICATE, one session id per
-//   execution, no batching) over verified TLS, from a pg Pool of 10.
+// - GET /me: the same, plus RateLimit-* (static strings of the length the service sends), the
+//   access token verified as the service verifies it (the key its `kid` names, the header's `alg`
+//   pinned to that key's, then jose's jwtVerify: signature, typ, iss, aud, exp, nbf) with the
+//   algorithm the service signs with: EdDSA or ES256 with a KeyObject per key of the service's JWKS,
+//   fetched once at start, or HS256 with a KeyObject of JWT_SECRET; and one named prepared
+//   statement joining the live session to its active user (the SQL of the service's AUTHENTICATE,
+//   one session id per execution, no batching) over verified TLS, from a pg Pool of 10.
 import 'reflect-metadata';
-import { createSecretKey, randomUUID } from 'node:crypto';
+import {
+  createHmac,
+  createPublicKey,
+  createSecretKey,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   Controller,
@@ -24,9 +33,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
+import { decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { Pool } from 'pg';
 
 const env = (name: string, fallback?: string): string => {
@@ -96,12 +105,28 @@ interface Claims {
 }
 
 const PG_POOL = Symbol('PG_POOL');
+const VERIFICATION_KEYS = Symbol('VERIFICATION_KEYS');
+
+/** A key the service verifies with: its algorithm and a KeyObject built once. */
+interface VerificationKey {
+  algorithm: string;
+  key: KeyObject;
+}
+type VerificationKeys = ReadonlyMap<string, VerificationKey>;
+
+const verifyOptions = {
+  typ: 'at+jwt',
+  issuer: env('JWT_ISSUER'),
+  audience: env('JWT_AUDIENCE'),
+  clockTolerance: 0,
+  requiredClaims: ['exp', 'iat', 'sub'],
+};
 
 @Controller()
 class SameWorkController implements OnApplicationShutdown {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly jwt: JwtService,
+    @Inject(VERIFICATION_KEYS) private readonly keys: VerificationKeys,
   ) {}
 
   @Get('live')
@@ -117,12 +142,7 @@ class SameWorkController implements OnApplicationShutdown {
   ) {
     reply.headers(API_HEADERS).header('x-request-id', randomUUID());
     if (!authorization?.startsWith('Bearer ')) throw new UnauthorizedException();
-    let claims: Claims;
-    try {
-      claims = this.jwt.verify<Claims>(authorization.slice(7));
-    } catch {
-      throw new UnauthorizedException();
-    }
+    const claims = await this.verify(authorization.slice(7));
     if (claims.typ !== 'access' || typeof claims.exp !== 'number')
       throw new UnauthorizedException();
     const { rows } = await this.pool.query<PrincipalRow>({
@@ -143,6 +163,22 @@ class SameWorkController implements OnApplicationShutdown {
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };
+  }
+
+  /** What the service's key provider and verifier do (src/auth/access-token-verifier.ts). */
+  private async verify(token: string): Promise<Claims> {
+    try {
+      const { kid, alg } = decodeProtectedHeader(token);
+      const key = typeof kid === 'string' ? this.keys.get(kid) : undefined;
+      if (!key || alg !== key.algorithm) throw new UnauthorizedException();
+      const { payload } = await jwtVerify<Claims>(token, key.key, {
+        ...verifyOptions,
+        algorithms: [key.algorithm],
+      });
+      return payload;
+    } catch {
+      throw new UnauthorizedException();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -166,23 +202,34 @@ function pool(): Pool {
   });
 }
 
-function jwtService(): JwtService {
-  return new JwtService({
-    secret: createSecretKey(Buffer.from(env('JWT_SECRET'), 'utf8')),
-    verifyOptions: {
-      algorithms: ['HS256'],
-      issuer: env('JWT_ISSUER'),
-      audience: env('JWT_AUDIENCE'),
-      clockTolerance: 0,
-    },
-  });
+/**
+ * The keys the service verifies with, each built once. HS256: JWT_SECRET under the service's own
+ * kid for it (src/signing-keys/key-material.ts, sharedSecretKey). EdDSA and ES256: every key of the
+ * service's JWKS, read once at start (the bench runs far shorter than a key's lifetime).
+ */
+async function verificationKeys(): Promise<VerificationKeys> {
+  if (env('JWT_ALGORITHM') === 'HS256') {
+    const key = createSecretKey(Buffer.from(env('JWT_SECRET'), 'utf8'));
+    const kid = `hs-${createHmac('sha256', key).update('jwt kid').digest('base64url').slice(0, 16)}`;
+    return new Map([[kid, { algorithm: 'HS256', key }]]);
+  }
+  const res = await fetch(env('JWKS_URL'));
+  if (!res.ok) throw new Error(`${env('JWKS_URL')} answered ${res.status}`);
+  const { keys } = (await res.json()) as { keys: Array<JWK & { kid: string; alg: string }> };
+  if (keys.length === 0) throw new Error(`${env('JWKS_URL')} lists no key`);
+  return new Map(
+    keys.map((jwk) => [
+      jwk.kid,
+      { algorithm: jwk.alg, key: createPublicKey({ key: jwk, format: 'jwk' }) },
+    ]),
+  );
 }
 
 @Module({
   controllers: [SameWorkController],
   providers: [
     { provide: PG_POOL, useFactory: pool },
-    { provide: JwtService, useFactory: jwtService },
+    { provide: VERIFICATION_KEYS, useFactory: verificationKeys },
   ],
 })
 class SameWorkModule {}

@@ -160,7 +160,10 @@ export async function memory(dataDir: string) {
   const second = await appRss(dataDir, [], { NODE_OPTIONS: '' }, null);
   let sameWork: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {
-    sameWork = await spawnServer(SAME_WORK_MAIN, sameWorkEnv(embeddedDb(dataDir), env));
+    sameWork = await spawnServer(
+      SAME_WORK_MAIN,
+      sameWorkEnv(embeddedDb(dataDir), env, second.app.url),
+    );
     await waitFor(`${sameWork.url}/live`, 200, sameWork.spawnedAt);
     log(`scenario 3: same-work baseline RSS over ${CONFIG.memoryTotal} GET /me`);
     // A fresh session: the login storm opened more than MAX_SESSIONS_PER_USER sessions for the
