@@ -25,10 +25,15 @@ export function keyByKid(keys: TokenKeys): SecretOrKeyProvider {
     } catch {
       return done(new Error('malformed token'));
     }
-    const key = keys.verificationKey(header.kid);
-    if (!key || header.alg !== key.algorithm) return done(new Error('no such key'));
-    // passport-jwt hands the key, untouched, to its verifier below.
-    done(null, key as unknown as Buffer);
+    const settle = (key: TokenKey | undefined): void => {
+      if (!key || header.alg !== key.algorithm) return done(new Error('no such key'));
+      // passport-jwt hands the key, untouched, to its verifier below.
+      done(null, key as unknown as Buffer);
+    };
+    // The held key synchronously (every request but the rare one naming a kid not read yet).
+    const held = keys.verificationKey(header.kid);
+    if (held) settle(held);
+    else void keys.verificationKeyOrReread(header.kid).then(settle);
   };
 }
 

@@ -31,10 +31,11 @@ import { SigningKeyRepository } from './signing-key.repository';
 export const KEY_REFRESH_MS = 10_000;
 /** How often each instance checks whether the next key is due. */
 const ROTATION_CHECK_MS = 60_000;
-/** Sessions used this long before a compromised key began signing end with it too. */
-const HANDOVER_MARGIN_MS = 60_000;
-/** A token naming a kid this instance does not know makes it look again, at most this often. */
-const UNKNOWN_KID_REFRESH_MS = 5_000;
+/**
+ * A token naming a kid this instance does not hold makes it read the table again before answering
+ * (a key another instance made moments ago), at most this often; requests meanwhile share the read.
+ */
+const UNKNOWN_KID_REFRESH_MS = 1_000;
 
 export type RotationReason = 'schedule' | 'operator' | 'compromised' | 'algorithm';
 
@@ -69,6 +70,7 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
   /** The database's clock minus this process's, from the last read. */
   private clockOffsetMs = 0;
   private lastUnknownRefresh = 0;
+  private unknownKidRead: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -116,9 +118,19 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
   verificationKey(kid: unknown): TokenKey | undefined {
     if (this.shared) return kid === this.shared.kid ? this.shared : undefined;
     if (typeof kid !== 'string') return undefined;
-    const found = this.schedule().published.find(({ key }) => key.kid === kid)?.key;
-    if (!found) this.refreshSoon();
-    return found;
+    return this.schedule().published.find(({ key }) => key.kid === kid)?.key;
+  }
+
+  /**
+   * verificationKey(), reading the table once more first when `kid` is not held: a key another
+   * instance made (first start, JWT_KEY_PUBLISH_AHEAD shorter than KEY_REFRESH_MS) verifies at
+   * once. A flood of made-up kids costs at most one read per UNKNOWN_KID_REFRESH_MS.
+   */
+  async verificationKeyOrReread(kid: unknown): Promise<TokenKey | undefined> {
+    const held = this.verificationKey(kid);
+    if (held || !this.asymmetric || typeof kid !== 'string') return held;
+    await this.rereadForUnknownKid();
+    return this.verificationKey(kid);
   }
 
   /** The public keys that may verify a live token (none with HS256). */
@@ -164,10 +176,8 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
       const compromised = schedule.signing;
       if (!compromised) throw new Error('no key is signing');
       await this.rows.revoke(compromised.kid);
-      // A minute early: a sign-in whose transaction began just before the handover (so its
-      // last_used_at is earlier) may still have been given a token by the compromised key.
       const sessionsRevoked = await this.sessions.revokeTokenHoldersSince(
-        new Date(compromised.signsFrom - HANDOVER_MARGIN_MS),
+        new Date(compromised.signsFrom),
       );
       const key = await this.addKey(0);
       return this.rotated(key, 'compromised', compromised.kid, { sessionsRevoked });
@@ -262,10 +272,15 @@ export class TokenKeys implements OnApplicationBootstrap, OnApplicationShutdown 
     return key;
   }
 
-  private refreshSoon(): void {
-    if (Date.now() - this.lastUnknownRefresh < UNKNOWN_KID_REFRESH_MS) return;
+  private rereadForUnknownKid(): Promise<void> {
+    if (this.unknownKidRead) return this.unknownKidRead;
+    if (Date.now() - this.lastUnknownRefresh < UNKNOWN_KID_REFRESH_MS) return Promise.resolve();
     this.lastUnknownRefresh = Date.now();
-    void this.refreshAndLog();
+    // Quiet on failure: the periodic read logs a database outage, and a kid flood must not.
+    this.unknownKidRead = this.refresh()
+      .catch(() => undefined)
+      .finally(() => (this.unknownKidRead = undefined));
+    return this.unknownKidRead;
   }
 
   private async refreshAndLog(): Promise<void> {

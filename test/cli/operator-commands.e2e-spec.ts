@@ -277,7 +277,7 @@ describe('operator commands (npm run cli -- …) on the built CLI', () => {
     expect(next).toBeDefined();
     expect(await jwksKids()).toEqual([before, next]);
     const again = await cli(t, ['rotate-signing-key']);
-    expect(again.stdout).toMatch(new RegExp(`^key ${next} is already waiting`, 'm'));
+    expect(again.stdout).toContain(`key ${next} is already waiting`);
 
     const compromised = await cli(t, ['rotate-signing-key', '--compromised']);
     expect(compromised.code).toBe(0);

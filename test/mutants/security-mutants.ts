@@ -94,9 +94,9 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     defence:
       "each token is verified with its key's own algorithm, never one named by the header (no HS384 with the HS256 secret, no HMAC keyed with a public key)",
     file: 'src/auth/access-token-verifier.ts',
-    find: "    if (!key || header.alg !== key.algorithm) return done(new Error('no such key'));\n    // passport-jwt hands the key, untouched, to its verifier below.\n    done(null, key as unknown as Buffer);",
+    find: "      if (!key || header.alg !== key.algorithm) return done(new Error('no such key'));\n      // passport-jwt hands the key, untouched, to its verifier below.\n      done(null, key as unknown as Buffer);",
     replace:
-      "    if (!key) return done(new Error('no such key'));\n    done(null, { ...key, algorithm: header.alg } as unknown as Buffer);",
+      "      if (!key) return done(new Error('no such key'));\n      done(null, { ...key, algorithm: header.alg } as unknown as Buffer);",
     specs: [JWT_ATTACKS, 'test/auth/forged-tokens.e2e-spec.ts'],
   },
   {
