@@ -63,7 +63,10 @@ describe('development console', () => {
     expect(banner).toMatch(/ \| database: embedded PostgreSQL 18 over TLS on 127\.0\.0\.1:\d+, /);
     expect(banner).toContain(`, data in ${join(dataDir, 'postgres')} | `);
     expect(banner).toContain(
-      `data directory: ${dataDir} | mail: written to ${dataDir}/mail (no SMTP_URL) | auth limit: 5 per 15 minutes per route (AUTH_RATE_LIMIT_MAX)`,
+      `data directory: ${dataDir} | mail: written to ${dataDir}/mail (no SMTP_URL) | tokens: EdDSA, key `,
+    );
+    expect(banner).toMatch(
+      / \| tokens: EdDSA, key [\w-]{22} \(public keys http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json\) \| auth limit: 5 per 15 minutes per route \(AUTH_RATE_LIMIT_MAX\)/,
     );
 
     // The file is for machines: JSON lines, the banner among them, no colour.
