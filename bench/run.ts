@@ -8,19 +8,9 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appEnv, CONFIG, QUICK, RESULTS, TARGETS } from './config';
 import { accessToken, registerAccount } from './lib/api';
-import { embeddedDb, sameWorkEnv } from './lib/embedded-db';
+import { startComparedServers } from './lib/compared-servers';
 import { log } from './lib/load';
-import {
-  APP_MAIN,
-  BASELINE_MAIN,
-  MEMORY_LIMIT_MB,
-  NODE_OPTIONS,
-  ROOT,
-  SAME_WORK_MAIN,
-  spawnServer,
-  waitFor,
-  type Server,
-} from './lib/proc';
+import { MEMORY_LIMIT_MB, NODE_OPTIONS, ROOT, type Server } from './lib/proc';
 import { render } from './render';
 import { memory } from './scenarios/memory';
 import { loginThroughput } from './scenarios/login';
@@ -42,19 +32,12 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     const env = appEnv(start.dataDir);
-    const app = await spawnServer(APP_MAIN, env, cpuProfile);
-    servers.push(app);
-    const bare = await spawnServer(BASELINE_MAIN, {});
-    servers.push(bare);
-    await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
-    await waitFor(`${bare.url}/hello`, 200, bare.spawnedAt);
-    // The app owns the embedded database: the same-work baseline can only connect once it runs.
-    const sameWork = await spawnServer(
-      SAME_WORK_MAIN,
-      sameWorkEnv(embeddedDb(start.dataDir), env, app.url),
+    const { app, bare, sameWork } = await startComparedServers(
+      start.dataDir,
+      env,
+      servers,
+      cpuProfile,
     );
-    servers.push(sameWork);
-    await waitFor(`${sameWork.url}/live`, 200, sameWork.spawnedAt);
     // One account and one token minted by the service's login: identical claims and session row.
     const account = await registerAccount(app.url);
     const token = await accessToken(app.url, account);

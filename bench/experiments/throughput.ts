@@ -7,16 +7,9 @@
 import { rmSync } from 'node:fs';
 import { appEnv, tempDataDir } from '../config';
 import { accessToken, registerAccount } from '../lib/api';
-import { embeddedDb, sameWorkEnv } from '../lib/embedded-db';
+import { startComparedServers } from '../lib/compared-servers';
 import { log } from '../lib/load';
-import {
-  APP_MAIN,
-  BASELINE_MAIN,
-  SAME_WORK_MAIN,
-  spawnServer,
-  waitFor,
-  type Server,
-} from '../lib/proc';
+import type { Server } from '../lib/proc';
 import { throughput } from '../scenarios/throughput';
 
 async function main(): Promise<void> {
@@ -26,18 +19,7 @@ async function main(): Promise<void> {
     // JWT_ALGORITHM=HS256 in this script's environment compares the compatibility mode.
     const algorithm = process.env.JWT_ALGORITHM;
     const env = { ...appEnv(dataDir), ...(algorithm ? { JWT_ALGORITHM: algorithm } : {}) };
-    const app = await spawnServer(APP_MAIN, env);
-    servers.push(app);
-    const bare = await spawnServer(BASELINE_MAIN, {});
-    servers.push(bare);
-    await waitFor(`${app.url}/health/ready`, 200, app.spawnedAt);
-    await waitFor(`${bare.url}/hello`, 200, bare.spawnedAt);
-    const sameWork = await spawnServer(
-      SAME_WORK_MAIN,
-      sameWorkEnv(embeddedDb(dataDir), env, app.url),
-    );
-    servers.push(sameWork);
-    await waitFor(`${sameWork.url}/live`, 200, sameWork.spawnedAt);
+    const { app, bare, sameWork } = await startComparedServers(dataDir, env, servers);
     const token = await accessToken(app.url, await registerAccount(app.url));
     const result = await throughput(
       { app: app.url, bare: bare.url, sameWork: sameWork.url },
