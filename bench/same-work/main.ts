@@ -8,7 +8,8 @@
 //   `{ "status": "ok" }`.
 // - GET /me: the same, plus RateLimit-* (static strings of the length the service sends), the
 //   access token verified as the service verifies it (the key its `kid` names, the header's `alg`
-//   pinned to that key's, then jose's jwtVerify: signature, typ, iss, aud, exp, nbf) with the
+//   pinned to that key's, then jose's jwtVerify: signature, typ, iss, aud, exp, nbf; a token
+//   verified before is remembered until its exp, as the service does) with the
 //   algorithm the service signs with: EdDSA or ES256 with a KeyObject per key of the service's JWKS,
 //   fetched once at start, or HS256 with a KeyObject of JWT_SECRET; and one named prepared
 //   statement joining the live session to its active user (the SQL of the service's AUTHENTICATE,
@@ -102,7 +103,11 @@ interface Claims {
   sid: string;
   typ: string;
   exp?: number;
+  nbf?: number;
 }
+
+/** As the service's VerifiedTokens. */
+const VERIFIED_CAPACITY = 5_000;
 
 const PG_POOL = Symbol('PG_POOL');
 const VERIFICATION_KEYS = Symbol('VERIFICATION_KEYS');
@@ -128,6 +133,11 @@ class SameWorkController implements OnApplicationShutdown {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(VERIFICATION_KEYS) private readonly keys: VerificationKeys,
   ) {}
+
+  private readonly verified = new Map<
+    string,
+    { key: VerificationKey; claims: Claims; exp: number; nbf: number }
+  >();
 
   @Get('live')
   live(@Res({ passthrough: true }) reply: FastifyReply): { status: string } {
@@ -165,15 +175,32 @@ class SameWorkController implements OnApplicationShutdown {
     };
   }
 
-  /** What the service's key provider and verifier do (src/auth/access-token-verifier.ts). */
+  /**
+   * What the service's key provider and verifier do (src/auth/access-token-verifier.ts), its
+   * verified-token memory included (src/auth/verified-tokens.ts): a token verified before, for the
+   * same key and within its nbf and exp, is not verified again.
+   */
   private async verify(token: string): Promise<Claims> {
     try {
       const { kid, alg } = decodeProtectedHeader(token);
       const key = typeof kid === 'string' ? this.keys.get(kid) : undefined;
       if (!key || alg !== key.algorithm) throw new UnauthorizedException();
+      const now = Math.floor(Date.now() / 1000);
+      const known = this.verified.get(token);
+      if (known && known.key === key && known.exp > now && known.nbf <= now) return known.claims;
       const { payload } = await jwtVerify<Claims>(token, key.key, {
         ...verifyOptions,
         algorithms: [key.algorithm],
+      });
+      if (this.verified.size >= VERIFIED_CAPACITY) {
+        const oldest = this.verified.keys().next();
+        if (!oldest.done) this.verified.delete(oldest.value);
+      }
+      this.verified.set(token, {
+        key,
+        claims: payload,
+        exp: payload.exp ?? 0,
+        nbf: payload.nbf ?? 0,
       });
       return payload;
     } catch {

@@ -3,6 +3,13 @@ import { Strategy, type SecretOrKeyProvider } from 'passport-jwt';
 import type { TokenKeys } from '../signing-keys/token-keys.service';
 import type { TokenKey } from '../signing-keys/key-material';
 import { ACCESS_TOKEN_HEADER_TYPE } from './tokens.service';
+import { VerifiedTokens } from './verified-tokens';
+
+/**
+ * One per process, like passport's strategy registry: enough for the live tokens of several
+ * thousand active clients (about 1 KB each).
+ */
+const verified = new VerifiedTokens(5_000);
 
 type Verifier = (
   token: string,
@@ -44,6 +51,8 @@ export function keyByKid(keys: TokenKeys): SecretOrKeyProvider {
  * `iss`, `aud`, `exp` and `nbf` with no clock tolerance.
  */
 export const joseVerifier: Verifier = (token, key, options, callback) => {
+  const known = verified.get(token, key, Math.floor(Date.now() / 1000));
+  if (known) return callback(null, known);
   jwtVerify(token, key.verificationKey, {
     algorithms: [key.algorithm],
     typ: ACCESS_TOKEN_HEADER_TYPE,
@@ -52,7 +61,10 @@ export const joseVerifier: Verifier = (token, key, options, callback) => {
     clockTolerance: 0,
     requiredClaims: ['exp', 'iat', 'sub'],
   }).then(
-    ({ payload }) => callback(null, payload),
+    ({ payload }) => {
+      verified.remember(token, key, payload);
+      callback(null, payload);
+    },
     (error: Error) => callback(error),
   );
 };

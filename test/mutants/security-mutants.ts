@@ -117,6 +117,14 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     specs: [JWT_ATTACKS],
   },
   {
+    id: 'verified-token-expiry',
+    defence: 'a remembered verified token is served only until its exp',
+    file: 'src/auth/verified-tokens.ts',
+    find: 'entry.exp <= nowSeconds || ',
+    replace: '',
+    specs: ['src/auth/verified-tokens.spec.ts', JWT_ATTACKS],
+  },
+  {
     id: 'jwt-issuer',
     defence: 'access tokens must carry our issuer',
     file: JWT_STRATEGY,

@@ -630,6 +630,14 @@ describe('JWT attacks with keys that have left the schedule', () => {
     expect(res.body.message).toBe(none.body.message);
   }
 
+  it('a token accepted a moment ago is refused once its exp has passed (a verified token is remembered only until then)', async () => {
+    const user = await registerAndLogin(t);
+    expect(await meStatus(user.accessToken)).toBe(200);
+    const exp = Number(decodeJwt(user.accessToken).payload.exp) * 1000;
+    await sleep(Math.max(0, exp - Date.now()) + 300);
+    await expectRefused(user.accessToken);
+  });
+
   it('a retired key verifies until one access lifetime after its successor took over, then 401', async () => {
     const user = await registerAndLogin(t);
     const retiring = keys().signingKey();
