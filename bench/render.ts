@@ -51,22 +51,24 @@ const NOTES = join(__dirname, 'notes.md');
 // Before → after per row: the 14:12 baseline run → the 16:48 run after the fixes (both Node 20) →
 // the 19:08 run, the first with the servers on Node 24 (what the image ships, 0465227), V8 left to
 // size itself → this run: every server as shipped, the image's NODE_OPTIONS under the compose
-// memory limit, Maglev off in the service (ff87f00, 37203a1).
+// memory limit, Maglev off in the service (ff87f00, 37203a1) → this run (2026-12-07): EdDSA tokens
+// (src/signing-keys/), verified through jose and remembered until their exp on both sides.
 const WHAT_CHANGED: Record<string, string> = {
   liveRatio:
-    "helmet's headers precomputed per route family and set with the request id in one synchronous hook, `/health/live` a plain Fastify route, no CORS hook without `CORS_ORIGINS`, cookies parsed only where read (9eb3c46): 0.452 → 1.087 on Node 20; 0.977 on Node 24; 1.042 here",
+    "helmet's headers precomputed per route family and set with the request id in one synchronous hook, `/health/live` a plain Fastify route, no CORS hook without `CORS_ORIGINS`, cookies parsed only where read (9eb3c46): 0.452 → 1.087 on Node 20; 0.977 on Node 24; 1.042 as shipped (2026-11-30); 1.135 in this run",
   meRatio:
-    "the same pipeline fixes plus cached rate-limit key digests (9eb3c46): 1.217 → 1.336 on Node 20; 1.845 with the servers on Node 24 (0465227): on Node 20 AsyncLocalStorage (the unit of work's transaction context) runs promise hooks on every promise once the first transaction ran, ~14 µs of `/me`'s ~190 µs; Node 24's AsyncLocalStorage has no hooks (CPU per `/me` request 124 → 104 µs, same-work 174 → 151); 1.662 here as shipped (rounds 1.10–2.03; the service's 8 MB semi-spaces cost it ~10 % CPU per request, bench/notes.md; an earlier shipped run on a noisier machine: 1.399)",
+    "the same pipeline fixes plus cached rate-limit key digests (9eb3c46): 1.217 → 1.336 on Node 20; 1.845 with the servers on Node 24 (0465227): on Node 20 AsyncLocalStorage (the unit of work's transaction context) runs promise hooks on every promise once the first transaction ran, ~14 µs of `/me`'s ~190 µs; Node 24's AsyncLocalStorage has no hooks (CPU per `/me` request 124 → 104 µs, same-work 174 → 151); 1.662 as shipped on 2026-11-30 (rounds 1.10–2.03; the service's 8 MB semi-spaces cost it ~10 % CPU per request, bench/notes.md; an earlier shipped run on a noisier machine: 1.399); EdDSA tokens verified through jose on every request on both sides: 1.508 (about 5,000 req/s, an unfinished run); with each side remembering a verified token until its exp (src/auth/verified-tokens.ts): 2.0 in this run",
   meP99:
-    '33 → 34 ms on Node 20 on a loaded machine; 15 ms on Node 24 on a quieter one (Node 20 trials the same hour: 10–16 ms, `bench/experiments/me-rounds.ts`); 19 ms here as shipped (rounds 17–22 ms)',
+    '33 → 34 ms on Node 20 on a loaded machine; 15 ms on Node 24 on a quieter one (Node 20 trials the same hour: 10–16 ms, `bench/experiments/me-rounds.ts`); 19 ms as shipped on 2026-11-30 (rounds 17–22 ms); 8 ms in this run (verified tokens remembered)',
   loginRatio:
-    "bcrypt capped below libuv's pool (p-limit), idle pool connections kept 5 min (9eb3c46): 1.099 → 1.094 on Node 20; 1.033 on Node 24; 1.041 here",
+    "bcrypt capped below libuv's pool (p-limit), idle pool connections kept 5 min (9eb3c46): 1.099 → 1.094 on Node 20; 1.033 on Node 24; 1.041 on 2026-11-30; 1.032 in this run",
   loginNon2xx:
     "the same fix: 10 → 0 (a new pg connection's SCRAM key derivation no longer queues behind bcrypt jobs on libuv's pool); 0 on Node 24 and here",
   liveP99:
-    "the same fix: 88 → 12 ms on Node 20; 32 ms on Node 24 (rounds 10–70 ms), its scavenges of a 134 MB new space pausing 18–36 ms under the storm; 13 ms here (rounds 8–30 ms) with the image's 8 MB semi-spaces (ff87f00; the earlier shipped run: 18 ms)",
-  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; **195.1 MB here** as shipped (the earlier shipped run: 181.0): the image's `--max-semi-space-size=8` (ff87f00; left to V8 under the 512 MB limit the young generation is ~4 MB and CPU per `/me` triples) and Maglev off from main's first line (37203a1; 216 → 190 MB in trials; bench/notes.md, \"The shipped V8 settings\")",
-  rssTrend: 'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB on Node 24; 5.6 MB here',
+    "the same fix: 88 → 12 ms on Node 20; 32 ms on Node 24 (rounds 10–70 ms), its scavenges of a 134 MB new space pausing 18–36 ms under the storm; 13 ms on 2026-11-30 (rounds 8–30 ms) with the image's 8 MB semi-spaces (ff87f00; the earlier shipped run: 18 ms); 9 ms in this run",
+  rss: "V8's allocation-site pretenuring off from main's first line (src/v8-settings.ts, 42d6ff7), fewer per-request objects (9eb3c46), the breached-password list as bytes outside the heap (8eeb21f): peak 326.3 → 184.1 MB on Node 20; **365.8 MB on Node 24**: V8 13 sizes the young generation from the heap limit, which follows the host's 24 GiB (new space 134 MB of a 206 MB heap under load), and its Maglev tier adds ~75 MB; **195.1 MB** as shipped on 2026-11-30 (the earlier shipped run: 181.0; 193 MB in this run): the image's `--max-semi-space-size=8` (ff87f00; left to V8 under the 512 MB limit the young generation is ~4 MB and CPU per `/me` triples) and Maglev off from main's first line (37203a1; 216 → 190 MB in trials; bench/notes.md, \"The shipped V8 settings\")",
+  rssTrend:
+    'the same fixes: 23.3 → 9.1 MB on Node 20; 1.3 MB on Node 24; 5.6 MB on 2026-11-30; 2 MB in this run',
 };
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? '✅ pass' : '❌ miss');
@@ -280,7 +282,9 @@ ${table(r)}
   first checks that both send the same header set and the same \`/me\` body); on \`/me\` the access
   token verified as the service verifies it, with its algorithm (\`EdDSA\` by default: a \`KeyObject\`
   per key of the service's JWKS, read once at start; \`HS256\`: one of \`JWT_SECRET\`) and jose's
-  \`jwtVerify\` (typ, iss, aud, exp), and one named prepared statement, the SQL of the service's
+  \`jwtVerify\` (typ, iss, aud, exp), a token verified before remembered until its \`exp\` as the
+  service remembers it (so both verify the bench's one token once), and one named prepared
+  statement, the SQL of the service's
   session check, for one session id, over verified TLS (pg Pool of 10). Same database,
   same session and user rows, the token minted by the service's login.
 - **Bare baseline:** ${r.method.baseline}: NestJS 12 + Fastify, one GET route returning a small JSON object.
