@@ -49,18 +49,24 @@ interface RotationEvent {
 /**
  * The asymmetric signing keys on the real database (EdDSA, the default): the JWKS, the encrypted
  * table, rotation published ahead, a compromised key's revocation, and the live session check.
- * The tests run in order on one app: each leaves the keys as the next expects.
+ * Each test starts on a fresh database with its one first key, so the order does not matter.
  */
 describe('signing keys on the real database', () => {
   let t: TestApp;
   let keys: TokenKeys;
-  /** Signed in before the rotation below and never refreshed: it holds no token of a later key. */
-  let oldKeySession: LoggedIn;
-  beforeAll(async () => {
+  beforeEach(async () => {
     t = await startTestApp({ ...RELAXED_LIMITS, JWT_KEY_PUBLISH_AHEAD: '2s' });
     keys = t.app.get(TokenKeys);
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
+
+  /** A rotation, waited for until the new key signs. */
+  async function rotated(): Promise<string> {
+    const rotation = await keys.rotate('operator');
+    await sleep(Math.max(0, rotation.signsFrom.getTime() - Date.now()) + 200);
+    expect(keys.signingKey().kid).toBe(rotation.kid);
+    return rotation.kid;
+  }
 
   const rotationEvents = (): Promise<RotationEvent[]> =>
     sql<RotationEvent>(
@@ -126,7 +132,6 @@ describe('signing keys on the real database', () => {
 
   it('rotation publishes the next key ahead of signing with it; tokens of both keys verify', async () => {
     const before = await registerAndLogin(t);
-    oldKeySession = before;
     const oldKid = keys.signingKey().kid;
     const rotation = await keys.rotate('operator');
     expect(rotation).toMatchObject({ created: true });
@@ -152,11 +157,12 @@ describe('signing keys on the real database', () => {
   });
 
   it('audits every rotation as security.signing_key.rotated, naming kids but no key material', async () => {
+    const next = await rotated();
     const events = await rotationEvents();
     expect(events.map((e) => e.metadata.reason)).toEqual(['algorithm', 'operator']);
     const [first, second] = events.map((e) => e.metadata);
     expect(first).toMatchObject({ algorithm: 'EdDSA', previousKid: null });
-    expect(second).toMatchObject({ kid: keys.signingKey().kid, previousKid: first.kid });
+    expect(second).toMatchObject({ kid: next, previousKid: first.kid });
     const rows = await sql<{ private_key: string }>(t, 'SELECT private_key FROM signing_keys');
     const publicXs = ((await fetchJwks(t)).body as JSONWebKeySet).keys.map((k) => k.x as string);
     for (const { metadata } of events) {
@@ -198,7 +204,9 @@ describe('signing keys on the real database', () => {
   });
 
   it('a compromised key is revoked at once: the sessions that held its tokens end, the next token has a new kid', async () => {
-    const compromised = keys.signingKey().kid;
+    // Signed in before the rotation and never refreshed: it holds no token of the later key.
+    const oldKeySession = await registerAndLogin(t);
+    const compromised = await rotated();
     const victim = await registerAndLogin(t);
     expect(kidOf(victim.accessToken)).toBe(compromised);
     expect(kidOf(oldKeySession.accessToken)).not.toBe(compromised);
