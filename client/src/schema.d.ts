@@ -333,6 +333,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/oidc/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity providers users may sign in with (OIDC_PROVIDERS) */
+        get: operations["ProviderSignIn_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/{id}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start a provider sign-in: 302 to the provider (code flow, PKCE S256, state, nonce), the flow sealed in the __Host-oidc_flow cookie (10 minutes, one use) */
+        get: operations["ProviderSignIn_authorize"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/{id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's redirect back: state, iss (RFC 9207) and the ID token checked, then the linked account, a link by verified address, or a new account */
+        get: operations["ProviderSignIn_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange the one-time code of a provider sign-in (with its __Host-oidc_result cookie) for a token pair and the refresh cookie, or the MFA step */
+        post: operations["ProviderSignIn_exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link a provider identity to the caller's account (a credential change): answers the URL to send the browser to and sets the flow cookie; the callback links while this session lives */
+        post: operations["ProviderSignIn_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's linked identity-provider identities */
+        get: operations["Identities_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink an identity (a credential change): every other session ends, and so does the caller's if that identity opened it */
+        delete: operations["Identities_unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -1019,6 +1138,39 @@ export interface components {
             /** @description navigator.credentials.get()'s credential as JSON (credential.toJSON(), or @simplewebauthn/browser's result) */
             response: components["schemas"]["PasskeyAssertionCredential"];
         };
+        IdentityProviderResponse: {
+            /**
+             * @description The id in /api/auth/oidc/<id>/…
+             * @example google
+             */
+            id: string;
+            /**
+             * @description What a sign-in button says
+             * @example Google
+             */
+            name: string;
+        };
+        OidcExchangeDto: {
+            /** @description The one-time code from the fragment of PUBLIC_APP_URL/signed-in#code=… */
+            code: string;
+        };
+        AuthorizeUrlResponse: {
+            /** @description The provider's authorization URL: navigate the browser there (the flow cookie is set) */
+            authorizeUrl: string;
+        };
+        IdentityResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The provider id it was linked through
+             * @example github
+             */
+            provider: string;
+            /** @description The provider's address when it was linked (shown only; never the account's) */
+            email: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         RegisterDto: {
             /**
              * Format: email
@@ -1304,7 +1456,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            type: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "security.signing_key.rotated" | "audit.pruned";
+            type: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "auth.oidc.login" | "auth.oidc.linked" | "auth.oidc.unlinked" | "auth.oidc.failure" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "security.signing_key.rotated" | "audit.pruned";
             /** Format: uuid */
             userId: string | null;
             /** @example 203.0.113.7 */
@@ -2545,6 +2697,365 @@ export interface operations {
             };
         };
     };
+    ProviderSignIn_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderResponse"][];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ProviderSignIn_authorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider; or, when it cannot be reached, to PUBLIC_APP_URL/signed-in#error=provider_unavailable */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity provider with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ProviderSignIn_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To PUBLIC_APP_URL/signed-in#code=<one-time, 60 s> with the __Host-oidc_result cookie, to PUBLIC_APP_URL/settings#linked=<id> after a link, or to PUBLIC_APP_URL/signed-in#error=<access_denied | invalid_state | invalid_response | email_not_verified | link_required | identity_in_use | account_disabled | provider_unavailable> */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity provider with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ProviderSignIn_exchange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `cookie`: the refresh token travels only in the __Host-refresh_token cookie; the body has no refreshToken (browsers should send this) */
+                "X-Token-Delivery"?: "cookie";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcExchangeDto"];
+            };
+        };
+        responses: {
+            /** @description A token pair (and the refresh cookie); or, with a second factor on, an MFA challenge: complete it with POST /api/auth/mfa/verify */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"] | components["schemas"]["MfaChallengeResponse"];
+                };
+            };
+            /** @description The link is invalid or has expired: no such code, spent, expired, another browser (no or another __Host-oidc_result cookie), or the credentials changed since */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description email not verified (REQUIRE_VERIFIED_EMAIL) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ProviderSignIn_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizeUrlResponse"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description A credential change: the password (and, with a second factor on, `code`, `recoveryCode` or `passkey`) in this request. A missing proof answers WWW-Authenticate: Bearer error="insufficient_user_authentication"; a wrong one counts as a failed sign-in. Also: a missing, invalid or revoked access token
+             *
+             *     Missing, invalid or revoked access token
+             */
+            401: {
+                headers: {
+                    /** @description Bearer error="insufficient_user_authentication" when a proof is missing */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity provider with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong passwords or second factors for the account (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Identities_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityResponse"][];
+                };
+            };
+            /** @description Missing, invalid or revoked access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Identities_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProofsDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A credential change: the password (and, with a second factor on, `code`, `recoveryCode` or `passkey`) in this request. A missing proof answers WWW-Authenticate: Bearer error="insufficient_user_authentication"; a wrong one counts as a failed sign-in. Also: a missing, invalid or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer error="insufficient_user_authentication" when a proof is missing */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such identity for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This is the last way to sign in to this account: set a password (through the reset link) or add a passkey or another identity first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many wrong passwords or second factors for the account (Retry-After and RateLimit-* headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     Auth_register: {
         parameters: {
             query?: never;
@@ -3409,7 +3920,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
-                type?: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "security.signing_key.rotated" | "audit.pruned";
+                type?: "auth.register" | "auth.register.address_taken" | "auth.login.success" | "auth.login.failure" | "auth.refresh" | "auth.refresh.reuse_detected" | "auth.logout" | "auth.logout_all" | "auth.session.revoked" | "auth.session.evicted" | "auth.reauth.failure" | "auth.email.verified" | "auth.password.reset_requested" | "auth.password.reset" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.failure" | "auth.mfa.failure_notice" | "auth.mfa.recovery_used" | "auth.mfa.recovery_regenerated" | "auth.step_up" | "auth.passkey.added" | "auth.passkey.removed" | "auth.oidc.login" | "auth.oidc.linked" | "auth.oidc.unlinked" | "auth.oidc.failure" | "user.password.changed" | "user.email.change_requested" | "user.email.changed" | "user.profile.updated" | "user.sensitive.updated" | "user.sensitive.revealed" | "user.sensitive.decrypt_failed" | "admin.user.updated" | "admin.user.created" | "admin.user.mfa_reset" | "admin.user.sessions_revoked" | "security.rate_limited" | "security.signing_key.rotated" | "audit.pruned";
                 userId?: string;
                 /** @description Inclusive lower bound on createdAt (ISO 8601) */
                 from?: string;

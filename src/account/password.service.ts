@@ -50,7 +50,7 @@ export class PasswordService {
     );
     if (problems.length > 0)
       throw new BadRequestException(problems.map((p) => `newPassword: ${p}`));
-    if (await this.hasher.verify(dto.newPassword, passwordHash)) {
+    if (passwordHash && (await this.hasher.verify(dto.newPassword, passwordHash))) {
       throw new BadRequestException([ACCOUNT_ERRORS.SAME_PASSWORD]);
     }
     const hash = await this.hasher.hash(dto.newPassword);

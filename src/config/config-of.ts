@@ -7,6 +7,7 @@ import {
   AuditConfig,
   DatabaseConfig,
   HttpConfig,
+  IdentityProvidersConfig,
   LoggingConfig,
   MailConfig,
   MfaConfig,
@@ -19,6 +20,7 @@ import {
   WebAuthnConfig,
 } from './config-sections';
 import type { Env } from './env.schema';
+import { parseIdentityProviders } from './identity-provider-settings';
 import { passwordContextWords } from './password-context-words';
 
 /** Every section of one validated environment. */
@@ -38,6 +40,7 @@ export interface ConfigSections {
   audit: AuditConfig;
   observability: ObservabilityConfig;
   crypto: CryptoOptions;
+  identityProviders: IdentityProvidersConfig;
 }
 
 const built = new WeakMap<Env, ConfigSections>();
@@ -74,6 +77,7 @@ export function sectionProviders(env: Env): ValueProvider[] {
     { provide: AuditConfig, useValue: sections.audit },
     { provide: ObservabilityConfig, useValue: sections.observability },
     { provide: CryptoOptions, useValue: sections.crypto },
+    { provide: IdentityProvidersConfig, useValue: sections.identityProviders },
   ];
 }
 
@@ -193,6 +197,12 @@ function buildSections(env: Env): ConfigSections {
       encryptionKey: env.ENCRYPTION_KEY,
       encryptionKeys: env.ENCRYPTION_KEYS,
     },
+    identityProviders: {
+      providers: parseIdentityProviders(env.OIDC_PROVIDERS).providers,
+      publicApiUrl: publicApiUrl(env),
+      publicAppUrl: publicAppUrl(env),
+      extraCaFile: env.NODE_EXTRA_CA_CERTS,
+    },
   };
 }
 
@@ -203,6 +213,11 @@ function buildSections(env: Env): ConfigSections {
  */
 export function publicAppUrl(env: Env): string {
   return env.PUBLIC_APP_URL ?? `http://localhost:${env.PORT}`;
+}
+
+/** PUBLIC_API_URL without a trailing slash, or where this process answers when it is unset. */
+export function publicApiUrl(env: Env): string {
+  return (env.PUBLIC_API_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, '');
 }
 
 /** The collector's logs endpoint, unless LOG_OTLP=false or there is no collector. */

@@ -1,3 +1,5 @@
+import type { IdentityProviderSettings } from './identity-provider-settings';
+
 /*
  * The validated environment cut into the sections modules read: each is an injection token
  * (AppConfigModule provides them, built by config-of.ts), read-only, in the units the code uses.
@@ -170,4 +172,15 @@ export abstract class AuditConfig {
 export abstract class ObservabilityConfig {
   /** undefined: no metrics listener. */
   abstract readonly metricsPort?: number;
+}
+
+/** Sign-in with identity providers (sign-in/providers/): OIDC_PROVIDERS and where callbacks land. */
+export abstract class IdentityProvidersConfig {
+  abstract readonly providers: readonly IdentityProviderSettings[];
+  /** PUBLIC_API_URL: the external base of `/api/auth/oidc/<id>/callback`. */
+  abstract readonly publicApiUrl: string;
+  /** PUBLIC_APP_URL: where the browser lands (`/signed-in#…`, `/settings#…`). */
+  abstract readonly publicAppUrl: string;
+  /** NODE_EXTRA_CA_CERTS: trusted besides the system CAs on calls to the providers. */
+  abstract readonly extraCaFile?: string;
 }

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { toBoolean, toInteger } from '../common/validation/transforms';
 import { declaredVariables, EnvVariable } from './env-variable.decorator';
+import { IsIdentityProviderList } from './identity-provider-settings';
 import { IsMailFrom, IsSmtpUrl } from './mail-validators';
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
@@ -355,6 +356,40 @@ export class Env {
   )
   /** Outside production, unset means `http://localhost:PORT`: see publicAppUrl() in config-of. */
   PUBLIC_APP_URL?: string;
+
+  @EnvVariable(
+    'Where the API is reached from outside: identity providers call back there; default http://127.0.0.1:PORT.',
+  )
+  @IsOptional()
+  @IsUrl(
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      allow_query_components: false,
+      allow_fragments: false,
+    },
+    {
+      message: 'must be an http(s) URL such as https://api.example.org, without query or fragment',
+    },
+  )
+  /** Outside production, unset means `http://127.0.0.1:PORT`: see publicApiUrl() in config-of. */
+  PUBLIC_API_URL?: string;
+
+  @EnvVariable(
+    'Identity providers to sign in with: a JSON array of OpenID Connect providers and GitHub; unset: none.',
+    { secret: true },
+  )
+  @IsOptional()
+  @IsIdentityProviderList()
+  OIDC_PROVIDERS?: string;
+
+  @EnvVariable(
+    "Node's own: a PEM bundle trusted besides the system CAs, also by the identity-provider client.",
+  )
+  @IsOptional()
+  @IsString()
+  NODE_EXTRA_CA_CERTS?: string;
 
   @EnvVariable(
     'Prometheus text on 127.0.0.1:METRICS_PORT/metrics (never the API port); unset: no listener.',

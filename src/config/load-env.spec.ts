@@ -81,6 +81,9 @@ describe('loadEnv', () => {
     ['AUDIT_HMAC_KEY', { AUDIT_HMAC_KEY: PRODUCTION.PASSWORD_PEPPER }],
     ['PUBLIC_APP_URL', { PUBLIC_APP_URL: undefined }],
     ['PUBLIC_APP_URL', { PUBLIC_APP_URL: 'http://app.example.org' }],
+    ['PUBLIC_API_URL', { PUBLIC_API_URL: undefined }],
+    ['PUBLIC_API_URL', { PUBLIC_API_URL: 'http://api.example.org' }],
+    ['OIDC_PROVIDERS', { OIDC_PROVIDERS: '[{"id":"g","issuer":"http://idp.example.org"}]' }],
     ['DATABASE_MIGRATION_URL', { DATABASE_MIGRATION_URL: 'postgresql://o:p@h/db?sslmode=prefer' }],
     // Keys that pass the 64-hex format but no generator would produce.
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: '0'.repeat(64) }],
@@ -462,6 +465,7 @@ describe('loadEnv', () => {
           'ENCRYPTION_KEY',
           'ENCRYPTION_KEYS',
           'JWT_REFRESH_SECRET',
+          'OIDC_PROVIDERS',
           'JWT_SECRET',
           'PASSWORD_PEPPER',
           'PASSWORD_PEPPERS_PREVIOUS',

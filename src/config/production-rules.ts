@@ -72,6 +72,9 @@ export function productionProblems(env: Env, raw: Record<string, string | undefi
   if (!env.PUBLIC_APP_URL) problems.push('PUBLIC_APP_URL is required in production');
   else if (!env.PUBLIC_APP_URL.startsWith('https://'))
     problems.push('PUBLIC_APP_URL must be an https:// URL in production');
+  if (!env.PUBLIC_API_URL) problems.push('PUBLIC_API_URL is required in production');
+  else if (!env.PUBLIC_API_URL.startsWith('https://'))
+    problems.push('PUBLIC_API_URL must be an https:// URL in production');
   problems.push(...databaseUrlProblems('DATABASE_URL', env.DATABASE_URL, true));
   problems.push(
     ...databaseUrlProblems('DATABASE_MIGRATION_URL', env.DATABASE_MIGRATION_URL, false),

@@ -47,7 +47,8 @@ export function verifiedTlsOptions(
   };
 }
 
-function readCa(path: string, variable: string): string {
+/** A PEM bundle named by `variable`; an unreadable path stops the start with its name. */
+export function readCa(path: string, variable: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {

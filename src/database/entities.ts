@@ -11,7 +11,10 @@ import { KnownNetworkEntity } from '../rate-limit/known-network.entity';
 import { RefreshTokenEntity } from '../sessions/refresh-token.entity';
 import { SessionEntity } from '../sessions/session.entity';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
+import { UserIdentityEntity } from '../users/user-identity.entity';
 import { UserEntity } from '../users/user.entity';
+import { ProviderSignInCodeEntity } from '../sign-in/providers/provider-sign-in-code.entity';
+import { ProviderSpentStateEntity } from '../sign-in/providers/provider-spent-state.entity';
 import { UsernameReservationEntity } from '../users/username-reservation.entity';
 
 /**
@@ -36,4 +39,7 @@ export const ENTITIES = [
   PasskeyEntity,
   WebauthnChallengeEntity,
   SigningKeyEntity,
+  UserIdentityEntity,
+  ProviderSignInCodeEntity,
+  ProviderSpentStateEntity,
 ];

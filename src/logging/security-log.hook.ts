@@ -4,12 +4,22 @@ import './auth-attempt.decorator';
 import { SecurityLogger } from './security-logger.service';
 
 const USER_ID = Symbol('securityLog.userId');
+const FAILURE = Symbol('securityLog.failure');
 
-type AnnotatedRequest = FastifyRequest & { [USER_ID]?: string };
+type AnnotatedRequest = FastifyRequest & { [USER_ID]?: string; [FAILURE]?: string };
 
 /** Called by SecurityLoggingInterceptor once the guards have identified the caller. */
 export function annotateUserId(request: FastifyRequest, userId: string | undefined): void {
   if (userId) (request as AnnotatedRequest)[USER_ID] = userId;
+}
+
+/**
+ * Marks an auth attempt that failed although its answer is no error status: a provider callback
+ * always answers a redirect, and says why it failed only in the fragment. Logged as `warn` with
+ * `failure: reason`.
+ */
+export function annotateAuthFailure(request: FastifyRequest, reason: string): void {
+  (request as AnnotatedRequest)[FAILURE] = reason;
 }
 
 /**
@@ -28,7 +38,7 @@ export function registerSecurityLogHook(fastify: FastifyInstance, logger: Securi
         if (status < 400 && !authAttempt) return; // the common case: nothing to write, nothing built
         const path = request.url.split('?', 1)[0];
         const entry = securityLogEntry(request, status, path, reply.elapsedTime, authAttempt);
-        if (status >= 400) logger.warn(entry);
+        if (status >= 400 || entry.failure) logger.warn(entry);
         else logger.info(entry);
       } finally {
         done();
@@ -45,6 +55,7 @@ function securityLogEntry(
   authAttempt: boolean,
 ) {
   const { ip, userAgent } = clientContextOf(request);
+  const failure = (request as AnnotatedRequest)[FAILURE];
   return {
     message: authAttempt ? 'auth attempt' : 'request failed',
     requestId: request.id,
@@ -55,6 +66,7 @@ function securityLogEntry(
     ip,
     userAgent,
     userId: (request as AnnotatedRequest)[USER_ID] ?? authenticatedId(request) ?? 'anonymous',
+    ...(failure && { failure }),
   };
 }
 

@@ -26,6 +26,7 @@ const SAMPLES: { [P in MailPurpose]: MailData<P> } = {
   'mfa-disabled': { username: 'alice', at, method: 'an authenticator app' },
   'mfa-failures': { username: 'alice', at },
   'mfa-reset': { username: 'alice', at },
+  'identity-linked': { username: 'alice', at, provider: 'GitHub' },
 };
 
 /** The HTML as a browser reads an attribute or text: entities decoded. */

@@ -18,4 +18,8 @@ export const AUTH_EVENTS: ReadonlySet<string> = new Set([
   'auth.step_up',
   'auth.mfa.recovery_used',
   'auth.mfa.recovery_regenerated',
+  'auth.oidc.login',
+  'auth.oidc.failure',
+  'auth.oidc.linked',
+  'auth.oidc.unlinked',
 ]);

@@ -18,6 +18,10 @@ export const RETENTION_RULES = {
   mfa_challenges: `least(coalesce(r.spent_at, r.expires_at), r.expires_at) < now() - $1::interval`,
   /** WebAuthn challenges: expired (a used one is deleted when used). */
   webauthn_challenges: `r.expires_at < now() - $1::interval`,
+  /** Provider sign-ins' one-time codes: expired (an exchanged one is deleted when exchanged). */
+  provider_sign_in_codes: `r.expires_at < now() - $1::interval`,
+  /** Spent provider `state`s: expired (their flow cookies can no longer be presented). */
+  provider_spent_states: `r.expires_at < now() - $1::interval`,
   /** Usernames held for an unverified registration: expired. */
   username_reservations: `r.expires_at < now() - $1::interval`,
   /**

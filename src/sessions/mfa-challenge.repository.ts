@@ -5,7 +5,13 @@ import { Transactions } from '../database/transactions';
 import { MfaChallengeEntity } from './mfa-challenge.entity';
 
 /** A sign-in waiting for its second factor, as the mfaToken's row holds it. */
-export type PendingSignIn = Pick<MfaChallengeEntity, 'userId' | 'credentialsVersion'>;
+export type PendingSignIn = Pick<
+  MfaChallengeEntity,
+  'userId' | 'credentialsVersion' | 'firstFactor' | 'identityId'
+>;
+
+/** How the first step was proven: the password, or a provider identity. */
+export type FirstStep = Pick<MfaChallengeEntity, 'firstFactor' | 'identityId'>;
 
 /** The mfa_challenges table: the `mfaToken`s of sign-ins whose password step succeeded. */
 @Injectable()
@@ -17,8 +23,13 @@ export class MfaChallengeRepository {
     userId: string,
     credentialsVersion: number,
     ttlSeconds: number,
+    firstStep: FirstStep,
   ): Promise<void> {
-    await insertExpiring(this.challenges(), { tokenHash, userId, credentialsVersion }, ttlSeconds);
+    await insertExpiring(
+      this.challenges(),
+      { tokenHash, userId, credentialsVersion, ...firstStep },
+      ttlSeconds,
+    );
     // Housekeeping on the write path: expired rows of anyone are useless.
     await this.challenges().delete({ expiresAt: Raw((at) => `${at} < now() - interval '1 hour'`) });
   }
@@ -37,14 +48,16 @@ export class MfaChallengeRepository {
     const query = this.challenges()
       .createQueryBuilder('c')
       .innerJoin('c.user', 'u', 'u.isActive AND u.credentialsVersion = c.credentialsVersion')
-      .select(['c.tokenHash', 'c.userId', 'c.credentialsVersion'])
+      .select(['c.tokenHash', 'c.userId', 'c.credentialsVersion', 'c.firstFactor', 'c.identityId'])
       .where('c.tokenHash = :tokenHash', { tokenHash })
       .andWhere('c.spentAt IS NULL AND c.expiresAt > now() AND c.failures < :maxFailures', {
         maxFailures,
       });
     if (lock) query.setLock('pessimistic_write', undefined, ['c']);
     const row = await query.getOne();
-    return row ? { userId: row.userId, credentialsVersion: row.credentialsVersion } : undefined;
+    if (!row) return undefined;
+    const { userId, credentialsVersion, firstFactor, identityId } = row;
+    return { userId, credentialsVersion, firstFactor, identityId };
   }
 
   /**

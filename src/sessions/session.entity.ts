@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { UserIdentityEntity } from '../users/user-identity.entity';
 import { UserOwnedRow } from '../users/user-owned-row';
 
 /** The table `sessions`: one sign-in; access tokens carry its id. */
@@ -45,4 +46,12 @@ export class SessionEntity extends UserOwnedRow {
 
   @Column({ name: 'factor_proven_at', type: 'timestamptz', nullable: true })
   factorProvenAt!: Date | null;
+
+  /** The provider identity that opened the session, if one did: unlinking it ends the session. */
+  @Column({ name: 'identity_id', type: 'uuid', nullable: true })
+  identityId!: string | null;
+
+  @ManyToOne(() => UserIdentityEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'identity_id' })
+  identity?: UserIdentityEntity;
 }

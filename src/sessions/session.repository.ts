@@ -146,14 +146,15 @@ export class SessionRepository {
     proofs: Proofs,
     policy: LifetimePolicy,
     client: ClientContext,
+    identityId: string | null,
   ): Promise<OpenedSession | undefined> {
     const life = lifetimeSql(policy, 8, 'role', true);
     // SQL: the insert happens only while the user's credentials version is still the checked one.
     const [row] = await this.tx.manager.query<OpenedSession[]>(
       `INSERT INTO sessions (user_id, expires_at, idle_expires_at, ip, user_agent, credentials_version,
-                             amr, password_proven_at, factor_proven_at)
+                             amr, password_proven_at, factor_proven_at, identity_id)
        SELECT id, now() + ${life.maxAge}, now() + ${life.idle}, $2, $3, credentials_version, $5,
-              CASE WHEN $6 THEN now() END, CASE WHEN $7 THEN now() END
+              CASE WHEN $6 THEN now() END, CASE WHEN $7 THEN now() END, $${8 + life.values.length}::uuid
          FROM users WHERE id = $1 AND credentials_version = $4
        RETURNING id, floor(extract(epoch FROM now()))::float8 AS "authTime",
                  ${lifetimeLeft('expires_at', 'idle_expires_at', life.refreshTtl)} AS "lifetimeSeconds"`,
@@ -166,6 +167,7 @@ export class SessionRepository {
         proofs.password,
         proofs.factor,
         ...life.values,
+        identityId,
       ],
     );
     return row;
@@ -183,18 +185,27 @@ export class SessionRepository {
     );
   }
 
-  /** Seconds since the session last proved anything (password or second factor); null: never. */
-  async secondsSinceProof(userId: string, sessionId: string): Promise<number | null> {
+  /**
+   * Seconds since the session last proved anything (password or second factor), or with `first`
+   * only a first factor (the password, or a provider sign-in); null: never.
+   */
+  async secondsSinceProof(
+    userId: string,
+    sessionId: string,
+    first = false,
+  ): Promise<number | null> {
+    const since = first ? 's.passwordProvenAt' : 'greatest(s.passwordProvenAt, s.factorProvenAt)';
     const row = await this.sessions()
       .createQueryBuilder('s')
       // Measured on the database's clock, which stamped the proofs.
-      .select(
-        'extract(epoch FROM now() - greatest(s.passwordProvenAt, s.factorProvenAt))::float8',
-        'age',
-      )
+      .select(`extract(epoch FROM now() - ${since})::float8`, 'age')
       .where({ id: sessionId, userId })
       .getRawOne<{ age: number | null }>();
     return row?.age ?? null;
+  }
+
+  async openedByIdentity(sessionId: string, identityId: string): Promise<boolean> {
+    return this.sessions().existsBy({ id: sessionId, identityId });
   }
 
   /** Moves one session onto the user's current credentials version (the caller's own, on a password change). */

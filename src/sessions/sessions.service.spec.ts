@@ -62,6 +62,7 @@ describe('SessionsService', () => {
         refreshTtlSeconds: 7 * 86_400,
       },
       client,
+      null,
     );
     expect(opened?.amr).toEqual(['pwd', 'otp']);
     expect(opened?.authTime).toBe(1_800_000_000);

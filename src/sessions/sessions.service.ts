@@ -48,6 +48,8 @@ export type RevokeReason =
   | 'refresh_token_reuse'
   | 'mfa_reset'
   | 'factor_changed'
+  | 'identity_linked'
+  | 'identity_unlinked'
   | 'revoked_by_admin'
   | 'revoked_by_operator'
   | 'evicted';
@@ -93,9 +95,14 @@ export class SessionsService {
     credentialsVersion: number,
     amr: string[],
     client: ClientContext,
+    identityId: string | null = null,
   ): Promise<Rotation | undefined> {
-    // The sign-in's methods say what it proved: the password, and/or a second factor.
-    const proofs = { password: amr.includes(AMR.password), factor: hasPossessionFactor(amr) };
+    // The sign-in's methods say what it proved: a first factor (the password, or a provider sign-in
+    // for an account that may have no password), and/or a second factor.
+    const proofs = {
+      password: amr.includes(AMR.password) || amr.includes(AMR.federated),
+      factor: hasPossessionFactor(amr),
+    };
     await this.limits.lockUserSessions(userId);
     const opened = await this.sessions.open(
       userId,
@@ -104,6 +111,7 @@ export class SessionsService {
       proofs,
       this.policy,
       client,
+      identityId,
     );
     if (!opened) return undefined;
     const evicted = await this.limits.evictBeyond(userId, opened.id, this.maxPerUser);
@@ -133,6 +141,16 @@ export class SessionsService {
   /** Seconds since the caller's session last proved a factor; null when it never did. */
   secondsSinceProof(user: AuthenticatedUser): Promise<number | null> {
     return this.sessions.secondsSinceProof(user.id, user.sessionId);
+  }
+
+  /** Whether the session was opened by a sign-in with this provider identity. */
+  openedByIdentity(sessionId: string, identityId: string): Promise<boolean> {
+    return this.sessions.openedByIdentity(sessionId, identityId);
+  }
+
+  /** Seconds since the caller's session proved a first factor (password or provider sign-in). */
+  secondsSinceFirstFactor(user: AuthenticatedUser): Promise<number | null> {
+    return this.sessions.secondsSinceProof(user.id, user.sessionId, true);
   }
 
   /**

@@ -12,7 +12,12 @@ import { SIGN_IN_ERRORS } from './sign-in-errors';
 import { SignInService } from './sign-in.service';
 
 const USER_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
-const pending = { userId: USER_ID, credentialsVersion: 1 };
+const pending = {
+  userId: USER_ID,
+  credentialsVersion: 1,
+  firstFactor: 'pwd' as const,
+  identityId: null,
+};
 const client = aClient();
 const assertion = { id: 'credential-1' } as AuthenticationResponseJSON;
 
@@ -116,7 +121,7 @@ describe('PasskeySignInService', () => {
     secondFactor.matchPasskey.mockResolvedValue(true);
     await service.verify('mfa-token', assertion, client);
     expect(signIn.open).toHaveBeenCalledWith(
-      { userId: USER_ID, credentialsVersion: 1, amr: ['pwd', 'hwk'] },
+      { userId: USER_ID, credentialsVersion: 1, amr: ['pwd', 'hwk'], identityId: null },
       client,
     );
   });

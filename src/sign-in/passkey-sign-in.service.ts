@@ -63,7 +63,8 @@ export class PasskeySignInService {
         (await this.secondFactor.matchPasskey(signIn.userId, response, 'second_factor')) ||
         undefined,
     );
-    return { ...pending, amr: [AMR.password, AMR.passkey] };
+    const { userId, credentialsVersion, firstFactor, identityId } = pending;
+    return { userId, credentialsVersion, amr: [firstFactor, AMR.passkey], identityId };
   }
 
   /** Passwordless: a discoverable passkey with user verification; `amr` ["hwk","user"]. */

@@ -127,7 +127,7 @@ describe('PasswordSignInService', () => {
       cookieMaxAge: 600,
     });
     expect(limiter.forgive).toHaveBeenCalledWith(dto.email, client);
-    expect(sessions.open).toHaveBeenCalledWith(user.id, 7, ['pwd'], client);
+    expect(sessions.open).toHaveBeenCalledWith(user.id, 7, ['pwd'], client, null);
     expect(audit.record).toHaveBeenCalledWith(
       expect.objectContaining({
         type: 'auth.login.success',

@@ -11,7 +11,8 @@ import { SignInChecksService } from './sign-in-checks.service';
 import { SIGN_IN_ERRORS } from './sign-in-errors';
 import { SignInService, type SignedIn } from './sign-in.service';
 
-type SignInFailure = 'unknown_email' | 'wrong_password' | 'inactive' | 'credentials_changed';
+type SignInFailure =
+  'unknown_email' | 'no_password' | 'wrong_password' | 'inactive' | 'credentials_changed';
 
 /** The password step: POST /api/auth/login. */
 @Injectable()
@@ -37,17 +38,21 @@ export class PasswordSignInService {
   async start(dto: LoginDto, client: ClientContext): Promise<SignedIn | MfaChallenge> {
     await this.accountLimit.reserve(dto.email, client);
     const found = await this.users.findCredentials({ email: dto.email });
-    const matches = found
+    // An account without a password (made by a provider sign-in) costs the same dummy comparison.
+    const matches = found?.passwordHash
       ? await this.hasher.verify(dto.password, found.passwordHash)
       : await this.unknownAccount.verify(dto.password);
     const failure: SignInFailure | undefined = !found
       ? 'unknown_email'
-      : !matches
-        ? 'wrong_password'
-        : !found.user.isActive
-          ? 'inactive'
-          : undefined;
-    if (failure || !found) return this.refuse(found?.user.id ?? null, failure, client);
+      : !found.passwordHash
+        ? 'no_password'
+        : !matches
+          ? 'wrong_password'
+          : !found.user.isActive
+            ? 'inactive'
+            : undefined;
+    if (failure || !found?.passwordHash)
+      return this.refuse(found?.user.id ?? null, failure, client);
     await this.accountLimit.forgive(dto.email, client);
     await this.checks.assertMaySignIn(found.user, client);
     const { user, passwordHash, credentialsVersion } = found;

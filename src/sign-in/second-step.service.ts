@@ -1,13 +1,16 @@
 import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { INVALID_LINK } from '../common/auth/account-messages';
-import { AMR } from '../common/auth/authentication-methods';
 import { SecondFactor, kindOf, type FactorKind } from '../common/auth/second-factor';
 import type { ProofFields } from '../common/auth/step-up';
 import type { ClientContext } from '../common/http/client-context';
 import { sha256Hex } from '../crypto/digest';
 import { generateOpaqueToken } from '../crypto/random';
 import { Transactions } from '../database/transactions';
-import { MfaChallengeRepository, type PendingSignIn } from '../sessions/mfa-challenge.repository';
+import {
+  MfaChallengeRepository,
+  type FirstStep,
+  type PendingSignIn,
+} from '../sessions/mfa-challenge.repository';
 import type { UserCredentials } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { SIGN_IN_ERRORS } from './sign-in-errors';
@@ -39,7 +42,10 @@ export class SecondStepService {
   ) {}
 
   /** The challenge for an account whose password was right, or undefined when it has no second factor. */
-  async challengeFor(found: UserCredentials): Promise<MfaChallenge | undefined> {
+  async challengeFor(
+    found: UserCredentials,
+    firstStep: FirstStep = { firstFactor: 'pwd', identityId: null },
+  ): Promise<MfaChallenge | undefined> {
     if (!found.user.mfaEnabled) return undefined;
     const mfaToken = generateOpaqueToken();
     await this.challenges.create(
@@ -47,6 +53,7 @@ export class SecondStepService {
       found.user.id,
       found.credentialsVersion,
       MFA_TOKEN_TTL_SECONDS,
+      firstStep,
     );
     return { mfaRequired: true, mfaToken, methods: await this.secondFactor.methods(found.user.id) };
   }
@@ -63,7 +70,9 @@ export class SecondStepService {
       client,
       async (signIn) => this.secondFactor.matchCode(signIn.userId, proof, client),
     );
-    return this.signIn.open({ ...pending, amr: [AMR.password, result] }, client);
+    const { userId, credentialsVersion, firstFactor, identityId } = pending;
+    const amr = [firstFactor, result];
+    return this.signIn.open({ userId, credentialsVersion, amr, identityId }, client);
   }
 
   /**

@@ -25,4 +25,7 @@ export const SIGN_IN_ERRORS = {
   PROOF_REQUIRED:
     'This operation needs a proof (`password`, `code`, `recoveryCode` or `passkey`): none was made recently',
   ONE_FACTOR: 'Give one second factor: `code`, `recoveryCode` or `passkey`',
+  /** An account without a password proves a credential change with a passkey or a fresh provider sign-in. */
+  NO_PASSWORD_PROOF_REQUIRED:
+    'This account has no password: this change needs a `passkey` in the request, or a sign-in with your identity provider within the last few minutes (and with a second factor on, a `code` or `recoveryCode`)',
 } as const;

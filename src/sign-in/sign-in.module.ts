@@ -8,6 +8,14 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { KnownDeviceRepository } from './known-device.repository';
+import { IdentitiesController } from './providers/identities.controller';
+import { IdentitiesService } from './providers/identities.service';
+import { IdentityLinker } from './providers/identity-linker';
+import { IdentityRepository } from './providers/identity.repository';
+import { ProviderClients } from './providers/provider-clients';
+import { ProviderSignInCodeRepository } from './providers/provider-sign-in-code.repository';
+import { ProviderSignInController } from './providers/provider-sign-in.controller';
+import { ProviderSignInService } from './providers/provider-sign-in.service';
 import { PasskeySignInController } from './passkey-sign-in.controller';
 import { PasskeySignInService } from './passkey-sign-in.service';
 import { PasswordSignInService } from './password-sign-in.service';
@@ -20,7 +28,7 @@ import { StepUpController } from './step-up.controller';
 import { StepUpService } from './step-up.service';
 
 /**
- * Every way in (password, second step, passkey), refresh, logout, and step-up. Second factors are
+ * Every way in (password, second step, passkey, identity providers), refresh, logout, and step-up. Second factors are
  * asked for through the SecondFactor port (provided by mfa/). Global only for the StepUp port it
  * provides: users/, account/, sessions/ and mfa/ ask for proofs without importing this module.
  */
@@ -35,7 +43,14 @@ import { StepUpService } from './step-up.service';
     RateLimitModule,
     MailModule,
   ],
-  controllers: [SignInController, SecondStepController, PasskeySignInController, StepUpController],
+  controllers: [
+    SignInController,
+    SecondStepController,
+    PasskeySignInController,
+    StepUpController,
+    ProviderSignInController,
+    IdentitiesController,
+  ],
   providers: [
     SignInService,
     PasswordSignInService,
@@ -45,6 +60,12 @@ import { StepUpService } from './step-up.service';
     KnownDeviceRepository,
     StepUpService,
     { provide: StepUp, useExisting: StepUpService },
+    ProviderClients,
+    ProviderSignInService,
+    ProviderSignInCodeRepository,
+    IdentityRepository,
+    IdentityLinker,
+    IdentitiesService,
   ],
   exports: [StepUp],
 })

@@ -18,6 +18,8 @@ export interface ProvenSignIn {
   userId: string;
   credentialsVersion: number;
   amr: string[];
+  /** The provider identity that proved the first step, if one did: the session remembers it. */
+  identityId?: string | null;
 }
 
 /** What a sign-in route answers: the token pair, and how long its refresh cookie lives. */
@@ -72,6 +74,7 @@ export class SignInService {
         proven.credentialsVersion,
         proven.amr,
         client,
+        proven.identityId ?? null,
       );
       if (!session) return undefined;
       await this.audit.record({

@@ -48,7 +48,11 @@ export class StepUpService extends StepUp {
   ): Promise<ProvenChange> {
     const needsFactor = user.account.mfaEnabled;
     const factorGiven = hasFactor(proofs);
-    if (proofs.password === undefined) throw this.missing(needsFactor);
+    if (proofs.password === undefined) {
+      if (await this.credentials.hasNoPassword(user.id))
+        return this.withoutPassword(user, proofs, client, needsFactor);
+      throw this.missing(needsFactor);
+    }
     if (needsFactor && !factorGiven) throw this.missing(true);
     const { credentialsVersion } = await this.credentials.confirmPassword(
       user.id,
@@ -56,6 +60,31 @@ export class StepUpService extends StepUp {
       client,
     );
     if (needsFactor) await this.verifyFactor(user, proofs, client);
+    return { credentialsVersion };
+  }
+
+  /**
+   * A credential change on an account without a password: a passkey assertion in the request (a
+   * possession factor with its own user verification), or a provider sign-in on this session within
+   * STEP_UP_MAX_AGE, plus a second factor in the request when one is on.
+   */
+  private async withoutPassword(
+    user: AuthenticatedUser,
+    proofs: ProofFields,
+    client: ClientContext,
+    needsFactor: boolean,
+  ): Promise<ProvenChange> {
+    const factorGiven = hasFactor(proofs);
+    if (proofs.passkey === undefined) {
+      const age = await this.sessions.secondsSinceFirstFactor(user);
+      const fresh = age !== null && age <= this.maxAgeSeconds;
+      if (!fresh || (needsFactor && !factorGiven))
+        throw new StepUpRequiredException(SIGN_IN_ERRORS.NO_PASSWORD_PROOF_REQUIRED);
+    }
+    if (factorGiven) await this.verifyFactor(user, proofs, client);
+    const credentialsVersion = await this.credentials.credentialsVersion(user.id);
+    if (credentialsVersion === undefined)
+      throw new UnauthorizedException(SIGN_IN_ERRORS.SIGN_IN_EXPIRED);
     return { credentialsVersion };
   }
 

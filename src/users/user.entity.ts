@@ -10,7 +10,8 @@ export type User = UserAccount;
 /** What login and re-authentication read: the account, its password hash and credentials version. */
 export interface UserCredentials {
   user: User;
-  passwordHash: string;
+  /** Null for an account that signs in only through identity providers or passkeys. */
+  passwordHash: string | null;
   /** Bumped by every password change or reset and by deactivation; sessions carry the one they began with. */
   credentialsVersion: number;
 }
@@ -37,8 +38,9 @@ export class UserEntity {
   @Column({ type: 'text' })
   username!: string;
 
-  @Column({ name: 'password_hash', type: 'text' })
-  passwordHash!: string;
+  /** Null: no password (an account made by an identity provider sign-in, until it sets one). */
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash!: string | null;
 
   @Column({ type: 'text', default: 'user' })
   role!: Role;

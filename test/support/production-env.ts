@@ -13,6 +13,7 @@ export const PRODUCTION_ENV = {
   PASSWORD_PEPPER: 'Mv7Qx2Lp9Zr4Tw1Ky8Hb3Nd6Fs0Gc5Jt2We9Ua4Io',
   AUDIT_HMAC_KEY: 'Hq3Wz8Ek5Rt1Yu7Ip2Oa9Sd4Fg6Jh0Kl3Zx5Cv8Bn',
   PUBLIC_APP_URL: 'https://app.example.org',
+  PUBLIC_API_URL: 'https://app.example.org',
   DATABASE_URL:
     'postgresql://app:aTxPFKNvB97tBM06ktpJ6VMpOCls7A4j@db.internal:5432/app?sslmode=verify-full',
   SMTP_URL: 'smtp://mailer:RPuHMj4YVXZaeiQArK4viHJfYiGQpFcd@smtp.example.org:587',

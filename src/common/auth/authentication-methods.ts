@@ -8,12 +8,23 @@ export const AMR = {
   recoveryCode: 'rec',
   passkey: 'hwk',
   userVerification: 'user',
+  /**
+   * A sign-in at an identity provider. Not registered by RFC 8176; the value Microsoft Entra ID
+   * gives a federated assertion. One factor: what the provider checked is not ours to count.
+   */
+  federated: 'fed',
 } as const;
 
 export type AuthenticationMethod = (typeof AMR)[keyof typeof AMR];
 
 const POSSESSION: readonly string[] = [AMR.totp, AMR.recoveryCode, AMR.passkey];
-const KNOWLEDGE_OR_INHERENCE: readonly string[] = [AMR.password, AMR.userVerification];
+// The first factor beside a possession: the password, a passkey's own user verification, or a
+// provider sign-in (whatever the provider asked for, it is not something the user holds here).
+const KNOWLEDGE_OR_INHERENCE: readonly string[] = [
+  AMR.password,
+  AMR.userVerification,
+  AMR.federated,
+];
 
 /** Something held: an authenticator app, a recovery code or a passkey. */
 export function hasPossessionFactor(amr: readonly string[]): boolean {

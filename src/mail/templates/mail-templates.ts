@@ -1,6 +1,7 @@
 import { emailChangeConfirm } from './email-change-confirm.template';
 import { emailChangeRequested } from './email-change-requested.template';
 import { emailTaken } from './email-taken.template';
+import { identityLinked } from './identity-linked.template';
 import type { MailTemplate } from './mail-template';
 import { mfaDisabled } from './mfa-disabled.template';
 import { mfaEnabled } from './mfa-enabled.template';
@@ -29,6 +30,7 @@ export const MAIL_TEMPLATES = {
   'mfa-disabled': mfaDisabled,
   'mfa-failures': mfaFailures,
   'mfa-reset': mfaReset,
+  'identity-linked': identityLinked,
 } as const;
 
 export type MailPurpose = keyof typeof MAIL_TEMPLATES;
