@@ -4,7 +4,12 @@
  * account route must have a row. Pure functions, so the check itself can be tested.
  */
 
-type Schema = { $ref?: string; properties?: Record<string, unknown> };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  items?: Schema;
+  properties?: Record<string, unknown>;
+};
 type Operation = {
   requestBody?: { content?: Record<string, { schema?: Schema }> };
   responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
@@ -40,7 +45,9 @@ export function parseFieldRules(markdown: string): FieldRule[] {
     });
 }
 
+/** The fields of an object schema, or of each item of an array schema (a list answers its items' fields). */
 function properties(api: OpenApi, schema: Schema | undefined): string[] {
+  if (schema?.type === 'array') return properties(api, schema.items);
   const resolved = schema?.$ref ? api.components.schemas[schema.$ref.split('/').pop()!] : schema;
   return Object.keys(resolved?.properties ?? {});
 }

@@ -12,7 +12,7 @@ import { providerFetch } from './provider-fetch';
  * openid-client's Configuration of each provider. An OpenID provider's is discovered from its
  * issuer when it is first needed, never at start-up (a provider that is down must not stop the
  * service), and discovered again after a failure; openid-client checks that the discovered issuer
- * is the configured one and keeps the provider's JWKS. GitHub has no discovery document: its
+ * is the configured one, and keeps the provider's JWKS to check every ID token's signature. GitHub has no discovery document: its
  * endpoints are its documented ones.
  */
 @Injectable()
@@ -40,6 +40,10 @@ export class ProviderClients {
       provider.type === 'github' ? this.github(provider) : await this.discover(provider);
     config[client.customFetch] = this.fetch;
     config.timeout = provider.timeoutSeconds;
+    // openid-client trusts an ID token from the token endpoint on TLS alone (OpenID Connect Core
+    // 3.1.3.7 allows it); its signature is checked against the provider's JWKS as well, so a
+    // compromised or misrouted token endpoint cannot mint identities.
+    if (provider.type === 'oidc') client.enableNonRepudiationChecks(config);
     return config;
   }
 

@@ -22,25 +22,32 @@ export class ProviderSignInRefused extends Error {
 const UNREACHABLE = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT']);
 
 /**
- * The reason for an error thrown while talking to the provider. Unreachable, timed out or a 5xx:
- * `provider_unavailable`. The user or the provider said no: `access_denied`. Anything the checks
- * refused (state, `iss`, ID token, nonce, a code replayed, a body that is not what the protocol
- * says): `invalid_response`.
+ * The reason for an error thrown while talking to the provider, or undefined for any other error
+ * (the database away, a bug), which the service's own fault handling answers. Unreachable, timed
+ * out or a 5xx: `provider_unavailable`. The user or the provider said no: `access_denied`. Anything
+ * the checks refused (state, `iss`, ID token, nonce, a code replayed, a body that is not what the
+ * protocol says): `invalid_response`.
  */
-export function providerFailureOf(error: unknown): ProviderFailure {
+export function providerFailureOf(error: unknown): ProviderFailure | undefined {
   if (error instanceof ProviderSignInRefused) return error.reason;
   if (error instanceof client.AuthorizationResponseError)
     return error.error === 'access_denied' ? 'access_denied' : 'invalid_response';
   if (error instanceof client.ResponseBodyError)
     return error.status >= 500 ? 'provider_unavailable' : 'invalid_response';
-  // fetch's own failure (refused, reset, TLS) is a TypeError, and so is openid-client's wrapping of it.
-  if (error instanceof TypeError) return 'provider_unavailable';
+  if (isFetchFailure(error)) return 'provider_unavailable';
   if (error instanceof client.ClientError) {
     if (error.code && UNREACHABLE.has(error.code)) return 'provider_unavailable';
-    if (error.cause instanceof TypeError) return 'provider_unavailable';
+    if (isFetchFailure(error.cause)) return 'provider_unavailable';
     // An unexpected status: openid-client keeps the Response (or its status) as the cause.
     const status = (error.cause as { status?: unknown } | undefined)?.status;
     if (typeof status === 'number' && status >= 500) return 'provider_unavailable';
+    return 'invalid_response';
   }
-  return 'invalid_response';
+  if (error instanceof client.WWWAuthenticateChallengeError) return 'invalid_response';
+  return undefined;
+}
+
+/** fetch's own failure (refused, reset, DNS, TLS): a TypeError "fetch failed"; any other TypeError is a bug. */
+function isFetchFailure(error: unknown): boolean {
+  return error instanceof TypeError && error.message === 'fetch failed';
 }

@@ -75,7 +75,9 @@ export class ProviderSignInController {
       setFlowCookie(reply, this.cipher, flow);
       this.redirect(reply, url);
     } catch (error) {
-      this.redirect(reply, this.errorLocation(providerFailureOf(error)));
+      const reason = providerFailureOf(error);
+      if (!reason) throw error;
+      this.redirect(reply, this.errorLocation(reason));
     }
   }
 

@@ -200,6 +200,7 @@ export class ProviderSignInService {
     client: ClientContext,
   ): Promise<CallbackOutcome> {
     const reason = providerFailureOf(error);
+    if (!reason) throw error; // not the provider's doing: the service's fault handling answers
     // What went wrong for the operator: openid-client's error code, never a message from the
     // provider (a hostile provider's text must not reach the trail verbatim).
     const detail =
