@@ -21,6 +21,11 @@ const PUBLIC = new Set([
   'POST /api/auth/mfa/verify',
   'POST /api/auth/passkeys/authentication/options',
   'POST /api/auth/passkeys/authentication/verify',
+  // Sign-in with an identity provider: the browser's flow and result cookies are the credentials.
+  'GET /api/auth/oidc/providers',
+  'GET /api/auth/oidc/{id}/authorize',
+  'GET /api/auth/oidc/{id}/callback',
+  'POST /api/auth/oidc/exchange',
   'GET /health/live',
   'GET /health/ready',
   // The public keys that verify access tokens: what other services fetch.
