@@ -156,15 +156,16 @@ export class ProviderSignInService {
     profile: ProviderProfile,
     client: ClientContext,
   ): Promise<CallbackOutcome> {
-    const reached = await this.linker.accountFor(provider, profile, client);
-    const { user, identityId, how } = reached;
     const code = generateOpaqueToken();
     const binding = generateOpaqueToken();
-    await this.tx.run(async () => {
+    // One transaction: a new account or link and its code commit together, or nothing does.
+    const user = await this.tx.run(async () => {
+      const reached = await this.linker.accountFor(provider, profile, client);
+      const { identityId, how } = reached;
       await this.codes.issue(
         sha256Hex(code),
         {
-          userId: user.id,
+          userId: reached.user.id,
           identityId,
           credentialsVersion: reached.credentialsVersion,
           bindingHash: sha256Hex(binding),
@@ -173,10 +174,11 @@ export class ProviderSignInService {
       );
       await this.audit.record({
         type: 'auth.oidc.login',
-        userId: user.id,
+        userId: reached.user.id,
         client,
         metadata: { provider: provider.id, identityId, account: how },
       });
+      return reached.user;
     });
     const location = `${this.config.publicAppUrl}/signed-in#code=${encodeURIComponent(code)}`;
     return { kind: 'signed_in', location, binding, userId: user.id };
