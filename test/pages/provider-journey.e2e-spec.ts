@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { register, RELAXED_LIMITS } from '../support/auth-helpers';
+import request from 'supertest';
+import { awayFromStepEdge, codeAt, enrolTotp } from '../mfa/mfa-helpers';
+import { bearer, login, register, RELAXED_LIMITS, setCookieOf } from '../support/auth-helpers';
 import { launchChromium, trustKeyOf, watchCsp } from '../support/browser';
 import { freePort } from '../support/free-port';
 import {
   startIdentityProvider,
   type IdentityProvider,
 } from '../support/identity-provider/oidc-provider';
-import { createTestCa } from '../support/identity-provider/test-ca';
+import { deliverCallback, FLOW_COOKIE } from '../support/identity-provider/provider-flow';
+import { signInAtProvider } from '../support/identity-provider/sign-in-driver';
+import { createTestCa, type TestCa } from '../support/identity-provider/test-ca';
 import { eventually } from '../support/mail-context';
 import { describeWithChromium } from '../support/prerequisites';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -31,10 +35,11 @@ describeWithChromium(
     let t: TestApp;
     let browser: Browser;
     let base: string;
+    let ca: TestCa;
 
     beforeAll(async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      const ca = await createTestCa();
+      ca = await createTestCa();
       // The callback is registered at the provider before the app exists: its port comes first.
       const port = await freePort();
       base = `http://localhost:${port}`;
@@ -226,6 +231,45 @@ describeWithChromium(
       await onAccountPage(page);
       await page.locator('#no-identities').waitFor({ state: 'visible' });
       await hasCount(page, '#identity-list li', 0);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }, 90_000);
+
+    it('with two-step sign-in on, /signed-in asks for the second factor the way /sign-in does, then opens the account', async () => {
+      // A password account with an authenticator app, the provider linked over the API (setup).
+      const user = await login(t, await register(t));
+      const { recoveryCodes, secret } = await enrolTotp(t, user);
+      const person = providerAccount();
+      await provider.setAccount(person);
+      await awayFromStepEdge();
+      const link = await request(t.url)
+        .post(`/api/auth/oidc/${PROVIDER.id}/link`)
+        .set(...bearer(user.accessToken))
+        .send({ password: user.password, code: codeAt(secret) })
+        .expect(200);
+      const callback = await signInAtProvider(
+        link.body.authorizeUrl as string,
+        { account: person.id },
+        ca.caFile,
+      );
+      const linked = await deliverCallback(t, callback, setCookieOf(link, FLOW_COOKIE).value);
+      expect(linked.location.href).toBe(`${base}/settings#linked=${PROVIDER.id}`);
+
+      const { page, problems } = await newPage();
+      await page.goto(`${base}/sign-in`);
+      await page.getByRole('link', { name: `Sign in with ${PROVIDER.name}` }).click();
+      await logInAtProvider(page, person.id);
+      await expect(message(page, /one more step/)).resolves.toBe(
+        'Signed in with the provider: one more step.',
+      );
+      expect(page.url()).toBe(`${base}/signed-in`);
+      await page
+        .getByLabel('Code from your authenticator app, or a recovery code')
+        .fill(recoveryCodes[0]);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await onAccountPage(page);
+      await expect(page.locator('#profile-email').textContent()).resolves.toBe(user.email);
+      await expect(page.locator('#profile-mfa').textContent()).resolves.toBe('on');
       expect(problems).toEqual([]);
       await page.context().close();
     }, 90_000);
