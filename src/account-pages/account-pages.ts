@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * The account pages: plain HTML documents, one per flow, each at its own path. The mail links
- * land on three of them (PUBLIC_APP_URL + /verify-email, /reset-password, /confirm-email).
+ * land on three of them (PUBLIC_APP_URL + /verify-email, /reset-password, /confirm-email), the
+ * identity-provider callback on /signed-in.
  */
 export const ACCOUNT_PAGES = [
   'sign-in',
@@ -14,12 +15,23 @@ export const ACCOUNT_PAGES = [
   'reset-password',
   'confirm-email',
   'account',
+  'signed-in',
 ] as const;
+
+/**
+ * Further paths that serve one of the pages: the callback sends the browser to /settings after a
+ * link (PUBLIC_APP_URL/settings#linked=<id>), and the account page is where identities are managed.
+ */
+export const PAGE_ALIASES: Readonly<Record<string, (typeof ACCOUNT_PAGES)[number]>> = {
+  settings: 'account',
+};
 
 /** Where the bundled script and stylesheet are served; their names carry a content hash. */
 export const ASSETS_PREFIX = '/assets/';
 
-const PAGE_PATHS: ReadonlySet<string> = new Set(ACCOUNT_PAGES.map((page) => `/${page}`));
+const PAGE_PATHS: ReadonlySet<string> = new Set(
+  [...ACCOUNT_PAGES, ...Object.keys(PAGE_ALIASES)].map((page) => `/${page}`),
+);
 
 /** An asset's name has its content hash in it, so a browser may keep it for a year. */
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
@@ -28,7 +40,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** The built pages, read once at start: seven small documents and two assets. */
+/** The built pages, read once at start: a few small documents (by path) and two assets. */
 export interface AccountSite {
   pages: ReadonlyMap<string, Buffer>;
   assets: ReadonlyMap<string, { type: string; body: Buffer }>;
@@ -51,6 +63,8 @@ export function loadSite(directory: string): AccountSite {
   const pages = new Map<string, Buffer>();
   for (const page of ACCOUNT_PAGES)
     pages.set(`/${page}`, readFileSync(join(directory, 'pages', `${page}.html`)));
+  for (const [alias, page] of Object.entries(PAGE_ALIASES))
+    pages.set(`/${alias}`, pages.get(`/${page}`)!);
   const assets = new Map<string, { type: string; body: Buffer }>();
   const assetDirectory = join(directory, 'assets');
   for (const name of readdirSync(assetDirectory)) {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import request from 'supertest';
-import { ACCOUNT_PAGES } from '../../src/account-pages/account-pages';
+import { ACCOUNT_PAGES, PAGE_ALIASES } from '../../src/account-pages/account-pages';
 import { API_CSP, PAGES_CSP } from '../../src/common/http/security-headers';
 import { awayFromStepEdge, codeAt } from '../mfa/mfa-helpers';
 import { RELAXED_LIMITS } from '../support/auth-helpers';
@@ -345,7 +345,7 @@ describeWithChromium(
     }, 60_000);
 
     it('serves every page and asset under the pages CSP, HTML never stored, assets immutable; the API keeps its own', async () => {
-      for (const name of ACCOUNT_PAGES) {
+      for (const name of [...ACCOUNT_PAGES, ...Object.keys(PAGE_ALIASES)]) {
         const response = await request(t.url).get(`/${name}`).expect(200);
         expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
         expect(response.headers['content-security-policy']).toBe(PAGES_CSP);
@@ -373,7 +373,7 @@ describeWithChromium(
     it('with ACCOUNT_PAGES=false the pages are 404 like any unknown route', async () => {
       const off = await startTestApp({ ACCOUNT_PAGES: 'false' });
       try {
-        for (const name of ACCOUNT_PAGES) {
+        for (const name of [...ACCOUNT_PAGES, ...Object.keys(PAGE_ALIASES)]) {
           const response = await request(off.url).get(`/${name}`).expect(404);
           expect(response.headers['content-security-policy']).toBe(API_CSP);
         }

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM } from './prerequisites';
 
@@ -14,9 +15,29 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Headless Chromium (Debian's, or CHROMIUM_PATH), never a downloaded browser. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+/**
+ * Headless Chromium (Debian's, or CHROMIUM_PATH), never a downloaded browser; `extraArgs` after
+ * the usual ones (e.g. trusting a test server's key).
+ */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+  });
+}
+
+/**
+ * The switch that makes Chromium accept the TLS certificate carrying this key (its SPKI, SHA-256,
+ * base64), whoever issued it: how the browser trusts a test server of a throwaway CA without a
+ * certificate store. Chromium honours it only with its own --user-data-dir, which Playwright gives.
+ */
+export function trustKeyOf(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({
+    type: 'spki',
+    format: 'der',
+  });
+  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
 }
 
 /**

@@ -1,7 +1,24 @@
-/** /account: profile, sessions, the authenticator app, recovery codes and passkeys of the signed-in user. */
+/**
+ * /account (and /settings, where the identity-provider callback lands after a link): profile,
+ * sessions, the authenticator app, recovery codes, passkeys and linked identities of the
+ * signed-in user.
+ */
 import type { Schemas } from '../../../client/src';
 import { api, authorized, forgetTokens, messageOf, refreshSession } from './api';
-import { byId, element, input, onClick, onSubmit, say, sayError, show, field } from './dom';
+import {
+  byId,
+  element,
+  input,
+  onClick,
+  onSubmit,
+  say,
+  sayError,
+  show,
+  field,
+  takeFragment,
+} from './dom';
+import { loadIdentities, providerName } from './identities';
+import { readProviderResult } from './provider-result';
 import { credentialChange, sensitive } from './proofs';
 import { createPasskey } from './webauthn';
 
@@ -201,7 +218,14 @@ async function signOutEverywhere(): Promise<void> {
   location.assign('/sign-in');
 }
 
+/** What an unlink changes: the identities, and the sessions it ended. */
+async function reloadAfterUnlink(): Promise<void> {
+  await Promise.all([loadIdentities(reloadAfterUnlink), loadSessions(), loadProfile()]);
+}
+
 export async function accountPage(): Promise<void> {
+  // `#linked=<id>` after a link: out of the address bar at once, confirmed once the page is loaded.
+  const arrival = readProviderResult(takeFragment());
   say('Loading your account…');
   const { response, error } = await refreshSession();
   // No live session: sign in. Another refusal (a foreign origin, the service away) is shown as is.
@@ -217,7 +241,14 @@ export async function accountPage(): Promise<void> {
   onClick('totp-disable', disableTotp);
   onClick('recovery-regenerate', regenerateRecoveryCodes);
   onSubmit('passkey-form', addPasskey);
-  await Promise.all([loadProfile(), loadSessions(), loadPasskeys()]);
+  await Promise.all([
+    loadProfile(),
+    loadSessions(),
+    loadPasskeys(),
+    loadIdentities(reloadAfterUnlink),
+  ]);
   show('account');
-  say('');
+  if (arrival.kind === 'linked')
+    say(`${providerName(arrival.provider)} is now linked: you can sign in with it.`);
+  else say('');
 }

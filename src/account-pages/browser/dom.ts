@@ -76,9 +76,15 @@ export function failureMessage(error: unknown): string {
  * the history, a bookmark or a screenshot of the address.
  */
 export function takeFragmentToken(): string | undefined {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
-  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  const token = new URLSearchParams(takeFragment().slice(1)).get('token') ?? undefined;
   return token || undefined;
+}
+
+/** The whole fragment (with its `#`, '' when none), taken out of the address bar the same way. */
+export function takeFragment(): string {
+  const { hash } = location;
+  if (hash) history.replaceState(null, '', location.pathname + location.search);
+  return hash;
 }
 
 export function show(id: string, visible = true): void {

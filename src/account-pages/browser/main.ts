@@ -12,6 +12,7 @@ import {
 import { failureMessage, sayError } from './dom';
 import { registerPage } from './register';
 import { signInPage } from './sign-in';
+import { signedInPage } from './signed-in';
 
 const PAGES: Record<string, () => void | Promise<void>> = {
   'sign-in': signInPage,
@@ -21,6 +22,7 @@ const PAGES: Record<string, () => void | Promise<void>> = {
   'reset-password': resetPasswordPage,
   'confirm-email': confirmEmailPage,
   account: accountPage,
+  'signed-in': signedInPage,
 };
 
 const page = PAGES[document.body.dataset.page ?? ''];

@@ -1,9 +1,10 @@
 import type { Schemas } from '../../../client/src';
 import { api, keepTokens, messageOf } from './api';
-import { byId, input, onClick, onSubmit, say, sayError, show, field } from './dom';
+import { byId, element, input, onClick, onSubmit, say, sayError, show, field } from './dom';
 import { usePasskey } from './webauthn';
 
-type SignInAnswer = Schemas['TokenPair'] | Schemas['MfaChallengeResponse'];
+/** What a first factor (a password, or a provider's sign-in) answers: tokens or a second step. */
+export type SignInAnswer = Schemas['TokenPair'] | Schemas['MfaChallengeResponse'];
 
 let mfaToken: string | undefined;
 
@@ -21,21 +22,29 @@ async function passwordStep(form: HTMLFormElement): Promise<void> {
     params: { header: { 'X-Token-Delivery': 'cookie' } },
   });
   if (!data) return sayError(messageOf(error, response));
-  const answer = data as SignInAnswer; // the login answer is one of the two (openapi oneOf)
-  if ('mfaRequired' in answer) return secondStep(answer);
+  firstFactorPassed(data, 'Password accepted: one more step.');
+}
+
+/**
+ * After the first factor: signed in, or the second step (the page has the #second-step section;
+ * the #password-step it replaces is hidden when the page has one).
+ */
+export function firstFactorPassed(answer: SignInAnswer, oneMoreStep: string): void {
+  if ('mfaRequired' in answer) return secondStep(answer, oneMoreStep);
   signedIn(answer);
 }
 
-function secondStep(challenge: Schemas['MfaChallengeResponse']): void {
+function secondStep(challenge: Schemas['MfaChallengeResponse'], oneMoreStep: string): void {
   mfaToken = challenge.mfaToken;
-  show('password-step', false);
+  const firstStep = document.getElementById('password-step');
+  if (firstStep) firstStep.hidden = true;
   show('second-step');
   show(
     'second-step-code',
     challenge.methods.some((m) => m === 'totp' || m === 'recovery_code'),
   );
   show('second-step-passkey', challenge.methods.includes('passkey'));
-  say('Password accepted: one more step.');
+  say(oneMoreStep);
   (byId('second-step').querySelector('input') ?? byId('second-step-passkey')).focus();
 }
 
@@ -65,9 +74,37 @@ async function passkeyStep(withMfaToken: string | undefined): Promise<void> {
   signedIn(data);
 }
 
-export function signInPage(): void {
-  onSubmit('password-form', passwordStep);
+/** The second step's controls, on every page that shows it (/sign-in, /signed-in). */
+export function wireSecondStep(): void {
   onSubmit('code-form', codeStep);
   onClick('second-step-passkey', () => passkeyStep(mfaToken));
+}
+
+/**
+ * One button per configured identity provider: a plain link to its authorize route, so the
+ * browser navigates there itself (the flow cookie is set on that top-level answer). None: hidden.
+ */
+async function showProviders(): Promise<void> {
+  const { data } = await api.GET('/api/auth/oidc/providers');
+  if (!data || data.length === 0) return;
+  byId('provider-list').replaceChildren(
+    ...data.map((provider) => {
+      const item = element('li');
+      item.append(
+        element('a', `Sign in with ${provider.name}`, {
+          class: 'button',
+          href: `/api/auth/oidc/${encodeURIComponent(provider.id)}/authorize`,
+        }),
+      );
+      return item;
+    }),
+  );
+  show('providers');
+}
+
+export async function signInPage(): Promise<void> {
+  onSubmit('password-form', passwordStep);
+  wireSecondStep();
   onClick('passkey-sign-in', () => passkeyStep(undefined));
+  await showProviders();
 }
