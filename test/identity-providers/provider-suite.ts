@@ -40,7 +40,7 @@ export function providerFor(
   accounts: ProviderAccount[],
   extra: Partial<IdentityProviderOptions> & { clientId?: string } = {},
 ): Promise<IdentityProvider> {
-  const { clientId = 'app', ...rest } = extra;
+  const { clientId = 'app', clients = [], ...rest } = extra;
   return startIdentityProvider({
     ca,
     accounts,
@@ -50,6 +50,7 @@ export function providerFor(
         client_secret: CLIENT_SECRET,
         redirect_uris: ([] as string[]).concat(ids).map((id) => callbackOf(address, id)),
       },
+      ...clients,
     ],
     ...rest,
   });
