@@ -1,11 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestApp } from '../support/test-app';
 import type { IdentityProvider } from '../support/identity-provider/oidc-provider';
-import {
-  deliverCallback,
-  signInWithProvider,
-  startProviderSignIn,
-} from '../support/identity-provider/provider-flow';
+import { deliverCallback, startProviderSignIn } from '../support/identity-provider/provider-flow';
 import { signInAtProvider } from '../support/identity-provider/sign-in-driver';
 import { createTestCa } from '../support/identity-provider/test-ca';
 import { trustingFetch } from '../support/identity-provider/trusting-fetch';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { bearer, RELAXED_LIMITS, setCookieOf, sql } from '../support/auth-helpers';
+import { bearer, RELAXED_LIMITS, sql } from '../support/auth-helpers';
 import { freePort } from '../support/free-port';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
@@ -184,18 +184,18 @@ export async function eventually<T>(
   }
 }
 
-/** Asserts the attributes every provider cookie must carry, and returns them. */
-export function cookieAttrs(res: request.Response, name: string): Map<string, string> {
-  return setCookieOf(res, name).attrs;
-}
+export type ListedIdentity = {
+  id: string;
+  provider: string;
+  email: string | null;
+  createdAt: string;
+};
 
-export function listIdentities(
-  t: TestApp,
-  token: string,
-): Promise<Array<{ id: string; provider: string; email: string | null; createdAt: string }>> {
-  return request(t.url)
+/** GET /api/users/me/identities as `token`'s account. */
+export async function listIdentities(t: TestApp, token: string): Promise<ListedIdentity[]> {
+  const res = await request(t.url)
     .get('/api/users/me/identities')
     .set(...bearer(token))
-    .expect(200)
-    .then((res) => res.body);
+    .expect(200);
+  return res.body as ListedIdentity[];
 }
