@@ -56,6 +56,19 @@ export function providerFor(
   });
 }
 
+/** An oidc-provider whose client `app` has exactly these redirect URIs. */
+export function startIdentityProviderFor(
+  ca: TestCa,
+  redirectUris: string[],
+  accounts: ProviderAccount[] = [],
+): Promise<IdentityProvider> {
+  return startIdentityProvider({
+    ca,
+    accounts,
+    clients: [{ client_id: 'app', client_secret: CLIENT_SECRET, redirect_uris: redirectUris }],
+  });
+}
+
 /** The OIDC_PROVIDERS entry for `idp` under `id`. */
 export function oidcEntry(
   id: string,
