@@ -34,7 +34,7 @@ describe('provider sign-in: faults', () => {
     ca = await createTestCa();
     address = await appAddress();
     for (const id of ['idp', 'down', 'mid']) providers[id] = await providerFor(ca, address, id, []);
-    providers.slow = await providerFor(ca, address, 'slow', [], { slowMs: 2_500 });
+    providers.slow = await providerFor(ca, address, 'slow', [], { slowMs: 6_000 });
     t = await appWithProviders(address, ca, [
       oidcEntry('idp', providers.idp),
       oidcEntry('down', providers.down),
@@ -85,7 +85,7 @@ describe('provider sign-in: faults', () => {
     const res = await request(t.url).get('/api/auth/oidc/slow/authorize').expect(302);
     expect(res.headers.location).toBe(errorLocation('provider_unavailable'));
     // Cut off by the 1 s timeout, not by the provider's eventual answer.
-    expect(Date.now() - started).toBeLessThan(2_400);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('writes one security-log line, with the reason, per failed callback, and audits it', async () => {
