@@ -98,8 +98,12 @@ export class ProviderSignInController {
   ): Promise<void> {
     const provider = this.providers.provider(id);
     const flow = takeFlowCookie(request, reply, this.cipher, provider.id);
-    // The URL the provider redirected to, as registered: openid-client reads its query only.
-    const callbackUrl = new URL(request.url, this.config.publicApiUrl);
+    // The redirect URI as registered (PUBLIC_API_URL may carry a path that a proxy strips) with the
+    // provider's query: openid-client redeems the code with it, less the query, as redirect_uri.
+    const callbackUrl = new URL(
+      `${this.config.publicApiUrl}/api/auth/oidc/${provider.id}/callback`,
+    );
+    callbackUrl.search = new URL(request.url, callbackUrl).search;
     const outcome = await this.providers.callback(provider, callbackUrl, flow, client);
     if (outcome.userId) annotateUserId(request, outcome.userId);
     if (outcome.kind === 'failed') annotateAuthFailure(request, outcome.reason);
