@@ -1,6 +1,6 @@
 /**
  * The Level 1 and Level 2 requirements of OWASP ASVS 5.0.0 (May 2025) in the chapters
- * docs/ASVS.md assesses (V1–V4, V6–V9, V11–V14, V16), as `id:level`, copied from the standard's
+ * docs/ASVS.md assesses (V1–V4, V6–V14, V16; of V10 the client side applies, the rest is n/a), as `id:level`, copied from the standard's
  * English text (5.0/en/ in the OWASP/ASVS repository, tag v5.0.0_release). docs/ASVS.md must have
  * exactly one row for each, at this level.
  */
@@ -19,6 +19,9 @@ const REQUIREMENTS = `
   7.4.4:2 7.4.5:2 7.5.1:2 7.5.2:2 7.6.1:2 7.6.2:2
   8.1.1:1 8.1.2:2 8.2.1:1 8.2.2:1 8.2.3:2 8.3.1:1 8.4.1:2
   9.1.1:1 9.1.2:1 9.1.3:1 9.2.1:1 9.2.2:2 9.2.3:2 9.2.4:2
+  10.1.1:2 10.1.2:2 10.2.1:2 10.2.2:2 10.3.1:2 10.3.2:2 10.3.3:2 10.3.4:2 10.4.1:1 10.4.2:1
+  10.4.3:1 10.4.4:1 10.4.5:1 10.4.6:2 10.4.7:2 10.4.8:2 10.4.9:2 10.4.10:2 10.4.11:2 10.5.1:2
+  10.5.2:2 10.5.3:2 10.5.4:2 10.5.5:2 10.6.1:2 10.6.2:2 10.7.1:2 10.7.2:2 10.7.3:2
   11.1.1:2 11.1.2:2 11.2.1:2 11.2.2:2 11.2.3:2 11.3.1:1 11.3.2:1 11.3.3:2 11.4.1:1 11.4.2:2
   11.4.3:2 11.4.4:2 11.5.1:2 11.6.1:2
   12.1.1:1 12.1.2:2 12.1.3:2 12.2.1:1 12.2.2:1 12.3.1:2 12.3.2:2 12.3.3:2 12.3.4:2

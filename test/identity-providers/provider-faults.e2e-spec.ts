@@ -50,9 +50,22 @@ describe('provider sign-in: faults', () => {
   it('sends the browser to provider_unavailable when the provider is down, and retries discovery later', async () => {
     const down = providers.down;
     await down.stop();
+    const isAuthorize = (line: Record<string, unknown>) =>
+      line.path === '/api/auth/oidc/down/authorize';
     const res = await request(t.url).get('/api/auth/oidc/down/authorize').expect(302);
     expect(res.headers.location).toBe(errorLocation('provider_unavailable'));
     expect(res.headers['set-cookie'] ?? []).toEqual([]);
+    // Seen at once by the operator: one warn line with the reason, and the audit event.
+    const lines = await eventually(
+      () => securityLog(t).filter(isAuthorize),
+      (found) => found.length > 0,
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', failure: 'provider_unavailable', status: 302 }),
+    ]);
+    expect(await auditOf(t, 'auth.oidc.failure', null)).toContainEqual(
+      expect.objectContaining({ provider: 'down', reason: 'provider_unavailable' }),
+    );
     // Back at the same issuer (a new process, a new signing key): the next sign-in discovers it.
     providers.down = await providerFor(ca, address, 'down', [], { port: down.port });
     const flow = await startProviderSignIn(t, 'down');

@@ -30,7 +30,6 @@ import {
   OidcExchangeDto,
 } from './dto/provider.dto';
 import { setFlowCookie, takeFlowCookie } from './flow-cookie';
-import { providerFailureOf } from './provider-failure';
 import { setResultCookie, takeResultCookie } from './provider-result-cookie';
 import { ProviderSignInService } from './provider-sign-in.service';
 
@@ -59,6 +58,7 @@ export class ProviderSignInController {
 
   @Get(':id/authorize')
   @PublicRoute()
+  @AuthAttempt()
   @ApiOperation({
     summary:
       'Start a provider sign-in: 302 to the provider (code flow, PKCE S256, state, nonce), the flow sealed in the __Host-oidc_flow cookie (10 minutes, one use)',
@@ -68,17 +68,25 @@ export class ProviderSignInController {
       'To the provider; or, when it cannot be reached, to PUBLIC_APP_URL/signed-in#error=provider_unavailable',
   })
   @ApiErrors([404, 'No identity provider with this id'])
-  async authorize(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+  async authorize(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Client() client: ClientContext,
+  ): Promise<void> {
     const provider = this.providers.provider(id);
+    let started: Awaited<ReturnType<ProviderSignInService['begin']>>;
     try {
-      const { url, flow } = await this.providers.begin(provider);
-      setFlowCookie(reply, this.cipher, flow);
-      this.redirect(reply, url);
+      started = await this.providers.begin(provider);
     } catch (error) {
-      const reason = providerFailureOf(error);
-      if (!reason) throw error;
-      this.redirect(reply, this.errorLocation(reason));
+      // Audited and logged like a failed callback, so a provider that is down is seen at once.
+      const failed = await this.providers.failed(provider, error, client);
+      annotateAuthFailure(request, failed.reason);
+      this.redirect(reply, failed.location);
+      return;
     }
+    setFlowCookie(reply, this.cipher, started.flow);
+    this.redirect(reply, started.url);
   }
 
   @Get(':id/callback')
@@ -177,9 +185,5 @@ export class ProviderSignInController {
   private redirect(reply: FastifyReply, location: string): void {
     // Nothing on the way to or back from a provider may be cached: it carries one-time values.
     void reply.header('Cache-Control', 'no-store').redirect(location, 302);
-  }
-
-  private errorLocation(reason: string): string {
-    return `${this.config.publicAppUrl}/signed-in#error=${reason}`;
   }
 }

@@ -116,7 +116,7 @@ export class ProviderSignInService {
         ? await this.finishLink(provider, profile, flow.link, client)
         : await this.finishSignIn(provider, profile, client);
     } catch (error) {
-      return this.failed(provider, error, flow, client);
+      return this.failed(provider, error, client, flow);
     }
   }
 
@@ -195,12 +195,17 @@ export class ProviderSignInService {
     return { kind: 'linked', location, userId: link.userId };
   }
 
-  private async failed(
+  /**
+   * A provider flow that failed (at authorize or at the callback): audited once as
+   * `auth.oidc.failure`, and where the browser goes. Errors that are not the provider's (the
+   * database away) are rethrown for the service's own fault handling.
+   */
+  async failed(
     provider: IdentityProviderSettings,
     error: unknown,
-    flow: ProviderFlow | undefined,
     client: ClientContext,
-  ): Promise<CallbackOutcome> {
+    flow?: ProviderFlow,
+  ): Promise<Extract<CallbackOutcome, { kind: 'failed' }>> {
     const reason = providerFailureOf(error);
     if (!reason) throw error; // not the provider's doing: the service's fault handling answers
     // What went wrong for the operator: openid-client's error code, never a message from the
