@@ -34,6 +34,11 @@ const RATE_LIMIT_SPEC = 'test/rate-limit/rate-limit.e2e-spec.ts';
 const PASSWORD_SIGN_IN = 'src/sign-in/password-sign-in.service.ts';
 const REDIS_ACL = 'docker/redis/users.acl';
 const REDIS_ACL_SPEC = 'test/foundation/redis-acl.e2e-spec.ts';
+const PROVIDER_SIGN_IN = 'src/sign-in/providers/provider-sign-in.service.ts';
+const LINKER = 'src/sign-in/providers/identity-linker.ts';
+const CALLBACK_ATTACKS = 'test/identity-providers/callback-attacks.e2e-spec.ts';
+const CODE_EXCHANGE = 'test/identity-providers/code-exchange.e2e-spec.ts';
+const LINK_BY_ADDRESS = 'test/identity-providers/link-by-address.e2e-spec.ts';
 
 export const SECURITY_MUTANTS: SecurityMutant[] = [
   // The per-request check and the sessions it trusts.
@@ -555,6 +560,90 @@ export const SECURITY_MUTANTS: SecurityMutant[] = [
     replace:
       "throw new UnauthorizedException(\n      reason === 'unknown_email' ? 'No such account' : SIGN_IN_ERRORS.INVALID_CREDENTIALS,\n    );",
     specs: ['test/security/enumeration.e2e-spec.ts'],
+  },
+
+  // Sign-in with identity providers (src/sign-in/providers/).
+  {
+    id: 'oidc-state-check',
+    defence: "a provider callback's state must be the one sealed in this browser's flow cookie",
+    file: PROVIDER_SIGN_IN,
+    find: 'if (!flow || !digestsEqual(sha256Hex(state), sha256Hex(flow.state)))',
+    replace: 'if (!flow || !state)',
+    specs: [CALLBACK_ATTACKS],
+  },
+  {
+    id: 'oidc-state-single-use',
+    defence: 'a flow cookie serves one callback: its state is spent',
+    file: PROVIDER_SIGN_IN,
+    find: 'if (!(await this.codes.spendState(sha256Hex(flow.state), FLOW_TTL_SECONDS)))',
+    replace:
+      'if (!(await this.codes.spendState(sha256Hex(flow.state), FLOW_TTL_SECONDS)) && !flow)',
+    specs: [CALLBACK_ATTACKS],
+  },
+  {
+    id: 'oidc-flow-cookie-expiry',
+    defence: 'a flow cookie is refused after its 10 minutes, whatever the browser kept',
+    file: 'src/sign-in/providers/flow-cookie.ts',
+    find: 'Date.now() < flow.expiresAt ? flow : undefined',
+    replace: 'Date.now() < flow.expiresAt + 86_400_000 ? flow : undefined',
+    specs: [CALLBACK_ATTACKS],
+  },
+  {
+    id: 'oidc-id-token-signature',
+    defence: "an ID token's signature is checked against the provider's JWKS",
+    file: 'src/sign-in/providers/provider-clients.ts',
+    find: "if (provider.type === 'oidc') client.enableNonRepudiationChecks(config);",
+    replace: "if (provider.type === 'oidc') void client.enableNonRepudiationChecks;",
+    specs: ['test/identity-providers/provider-trust.e2e-spec.ts'],
+  },
+  {
+    id: 'oidc-link-unverified-address',
+    defence:
+      'an address links an existing account only with linkVerifiedEmail and both sides verified',
+    file: LINKER,
+    find: 'if (!provider.linkVerifiedEmail || !profile.emailVerified || !local.emailVerified)',
+    replace: 'if (!provider.linkVerifiedEmail)',
+    specs: [LINK_BY_ADDRESS],
+  },
+  {
+    id: 'oidc-sign-up-unverified-address',
+    defence: 'a new account needs an address the provider says it verified',
+    file: LINKER,
+    find: "if (!profile.emailVerified) throw new ProviderSignInRefused('email_not_verified');",
+    replace: "if (!profile.email) throw new ProviderSignInRefused('email_not_verified');",
+    specs: [LINK_BY_ADDRESS, 'test/identity-providers/github.e2e-spec.ts'],
+  },
+  {
+    id: 'github-verified-primary',
+    defence: "only GitHub's primary address counts, and only when GitHub verified it",
+    file: 'src/sign-in/providers/provider-profile.ts',
+    find: 'e?.primary === true && e.verified === true',
+    replace: 'e?.primary === true',
+    specs: ['test/identity-providers/github.e2e-spec.ts'],
+  },
+  {
+    id: 'oidc-code-binding',
+    defence: "a provider sign-in's code is exchanged only with the browser's result cookie",
+    file: PROVIDER_SIGN_IN,
+    find: '!digestsEqual(issued.bindingHash, sha256Hex(binding))',
+    replace: '!digestsEqual(issued.bindingHash, issued.bindingHash)',
+    specs: [CODE_EXCHANGE],
+  },
+  {
+    id: 'oidc-code-credentials-version',
+    defence: 'a credential event between the callback and the exchange kills the code',
+    file: PROVIDER_SIGN_IN,
+    find: '!found.user.isActive || found.credentialsVersion !== issued.credentialsVersion',
+    replace: '!found.user.isActive',
+    specs: [CODE_EXCHANGE],
+  },
+  {
+    id: 'oidc-last-way-in',
+    defence: 'unlinking never removes the last way into an account',
+    file: 'src/sign-in/providers/identities.service.ts',
+    find: 'if (!others) throw new ConflictException(LAST_WAY_IN);',
+    replace: 'if (!others && mine.length === 0) throw new ConflictException(LAST_WAY_IN);',
+    specs: ['test/identity-providers/link-from-session.e2e-spec.ts'],
   },
 
   // The Redis users (docker/redis/users.acl): least privilege for the application, no default user.
