@@ -81,6 +81,48 @@ describe('retention deletes rows whose purpose ended more than 30 days ago', () 
     expect(await surviving(t, 'account_tokens', 'id', all)).toEqual([recentlyExpired, live].sort());
   });
 
+  it('provider sign-in codes and spent states expired over 30 days ago go; recent ones stay', async () => {
+    const account = await register(t);
+    const [{ id: identity }] = await sql<{ id: string }>(
+      t,
+      `INSERT INTO user_identities (user_id, provider, issuer, subject)
+       VALUES ($1, 'idp', 'https://idp.example.org', $2) RETURNING id`,
+      [account.id, sha256()],
+    );
+    const [oldCode, recentCode, oldState, recentState] = [sha256(), sha256(), sha256(), sha256()];
+    for (const [code, age] of [
+      [oldCode, '31 days'],
+      [recentCode, '29 days'],
+    ])
+      await sql(
+        t,
+        `INSERT INTO provider_sign_in_codes
+           (code_hash, binding_hash, user_id, identity_id, credentials_version, expires_at)
+         VALUES ($1, $2, $3, $4, 0, now() - $5::interval)`,
+        [code, sha256(), account.id, identity, age],
+      );
+    for (const [state, age] of [
+      [oldState, '31 days'],
+      [recentState, '29 days'],
+    ])
+      await sql(
+        t,
+        'INSERT INTO provider_spent_states (state_hash, expires_at) VALUES ($1, now() - $2::interval)',
+        [state, age],
+      );
+
+    const deleted = await t.app.get(RetentionService).prune();
+
+    expect(deleted.provider_sign_in_codes).toBeGreaterThanOrEqual(1);
+    expect(deleted.provider_spent_states).toBeGreaterThanOrEqual(1);
+    expect(
+      await surviving(t, 'provider_sign_in_codes', 'code_hash', [oldCode, recentCode]),
+    ).toEqual([recentCode]);
+    expect(
+      await surviving(t, 'provider_spent_states', 'state_hash', [oldState, recentState]),
+    ).toEqual([recentState]);
+  });
+
   it("devices unseen for 120 days go, except each account's most recent one", async () => {
     const [a, b] = await Promise.all([register(t), register(t)]);
     const device = (userId: string, seenDaysAgo: number) =>
