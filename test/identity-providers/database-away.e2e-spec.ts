@@ -1,11 +1,7 @@
 import request from 'supertest';
 import { RELAXED_LIMITS, sql } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
-import { freePort } from '../support/free-port';
-import {
-  startIdentityProvider,
-  type IdentityProvider,
-} from '../support/identity-provider/oidc-provider';
+import type { IdentityProvider } from '../support/identity-provider/oidc-provider';
 import {
   exchangeCode,
   signInWithProvider,
@@ -19,8 +15,7 @@ import {
   type PrivatePostgres,
 } from '../support/private-services';
 import { startTestApp, type TestApp } from '../support/test-app';
-
-const SECRET = 'db-away-client-secret-0123456789abcdef';
+import { appAddress, oidcEntry, providerEnv, providerFor } from './provider-suite';
 
 /**
  * The database goes away between the redirect to the provider and its callback: the callback is
@@ -34,29 +29,15 @@ describe('a provider callback while the database is away', () => {
   beforeAll(async () => {
     pg = await startPrivatePostgres();
     const ca = await createTestCa();
-    const port = await freePort();
-    const api = `http://127.0.0.1:${port}`;
-    idp = await startIdentityProvider({
-      ca,
-      clients: [
-        {
-          client_id: 'db-away',
-          client_secret: SECRET,
-          redirect_uris: [`${api}/api/auth/oidc/idp/callback`],
-        },
-      ],
-      accounts: [{ id: 'dora', email: 'dora@idp.test', email_verified: true }],
-    });
+    const address = await appAddress();
+    idp = await providerFor(ca, address, 'idp', [
+      { id: 'dora', email: 'dora@idp.test', email_verified: true },
+    ]);
     t = await startTestApp(
       {
         ...RELAXED_LIMITS,
         DB_STATEMENT_TIMEOUT_MS: '2000',
-        PORT: String(port),
-        PUBLIC_API_URL: api,
-        NODE_EXTRA_CA_CERTS: ca.caFile,
-        OIDC_PROVIDERS: JSON.stringify([
-          { id: 'idp', name: 'IdP', issuer: idp.issuer, clientId: 'db-away', clientSecret: SECRET },
-        ]),
+        ...providerEnv(address, ca, [oidcEntry('idp', idp)]),
       },
       privateTestDatabase(pg),
     );

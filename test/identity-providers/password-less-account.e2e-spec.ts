@@ -1,11 +1,7 @@
 import request from 'supertest';
 import { bearer, decodeJwt } from '../support/auth-helpers';
 import { expectErrorBody } from '../support/error-body';
-import { freePort } from '../support/free-port';
-import {
-  startIdentityProvider,
-  type IdentityProvider,
-} from '../support/identity-provider/oidc-provider';
+import type { IdentityProvider } from '../support/identity-provider/oidc-provider';
 import { exchangeCode, signInWithProvider } from '../support/identity-provider/provider-flow';
 import { createTestCa } from '../support/identity-provider/test-ca';
 import type { TestSmtpServer } from '../support/smtp-server';
@@ -16,10 +12,10 @@ import {
   startLifecycleSuite,
   stopLifecycleSuite,
 } from '../lifecycle/lifecycle-helpers';
+import { appAddress, oidcEntry, providerEnv, providerFor } from './provider-suite';
 
 jest.setTimeout(60_000);
 
-const SECRET = 'pwless-client-secret-0123456789abcdef';
 const NEW_PASSWORD = 'Lantern!Quarry-Mosaic-77';
 
 /**
@@ -34,26 +30,9 @@ describe('an account without a password (made by a provider sign-in)', () => {
 
   beforeAll(async () => {
     const ca = await createTestCa();
-    const port = await freePort();
-    const api = `http://127.0.0.1:${port}`;
-    idp = await startIdentityProvider({
-      ca,
-      clients: [
-        {
-          client_id: 'pwless',
-          client_secret: SECRET,
-          redirect_uris: [`${api}/api/auth/oidc/idp/callback`],
-        },
-      ],
-    });
-    ({ smtp, t } = await startLifecycleSuite({
-      PORT: String(port),
-      PUBLIC_API_URL: api,
-      NODE_EXTRA_CA_CERTS: ca.caFile,
-      OIDC_PROVIDERS: JSON.stringify([
-        { id: 'idp', name: 'IdP', issuer: idp.issuer, clientId: 'pwless', clientSecret: SECRET },
-      ]),
-    }));
+    const address = await appAddress();
+    idp = await providerFor(ca, address, 'idp', []);
+    ({ smtp, t } = await startLifecycleSuite(providerEnv(address, ca, [oidcEntry('idp', idp)])));
   });
   afterAll(async () => {
     await stopLifecycleSuite({ smtp, t });

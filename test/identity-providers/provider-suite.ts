@@ -85,6 +85,20 @@ export function oidcEntry(
   };
 }
 
+/** The environment of an app on `address` that trusts `ca` and has these provider entries. */
+export function providerEnv(
+  address: AppAddress,
+  ca: TestCa,
+  entries: Array<Record<string, unknown>>,
+): Record<string, string> {
+  return {
+    PORT: String(address.port),
+    PUBLIC_API_URL: address.api,
+    NODE_EXTRA_CA_CERTS: ca.caFile,
+    OIDC_PROVIDERS: JSON.stringify(entries),
+  };
+}
+
 /** The app on `address`, trusting `ca`, with these provider entries. */
 export function appWithProviders(
   address: AppAddress,
@@ -94,11 +108,8 @@ export function appWithProviders(
 ): Promise<TestApp> {
   return startTestApp({
     ...RELAXED_LIMITS,
-    PORT: String(address.port),
-    PUBLIC_API_URL: address.api,
+    ...providerEnv(address, ca, entries),
     PUBLIC_APP_URL: APP_URL,
-    NODE_EXTRA_CA_CERTS: ca.caFile,
-    OIDC_PROVIDERS: JSON.stringify(entries),
     ...overrides,
   });
 }

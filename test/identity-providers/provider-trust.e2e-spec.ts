@@ -1,12 +1,8 @@
 import { createServer, type Server } from 'node:https';
 import { generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
-import { RELAXED_LIMITS, bearer, getMe, refreshWith, sql } from '../support/auth-helpers';
-import { freePort } from '../support/free-port';
-import {
-  startIdentityProvider,
-  type IdentityProvider,
-} from '../support/identity-provider/oidc-provider';
+import { bearer, getMe, refreshWith, sql } from '../support/auth-helpers';
+import type { IdentityProvider } from '../support/identity-provider/oidc-provider';
 import {
   deliverCallback,
   exchangeCode,
@@ -16,9 +12,14 @@ import {
 import { signInAtProvider } from '../support/identity-provider/sign-in-driver';
 import { trustingFetch } from '../support/identity-provider/trusting-fetch';
 import { createTestCa, type TestCa } from '../support/identity-provider/test-ca';
-import { startTestApp, type TestApp } from '../support/test-app';
-
-const SECRET = 'trust-client-secret-0123456789abcdefgh';
+import type { TestApp } from '../support/test-app';
+import {
+  appAddress,
+  appWithProviders,
+  errorLocation,
+  oidcEntry,
+  providerFor,
+} from './provider-suite';
 
 /**
  * What the service believes of a provider, and what it does not: the discovery document's issuer,
@@ -27,49 +28,23 @@ const SECRET = 'trust-client-secret-0123456789abcdefgh';
  */
 describe('provider trust: issuer, signatures, subjects, sessions', () => {
   let ca: TestCa;
-  let api: string;
   let east: IdentityProvider;
   let west: IdentityProvider;
   /** Only the test that stops a provider uses it: the others keep theirs in any order. */
   let north: IdentityProvider;
   let impostor: Server;
-  let impostorIssuer: string;
   let t: TestApp;
-
-  const client = (provider: string) => ({
-    client_id: 'trust',
-    client_secret: SECRET,
-    redirect_uris: [`${api}/api/auth/oidc/${provider}/callback`],
-  });
-  const entry = (id: string, issuer: string) => ({
-    id,
-    name: id,
-    issuer,
-    clientId: 'trust',
-    clientSecret: SECRET,
-  });
 
   beforeAll(async () => {
     ca = await createTestCa();
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    // Two providers whose users have the same subject: one person at east, another at west.
-    const account = (email: string) => ({ id: 'same-sub', email, email_verified: true });
-    east = await startIdentityProvider({
-      ca,
-      clients: [client('east')],
-      accounts: [account('east-person@trust.test')],
-    });
-    west = await startIdentityProvider({
-      ca,
-      clients: [client('west')],
-      accounts: [account('west-person@trust.test')],
-    });
-    north = await startIdentityProvider({
-      ca,
-      clients: [client('north')],
-      accounts: [account('north-person@trust.test')],
-    });
+    const address = await appAddress();
+    // Three providers whose users have the same subject: one person at each.
+    const person = (where: string) => [
+      { id: 'same-sub', email: `${where}-person@trust.test`, email_verified: true },
+    ];
+    east = await providerFor(ca, address, 'east', person('east'), { clientId: 'trust' });
+    west = await providerFor(ca, address, 'west', person('west'), { clientId: 'trust' });
+    north = await providerFor(ca, address, 'north', person('north'), { clientId: 'trust' });
     // A server that answers discovery with east's metadata: it claims to be another issuer.
     const metadata = await (
       await trustingFetch(ca.caFile)(`${east.issuer}/.well-known/openid-configuration`)
@@ -78,19 +53,18 @@ describe('provider trust: issuer, signatures, subjects, sessions', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(metadata);
     });
     await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
-    impostorIssuer = `https://127.0.0.1:${(impostor.address() as { port: number }).port}`;
-    t = await startTestApp({
-      ...RELAXED_LIMITS,
-      PORT: String(port),
-      PUBLIC_API_URL: api,
-      NODE_EXTRA_CA_CERTS: ca.caFile,
-      OIDC_PROVIDERS: JSON.stringify([
-        entry('east', east.issuer),
-        entry('west', west.issuer),
-        entry('north', north.issuer),
-        entry('impostor', impostorIssuer),
-      ]),
+    const impostorIssuer = `https://127.0.0.1:${(impostor.address() as { port: number }).port}`;
+    const entry = (id: string, issuer: string) => ({
+      ...oidcEntry(id, east),
+      issuer,
+      clientId: 'trust',
     });
+    t = await appWithProviders(address, ca, [
+      entry('east', east.issuer),
+      entry('west', west.issuer),
+      entry('north', north.issuer),
+      entry('impostor', impostorIssuer),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -102,9 +76,7 @@ describe('provider trust: issuer, signatures, subjects, sessions', () => {
 
   it('refuses a discovery document that names another issuer than the configured one', async () => {
     const res = await request(t.url).get('/api/auth/oidc/impostor/authorize').expect(302);
-    expect(res.headers.location).toBe(
-      `http://localhost:${t.env.PORT}/signed-in#error=invalid_response`,
-    );
+    expect(res.headers.location).toBe(errorLocation('invalid_response'));
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
